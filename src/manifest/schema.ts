@@ -107,7 +107,7 @@ export const clipFields = {
 } as const;
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
-const clipOverride = z.object(clipFields).strict().describe("Clip fields this matrix value sets.");
+const clipOverride = z.object(clipFields).partial().strict().describe("Clip fields this matrix value sets.");
 
 export const matrixSchema = z
   .record(
@@ -131,9 +131,10 @@ export const matrixSchema = z
 export const clipSchema = z
   .object({
     ...clipFields,
-    description: z.string().optional().describe("A note for people; not sent to the API and never forces regeneration."),
-    matrix: matrixSchema.optional(),
+    description: z.string().describe("A note for people; not sent to the API and never forces regeneration."),
+    matrix: matrixSchema,
   })
+  .partial()
   .strict()
   .describe("One clip: one videoInference request (with numberResults variants). Unset fields come from `defaults:`.");
 
@@ -151,7 +152,7 @@ export const manifestSchema = z
       .record(id("Variable name"), z.union([z.string(), z.number()]))
       .optional()
       .describe("Values for ${name} in prompts and other strings of this manifest's clips."),
-    defaults: z.object(clipFields).strict().optional().describe("Fields merged into every clip of this manifest (a clip's own fields win)."),
+    defaults: z.object(clipFields).partial().strict().optional().describe("Fields merged into every clip of this manifest (a clip's own fields win)."),
     clips: z.record(id("Clip id (part of the address; unique in the project)"), clipSchema).describe("The clips, by id."),
   })
   .strict()

@@ -1,0 +1,29 @@
+/**
+ * Errors a user can fix (bad input, budget, lock held…) carry a stable code and are printed
+ * as a message with exit code 1, never as a stack trace. Anything else is a bug.
+ */
+import type { Diagnostic } from "./diagnostics.js";
+
+export type ErrorCode =
+  | "INVALID_MANIFEST"
+  | "NO_MANIFESTS"
+  | "BAD_LOCKFILE"
+  | "BAD_PLANFILE"
+  | "STALE_PLAN"
+  | "BUDGET_EXCEEDED"
+  | "LOCKED"
+  | "USAGE"
+  | "NOT_APPROVED"
+  | "API"
+  | "MISSING_KEY";
+
+export class ClipformError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly diagnostics: Diagnostic[] = [],
+  ) {
+    super(message);
+    this.name = "ClipformError";
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * The lockfile, `clipform.lock.json`: what has been generated and paid for. JSON (machine
+ * written, and JSON.parse is two orders of magnitude faster than YAML on large files),
+ * deterministic and sorted, one entry per clip address so branches adding different clips
+ * merge cleanly. `serial` grows on every write and `lineage` is fixed at creation, so a
+ * saved plan can tell that the state it was made from has changed.
+ */
+import { z } from "zod";
+
+export const LOCKFILE_FORMAT = 1;
+export const LOCKFILE_NAME = "clipform.lock.json";
+
+export const apiErrorSchema = z
+  .object({
+    code: z.string().describe("The API's error code, as returned."),
+    message: z.string().describe("The API's error message, as returned."),
+  })
+  .describe("An error reported by the API.");
+
+export const taskSchema = z
+  .object({
+    taskUUID: z.string().uuid().describe("The client-chosen task UUID, recorded before the request was sent."),
+    numberResults: z.number().int().min(1).describe("Variants this task asked for."),
+    status: z
+      .enum(["submitted", "succeeded", "failed", "partial"])
+      .describe("submitted: recorded before sending, or accepted and not finished (resume polls it, never resubmits); succeeded; failed; partial: some results failed."),
+    submittedAt: z.string().describe("ISO time the task was recorded."),
+    finishedAt: z.string().optional().describe("ISO time the task finished."),
+    error: apiErrorSchema.optional(),
+  })
+  .describe("One videoInference task sent for this clip.");
+
+export const resultSchema = z
+  .object({
+    taskUUID: z.string().uuid().describe("The task that produced this result."),
+    videoUUID: z.string().describe("The video's UUID."),
+    seed: z.number().int().optional().describe("The seed the model used."),
+    costUsd: z.number().optional().describe("What the API charged for this result, in USD."),
+    videoURL: z.string().optional().describe("Where the video can be fetched while its URL lives."),
+    file: z.string().optional().describe("The downloaded file, relative to the project root."),
+    sha256: z.string().optional().describe("SHA-256 of the downloaded file."),
+    bytes: z.number().int().optional().describe("Size of the downloaded file."),
+    NSFWContent: z.boolean().optional(),
+  })
+  .describe("One generated video (a variant).");
+
+export const entrySchema = z
+  .object({
+    fingerprint: z.string().describe("SHA-256 of the fields that change the video (local images by content)."),
+    manifest: z.string().describe("The manifest that declared the clip, relative to the project root."),
+    model: z.string(),
+    request: z.record(z.unknown()).describe("The generation fields the fingerprint covers, kept to show what a change replaces."),
+    numberResults: z.number().int().min(1).describe("Variants wanted when last applied."),
+    tasks: z.array(taskSchema),
+    results: z.array(resultSchema).describe("Generated variants, in order."),
+  })
+  .describe("Everything generated for one clip address.");
+
+export const lockfileSchema = z
+  .object({
+    format_version: z.literal(LOCKFILE_FORMAT).describe("Lockfile format version."),
+    lineage: z.string().uuid().describe("Fixed when the lockfile is created."),
+    serial: z.number().int().min(0).describe("Grows by one on every write."),
+    clips: z.record(entrySchema).describe("Entries by clip address, sorted."),
+  })
+  .strict()
+  .describe("clipform lockfile: completed and in-flight generations.");
+
+export type Lockfile = z.infer<typeof lockfileSchema>;
+export type LockEntry = z.infer<typeof entrySchema>;
+export type LockTask = z.infer<typeof taskSchema>;
+export type LockResult = z.infer<typeof resultSchema>;

@@ -1,0 +1,274 @@
+/**
+ * The manifest stage: find manifest files, parse them with positions, validate against the JSON
+ * Schema and the model catalog, expand defaults and matrices, and produce the desired clips
+ * with their fingerprints. Returns `{clips, diagnostics}`; only the CLI prints.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import type { Diagnostic } from "../diagnostics.js";
+import { sortDiagnostics } from "../diagnostics.js";
+import { ClipformError } from "../errors.js";
+import { getModel } from "../models/catalog.js";
+import { checkVideoRequest, frameImagesOf, resolveFramePositions, type FrameImage } from "../models/rules.js";
+import { canonicalJson, sha256Hex } from "../util/canonical.js";
+import { checkManifestSchema } from "./check-schema.js";
+import { expandManifest, originOf, type ExpandedClip, type YamlPath } from "./expand.js";
+import { classifyImage, LocalImageCache, type ImageKind } from "./images.js";
+import type { Manifest } from "./schema.js";
+import { locate, parseYaml, type ParsedYaml } from "./yaml.js";
+
+export const DEFAULT_SPECS_DIR = "specs";
+const FINGERPRINT_VERSION = "v1";
+
+/** Fields that only change how a result is delivered: they never force regeneration. */
+export const DELIVERY_FIELDS = ["webhookURL", "uploadEndpoint", "ttl", "includeCost", "deliveryMethod"] as const;
+
+export interface FrameImageRef {
+  frame: "first" | "last";
+  kind: ImageKind;
+  /** As written in the manifest. */
+  ref: string;
+  /** Local files: absolute path and content hash. */
+  path?: string;
+  sha256?: string;
+}
+
+/** The fields that determine the video; what the fingerprint covers. */
+export interface GenerationFields {
+  model: string;
+  positivePrompt?: string;
+  negativePrompt?: string;
+  width?: number;
+  height?: number;
+  duration: number;
+  CFGScale: number;
+  outputFormat: string;
+  outputQuality: number;
+  safety?: { checkContent?: boolean; mode?: string };
+  frameImages?: { frame: string; image: string; file?: string }[];
+}
+
+export interface DesiredClip {
+  address: string;
+  clipId: string;
+  /** Manifest path relative to the project root. */
+  manifest: string;
+  matrix: Record<string, string>;
+  generation: GenerationFields;
+  fingerprint: string;
+  numberResults: number;
+  delivery: { webhookURL?: string; uploadEndpoint?: string; ttl?: number };
+  frameImages: FrameImageRef[];
+  location: { file: string; line: number; col: number };
+}
+
+export interface ManifestInfo {
+  file: string;
+  budget?: number;
+  clips: number;
+}
+
+export interface Project {
+  root: string;
+  clips: DesiredClip[];
+  manifests: ManifestInfo[];
+  diagnostics: Diagnostic[];
+  /** Hash of every manifest's text and every local image's content: a saved plan is stale when it changes. */
+  digest: string;
+}
+
+export interface LoadOptions {
+  root: string;
+  paths?: string[];
+  images?: LocalImageCache;
+}
+
+export function discoverManifests(root: string, paths: string[]): string[] {
+  const out = new Set<string>();
+  const walk = (dir: string) => {
+    for (const ent of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (ent.name.startsWith(".") || ent.name === "node_modules") continue;
+      const p = join(dir, ent.name);
+      if (ent.isDirectory()) walk(p);
+      else if (/\.ya?ml$/i.test(ent.name)) out.add(p);
+    }
+  };
+  for (const p of paths) {
+    const abs = resolve(root, p);
+    let st;
+    try {
+      st = statSync(abs);
+    } catch {
+      throw new ClipformError("NO_MANIFESTS", `${p}: no such file or directory`);
+    }
+    if (st.isDirectory()) walk(abs);
+    else out.add(abs);
+  }
+  if (out.size === 0) throw new ClipformError("NO_MANIFESTS", `no manifests (*.yaml) found in ${paths.join(", ")}`);
+  return [...out].sort();
+}
+
+/** Parses and checks one manifest file; the unit that watch mode re-runs when a file changes. */
+export interface ManifestResult {
+  file: string;
+  text: string;
+  diagnostics: Diagnostic[];
+  clips: ExpandedClip[];
+  manifest?: Manifest;
+  parsed: ParsedYaml;
+}
+
+export function loadManifestFile(absPath: string, root: string): ManifestResult {
+  const file = relative(root, absPath).split(sep).join("/") || absPath;
+  const text = readFileSync(absPath, "utf8");
+  const parsed = parseYaml(text);
+  const diagnostics: Diagnostic[] = [];
+  const at = (path: YamlPath, message: string, opts: { key?: boolean; severity?: "error" | "warning"; code?: string } = {}) => {
+    const pos = locate(parsed, path, { key: opts.key ?? false });
+    diagnostics.push({ file, line: pos.line, col: pos.col, severity: opts.severity ?? "error", message, ...(opts.code ? { code: opts.code } : {}) });
+  };
+  for (const e of parsed.syntaxErrors) diagnostics.push({ file, line: e.pos.line, col: e.pos.col, severity: "error", message: e.message });
+  if (diagnostics.length > 0) return { file, text, diagnostics, clips: [], parsed };
+
+  const data: unknown = parsed.doc.toJS({ maxAliasCount: -1 });
+  if (data === null || data === undefined) {
+    at([], "the manifest is empty: expected `version: 1` and `clips:`");
+    return { file, text, diagnostics, clips: [], parsed };
+  }
+  for (const p of checkManifestSchema(data)) at(p.at, p.message, { key: p.key });
+  if (diagnostics.length > 0 && (typeof data !== "object" || Array.isArray(data) || !("clips" in data))) {
+    return { file, text, diagnostics, clips: [], parsed };
+  }
+  const manifest = data as Manifest;
+  const { clips, problems } = expandManifest(manifest);
+  for (const p of problems) at(p.at, p.message, p.key ? { key: true } : {});
+  return { file, text, diagnostics, clips, manifest, parsed };
+}
+
+function normalizeGeneration(fields: Record<string, unknown>, images: FrameImageRef[]): GenerationFields {
+  const model = getModel(String(fields.model))!;
+  const g: GenerationFields = {
+    model: model.id,
+    duration: (fields.duration as number | undefined) ?? model.defaults.duration,
+    CFGScale: (fields.CFGScale as number | undefined) ?? model.defaults.CFGScale,
+    outputFormat: (fields.outputFormat as string | undefined) ?? model.defaults.outputFormat,
+    outputQuality: (fields.outputQuality as number | undefined) ?? model.defaults.outputQuality,
+  };
+  if (fields.positivePrompt !== undefined) g.positivePrompt = fields.positivePrompt as string;
+  if (fields.negativePrompt !== undefined) g.negativePrompt = fields.negativePrompt as string;
+  if (fields.width !== undefined) g.width = fields.width as number;
+  if (fields.height !== undefined) g.height = fields.height as number;
+  if (fields.safety !== undefined) g.safety = fields.safety as GenerationFields["safety"];
+  if (images.length > 0) {
+    g.frameImages = images.map((i) =>
+      i.kind === "file" ? { frame: i.frame, image: `sha256:${i.sha256}`, file: i.ref } : { frame: i.frame, image: i.ref },
+    );
+  }
+  return g;
+}
+
+/** What the fingerprint covers: the generation fields, with local images by content only. */
+export function fingerprintOf(g: GenerationFields): string {
+  const { frameImages, ...rest } = g;
+  const stripped = frameImages ? { ...rest, frameImages: frameImages.map(({ frame, image }) => ({ frame, image })) } : rest;
+  return `${FINGERPRINT_VERSION}:${sha256Hex(canonicalJson(stripped))}`;
+}
+
+export function loadProject(opts: LoadOptions): Project {
+  const root = resolve(opts.root);
+  const images = opts.images ?? new LocalImageCache();
+  const files = discoverManifests(root, opts.paths?.length ? opts.paths : [DEFAULT_SPECS_DIR]);
+  return assembleProject(root, files.map((f) => loadManifestFile(f, root)), images);
+}
+
+/** Joins per-file results into the project: rule checks, images, fingerprints, cross-file duplicates. */
+export function assembleProject(root: string, results: ManifestResult[], images: LocalImageCache): Project {
+  const diagnostics: Diagnostic[] = [];
+  const clips: DesiredClip[] = [];
+  const manifests: ManifestInfo[] = [];
+  const digestParts: string[] = [];
+  const byAddress = new Map<string, DesiredClip>();
+
+  for (const r of results) {
+    diagnostics.push(...r.diagnostics);
+    digestParts.push(`${r.file}\0${sha256Hex(r.text)}`);
+    manifests.push({ file: r.file, clips: r.clips.length, ...(r.manifest?.budget ? { budget: r.manifest.budget.maxCost } : {}) });
+    const schemaErrorLines = new Set(r.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.line}:${d.col}`));
+    const baseDir = dirname(resolve(root, r.file));
+
+    for (const clip of r.clips) {
+      const clipDiags: Diagnostic[] = [];
+      const report = (fieldPath: string, message: string, severity: "error" | "warning", code?: string) => {
+        const path = fieldPath ? originOf(clip.origins, fieldPath) : clip.declaredAt;
+        const pos = locate(r.parsed, path.length ? path : clip.declaredAt, { key: path.length === 0 });
+        if (severity === "error" && schemaErrorLines.has(`${pos.line}:${pos.col}`)) return; // already reported by the schema
+        const prefix = clip.address !== clip.clipId ? `${clip.address}: ` : "";
+        clipDiags.push({ file: r.file, line: pos.line, col: pos.col, severity, message: prefix + message, ...(code ? { code } : {}) });
+      };
+
+      for (const issue of checkVideoRequest(clip.fields)) {
+        const fieldPath = issue.code === "missingModel" || issue.code === "missingFrameImages" || issue.path.length === 0 ? "" : issue.path.join("/");
+        const useClip = issue.code.startsWith("missing") && !clip.origins.has(issue.path.join("/"));
+        report(useClip ? "" : fieldPath, issue.message, issue.severity, issue.code);
+      }
+
+      const frameItems = frameImagesOf(clip.fields) ?? [];
+      const positions = resolveFramePositions(frameItems);
+      const refs: FrameImageRef[] = [];
+      frameItems.forEach((item, i) => {
+        const ref = typeof item === "string" ? item : (item as FrameImage | null)?.image;
+        const frame = positions[i];
+        if (typeof ref !== "string" || !frame) return;
+        const kind = classifyImage(ref);
+        if (kind !== "file") {
+          refs.push({ frame, kind, ref });
+          return;
+        }
+        const loaded = images.load(ref, baseDir);
+        const field = typeof item === "string" ? `inputs/frameImages/${i}` : `inputs/frameImages/${i}/image`;
+        if (!loaded.ok) {
+          report(field, loaded.message, "error", "invalidImage");
+          return;
+        }
+        refs.push({ frame, kind, ref, path: loaded.image.path, sha256: loaded.image.sha256 });
+        digestParts.push(`${loaded.image.path}\0${loaded.image.sha256}`);
+      });
+
+      diagnostics.push(...clipDiags);
+      if (clipDiags.some((d) => d.severity === "error") || r.diagnostics.some((d) => d.severity === "error")) continue;
+
+      const pos = locate(r.parsed, clip.declaredAt, { key: true });
+      const generation = normalizeGeneration(clip.fields, refs);
+      const desired: DesiredClip = {
+        address: clip.address,
+        clipId: clip.clipId,
+        manifest: r.file,
+        matrix: clip.matrix,
+        generation,
+        fingerprint: fingerprintOf(generation),
+        numberResults: (clip.fields.numberResults as number | undefined) ?? 1,
+        delivery: pickDelivery(clip.fields),
+        frameImages: refs,
+        location: { file: r.file, line: pos.line, col: pos.col },
+      };
+      const prev = byAddress.get(desired.address);
+      if (prev) {
+        const where = `${prev.location.file}:${prev.location.line}:${prev.location.col}`;
+        diagnostics.push({ ...desired.location, severity: "error", message: `duplicate clip address "${desired.address}" (also defined at ${where})` });
+        continue;
+      }
+      byAddress.set(desired.address, desired);
+      clips.push(desired);
+    }
+  }
+  clips.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+  return { root, clips, manifests, diagnostics: sortDiagnostics(diagnostics), digest: sha256Hex(digestParts.sort().join("\n")) };
+}
+
+function pickDelivery(fields: Record<string, unknown>): DesiredClip["delivery"] {
+  const d: DesiredClip["delivery"] = {};
+  if (typeof fields.webhookURL === "string") d.webhookURL = fields.webhookURL;
+  if (typeof fields.uploadEndpoint === "string") d.uploadEndpoint = fields.uploadEndpoint;
+  if (typeof fields.ttl === "number") d.ttl = fields.ttl;
+  return d;
+}

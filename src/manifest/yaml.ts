@@ -1,0 +1,120 @@
+/**
+ * YAML with source positions: parse once, keep the syntax tree, and map a JSON path back to
+ * the line and column where the user wrote it (following anchors, aliases and merge keys).
+ */
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from "yaml";
+
+export interface Position {
+  line: number;
+  col: number;
+}
+
+export interface ParsedYaml {
+  doc: Document.Parsed;
+  lineCounter: LineCounter;
+  /** Syntax errors with the position where the problem starts. */
+  syntaxErrors: { pos: Position; message: string }[];
+}
+
+export function parseYaml(text: string): ParsedYaml {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, merge: true, uniqueKeys: true });
+  const syntaxErrors = doc.errors.map((e) => {
+    const start = whereProblemStarts(doc, e.code, e.pos[0]);
+    return { pos: toPos(lineCounter, start), message: describeYamlError(e.code, e.message) };
+  });
+  return { doc, lineCounter, syntaxErrors };
+}
+
+function toPos(lc: LineCounter, offset: number): Position {
+  const p = lc.linePos(offset);
+  return { line: p.line, col: p.col };
+}
+
+function describeYamlError(code: string, message: string): string {
+  if (code === "DUPLICATE_KEY") return "duplicate key: this key is already defined in the same mapping";
+  if (code === "MISSING_CHAR" && /quote/i.test(message)) return "unterminated quoted string: the closing quote is missing";
+  return `YAML syntax error: ${message}`;
+}
+
+/**
+ * The yaml package reports an unterminated quote or flow collection where it gave up (often
+ * the end of the file). Users need where it opens: the last quoted scalar or flow collection
+ * that starts before the reported offset and runs up to it.
+ */
+function whereProblemStarts(doc: Document.Parsed, code: string, offset: number): number {
+  if (code !== "MISSING_CHAR" && code !== "BAD_INDENT" && code !== "UNEXPECTED_TOKEN") return offset;
+  let best = -1;
+  visit(doc, {
+    Scalar(_k, node) {
+      const r = node.range;
+      if (!r) return;
+      const quoted = node.type === "QUOTE_DOUBLE" || node.type === "QUOTE_SINGLE";
+      if (quoted && r[0] < offset && r[2] >= offset && r[0] > best) best = r[0];
+    },
+    Map(_k, node) {
+      const r = node.range;
+      if (node.flow && r && r[0] < offset && r[2] >= offset && r[0] > best) best = r[0];
+    },
+    Seq(_k, node) {
+      const r = node.range;
+      if (node.flow && r && r[0] < offset && r[2] >= offset && r[0] > best) best = r[0];
+    },
+  });
+  return best >= 0 ? best : offset;
+}
+
+/**
+ * Finds the node at `path` (keys and indexes) and returns its position; when the path does not
+ * exist all the way down, the position of the deepest node that does. With `key: true` the
+ * position of the last key itself (for "unknown field" errors).
+ */
+export function locate(parsed: ParsedYaml, path: readonly (string | number)[], opts: { key?: boolean } = {}): Position {
+  const { doc, lineCounter } = parsed;
+  let node: unknown = doc.contents;
+  let keyNode: unknown;
+  let lastGood: unknown = node;
+  for (const seg of path) {
+    node = deref(doc, node);
+    const next = child(doc, node, seg);
+    if (!next) break;
+    keyNode = next.key;
+    node = next.value;
+    lastGood = next.value ?? next.key;
+    if (next.value == null) break;
+  }
+  const target = opts.key && keyNode ? keyNode : lastGood;
+  const range = (target as Node | undefined)?.range;
+  return toPos(lineCounter, range ? range[0] : 0);
+}
+
+function deref(doc: Document.Parsed, node: unknown): unknown {
+  let n = node;
+  for (let i = 0; i < 16 && isAlias(n); i++) n = n.resolve(doc);
+  return n;
+}
+
+function child(doc: Document.Parsed, node: unknown, seg: string | number): { key: unknown; value: unknown } | undefined {
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      if (!isPair(pair)) continue;
+      const k = isScalar(pair.key) ? pair.key.value : pair.key;
+      if (k === seg || String(k) === String(seg)) return { key: pair.key, value: pair.value };
+    }
+    // YAML merge keys (<<: *base): look in the merged mappings.
+    for (const pair of node.items) {
+      if (!isPair(pair) || !isScalar(pair.key) || pair.key.value !== "<<") continue;
+      const sources = isSeq(pair.value) ? pair.value.items : [pair.value];
+      for (const s of sources) {
+        const found = child(doc, deref(doc, s), seg);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  }
+  if (isSeq(node) && typeof seg === "number") {
+    const item = node.items[seg];
+    return item === undefined ? undefined : { key: undefined, value: item };
+  }
+  return undefined;
+}
