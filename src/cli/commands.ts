@@ -1,0 +1,126 @@
+/** The command registry: each command parses nothing itself and returns an exit code. */
+import { writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { formatDiagnostic } from "../diagnostics.js";
+import { ClipformError } from "../errors.js";
+import { CATALOG } from "../models/catalog.js";
+import { computePlan, loadValidProject } from "../pipeline.js";
+import { hasChanges, overBudget } from "../plan/plan.js";
+import { savePlan, type PlanOptions } from "../plan/planfile.js";
+import { planToJson, renderMarkdown, renderText, usd } from "../plan/render.js";
+import { version, type Context } from "./context.js";
+
+export interface OptionSpec {
+  type: "string" | "boolean";
+  multiple?: boolean;
+  arg?: string;
+  help: string;
+}
+
+export interface Command {
+  summary: string;
+  usage: string;
+  options?: Record<string, OptionSpec>;
+  run(ctx: Context, values: Record<string, unknown>, positionals: string[]): Promise<number>;
+}
+
+export function parseUsd(value: unknown, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(String(value).replace(/^\$/, ""));
+  if (!Number.isFinite(n) || n < 0) throw new ClipformError("USAGE", `${flag} expects an amount in USD, like 5 or 12.50; got "${String(value)}"`);
+  return n;
+}
+
+export function planOptions(values: Record<string, unknown>, positionals: string[]): PlanOptions {
+  const maxCost = parseUsd(values["max-cost"], "--max-cost");
+  return {
+    paths: positionals,
+    targets: (values.target as string[] | undefined) ?? [],
+    replace: (values.replace as string[] | undefined) ?? [],
+    ...(maxCost !== undefined ? { maxCost } : {}),
+  };
+}
+
+function printWarnings(ctx: Context, diags: { severity: string }[]): void {
+  for (const d of diags) if (d.severity === "warning") ctx.err(ctx.colorErr.yellow(formatDiagnostic(d as never)));
+}
+
+const validate: Command = {
+  summary: "Check manifests against the schema and the model catalog (no network).",
+  usage: "[paths…]",
+  async run(ctx, _values, positionals) {
+    const project = loadValidProject(ctx.cwd, positionals);
+    printWarnings(ctx, project.diagnostics);
+    const warnings = project.diagnostics.filter((d) => d.severity === "warning").length;
+    ctx.out(
+      `${ctx.color.green("ok:")} ${project.clips.length} clip${project.clips.length === 1 ? "" : "s"} in ${project.manifests.length} manifest${project.manifests.length === 1 ? "" : "s"}${warnings ? `, ${warnings} warning${warnings === 1 ? "" : "s"}` : ""}`,
+    );
+    return 0;
+  },
+};
+
+const planCommand: Command = {
+  summary: "Show what apply would generate, download or drop, and what it would cost.",
+  usage: "[paths…] [--json|--markdown] [--detailed-exitcode] [--out FILE] [--target GLOB] [--replace ADDR] [--max-cost USD]",
+  options: {
+    json: { type: "boolean", help: "print the plan as JSON" },
+    markdown: { type: "boolean", help: "print the plan as markdown (for pull-request comments)" },
+    "detailed-exitcode": { type: "boolean", help: "exit 0 when there is nothing to do, 2 when there are changes" },
+    out: { type: "string", arg: "FILE", help: "save the plan for `clipform apply FILE`" },
+    target: { type: "string", multiple: true, arg: "GLOB", help: "only plan addresses matching GLOB (repeatable)" },
+    replace: { type: "string", multiple: true, arg: "ADDR", help: "regenerate ADDR even if unchanged (repeatable, globs allowed)" },
+    "max-cost": { type: "string", arg: "USD", help: "fail when the estimate exceeds this amount" },
+  },
+  async run(ctx, values, positionals) {
+    if (values.json && values.markdown) throw new ClipformError("USAGE", "choose one of --json and --markdown");
+    const opts = planOptions(values, positionals);
+    const { project, plan, lockExists } = computePlan(ctx.cwd, opts);
+    const warnings = project.diagnostics.filter((d) => d.severity === "warning");
+    if (values.json) {
+      ctx.out(JSON.stringify(planToJson(plan, warnings), null, 2));
+    } else {
+      printWarnings(ctx, warnings);
+      ctx.out(values.markdown ? renderMarkdown(plan) : renderText(plan, { color: ctx.color, manifests: project.manifests.length, clips: project.clips.length }));
+    }
+    if (typeof values.out === "string") {
+      writeFileSync(resolve(ctx.cwd, values.out), savePlan({ plan, digest: project.digest, lockExists, options: opts, version: version() }));
+      if (!values.json) ctx.err(`Saved the plan to ${values.out}; \`clipform apply ${values.out}\` applies exactly this plan.`);
+    }
+    const over = overBudget(plan);
+    if (over.length > 0) {
+      const b = over[0]!;
+      throw new ClipformError("BUDGET_EXCEEDED", `estimated ${usd(b.estimatedUsd)} exceeds the ${b.scope} of ${usd(b.limitUsd)}; apply would refuse`);
+    }
+    return values["detailed-exitcode"] && hasChanges(plan) ? 2 : 0;
+  },
+};
+
+const models: Command = {
+  summary: "List the supported models: sizes, durations, frame images, prices and their sources.",
+  usage: "[--json]",
+  options: { json: { type: "boolean", help: "print the catalog as JSON" } },
+  async run(ctx, values) {
+    if (values.json) {
+      ctx.out(JSON.stringify([...CATALOG.values()], null, 2));
+      return 0;
+    }
+    const c = ctx.color;
+    for (const m of CATALOG.values()) {
+      ctx.out(`${c.bold(m.id)}  ${m.name}  (${m.capabilities.join(", ")})`);
+      ctx.out(`  sizes:     ${m.sizes.values.map((s) => `${s.width}x${s.height}`).join(", ")}${m.sizes.source !== "documented" ? c.dim(` (${m.sizes.source})`) : ""}`);
+      ctx.out(`  durations: ${m.durations.join(", ")} s`);
+      ctx.out(`  frames:    ${m.frames.required ? "required" : "optional"}, at most ${m.frames.max} (${m.frames.positions.join(", ")})`);
+      ctx.out(`  prompts:   positivePrompt ${m.prompts.positive}, negativePrompt ${m.prompts.negative}`);
+      for (const [d, p] of Object.entries(m.prices)) ctx.out(`  price ${d.padStart(2)} s: ${usd(p.usd)} per result  ${c.dim(`${p.source}: ${p.note}`)}`);
+      if (m.listPrice) ctx.out(`  list price: ${m.listPrice}`);
+      ctx.out("");
+    }
+    return 0;
+  },
+};
+
+export const COMMANDS: Record<string, Command> = {
+  validate,
+  plan: planCommand,
+  models,
+};

@@ -1,0 +1,43 @@
+/** What a command gets from the outside world; tests and the binary fill it differently. */
+import { readFileSync } from "node:fs";
+import { colorEnabled, palette, type Palette } from "./colors.js";
+
+export interface Io {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+}
+
+export interface Context extends Io {
+  out(text: string): void;
+  err(text: string): void;
+  color: Palette;
+  colorErr: Palette;
+}
+
+/** Defence in depth: whatever happens, the API key is never written to the terminal. */
+export function redactor(env: NodeJS.ProcessEnv): (text: string) => string {
+  const key = env.RUNWARE_API_KEY;
+  if (!key || key.length < 4) return (t) => t;
+  return (t) => (t.includes(key) ? t.split(key).join("[redacted]") : t);
+}
+
+export function makeContext(io: Io): Context {
+  const redact = redactor(io.env);
+  const line = (t: string) => redact(t.endsWith("\n") ? t : `${t}\n`);
+  return {
+    ...io,
+    out: (t) => void io.stdout.write(line(t)),
+    err: (t) => void io.stderr.write(line(t)),
+    color: palette(colorEnabled(io.stdout, io.env)),
+    colorErr: palette(colorEnabled(io.stderr, io.env)),
+  };
+}
+
+let cachedVersion: string | undefined;
+export function version(): string {
+  cachedVersion ??= (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+  return cachedVersion;
+}

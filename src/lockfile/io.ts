@@ -1,0 +1,106 @@
+/**
+ * Reading and writing the lockfile. Reads fail loudly on anything unexpected (a corrupt or
+ * hand-mangled lockfile is never silently reset); writes are atomic (temp file, fsync,
+ * rename, fsync of the directory), so a crash at any moment leaves either the old or the new
+ * file, never half of one.
+ */
+import { randomUUID } from "node:crypto";
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { ClipformError } from "../errors.js";
+import { sortKeys } from "../util/canonical.js";
+import { LOCKFILE_FORMAT, lockfileSchema, type Lockfile } from "./schema.js";
+
+export function emptyLockfile(lineage: string = randomUUID()): Lockfile {
+  return { format_version: LOCKFILE_FORMAT, lineage, serial: 0, clips: {} };
+}
+
+/** Reads the lockfile; a missing file is an empty lockfile (serial 0, no lineage yet). */
+export function readLockfile(path: string): { lock: Lockfile; exists: boolean } {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return { lock: emptyLockfile(), exists: false };
+    throw new ClipformError("BAD_LOCKFILE", `${basename(path)}: cannot read: ${(e as Error).message}`);
+  }
+  return { lock: parseLockfile(text, path), exists: true };
+}
+
+export function parseLockfile(text: string, path: string): Lockfile {
+  const name = basename(path);
+  if (/^(<{7}|={7}|>{7})/m.test(text)) {
+    throw new ClipformError(
+      "BAD_LOCKFILE",
+      `${name} has unresolved git merge conflict markers; resolve them (or use \`clipform lock merge\` as the git merge driver) and try again. Nothing was changed.`,
+    );
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    const m = /position (\d+)/.exec((e as Error).message);
+    const where = m ? ` at ${lineCol(text, Number(m[1]))}` : "";
+    throw new ClipformError("BAD_LOCKFILE", `${name}${where}: not valid JSON (${(e as Error).message}). The file was left as it is; restore it from git.`);
+  }
+  const version = (data as { format_version?: unknown } | null)?.format_version;
+  if (version !== undefined && version !== LOCKFILE_FORMAT) {
+    throw new ClipformError("BAD_LOCKFILE", `${name}: format_version ${JSON.stringify(version)} is not supported by this clipform (expected ${LOCKFILE_FORMAT}); upgrade clipform.`);
+  }
+  const parsed = lockfileSchema.safeParse(data);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.slice(0, 5).map((i) => `  at ${i.path.join(".") || "(top level)"}: ${i.message}`);
+    const more = parsed.error.issues.length > 5 ? `\n  … and ${parsed.error.issues.length - 5} more` : "";
+    throw new ClipformError("BAD_LOCKFILE", `${name} does not look like a clipform lockfile:\n${issues.join("\n")}${more}\nThe file was left as it is; restore it from git.`);
+  }
+  return parsed.data;
+}
+
+function lineCol(text: string, offset: number): string {
+  const before = text.slice(0, offset);
+  const line = before.split("\n").length;
+  return `line ${line}, column ${offset - before.lastIndexOf("\n")}`;
+}
+
+/** Deterministic text: sorted keys everywhere, two-space indent, one clip entry per address. */
+export function serializeLockfile(lock: Lockfile): string {
+  const { format_version, lineage, serial, clips } = lock;
+  return JSON.stringify({ format_version, lineage, serial, clips: sortKeys(clips) }, null, 2) + "\n";
+}
+
+/** Writes `text` to `path` atomically and durably. */
+export function writeFileAtomic(path: string, text: string): void {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`);
+  const fd = openSync(tmp, "w", 0o644);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } catch (e) {
+    closeSync(fd);
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* already gone */
+    }
+    throw e;
+  }
+  closeSync(fd);
+  renameSync(tmp, path);
+  try {
+    const dfd = openSync(dirname(path), "r");
+    try {
+      fsyncSync(dfd);
+    } finally {
+      closeSync(dfd);
+    }
+  } catch {
+    /* directory fsync is not supported everywhere */
+  }
+}
+
+/** Bumps the serial and writes the lockfile atomically. Returns the written lockfile. */
+export function writeLockfile(path: string, lock: Lockfile): Lockfile {
+  const next: Lockfile = { ...lock, serial: lock.serial + 1 };
+  writeFileAtomic(path, serializeLockfile(next));
+  return next;
+}

@@ -1,0 +1,56 @@
+/**
+ * The stages joined: manifests → lockfile → plan. Each command starts here; apply and watch
+ * add their own side effects on top.
+ */
+import { join } from "node:path";
+import { ClipformError } from "./errors.js";
+import { checkOutputFiles } from "./lockfile/files.js";
+import { readLockfile } from "./lockfile/io.js";
+import { LOCKFILE_NAME, type Lockfile } from "./lockfile/schema.js";
+import type { LocalImageCache } from "./manifest/images.js";
+import { loadProject, type Project } from "./manifest/index.js";
+import { plan, type Plan } from "./plan/plan.js";
+import type { PlanOptions } from "./plan/planfile.js";
+import { priceBook } from "./plan/prices.js";
+
+export interface Planned {
+  project: Project;
+  lock: Lockfile;
+  lockExists: boolean;
+  lockPath: string;
+  plan: Plan;
+}
+
+export function lockfilePath(root: string): string {
+  return join(root, LOCKFILE_NAME);
+}
+
+/** Loads and validates the manifests; throws with every diagnostic when any is an error. */
+export function loadValidProject(root: string, paths: string[], images?: LocalImageCache): Project {
+  const project = loadProject({ root, paths, ...(images ? { images } : {}) });
+  const errors = project.diagnostics.filter((d) => d.severity === "error");
+  if (errors.length > 0) {
+    throw new ClipformError("INVALID_MANIFEST", `${errors.length} problem${errors.length === 1 ? "" : "s"} found; nothing was planned or sent`, project.diagnostics);
+  }
+  return project;
+}
+
+export function planProject(project: Project, lock: Lockfile, opts: PlanOptions): Plan {
+  return plan({
+    clips: project.clips,
+    lock,
+    prices: priceBook(lock),
+    manifests: project.manifests,
+    files: checkOutputFiles(lock, project.root),
+    targets: opts.targets,
+    replace: opts.replace,
+    ...(opts.maxCost !== undefined ? { maxCost: opts.maxCost } : {}),
+  });
+}
+
+export function computePlan(root: string, opts: PlanOptions, images?: LocalImageCache): Planned {
+  const project = loadValidProject(root, opts.paths, images);
+  const lockPath = lockfilePath(root);
+  const { lock, exists } = readLockfile(lockPath);
+  return { project, lock, lockExists: exists, lockPath, plan: planProject(project, lock, opts) };
+}

@@ -1,0 +1,290 @@
+/**
+ * The planner: a pure function from desired clips × lockfile to a list of changes with their
+ * cost. No I/O, no clock, no randomness: the state of local files and the price book are
+ * passed in, so every action is reachable from plain data in tests.
+ */
+import type { DesiredClip, GenerationFields, ManifestInfo } from "../manifest/index.js";
+import type { LockEntry, Lockfile } from "../lockfile/schema.js";
+import { matchesAny } from "../util/glob.js";
+import { roundUsd, type PriceBook, type PriceSource } from "./prices.js";
+
+export const ACTIONS = ["create", "replace", "add-variants", "reuse", "resume", "retry", "download", "delete", "no-op"] as const;
+export type Action = (typeof ACTIONS)[number];
+
+export interface FieldChange {
+  field: string;
+  old: unknown;
+  new: unknown;
+}
+
+export interface Estimate {
+  usd: number;
+  perResultUsd: number;
+  source: PriceSource;
+  note: string;
+}
+
+export interface Change {
+  address: string;
+  action: Action;
+  reason: string;
+  manifest?: string;
+  model?: string;
+  /** Duration, size and variants, for people: "5s 1280x720 ×2". */
+  detail?: string;
+  /** New results this change pays for. */
+  generate: number;
+  estimate: Estimate | null;
+  /** replace: the fields that force regeneration, old → new. */
+  fields?: FieldChange[];
+  /** reuse: the address whose generation is copied. */
+  reuseFrom?: string;
+  /** resume: recorded task UUIDs to poll (never resubmitted). */
+  resumeTasks?: string[];
+  /** download: variant indexes to fetch again. */
+  downloads?: number[];
+  /** Already paid for this clip, per the lockfile. */
+  spentUsd: number;
+}
+
+export type FileState = "ok" | "missing" | "altered";
+
+export interface PlanInput {
+  clips: readonly DesiredClip[];
+  lock: Lockfile;
+  prices: PriceBook;
+  manifests?: readonly ManifestInfo[];
+  /** State of each recorded local file, keyed by its path as recorded. Unlisted files count as ok. */
+  files?: ReadonlyMap<string, FileState>;
+  targets?: readonly string[];
+  replace?: readonly string[];
+  maxCost?: number;
+}
+
+export interface BudgetCheck {
+  scope: string;
+  limitUsd: number;
+  estimatedUsd: number;
+  ok: boolean;
+}
+
+export interface Plan {
+  changes: Change[];
+  summary: Record<Action, number> & { estimated_cost_usd: number; spent_unchanged_usd: number; generations: number };
+  byModel: { model: string; generations: number; usd: number; sources: PriceSource[] }[];
+  budgets: BudgetCheck[];
+  lockfile: { lineage: string; serial: number };
+}
+
+const COMPARED_FIELDS: (keyof GenerationFields)[] = [
+  "model",
+  "positivePrompt",
+  "negativePrompt",
+  "width",
+  "height",
+  "duration",
+  "CFGScale",
+  "outputFormat",
+  "outputQuality",
+  "safety",
+  "frameImages",
+];
+
+/** Fields whose change forces regeneration, with old and new values (images by content and file). */
+export function changedFields(oldReq: Record<string, unknown>, next: GenerationFields): FieldChange[] {
+  const out: FieldChange[] = [];
+  const comparable = (v: unknown) =>
+    JSON.stringify(Array.isArray(v) ? v.map((x) => (x && typeof x === "object" ? { frame: (x as { frame: unknown }).frame, image: (x as { image: unknown }).image } : x)) : v);
+  for (const f of COMPARED_FIELDS) {
+    const a = oldReq[f];
+    const b = (next as unknown as Record<string, unknown>)[f];
+    if (comparable(a) !== comparable(b)) out.push({ field: f, old: a, new: b });
+  }
+  return out;
+}
+
+function spent(entry: LockEntry | undefined): number {
+  if (!entry) return 0;
+  return roundUsd(entry.results.reduce((s, r) => s + (r.costUsd ?? 0), 0));
+}
+
+export function plan(input: PlanInput): Plan {
+  const { clips, lock, prices } = input;
+  const targets = input.targets?.length ? input.targets : undefined;
+  const inScope = (address: string) => !targets || matchesAny(address, targets);
+  const forced = (address: string) => (input.replace?.length ? matchesAny(address, input.replace) : false);
+  const files = input.files ?? new Map<string, FileState>();
+
+  // Finished generations by fingerprint, to reuse instead of paying again (renames and copies).
+  const byFingerprint = new Map<string, string>();
+  for (const [address, entry] of Object.entries(lock.clips).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (entry.results.length > 0 && !byFingerprint.has(entry.fingerprint)) byFingerprint.set(entry.fingerprint, address);
+  }
+  const desired = new Set(clips.map((c) => c.address));
+  const plannedFingerprints = new Map<string, { address: string; results: number }>();
+  const reusedFrom = new Map<string, string>();
+  const changes: Change[] = [];
+
+  const estimate = (clip: DesiredClip, generate: number): Estimate | null => {
+    if (generate === 0) return { usd: 0, perResultUsd: 0, source: "documented", note: "nothing to generate" };
+    const q = prices(clip.generation.model, clip.generation.duration);
+    if (!q) return null;
+    return { usd: roundUsd(q.usd * generate), perResultUsd: q.usd, source: q.source, note: q.note };
+  };
+
+  for (const clip of clips) {
+    if (!inScope(clip.address)) continue;
+    const entry = lock.clips[clip.address];
+    const n = clip.numberResults;
+    const g = clip.generation;
+    const detail = `${g.duration}s${g.width ? ` ${g.width}x${g.height}` : ""} ×${n}`;
+    const base = { address: clip.address, manifest: clip.manifest, model: g.model, detail, spentUsd: spent(entry) };
+    const push = (action: Action, reason: string, generate: number, extra: Partial<Change> = {}) =>
+      changes.push({ ...base, action, reason, generate, estimate: estimate(clip, generate), ...extra });
+
+    const inflight = entry?.tasks.filter((t) => t.status === "submitted") ?? [];
+    if (entry && inflight.length > 0) {
+      const changed = entry.fingerprint !== clip.fingerprint ? "; the clip changed since, so the next plan will replace it" : "";
+      push("resume", `submitted earlier and not finished: poll ${inflight.length === 1 ? "its task" : `its ${inflight.length} tasks`}, never resubmit${changed}`, 0, {
+        resumeTasks: inflight.map((t) => t.taskUUID),
+      });
+      continue;
+    }
+
+    const sameGeneration = entry && entry.fingerprint === clip.fingerprint && !forced(clip.address);
+    if (!sameGeneration) {
+      // A finished generation with the same fingerprint elsewhere, or one this plan creates first.
+      const source = byFingerprint.get(clip.fingerprint);
+      const sourceEntry = source !== undefined && source !== clip.address ? lock.clips[source] : undefined;
+      const planned = plannedFingerprints.get(clip.fingerprint);
+      if (!forced(clip.address) && (sourceEntry || planned)) {
+        const available = sourceEntry ? sourceEntry.results.length : planned!.results;
+        const from = sourceEntry ? source! : planned!.address;
+        const extra = Math.max(0, n - available);
+        const why = sourceEntry
+          ? desired.has(from)
+            ? `identical to ${from}: copy its generation`
+            : `identical to ${from}, which is no longer in any manifest (a rename): move its generation`
+          : `identical to ${from}, created in this plan: copy it once generated`;
+        push("reuse", extra > 0 ? `${why}, and generate ${extra} more variant${extra === 1 ? "" : "s"}` : why, extra, { reuseFrom: from });
+        reusedFrom.set(from, clip.address);
+        continue;
+      }
+      if (!entry) {
+        push("create", "not in the lockfile", n);
+      } else if (forced(clip.address)) {
+        push("replace", "forced with --replace", n, { fields: [] });
+      } else {
+        const fields = changedFields(entry.request, clip.generation);
+        push("replace", `${fields.map((f) => f.field).join(", ") || "the request"} changed (forces regeneration)`, n, { fields });
+      }
+      plannedFingerprints.set(clip.fingerprint, { address: clip.address, results: n });
+      continue;
+    }
+
+    const have = entry.results.length;
+    const lastTask = entry.tasks[entry.tasks.length - 1];
+    if (have < n) {
+      const failed = lastTask && (lastTask.status === "failed" || lastTask.status === "partial");
+      if (failed) {
+        const err = lastTask.error ? `: ${lastTask.error.code}: ${lastTask.error.message}` : "";
+        push("retry", `failed earlier${err}`, n - have);
+      } else {
+        push("add-variants", `numberResults ${have} → ${n}: generate ${n - have} more variant${n - have === 1 ? "" : "s"} only`, n - have);
+      }
+      continue;
+    }
+
+    const toFetch: number[] = [];
+    entry.results.slice(0, n).forEach((r, i) => {
+      if (!r.file) toFetch.push(i);
+      else if ((files.get(r.file) ?? "ok") !== "ok") toFetch.push(i);
+    });
+    if (toFetch.length > 0) {
+      const missing = toFetch.map((i) => entry.results[i]!.file ?? `variant ${i + 1}`);
+      push("download", `local file${toFetch.length === 1 ? "" : "s"} missing or altered: ${missing.join(", ")}`, 0, { downloads: toFetch });
+      continue;
+    }
+    const kept = have > n ? ` (${have - n} more variant${have - n === 1 ? "" : "s"} kept in the lockfile)` : "";
+    push("no-op", `up to date${kept}`, 0);
+  }
+
+  for (const [address, entry] of Object.entries(lock.clips)) {
+    if (desired.has(address) || !inScope(address)) continue;
+    const to = reusedFrom.get(address);
+    const inflight = entry.tasks.some((t) => t.status === "submitted");
+    if (inflight) {
+      changes.push({
+        address,
+        action: "resume",
+        reason: "no longer in any manifest, but a task is in flight: poll it so what was paid for is recorded",
+        manifest: entry.manifest,
+        model: entry.model,
+        generate: 0,
+        estimate: { usd: 0, perResultUsd: 0, source: "documented", note: "already submitted" },
+        resumeTasks: entry.tasks.filter((t) => t.status === "submitted").map((t) => t.taskUUID),
+        spentUsd: spent(entry),
+      });
+      continue;
+    }
+    changes.push({
+      address,
+      action: "delete",
+      reason: to ? `moved to ${to}` : "no longer in any manifest: drop it from the lockfile (local files are kept)",
+      manifest: entry.manifest,
+      model: entry.model,
+      generate: 0,
+      estimate: { usd: 0, perResultUsd: 0, source: "documented", note: "nothing to generate" },
+      spentUsd: spent(entry),
+    });
+  }
+
+  changes.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+  return summarize(changes, input);
+}
+
+function summarize(changes: Change[], input: PlanInput): Plan {
+  const counts = Object.fromEntries(ACTIONS.map((a) => [a, 0])) as Record<Action, number>;
+  let total = 0;
+  let generations = 0;
+  let spentUnchanged = 0;
+  const byModel = new Map<string, { model: string; generations: number; usd: number; sources: Set<PriceSource> }>();
+  for (const c of changes) {
+    counts[c.action]++;
+    if (c.action === "no-op" || c.action === "download") spentUnchanged += c.spentUsd;
+    if (c.generate === 0 || !c.estimate) continue;
+    total += c.estimate.usd;
+    generations += c.generate;
+    const m = byModel.get(c.model!) ?? { model: c.model!, generations: 0, usd: 0, sources: new Set<PriceSource>() };
+    m.generations += c.generate;
+    m.usd += c.estimate.usd;
+    m.sources.add(c.estimate.source);
+    byModel.set(c.model!, m);
+  }
+  const estimated = roundUsd(total);
+  const budgets: BudgetCheck[] = [];
+  if (input.maxCost !== undefined) budgets.push({ scope: "--max-cost", limitUsd: input.maxCost, estimatedUsd: estimated, ok: estimated <= input.maxCost + 1e-9 });
+  for (const m of input.manifests ?? []) {
+    if (m.budget === undefined) continue;
+    const est = roundUsd(changes.filter((c) => c.manifest === m.file).reduce((s, c) => s + (c.estimate?.usd ?? 0), 0));
+    budgets.push({ scope: `${m.file} budget`, limitUsd: m.budget, estimatedUsd: est, ok: est <= m.budget + 1e-9 });
+  }
+  return {
+    changes,
+    summary: { ...counts, estimated_cost_usd: estimated, spent_unchanged_usd: roundUsd(spentUnchanged), generations },
+    byModel: [...byModel.values()]
+      .sort((a, b) => a.model.localeCompare(b.model))
+      .map((m) => ({ model: m.model, generations: m.generations, usd: roundUsd(m.usd), sources: [...m.sources].sort() })),
+    budgets,
+    lockfile: { lineage: input.lock.lineage, serial: input.lock.serial },
+  };
+}
+
+/** True when applying the plan would change anything (for --detailed-exitcode). */
+export function hasChanges(p: Plan): boolean {
+  return p.changes.some((c) => c.action !== "no-op");
+}
+
+export function overBudget(p: Plan): BudgetCheck[] {
+  return p.budgets.filter((b) => !b.ok);
+}

@@ -1,0 +1,101 @@
+/**
+ * Saved plans (`plan --out FILE`): versioned, and tied to the exact manifests, images and
+ * lockfile they were computed from, so `apply FILE` refuses, sending nothing, once any of
+ * them changed.
+ */
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { ClipformError } from "../errors.js";
+import type { Plan } from "./plan.js";
+import { planToJson } from "./render.js";
+
+export const PLANFILE_KIND = "clipform-plan";
+export const PLANFILE_FORMAT = 1;
+
+export const planOptionsSchema = z.object({
+  paths: z.array(z.string()),
+  targets: z.array(z.string()),
+  replace: z.array(z.string()),
+  maxCost: z.number().optional(),
+});
+export type PlanOptions = z.infer<typeof planOptionsSchema>;
+
+const savedPlanSchema = z.object({
+  kind: z.literal(PLANFILE_KIND),
+  format_version: z.literal(PLANFILE_FORMAT),
+  clipform_version: z.string(),
+  project_digest: z.string(),
+  lockfile: z.object({ exists: z.boolean(), lineage: z.string(), serial: z.number() }),
+  options: planOptionsSchema,
+  plan: z.object({
+    changes: z.array(z.object({ address: z.string(), action: z.string(), generate: z.number() }).passthrough()),
+    summary: z.object({ estimated_cost_usd: z.number() }).passthrough(),
+  }).passthrough(),
+});
+export type SavedPlan = z.infer<typeof savedPlanSchema>;
+
+export function savePlan(args: {
+  plan: Plan;
+  digest: string;
+  lockExists: boolean;
+  options: PlanOptions;
+  version: string;
+}): string {
+  const doc = {
+    kind: PLANFILE_KIND,
+    format_version: PLANFILE_FORMAT,
+    clipform_version: args.version,
+    project_digest: args.digest,
+    lockfile: { exists: args.lockExists, lineage: args.plan.lockfile.lineage, serial: args.plan.lockfile.serial },
+    options: args.options,
+    plan: planToJson(args.plan),
+  };
+  return JSON.stringify(doc, null, 2) + "\n";
+}
+
+export function isPlanFile(path: string): boolean {
+  if (!/\.json$/i.test(path)) return false;
+  try {
+    const head = readFileSync(path, "utf8").slice(0, 200);
+    return head.includes(`"${PLANFILE_KIND}"`);
+  } catch {
+    return false;
+  }
+}
+
+export function readPlanFile(path: string): SavedPlan {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    throw new ClipformError("BAD_PLANFILE", `${path}: cannot read the saved plan: ${(e as Error).message}`);
+  }
+  const parsed = savedPlanSchema.safeParse(data);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0]!;
+    throw new ClipformError("BAD_PLANFILE", `${path} is not a clipform saved plan (format ${PLANFILE_FORMAT}): at ${i.path.join(".") || "(top level)"}: ${i.message}`);
+  }
+  return parsed.data;
+}
+
+/**
+ * Refuses a saved plan when the manifests, images or lockfile changed since it was made, or
+ * when the plan recomputed now would do anything other than what the saved one showed.
+ */
+export function checkSavedPlan(saved: SavedPlan, now: { digest: string; lockExists: boolean; plan: Plan }): void {
+  const reasons: string[] = [];
+  if (saved.project_digest !== now.digest) reasons.push("the manifests or their images changed");
+  const l = saved.lockfile;
+  if (l.exists !== now.lockExists || (l.exists && (l.lineage !== now.plan.lockfile.lineage || l.serial !== now.plan.lockfile.serial))) {
+    reasons.push(`the lockfile changed (saved plan: ${l.exists ? `serial ${l.serial}` : "no lockfile"}; now: ${now.lockExists ? `serial ${now.plan.lockfile.serial}` : "no lockfile"})`);
+  }
+  if (reasons.length === 0) {
+    const key = (c: { address: string; action: string; generate: number }) => `${c.address}\0${c.action}\0${c.generate}`;
+    const a = saved.plan.changes.map(key).join("\n");
+    const b = now.plan.changes.map(key).join("\n");
+    if (a !== b) reasons.push("recomputing it now gives different changes");
+  }
+  if (reasons.length > 0) {
+    throw new ClipformError("STALE_PLAN", `the saved plan is stale: ${reasons.join("; ")}. Nothing was sent. Run \`clipform plan --out FILE\` again.`);
+  }
+}

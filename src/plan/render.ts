@@ -1,0 +1,199 @@
+/**
+ * Plan renderers: text for people, markdown for pull-request comments, JSON for tools. All
+ * three key on the same `action` field; none of them prints or reads the environment.
+ */
+import type { Palette } from "../cli/colors.js";
+import type { Diagnostic } from "../diagnostics.js";
+import { ACTIONS, type Action, type Change, type FieldChange, type Plan } from "./plan.js";
+
+export const PLAN_JSON_FORMAT = "1";
+
+const SYMBOL: Record<Action, string> = {
+  create: "+",
+  replace: "-/+",
+  "add-variants": "+~",
+  reuse: "=",
+  resume: ">",
+  retry: "!",
+  download: "v",
+  delete: "-",
+  "no-op": " ",
+};
+
+const VERB: Record<Action, string> = {
+  create: "to create",
+  replace: "to replace",
+  "add-variants": "to add variants to",
+  reuse: "to reuse",
+  resume: "to resume",
+  retry: "to retry",
+  download: "to download",
+  delete: "to delete",
+  "no-op": "unchanged",
+};
+
+export function usd(n: number): string {
+  const s = n.toFixed(4).replace(/(\.\d\d\d*?)0+$/, "$1");
+  return n < 0 ? `-$${s.slice(1)}` : `$${s}`;
+}
+
+function shorten(v: unknown, max = 60): string {
+  if (v === undefined) return "(unset)";
+  const s = typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v);
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
+function frameDiff(f: FieldChange): string {
+  const show = (v: unknown) =>
+    Array.isArray(v)
+      ? v.map((x: { frame?: string; image?: string; file?: string }) => `${x.frame}: ${x.file ?? ""}${x.file ? " " : ""}${String(x.image).slice(0, 19)}${String(x.image).length > 19 ? "…" : ""}`).join(", ")
+      : "(none)";
+  return `${show(f.old)} → ${show(f.new)}`;
+}
+
+export function describeField(f: FieldChange): string {
+  if (f.field === "frameImages") return `frameImages: ${frameDiff(f)}`;
+  return `${f.field}: ${shorten(f.old)} → ${shorten(f.new)}`;
+}
+
+export function summaryLine(p: Plan): string {
+  const parts = ACTIONS.filter((a) => a !== "no-op" && p.summary[a] > 0).map((a) => `${p.summary[a]} ${VERB[a]}`);
+  return parts.length ? parts.join(", ") : "no changes";
+}
+
+function colorFor(a: Action, c: Palette): (s: string) => string {
+  switch (a) {
+    case "create":
+    case "add-variants":
+      return c.green;
+    case "replace":
+    case "retry":
+      return c.yellow;
+    case "delete":
+      return c.red;
+    case "reuse":
+    case "resume":
+    case "download":
+      return c.cyan;
+    default:
+      return (s) => s;
+  }
+}
+
+export interface TextOptions {
+  color: Palette;
+  manifests: number;
+  clips: number;
+  warnings?: Diagnostic[];
+}
+
+export function renderText(p: Plan, o: TextOptions): string {
+  const c = o.color;
+  const out: string[] = [];
+  const shown = p.changes.filter((x) => x.action !== "no-op");
+  out.push(c.bold(`clipform plan: ${o.clips} clip${o.clips === 1 ? "" : "s"} in ${o.manifests} manifest${o.manifests === 1 ? "" : "s"}, lockfile serial ${p.lockfile.serial}`));
+  out.push("");
+  if (shown.length === 0) {
+    out.push(c.green("No changes. The lockfile matches the manifests and every file is on disk."));
+  } else {
+    const width = Math.min(48, Math.max(...shown.map((x) => x.address.length)));
+    for (const ch of shown) {
+      const paint = colorFor(ch.action, c);
+      const cost = ch.generate > 0 && ch.estimate ? `${usd(ch.estimate.usd)} ${c.dim(`(${ch.estimate.source})`)}` : ch.generate > 0 ? c.red("no price known") : c.dim("$0");
+      const head = `${paint(SYMBOL[ch.action].padStart(3))} ${c.bold(ch.address.padEnd(width))}  ${paint(ch.action.padEnd(12))} ${(ch.model ?? "").padEnd(11)} ${(ch.detail ?? "").padEnd(14)} ${cost}`;
+      out.push(head.trimEnd());
+      out.push(`      ${c.dim(ch.reason)}`);
+      for (const f of ch.fields ?? []) out.push(`      ${c.yellow("~")} ${describeField(f)}`);
+    }
+  }
+  if (p.byModel.length > 0) {
+    out.push("");
+    out.push(c.bold("Cost by model:"));
+    for (const m of p.byModel) {
+      out.push(`  ${m.model.padEnd(12)} ${String(m.generations).padStart(4)} generation${m.generations === 1 ? " " : "s"}  ${usd(m.usd).padStart(9)}  ${c.dim(`price: ${m.sources.join(", ")}`)}`);
+    }
+  }
+  out.push("");
+  out.push(`${c.bold("Plan:")} ${summaryLine(p)}.`);
+  const budget = p.budgets.length
+    ? " · " + p.budgets.map((b) => `${b.scope} ${usd(b.limitUsd)}: ${b.ok ? c.green("ok") : c.red(`EXCEEDED by ${usd(b.estimatedUsd - b.limitUsd)}`)}`).join(" · ")
+    : "";
+  out.push(`${c.bold("Estimated cost:")} ${usd(p.summary.estimated_cost_usd)} for ${p.summary.generations} generation${p.summary.generations === 1 ? "" : "s"} · already spent on unchanged clips: ${usd(p.summary.spent_unchanged_usd)}${budget}`);
+  return out.join("\n") + "\n";
+}
+
+const MD_ICON: Record<Action, string> = {
+  create: "🟢",
+  replace: "🟡",
+  "add-variants": "🟢",
+  reuse: "🔵",
+  resume: "🔵",
+  retry: "🟠",
+  download: "🔵",
+  delete: "🔴",
+  "no-op": "⚪",
+};
+
+const mdCell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+
+export function renderMarkdown(p: Plan): string {
+  const out: string[] = [];
+  const shown = p.changes.filter((x) => x.action !== "no-op");
+  out.push("### clipform plan");
+  out.push("");
+  out.push(`**${summaryLine(p)}** · estimated cost **${usd(p.summary.estimated_cost_usd)}** for ${p.summary.generations} generation${p.summary.generations === 1 ? "" : "s"} · already spent on unchanged clips ${usd(p.summary.spent_unchanged_usd)}`);
+  for (const b of p.budgets) out.push(`${b.ok ? "✅" : "❌"} ${mdCell(b.scope)}: ${usd(b.estimatedUsd)} of ${usd(b.limitUsd)}${b.ok ? "" : " — **over budget**"}`);
+  out.push("");
+  if (shown.length > 0) {
+    out.push("| | Address | Action | Model | Detail | Estimate | Price source | Why |");
+    out.push("|---|---|---|---|---|---:|---|---|");
+    for (const ch of shown) {
+      const cost = ch.generate > 0 && ch.estimate ? usd(ch.estimate.usd) : "$0";
+      out.push(`| ${MD_ICON[ch.action]} | \`${ch.address}\` | ${ch.action} | ${ch.model ?? ""} | ${ch.detail ?? ""} | ${cost} | ${ch.generate > 0 ? (ch.estimate?.source ?? "unknown") : ""} | ${mdCell(ch.reason)} |`);
+    }
+    const replaced = shown.filter((x) => x.fields?.length);
+    if (replaced.length) {
+      out.push("");
+      out.push("<details><summary>Fields that force regeneration</summary>");
+      out.push("");
+      for (const ch of replaced) for (const f of ch.fields!) out.push(`- \`${ch.address}\`: ${mdCell(describeField(f))}`);
+      out.push("");
+      out.push("</details>");
+    }
+  } else {
+    out.push("No changes.");
+  }
+  if (p.byModel.length) {
+    out.push("");
+    out.push("| Model | Generations | Estimate | Price source |");
+    out.push("|---|---:|---:|---|");
+    for (const m of p.byModel) out.push(`| ${m.model} | ${m.generations} | ${usd(m.usd)} | ${m.sources.join(", ")} |`);
+  }
+  return out.join("\n") + "\n";
+}
+
+export function planToJson(p: Plan, warnings: Diagnostic[] = []): Record<string, unknown> {
+  return {
+    format_version: PLAN_JSON_FORMAT,
+    lockfile: p.lockfile,
+    changes: p.changes.map((ch: Change) => ({
+      address: ch.address,
+      action: ch.action,
+      reason: ch.reason,
+      estimated_cost_usd: ch.estimate?.usd ?? null,
+      price_source: ch.generate > 0 ? (ch.estimate?.source ?? null) : null,
+      generate: ch.generate,
+      ...(ch.manifest ? { manifest: ch.manifest } : {}),
+      ...(ch.model ? { model: ch.model } : {}),
+      ...(ch.fields ? { fields: ch.fields.map((f) => ({ field: f.field, old: f.old ?? null, new: f.new ?? null })) } : {}),
+      ...(ch.reuseFrom ? { reuse_from: ch.reuseFrom } : {}),
+      ...(ch.resumeTasks ? { resume_tasks: ch.resumeTasks } : {}),
+      ...(ch.downloads ? { downloads: ch.downloads } : {}),
+      spent_usd: ch.spentUsd,
+    })),
+    summary: p.summary,
+    cost_by_model: p.byModel,
+    budgets: p.budgets.map((b) => ({ scope: b.scope, limit_usd: b.limitUsd, estimated_usd: b.estimatedUsd, ok: b.ok })),
+    warnings: warnings.map((w) => ({ file: w.file, line: w.line, col: w.col, message: w.message })),
+  };
+}
