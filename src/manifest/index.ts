@@ -14,7 +14,8 @@ import { canonicalJson, sha256Hex } from "../util/canonical.js";
 import { checkManifestSchema } from "./check-schema.js";
 import { expandManifest, originOf, type ExpandedClip, type YamlPath } from "./expand.js";
 import { classifyImage, LocalImageCache, type ImageKind } from "./images.js";
-import type { Manifest } from "./schema.js";
+import { CLIP_FIELD_NAMES, type Manifest } from "./schema.js";
+import { closest } from "../util/suggest.js";
 import { locate, parseYaml, type ParsedYaml } from "./yaml.js";
 
 export const DEFAULT_SPECS_DIR = "specs";
@@ -206,7 +207,10 @@ export function assembleProject(root: string, results: ManifestResult[], images:
         clipDiags.push({ file: r.file, line: pos.line, col: pos.col, severity, message: prefix + message, ...(code ? { code } : {}) });
       };
 
+      const typos = misspelledFields(r.manifest, clip.clipId);
       for (const issue of checkVideoRequest(clip.fields)) {
+        // "positivePrompt is required" next to "unknown field positivPrompt; did you mean…" says the same thing twice.
+        if (issue.code.startsWith("missing") && typos.has(String(issue.path[0]))) continue;
         const fieldPath = issue.code === "missingModel" || issue.code === "missingFrameImages" || issue.path.length === 0 ? "" : issue.path.join("/");
         const useClip = issue.code.startsWith("missing") && !clip.origins.has(issue.path.join("/"));
         report(useClip ? "" : fieldPath, issue.message, issue.severity, issue.code);
@@ -263,6 +267,20 @@ export function assembleProject(root: string, results: ManifestResult[], images:
   }
   clips.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
   return { root, clips, manifests, diagnostics: sortDiagnostics(diagnostics), digest: sha256Hex(digestParts.sort().join("\n")) };
+}
+
+/** Fields the user most likely meant where they wrote an unknown key (in the clip or in defaults). */
+function misspelledFields(m: Manifest | undefined, clipId: string): Set<string> {
+  const out = new Set<string>();
+  for (const obj of [m?.clips?.[clipId], m?.defaults]) {
+    if (!obj || typeof obj !== "object") continue;
+    for (const key of Object.keys(obj)) {
+      if (CLIP_FIELD_NAMES.includes(key)) continue;
+      const guess = closest(key, CLIP_FIELD_NAMES);
+      if (guess) out.add(guess);
+    }
+  }
+  return out;
 }
 
 function pickDelivery(fields: Record<string, unknown>): DesiredClip["delivery"] {

@@ -100,7 +100,7 @@ export function renderText(p: Plan, o: TextOptions): string {
     for (const ch of shown) {
       const paint = colorFor(ch.action, c);
       const cost = ch.generate > 0 && ch.estimate ? `${usd(ch.estimate.usd)} ${c.dim(`(${ch.estimate.source})`)}` : ch.generate > 0 ? c.red("no price known") : c.dim("$0");
-      const head = `${paint(SYMBOL[ch.action].padStart(3))} ${c.bold(ch.address.padEnd(width))}  ${paint(ch.action.padEnd(12))} ${(ch.model ?? "").padEnd(11)} ${(ch.detail ?? "").padEnd(14)} ${cost}`;
+      const head = `${paint(SYMBOL[ch.action].padStart(3))} ${c.bold(ch.address.padEnd(width))}  ${paint(ch.action.padEnd(12))} ${(ch.model ?? "").padEnd(11)} ${(ch.detail ?? "").padEnd(16)} ${cost}`;
       out.push(head.trimEnd());
       out.push(`      ${c.dim(ch.reason)}`);
       for (const f of ch.fields ?? []) out.push(`      ${c.yellow("~")} ${describeField(f)}`);

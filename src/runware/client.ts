@@ -1,0 +1,353 @@
+/**
+ * The Runware API client: submits videoInference tasks, polls them, uploads images, downloads
+ * results. The one rule above all others is never to pay twice: a task is sent with the UUID and
+ * the bytes it was built with, and a task whose fate is unknown is looked up before it is resent.
+ */
+import { createHash, randomUUID } from "node:crypto";
+import { backoffDelay } from "./backoff.js";
+import { RunwareError, redactor, type Redact } from "./errors.js";
+import { downloadFile, type DownloadOptions, type DownloadResult } from "./download.js";
+import { isRequestLevel, summarize, type PollResult } from "./poll-result.js";
+import { answersByTask, apiError, hasAnswer, isSuccessStatus, readReply, requestError } from "./reply.js";
+import { parseShape, TaskItemSchema, UploadResultSchema, VideoResultSchema } from "./schemas.js";
+import { DEFAULT_TIMEOUT_MS, MAX_RESPONSE_BYTES, Transport } from "./transport.js";
+
+export const MAX_TASKS_PER_REQUEST = 50;
+export const DEFAULT_MAX_RETRIES = 6;
+
+export type Operation = "submit" | "poll" | "upload" | "download";
+
+/** Notices for logs. They never contain the API key. */
+export type ClientEvent =
+  | { type: "retry"; operation: Operation; attempt: number; delayMs: number; error: RunwareError }
+  /**
+   * A submit failed in a way the server may have acted on (`error`), so the tasks were polled
+   * before any resend: `onServer` had been accepted, `absent` had not (and are resent with the
+   * same taskUUID), `unconfirmed` could not be asked about (reported accepted: poll them).
+   */
+  | { type: "settle"; error: RunwareError; onServer: string[]; absent: string[]; unconfirmed: string[] }
+  /** The server already knew these taskUUIDs: counted as accepted, nothing new was generated. */
+  | { type: "conflictAccepted"; taskUUIDs: string[] }
+  /** Batched getResponse was refused: one task per poll request from now on. */
+  | { type: "pollFallback"; error: RunwareError };
+
+export interface RunwareClientOptions {
+  /** e.g. https://api.runware.ai/v1 */
+  baseUrl: string;
+  apiKey: string;
+  /** Per request: to connect, to receive the headers, and between body chunks. Default 30 s. */
+  timeoutMs?: number;
+  /** Retries after the first attempt, per request. Default DEFAULT_MAX_RETRIES. */
+  maxRetries?: number;
+  /** Tasks per HTTP request. Default and maximum MAX_TASKS_PER_REQUEST. */
+  batchSize?: number;
+  /** Larger response bodies are a protocol error. Default MAX_RESPONSE_BYTES. */
+  maxResponseBytes?: number;
+  sleep?: (ms: number) => Promise<void>;
+  /** In [0, 1), for backoff jitter. */
+  random?: () => number;
+  onEvent?: (event: ClientEvent) => void;
+}
+
+export type VideoTask = Record<string, unknown> & { taskUUID: string };
+
+/**
+ * - accepted: the server has the task; poll it. `unconfirmed` is set when a failure left its fate
+ *   unknown and the server could not be asked: polling settles it (notFound means not accepted).
+ * - rejected: the server did not accept it and nothing is generating.
+ */
+export type SubmitResult =
+  | { taskUUID: string; status: "accepted"; unconfirmed?: RunwareError }
+  | { taskUUID: string; status: "rejected"; error: RunwareError };
+
+interface PreparedTask {
+  taskUUID: string;
+  /** Serialized once: every (re)send carries exactly these bytes. */
+  json: string;
+}
+
+type Verdict =
+  /** `conflict`: the server already had this taskUUID (an earlier send went through). */
+  | { type: "accepted"; conflict?: boolean }
+  | { type: "rejected"; error: RunwareError }
+  /** Refused before the server acted: safe to send again. */
+  | { type: "resend"; error: RunwareError }
+  /** The server may have acted: look it up before sending again. */
+  | { type: "unknown"; error: RunwareError };
+
+interface Settlement {
+  onServer: string[];
+  absent: string[];
+  unconfirmed: string[];
+  /** Why the unconfirmed ones could not be settled. */
+  error?: RunwareError;
+}
+
+const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class RunwareClient {
+  readonly #transport: Transport;
+  readonly #redact: Redact;
+  readonly #maxRetries: number;
+  readonly #batchSize: number;
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #random: () => number;
+  readonly #onEvent: (event: ClientEvent) => void;
+  /** Set once a batched poll has been refused; kept for the client's life. */
+  #pollOneByOne = false;
+
+  constructor(options: RunwareClientOptions) {
+    const url = new URL(options.baseUrl);
+    if (url.protocol !== "https:" && url.protocol !== "http:") {
+      throw new RunwareError({ kind: "validation", retryable: false, message: `Unsupported Runware URL scheme ${url.protocol}` });
+    }
+    this.#redact = redactor(options.apiKey);
+    this.#transport = new Transport({
+      url: url.href,
+      apiKey: options.apiKey,
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      maxResponseBytes: options.maxResponseBytes ?? MAX_RESPONSE_BYTES,
+      redact: this.#redact,
+    });
+    this.#maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
+    this.#batchSize = Math.max(1, Math.min(options.batchSize ?? MAX_TASKS_PER_REQUEST, MAX_TASKS_PER_REQUEST));
+    this.#sleep = options.sleep ?? defaultSleep;
+    this.#random = options.random ?? Math.random;
+    this.#onEvent = options.onEvent ?? (() => {});
+  }
+
+  /**
+   * Sends videoInference tasks, built by the caller (taskType, taskUUID, deliveryMethod "async",
+   * includeCost…), at most batchSize per request. Results come back in the order of `tasks`.
+   */
+  async submitVideo(tasks: VideoTask[]): Promise<SubmitResult[]> {
+    const seen = new Set<string>();
+    for (const task of tasks) {
+      if (seen.has(task.taskUUID)) {
+        throw new RunwareError({ kind: "validation", retryable: false, taskUUID: task.taskUUID, message: `Duplicate taskUUID ${task.taskUUID} in one submission` });
+      }
+      seen.add(task.taskUUID);
+    }
+    const prepared = tasks.map((task) => ({ taskUUID: task.taskUUID, json: JSON.stringify(task) }));
+    const results = await Promise.all(chunk(prepared, this.#batchSize).map((part) => this.#submitBatch(part)));
+    return results.flat();
+  }
+
+  /** Current state of each task (duplicates polled once), batched into few requests. */
+  async poll(taskUUIDs: string[]): Promise<Map<string, PollResult>> {
+    const unique = [...new Set(taskUUIDs)];
+    const size = this.#pollOneByOne ? 1 : this.#batchSize;
+    const parts = await Promise.all(
+      chunk(unique, size).map((part) => this.#withRetries("poll", () => this.#pollBatch(part))),
+    );
+    return new Map(parts.flatMap((part) => [...part]));
+  }
+
+  /** Uploads an image (data URI or base64) and returns its imageUUID. */
+  uploadImage(image: string): Promise<string> {
+    // A fresh taskUUID per attempt: an upload costs nothing, and a retry that reused the UUID
+    // of an upload that did go through would get conflictTaskUUID instead of the imageUUID.
+    return this.#withRetries("upload", () => this.#uploadOnce(image));
+  }
+
+  /** Downloads a result to `dest` (see downloadFile). Never sends the API key. */
+  download(url: string, dest: string, opts: DownloadOptions = {}): Promise<DownloadResult> {
+    return downloadFile(url, dest, opts, {
+      dispatcher: this.#transport.dispatcher,
+      withRetries: (fn) => this.#withRetries("download", fn),
+    });
+  }
+
+  close(): Promise<void> {
+    return this.#transport.close();
+  }
+
+  async #submitBatch(batch: PreparedTask[]): Promise<SubmitResult[]> {
+    const results = new Map<string, SubmitResult>();
+    const accept = (taskUUID: string, unconfirmed?: RunwareError) =>
+      results.set(taskUUID, unconfirmed ? { taskUUID, status: "accepted", unconfirmed } : { taskUUID, status: "accepted" });
+    let pending = batch;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      const verdicts = await this.#sendSubmit(pending);
+      const resend: PreparedTask[] = [];
+      const unknown: PreparedTask[] = [];
+      const lastError = new Map<string, RunwareError>();
+      const conflicts: string[] = [];
+      for (const task of pending) {
+        const verdict = verdicts.get(task.taskUUID)!;
+        if (verdict.type === "accepted") {
+          accept(task.taskUUID);
+          if (verdict.conflict) conflicts.push(task.taskUUID);
+        }
+        else if (verdict.type === "rejected") results.set(task.taskUUID, { taskUUID: task.taskUUID, status: "rejected", error: verdict.error });
+        else {
+          (verdict.type === "resend" ? resend : unknown).push(task);
+          lastError.set(task.taskUUID, verdict.error);
+        }
+      }
+      if (conflicts.length > 0) this.#onEvent({ type: "conflictAccepted", taskUUIDs: conflicts });
+      const exhausted = attempt >= this.#maxRetries;
+      if (unknown.length === 0 && (resend.length === 0 || exhausted)) {
+        for (const task of resend) results.set(task.taskUUID, { taskUUID: task.taskUUID, status: "rejected", error: lastError.get(task.taskUUID)! });
+        break;
+      }
+      await this.#backoff("submit", attempt, [...lastError.values()]);
+      if (unknown.length > 0) {
+        const settled = await this.#settle(unknown, lastError.get(unknown[0]!.taskUUID)!);
+        for (const uuid of settled.onServer) accept(uuid);
+        for (const uuid of settled.unconfirmed) accept(uuid, settled.error);
+        resend.push(...unknown.filter((task) => settled.absent.includes(task.taskUUID)));
+      }
+      if (exhausted) {
+        for (const task of resend) results.set(task.taskUUID, { taskUUID: task.taskUUID, status: "rejected", error: lastError.get(task.taskUUID)! });
+        break;
+      }
+      pending = resend;
+    }
+    return batch.map((task) => results.get(task.taskUUID)!);
+  }
+
+  /** One submit request; what it tells about each task. */
+  async #sendSubmit(pending: PreparedTask[]): Promise<Map<string, Verdict>> {
+    const everyTask = (verdict: Verdict) => new Map(pending.map((task) => [task.taskUUID, verdict]));
+    const exchange = await this.#transport.post(`[${pending.map((task) => task.json).join(",")}]`);
+    if (!exchange.ok) {
+      const { error } = exchange;
+      if (exchange.reachedServer) return everyTask({ type: "unknown", error });
+      return everyTask(error.retryable ? { type: "resend", error } : { type: "rejected", error });
+    }
+    const uuids = pending.map((task) => task.taskUUID);
+    let verdicts: Map<string, Verdict>;
+    try {
+      const reply = readReply(exchange);
+      const answers = answersByTask(reply, uuids, TaskItemSchema);
+      const whole = requestError(reply, this.#redact);
+      verdicts = new Map(
+        uuids.map((uuid) => {
+          const answer = answers.get(uuid)!;
+          if (answer.items.length > 0) return [uuid, { type: "accepted" }];
+          if (answer.errors.length > 0) return [uuid, this.#verdictFor(apiError(answer.errors[0]!, reply, this.#redact))];
+          if (isSuccessStatus(reply.status)) {
+            return [uuid, { type: "unknown", error: new RunwareError({ kind: "protocol", retryable: false, taskUUID: uuid, message: `Runware sent no acknowledgement for task ${uuid}` }) }];
+          }
+          return [uuid, this.#verdictFor(whole)];
+        }),
+      );
+    } catch (error) {
+      // A successful response we cannot read may still mean the tasks were accepted.
+      if (error instanceof RunwareError) return everyTask({ type: "unknown", error });
+      throw error;
+    }
+    return verdicts;
+  }
+
+  #verdictFor(error: RunwareError): Verdict {
+    if (error.kind === "conflict") return { type: "accepted", conflict: true };
+    if (error.kind === "rateLimit") return { type: "resend", error };
+    if (error.retryable) return { type: "unknown", error };
+    return { type: "rejected", error };
+  }
+
+  /** Polls tasks whose submission may or may not have gone through. */
+  async #settle(tasks: PreparedTask[], cause: RunwareError): Promise<Settlement> {
+    const taskUUIDs = tasks.map((task) => task.taskUUID);
+    let settlement: Settlement;
+    try {
+      const states = await this.poll(taskUUIDs);
+      const absent = new Set(taskUUIDs.filter((uuid) => states.get(uuid)?.status === "notFound"));
+      settlement = { onServer: taskUUIDs.filter((uuid) => !absent.has(uuid)), absent: [...absent], unconfirmed: [] };
+    } catch (error) {
+      if (!(error instanceof RunwareError)) throw error;
+      settlement = { onServer: [], absent: [], unconfirmed: taskUUIDs, error };
+    }
+    const { onServer, absent, unconfirmed } = settlement;
+    this.#onEvent({ type: "settle", error: cause, onServer, absent, unconfirmed });
+    return settlement;
+  }
+
+  async #pollBatch(taskUUIDs: string[]): Promise<Map<string, PollResult>> {
+    const body = JSON.stringify(taskUUIDs.map((taskUUID) => ({ taskType: "getResponse", taskUUID })));
+    const exchange = await this.#transport.post(body);
+    if (!exchange.ok) throw exchange.error;
+    const reply = readReply(exchange);
+    const answers = answersByTask(reply, taskUUIDs, VideoResultSchema);
+    const answered = taskUUIDs.filter((uuid) => hasAnswer(answers.get(uuid)));
+    if (answered.length === 0 && !isSuccessStatus(reply.status)) {
+      const error = requestError(reply, this.#redact);
+      if (reply.status === 400 && taskUUIDs.length > 1) return this.#fallBackToSinglePolls(taskUUIDs, error);
+      throw error;
+    }
+    const results = new Map<string, PollResult>();
+    for (const uuid of answered) {
+      const result = summarize(uuid, answers.get(uuid)!, reply, this.#redact);
+      if (result.error && isRequestLevel(result.error)) throw result.error;
+      results.set(uuid, result);
+    }
+    const missing = taskUUIDs.filter((uuid) => !results.has(uuid));
+    if (missing.length === 0) return results;
+    if (taskUUIDs.length > 1) {
+      for (const [uuid, result] of await this.#pollEach(missing)) results.set(uuid, result);
+      return results;
+    }
+    const uuid = taskUUIDs[0]!;
+    // Saying nothing about a task is not saying it failed: keep it "processing" so it is polled
+    // again, never resubmitted, and carry the anomaly for the logs.
+    results.set(uuid, {
+      status: "processing",
+      items: [],
+      error: new RunwareError({ kind: "protocol", retryable: false, taskUUID: uuid, message: `Runware poll response says nothing about task ${uuid}` }),
+    });
+    return results;
+  }
+
+  #fallBackToSinglePolls(taskUUIDs: string[], error: RunwareError): Promise<Map<string, PollResult>> {
+    if (!this.#pollOneByOne) {
+      this.#pollOneByOne = true;
+      this.#onEvent({ type: "pollFallback", error });
+    }
+    return this.#pollEach(taskUUIDs);
+  }
+
+  async #pollEach(taskUUIDs: string[]): Promise<Map<string, PollResult>> {
+    const parts = await Promise.all(taskUUIDs.map((uuid) => this.#withRetries("poll", () => this.#pollBatch([uuid]))));
+    return new Map(parts.flatMap((part) => [...part]));
+  }
+
+  async #uploadOnce(image: string): Promise<string> {
+    const taskUUID = randomUUID();
+    const exchange = await this.#transport.post(JSON.stringify([{ taskType: "imageUpload", taskUUID, image }]));
+    if (!exchange.ok) throw exchange.error;
+    const reply = readReply(exchange);
+    const uploads = reply.data.map(({ item, where }) => parseShape(UploadResultSchema, item, where));
+    const upload = uploads.find((u) => u.taskUUID === undefined || u.taskUUID === taskUUID);
+    if (upload) return upload.imageUUID;
+    if (reply.errors[0]) throw apiError(reply.errors[0], reply, this.#redact);
+    if (!isSuccessStatus(reply.status)) throw requestError(reply, this.#redact);
+    throw new RunwareError({ kind: "protocol", retryable: false, message: "Runware upload response carries no imageUUID" });
+  }
+
+  async #withRetries<T>(operation: Operation, fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn();
+      } catch (error) {
+        if (!(error instanceof RunwareError) || !error.retryable || attempt >= this.#maxRetries) throw error;
+        await this.#backoff(operation, attempt, [error]);
+      }
+    }
+  }
+
+  async #backoff(operation: Operation, attempt: number, errors: RunwareError[]): Promise<void> {
+    const retryAfters = errors.map((e) => e.retryAfterMs).filter((ms) => ms !== undefined);
+    const retryAfterMs = retryAfters.length ? Math.max(...retryAfters) : undefined;
+    const delayMs = backoffDelay(attempt, this.#random, retryAfterMs);
+    this.#onEvent({ type: "retry", operation, attempt: attempt + 1, delayMs, error: errors[0]! });
+    await this.#sleep(delayMs);
+  }
+}
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const parts: T[][] = [];
+  for (let i = 0; i < items.length; i += size) parts.push(items.slice(i, i + size));
+  return parts;
+}

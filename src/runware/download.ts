@@ -1,0 +1,169 @@
+/**
+ * Downloading a generated video: streamed to `dest.part`, resumed with a Range request when a
+ * partial file exists, fsynced, checked against an expected sha256, then renamed into place, so
+ * `dest` either does not exist or is complete and verified.
+ */
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { mkdir, open, rename, rm, stat } from "node:fs/promises";
+import { dirname } from "node:path";
+import { request, type Dispatcher } from "undici";
+import { classify, RunwareError } from "./errors.js";
+import { header, networkError } from "./transport.js";
+
+export interface DownloadProgress {
+  /** Bytes in the partial file so far, counting those from an earlier attempt. */
+  bytes: number;
+  totalBytes?: number;
+}
+
+export interface DownloadOptions {
+  /** Lower-case hex. On mismatch the download fails and no file is left behind. */
+  expectedSha256?: string;
+  onProgress?: (progress: DownloadProgress) => void;
+}
+
+export interface DownloadResult {
+  sha256: string;
+  bytes: number;
+}
+
+export interface DownloadContext {
+  dispatcher: Dispatcher;
+  /** Runs one attempt, again after retryable failures. */
+  withRetries: <T>(attempt: () => Promise<T>) => Promise<T>;
+}
+
+const PART_SUFFIX = ".part";
+const identity = (text: string) => text;
+
+export async function downloadFile(
+  url: string,
+  dest: string,
+  options: DownloadOptions,
+  context: DownloadContext,
+): Promise<DownloadResult> {
+  const part = dest + PART_SUFFIX;
+  await mkdir(dirname(dest), { recursive: true });
+  await context.withRetries(() => fetchToPart(url, part, options, context.dispatcher));
+  const result = await hashFile(part);
+  const expected = options.expectedSha256?.toLowerCase();
+  if (expected !== undefined && result.sha256 !== expected) {
+    await rm(part, { force: true });
+    throw new RunwareError({
+      kind: "protocol",
+      retryable: false,
+      code: "checksumMismatch",
+      message: `Downloaded ${url} has sha256 ${result.sha256}, expected ${expected}`,
+    });
+  }
+  await rename(part, dest);
+  await syncDirectory(dirname(dest));
+  return result;
+}
+
+/** One attempt: completes `part` from where it stops, or rewrites it when the server ignores Range. */
+async function fetchToPart(url: string, part: string, options: DownloadOptions, dispatcher: Dispatcher): Promise<void> {
+  const offset = await fileSize(part);
+  let response: Dispatcher.ResponseData;
+  try {
+    response = await request(url, { method: "GET", dispatcher, headers: offset > 0 ? { range: `bytes=${offset}-` } : {} });
+  } catch (cause) {
+    throw networkError(cause, identity);
+  }
+  const status = response.statusCode;
+  const range = parseContentRange(header(response.headers["content-range"]));
+  if (status === 416 && offset > 0) {
+    await response.body.dump();
+    if (range?.total === offset) return; // the partial file was already complete
+    await rm(part, { force: true });
+    throw new RunwareError({ kind: "protocol", retryable: true, status, message: `Partial download of ${url} no longer matches the file; starting over` });
+  }
+  const resuming = status === 206 && offset > 0 && range?.start === offset;
+  if (!resuming && status !== 200) {
+    await response.body.dump();
+    if (status === 206) {
+      await rm(part, { force: true });
+      throw new RunwareError({ kind: "protocol", retryable: true, status, message: `Unexpected range from ${url}; starting over` });
+    }
+    throw new RunwareError({ ...classify(status, undefined), status, message: `Downloading ${url} failed: HTTP ${status}` });
+  }
+  const total = resuming ? range?.total : Number(header(response.headers["content-length"])) || undefined;
+  const bytes = await appendBody(response.body, part, resuming ? offset : 0, total, options.onProgress);
+  if (total !== undefined && bytes !== total) {
+    throw new RunwareError({ kind: "network", retryable: true, message: `Download of ${url} stopped after ${bytes} of ${total} bytes` });
+  }
+}
+
+/** Writes the body to `part`: appended to its first `start` bytes, or from scratch when 0. Returns the size. */
+async function appendBody(
+  body: Dispatcher.ResponseData["body"],
+  part: string,
+  start: number,
+  total: number | undefined,
+  onProgress: DownloadOptions["onProgress"],
+): Promise<number> {
+  const file = await open(part, start > 0 ? "a" : "w");
+  let bytes = start;
+  try {
+    const chunks = body[Symbol.asyncIterator]();
+    for (;;) {
+      let next: IteratorResult<Buffer>;
+      try {
+        next = await chunks.next();
+      } catch (cause) {
+        throw networkError(cause, identity);
+      }
+      if (next.done) break;
+      await file.write(next.value);
+      bytes += next.value.length;
+      onProgress?.({ bytes, totalBytes: total });
+    }
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+  return bytes;
+}
+
+/** Parses Content-Range: "bytes 100-199/1000" gives start 100, total 1000; "bytes *\/1000" gives total 1000. */
+export function parseContentRange(value: string | undefined): { start?: number; total?: number } | undefined {
+  const match = value?.match(/^bytes\s+(?:(\d+)-\d+|\*)\/(\d+|\*)$/);
+  if (!match) return undefined;
+  return {
+    start: match[1] === undefined ? undefined : Number(match[1]),
+    total: match[2] === "*" ? undefined : Number(match[2]),
+  };
+}
+
+async function fileSize(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch {
+    return 0;
+  }
+}
+
+async function hashFile(path: string): Promise<DownloadResult> {
+  const hash = createHash("sha256");
+  let bytes = 0;
+  for await (const chunk of createReadStream(path)) {
+    hash.update(chunk as Buffer);
+    bytes += (chunk as Buffer).length;
+  }
+  return { sha256: hash.digest("hex"), bytes };
+}
+
+/** Makes the rename durable. Some file systems refuse to fsync a directory; the rename stands anyway. */
+async function syncDirectory(dir: string): Promise<void> {
+  try {
+    const handle = await open(dir, "r");
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // best effort: see above
+  }
+}

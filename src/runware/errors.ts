@@ -1,0 +1,148 @@
+/**
+ * Every failure the Runware client reports is a RunwareError: a kind the caller can branch on,
+ * whether retrying can help, and the raw code and message from the API for the user.
+ * Nothing in here ever sees the API key; text that came from outside (server messages, socket
+ * errors) is passed through a redactor by the code that builds the error.
+ */
+
+export type RunwareErrorKind =
+  | "validation"
+  | "auth"
+  | "quota"
+  | "rateLimit"
+  | "provider"
+  | "timeout"
+  | "notFound"
+  | "conflict"
+  | "server"
+  | "network"
+  | "protocol";
+
+export interface RunwareErrorInit {
+  kind: RunwareErrorKind;
+  retryable: boolean;
+  /** Shown to users; built from the other fields when absent. */
+  message?: string;
+  status?: number;
+  code?: string;
+  apiMessage?: string;
+  parameter?: string | string[];
+  taskUUID?: string;
+  allowedValues?: unknown[];
+  retryAfterMs?: number;
+}
+
+export class RunwareError extends Error {
+  override readonly name = "RunwareError";
+  readonly kind: RunwareErrorKind;
+  readonly retryable: boolean;
+  /** HTTP status of the response that carried the error, if any. */
+  readonly status?: number;
+  /** Raw error code from the API (or the socket error code for network failures). */
+  readonly code?: string;
+  /** Raw message from the API. */
+  readonly apiMessage?: string;
+  readonly parameter?: string | string[];
+  readonly taskUUID?: string;
+  readonly allowedValues?: unknown[];
+  readonly retryAfterMs?: number;
+
+  constructor(init: RunwareErrorInit) {
+    super(init.message ?? describe(init));
+    this.kind = init.kind;
+    this.retryable = init.retryable;
+    this.status = init.status;
+    this.code = init.code;
+    this.apiMessage = init.apiMessage;
+    this.parameter = init.parameter;
+    this.taskUUID = init.taskUUID;
+    this.allowedValues = init.allowedValues;
+    this.retryAfterMs = init.retryAfterMs;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      message: this.message,
+      kind: this.kind,
+      retryable: this.retryable,
+      status: this.status,
+      code: this.code,
+      apiMessage: this.apiMessage,
+      parameter: this.parameter,
+      taskUUID: this.taskUUID,
+      allowedValues: this.allowedValues,
+      retryAfterMs: this.retryAfterMs,
+    };
+  }
+}
+
+function describe(init: RunwareErrorInit): string {
+  const head = init.code ? `Runware API error ${init.code}` : `Runware API error (${init.kind})`;
+  const details = [
+    init.status !== undefined ? `HTTP ${init.status}` : undefined,
+    init.parameter !== undefined ? `parameter ${[init.parameter].flat().join(", ")}` : undefined,
+    init.allowedValues ? `allowed values: ${init.allowedValues.map((v) => JSON.stringify(v)).join(", ")}` : undefined,
+    init.taskUUID ? `task ${init.taskUUID}` : undefined,
+  ].filter((d) => d !== undefined);
+  const text = init.apiMessage ? `: ${init.apiMessage}` : "";
+  return `${head}${text}${details.length ? ` (${details.join("; ")})` : ""}`;
+}
+
+interface Classification {
+  kind: RunwareErrorKind;
+  retryable: boolean;
+}
+
+const SERVER_RETRYABLE: Classification = { kind: "server", retryable: true };
+
+/** Specific codes first: they win over families and HTTP statuses. */
+const CODE_CLASSES: Record<string, Classification> = {
+  conflictTaskUUID: { kind: "conflict", retryable: false },
+  taskNotFound: { kind: "notFound", retryable: false },
+  taskFailedOrNotFound: { kind: "notFound", retryable: false },
+  timeoutProvider: { kind: "timeout", retryable: true },
+  rateLimitExceeded: { kind: "rateLimit", retryable: true },
+};
+
+const STATUS_CLASSES: Record<number, Classification> = {
+  400: { kind: "validation", retryable: false },
+  401: { kind: "auth", retryable: false },
+  402: { kind: "quota", retryable: false },
+  403: { kind: "auth", retryable: false },
+  404: { kind: "protocol", retryable: false },
+  408: { kind: "timeout", retryable: true },
+  409: { kind: "conflict", retryable: false },
+  429: { kind: "rateLimit", retryable: true },
+};
+
+/**
+ * Classifies an API error by its code (exact codes, then families, since Runware says codes are
+ * still being standardized) and then by HTTP status. A code-less error inside a successful
+ * response is a failed generation: "provider".
+ */
+export function classify(status: number | undefined, code: string | undefined): Classification {
+  if (code) {
+    const exact = CODE_CLASSES[code];
+    if (exact) return exact;
+    if (/apikey|unauthori[sz]ed|forbidden|permission/i.test(code)) return { kind: "auth", retryable: false };
+    if (/credit|balance|quota/i.test(code)) return { kind: "quota", retryable: false };
+    if (/^(invalid|unsupported|missing)/.test(code)) return { kind: "validation", retryable: false };
+  }
+  if (status !== undefined) {
+    const byStatus = STATUS_CLASSES[status];
+    if (byStatus) return byStatus;
+    if (status >= 500) return SERVER_RETRYABLE;
+    if (status >= 400) return { kind: "validation", retryable: false };
+  }
+  return { kind: "provider", retryable: false };
+}
+
+export type Redact = (text: string) => string;
+
+/** A redactor that replaces every occurrence of `secret` with a placeholder. */
+export function redactor(secret: string): Redact {
+  const MIN_SECRET_LENGTH = 4;
+  if (secret.length < MIN_SECRET_LENGTH) return (text) => text;
+  return (text) => text.split(secret).join("[redacted]");
+}

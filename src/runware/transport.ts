@@ -1,0 +1,169 @@
+/**
+ * One HTTP exchange with the Runware endpoint: POST a JSON body, read a bounded response.
+ * It reports, besides the outcome, whether a failed request may have reached the server, which
+ * is what decides between "resend" and "find out first" for paid submissions.
+ */
+import { Agent, request, type Dispatcher } from "undici";
+import { RunwareError, type Redact } from "./errors.js";
+import { parseRetryAfter } from "./backoff.js";
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+/** Largest response body accepted; a poll of 50 tasks × 4 results is a few tens of KB. */
+export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+export const MAX_CONNECTIONS_PER_ORIGIN = 8;
+const KEEP_ALIVE_MS = 30_000;
+const ERROR_SNIPPET_CHARS = 200;
+
+/** Socket failures that happen before any byte of the request could have reached the server. */
+const NOT_SENT_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
+const TIMEOUT_CODES = new Set(["UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
+
+export type Exchange =
+  | {
+      ok: true;
+      status: number;
+      /** Parsed JSON, or undefined when an error response was not JSON (then see `text`). */
+      body: unknown;
+      text: string;
+      retryAfterMs?: number;
+    }
+  | { ok: false; error: RunwareError; reachedServer: boolean };
+
+export interface TransportOptions {
+  url: string;
+  apiKey: string;
+  timeoutMs: number;
+  maxResponseBytes: number;
+  redact: Redact;
+}
+
+export function createAgent(timeoutMs: number): Agent {
+  return new Agent({
+    connections: MAX_CONNECTIONS_PER_ORIGIN,
+    keepAliveTimeout: KEEP_ALIVE_MS,
+    connect: { timeout: timeoutMs },
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+  });
+}
+
+export class Transport {
+  readonly dispatcher: Agent;
+  readonly #url: string;
+  readonly #authorization: string;
+  readonly #maxResponseBytes: number;
+  readonly #redact: Redact;
+
+  constructor(options: TransportOptions) {
+    this.dispatcher = createAgent(options.timeoutMs);
+    this.#url = options.url;
+    this.#authorization = `Bearer ${options.apiKey}`;
+    this.#maxResponseBytes = options.maxResponseBytes;
+    this.#redact = options.redact;
+  }
+
+  async post(body: string): Promise<Exchange> {
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await request(this.#url, {
+        method: "POST",
+        dispatcher: this.dispatcher,
+        headers: {
+          "content-type": "application/json",
+          accept: "application/json",
+          authorization: this.#authorization,
+        },
+        body,
+      });
+    } catch (cause) {
+      return { ok: false, error: networkError(cause, this.#redact), reachedServer: mayHaveReachedServer(cause) };
+    }
+    const status = response.statusCode;
+    let raw: Buffer | undefined;
+    try {
+      raw = await readLimited(response, this.#maxResponseBytes);
+    } catch (cause) {
+      return { ok: false, error: networkError(cause, this.#redact), reachedServer: true };
+    }
+    if (raw === undefined) {
+      return failure(
+        `Runware response larger than the ${this.#maxResponseBytes}-byte limit (HTTP ${status})`,
+        status,
+      );
+    }
+    const text = this.#redact(raw.toString("utf8"));
+    const retryAfterMs = parseRetryAfter(header(response.headers["retry-after"]), Date.now());
+    const ok = status >= 200 && status < 300;
+    try {
+      return { ok: true, status, body: JSON.parse(text), text, retryAfterMs };
+    } catch {
+      if (ok) return failure(`Runware response is not JSON (HTTP ${status})`, status);
+      return { ok: true, status, body: undefined, text: text.slice(0, ERROR_SNIPPET_CHARS), retryAfterMs };
+    }
+  }
+
+  close(): Promise<void> {
+    return this.dispatcher.close();
+  }
+}
+
+/** A socket-level failure as a retryable RunwareError (kind "timeout" or "network"). */
+export function networkError(cause: unknown, redact: Redact): RunwareError {
+  const code = errorCode(cause);
+  const detail = redact(cause instanceof Error ? cause.message : String(cause));
+  const timedOut = code !== undefined && TIMEOUT_CODES.has(code);
+  return new RunwareError({
+    kind: timedOut ? "timeout" : "network",
+    retryable: true,
+    code,
+    message: `${timedOut ? "Timed out" : "Network error"} talking to Runware${code ? ` (${code})` : ""}: ${detail}`,
+  });
+}
+
+/** False only for failures that happen before any byte of the request can reach the server. */
+function mayHaveReachedServer(cause: unknown): boolean {
+  const code = errorCode(cause);
+  return code === undefined || !NOT_SENT_CODES.has(code);
+}
+
+function failure(message: string, status: number): Exchange & { ok: false } {
+  return { ok: false, reachedServer: true, error: new RunwareError({ kind: "protocol", retryable: false, status, message }) };
+}
+
+/** Reads the whole body, or returns undefined (and drops the connection) past `limit` bytes. */
+export async function readLimited(response: Dispatcher.ResponseData, limit: number): Promise<Buffer | undefined> {
+  const declared = Number(header(response.headers["content-length"]));
+  if (declared > limit) {
+    response.body.destroy();
+    return undefined;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response.body) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      response.body.destroy();
+      return undefined;
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+export function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function errorCode(cause: unknown): string | undefined {
+  if (typeof cause === "object" && cause !== null && "code" in cause && typeof cause.code === "string") {
+    return cause.code;
+  }
+  return undefined;
+}

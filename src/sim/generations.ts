@@ -1,0 +1,163 @@
+/**
+ * Simulated generations: accepted videoInference tasks that process for `latencyMs`, then end
+ * in success (one video per result) or, for a seeded `failRate` share, in error.
+ */
+import { randomUUID } from "node:crypto";
+import type { ApiError, DataItem, ErrorItem, SuccessItem } from "./protocol.js";
+import type { Rng } from "./rng.js";
+import type { SimStats } from "./stats.js";
+import type { OutputFormat } from "./videos.js";
+
+export interface GenerationOrder {
+  taskUUID: string;
+  numberResults: number;
+  format: OutputFormat;
+  /** USD per result, reported only when the task asked for it (includeCost). */
+  cost: number | undefined;
+}
+
+export interface GenerationConfig {
+  latencyMs: number;
+  failRate: number;
+  rng: Rng;
+  stats: SimStats;
+  videoURL(videoUUID: string, format: OutputFormat): string;
+}
+
+/** What a poll returns for one task: its items, and its failure in the older `errors` shape. */
+export interface PollResult {
+  data: DataItem[];
+  errors: ApiError[];
+}
+
+interface Failure {
+  code: string;
+  message: string;
+  /** "errors": reported in the response's errors array; "data": as status:"error" items. */
+  shape: "errors" | "data";
+}
+
+interface Generation {
+  order: GenerationOrder;
+  startedAt: number;
+  done: boolean;
+  failure: Failure | undefined;
+  results: { videoUUID: string; seed: number }[];
+}
+
+/** Provider-like failures; real Kling failures surface with codes of this kind. */
+const FAILURES: readonly Omit<Failure, "shape">[] = [
+  { code: "generationFailed", message: "The provider failed to generate the video." },
+  { code: "timeoutProvider", message: "The provider did not return the video in time." },
+];
+
+/** Seeds like the ones the model pages report: integers from 1 to 2^31 - 1. */
+const MAX_SEED = 2 ** 31 - 1;
+/** A processing item never reports 100: that is what success is for. */
+const MAX_PROGRESS = 99;
+
+export class GenerationStore {
+  readonly #config: GenerationConfig;
+  readonly #generations = new Map<string, Generation>();
+  /** Finished videos by videoUUID: the only ones GET /videos/… serves. */
+  readonly #videos = new Map<string, OutputFormat>();
+  readonly #timers = new Set<NodeJS.Timeout>();
+
+  constructor(config: GenerationConfig) {
+    this.#config = config;
+  }
+
+  has(taskUUID: string): boolean {
+    return this.#generations.has(taskUUID);
+  }
+
+  start(order: GenerationOrder): void {
+    const { rng, stats, failRate, latencyMs } = this.#config;
+    const failure = rng.next() < failRate ? this.#drawFailure() : undefined;
+    const generation: Generation = {
+      order,
+      startedAt: performance.now(),
+      done: false,
+      failure,
+      results: failure ? [] : this.#drawResults(order.numberResults),
+    };
+    this.#generations.set(order.taskUUID, generation);
+    stats.videoInference++;
+    stats.acceptedTaskUUIDs.push(order.taskUUID);
+    stats.inFlight++;
+    stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
+
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      this.#finish(generation);
+    }, latencyMs);
+    this.#timers.add(timer);
+  }
+
+  /** The task's current state, or undefined for a taskUUID never accepted. */
+  poll(taskUUID: string): PollResult | undefined {
+    const generation = this.#generations.get(taskUUID);
+    if (!generation) return undefined;
+    const { order, failure } = generation;
+    const ack = { taskType: "videoInference", taskUUID } as const;
+    const each = <T>(item: T): T[] => Array.from({ length: order.numberResults }, () => item);
+
+    if (!generation.done) return { data: each({ ...ack, status: "processing", progress: this.#progress(generation) }), errors: [] };
+    if (failure?.shape === "errors") return { data: [], errors: [{ code: failure.code, message: failure.message, ...ack }] };
+    if (failure) {
+      const item: ErrorItem = { ...ack, status: "error", error: { code: failure.code, message: failure.message } };
+      return { data: each(item), errors: [] };
+    }
+    const data = generation.results.map(
+      ({ videoUUID, seed }): SuccessItem => ({
+        ...ack,
+        status: "success",
+        videoUUID,
+        videoURL: this.#config.videoURL(videoUUID, order.format),
+        seed,
+        NSFWContent: false,
+        ...(order.cost !== undefined && { cost: order.cost }),
+      }),
+    );
+    return { data, errors: [] };
+  }
+
+  /** The format of a finished video, or undefined if no finished generation produced it. */
+  videoFormat(videoUUID: string): OutputFormat | undefined {
+    return this.#videos.get(videoUUID);
+  }
+
+  /** Cancels pending completions (on close). */
+  stop(): void {
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+  }
+
+  #finish(generation: Generation): void {
+    const { stats } = this.#config;
+    generation.done = true;
+    stats.inFlight--;
+    if (generation.failure) stats.failedGenerations++;
+    for (const { videoUUID } of generation.results) this.#videos.set(videoUUID, generation.order.format);
+  }
+
+  #drawFailure(): Failure {
+    const { rng } = this.#config;
+    const kind = FAILURES[rng.int(0, FAILURES.length - 1)]!;
+    return { ...kind, shape: rng.next() < 0.5 ? "errors" : "data" };
+  }
+
+  /** One distinct seed per result (the pages: "each result uses a different seed"). */
+  #drawResults(count: number): Generation["results"] {
+    const seeds = new Set<number>();
+    while (seeds.size < count) seeds.add(this.#config.rng.int(1, MAX_SEED));
+    return [...seeds].map((seed) => ({ videoUUID: randomUUID(), seed }));
+  }
+
+  #progress(generation: Generation): number {
+    const { latencyMs } = this.#config;
+    if (latencyMs === 0) return 0;
+    const elapsed = performance.now() - generation.startedAt;
+    return Math.min(MAX_PROGRESS, Math.floor((elapsed / latencyMs) * 100));
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * A local Runware-compatible server for clipform: `clipform sim`, `apply --sim` and the tests.
+ * It speaks the REST API of shared/reference/runware-api.md, rejects what the shared request
+ * rules reject, prices results from the catalog, serves sample videos, and injects seeded faults.
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createFaultPlan } from "./faults.js";
+import { GenerationStore } from "./generations.js";
+import { describeSettings, resolveOptions, type ResolvedOptions, type SimOptions } from "./options.js";
+import { createRng } from "./rng.js";
+import { createRequestHandler } from "./server.js";
+import { createStats, snapshotStats, type SimStats } from "./stats.js";
+import { VIDEO_FORMATS, loadSampleVideos } from "./videos.js";
+
+export type { SimOptions } from "./options.js";
+export type { SimStats } from "./stats.js";
+
+export interface Simulator {
+  /** http://127.0.0.1:PORT */
+  url: string;
+  /** url + "/v1": what RUNWARE_BASE_URL should be set to. */
+  apiUrl: string;
+  port: number;
+  stats(): SimStats;
+  /** Stops serving, drops open connections and cancels pending generations. */
+  close(): Promise<void>;
+}
+
+/** A wildcard listen address is reached through loopback. */
+function clientHost(host: string): string {
+  if (host === "0.0.0.0" || host === "::") return "127.0.0.1";
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+async function launch(options: ResolvedOptions): Promise<Simulator> {
+  const videos = await loadSampleVideos();
+  const server = createServer();
+  const { port } = await listen(server, options.port, options.host);
+  const url = `http://${clientHost(options.host)}:${port}`;
+
+  const stats = createStats();
+  const rng = createRng(options.seed);
+  const nextFault = createFaultPlan(options, rng.fork());
+  const generations = new GenerationStore({
+    latencyMs: options.latencyMs,
+    failRate: options.failRate,
+    rng: rng.fork(),
+    stats,
+    videoURL: (videoUUID, format) => `${url}/videos/${videoUUID}.${VIDEO_FORMATS[format].ext}`,
+  });
+  server.on("request", createRequestHandler({ apiKey: options.apiKey, generations, stats, nextFault, videos }));
+
+  return {
+    url,
+    apiUrl: `${url}/v1`,
+    port,
+    stats: () => snapshotStats(stats),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        generations.stop();
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+export function startSimulator(opts: SimOptions = {}): Promise<Simulator> {
+  return launch(resolveOptions(opts));
+}
+
+/**
+ * `clipform sim`: starts the simulator and prints `listening on URL` as the first line, then
+ * the fault settings. The caller keeps the process alive and closes it (e.g. on SIGINT).
+ */
+export async function runSimCommand(opts: SimOptions, print: (line: string) => void): Promise<Simulator> {
+  const options = resolveOptions(opts);
+  const sim = await launch(options);
+  print(`listening on ${sim.url}`);
+  print(describeSettings(options));
+  return sim;
+}

@@ -1,0 +1,116 @@
+/**
+ * HTTP routing: the Runware API (with its injected faults), the stats endpoint and the
+ * generated videos. Faults touch POST /v1 only; stats and downloads are always served.
+ */
+import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
+import { handleApiRequest, type ApiContext } from "./api.js";
+import type { Fault } from "./faults.js";
+import { CODES, type ApiBody } from "./protocol.js";
+import { snapshotStats } from "./stats.js";
+import { VIDEO_FORMATS, sendVideo, type SampleVideos } from "./videos.js";
+
+export interface ServerContext extends ApiContext {
+  nextFault: () => Fault;
+  videos: SampleVideos;
+}
+
+/** Large enough for a Kling input image at its 20 MB limit, base64-encoded, in one upload. */
+export const MAX_BODY_BYTES = 32 * 1024 * 1024;
+/** What 429 and 503 answers ask clients to wait, in seconds. */
+export const RETRY_AFTER_SECONDS = 1;
+
+const API_PATHS = new Set(["/v1", "/"]);
+const STATS_PATH = "/__sim/stats";
+const VIDEO_PATH = /^\/videos\/([0-9a-f-]{36})\.([a-z0-9]+)$/;
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+const errorBody = (code: string, message: string): ApiBody => ({ errors: [{ code, message }] });
+
+/** The body as text, or undefined past `limit` bytes (the rest is read and dropped so the client gets the answer). */
+async function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size <= limit) chunks.push(chunk);
+    else chunks.length = 0;
+  }
+  return size > limit ? undefined : Buffer.concat(chunks).toString("utf8");
+}
+
+async function handleApi(req: IncomingMessage, res: ServerResponse, ctx: ServerContext): Promise<void> {
+  const { stats } = ctx;
+  stats.requests++;
+  const fault = ctx.nextFault();
+  const text = await readBody(req, MAX_BODY_BYTES);
+  const reset = () => {
+    stats.resets++;
+    req.socket.destroy();
+  };
+
+  switch (fault.kind) {
+    case "reset":
+      if (fault.when === "before") return reset();
+      break;
+    case "rateLimit":
+      stats.rateLimited++;
+      return sendJson(res, 429, errorBody(CODES.rateLimitExceeded, "Too many requests: the queue is at capacity. Retry later."), {
+        "Retry-After": String(RETRY_AFTER_SECONDS),
+      });
+    case "serverError":
+      stats.serverErrors++;
+      return fault.status === 503
+        ? sendJson(res, 503, errorBody(CODES.serviceUnavailable, "The service is temporarily unavailable."), {
+            "Retry-After": String(RETRY_AFTER_SECONDS),
+          })
+        : sendJson(res, 500, errorBody(CODES.internalServerError, "Internal server error."));
+    case "none":
+      break;
+  }
+
+  if (text === undefined) {
+    return sendJson(res, 413, errorBody(CODES.payloadTooLarge, `The request body exceeds ${MAX_BODY_BYTES} bytes.`));
+  }
+  const reply = handleApiRequest(req.headers.authorization, text, ctx);
+  if (fault.kind === "reset") return reset(); // "after": the request was acted on, its answer is lost
+  sendJson(res, reply.status, reply.body);
+}
+
+function handleVideo(req: IncomingMessage, res: ServerResponse, ctx: ServerContext, videoUUID: string, ext: string): void {
+  const format = ctx.generations.videoFormat(videoUUID);
+  if (format === undefined || VIDEO_FORMATS[format].ext !== ext) {
+    return sendJson(res, 404, errorBody(CODES.notFound, `No video ${videoUUID}.${ext}.`));
+  }
+  ctx.stats.videoDownloads++;
+  sendVideo(req, res, ctx.videos[format], format);
+}
+
+async function route(req: IncomingMessage, res: ServerResponse, ctx: ServerContext): Promise<void> {
+  const { pathname } = new URL(req.url ?? "/", "http://sim.invalid");
+  const method = req.method ?? "GET";
+  const readOnly = method === "GET" || method === "HEAD";
+
+  if (API_PATHS.has(pathname)) {
+    if (method === "POST") return handleApi(req, res, ctx);
+    return sendJson(res, 405, errorBody(CODES.methodNotAllowed, "Use POST with a JSON array of tasks."), { Allow: "POST" });
+  }
+  if (pathname === STATS_PATH && readOnly) return sendJson(res, 200, snapshotStats(ctx.stats));
+  const video = VIDEO_PATH.exec(pathname);
+  if (video && readOnly) return handleVideo(req, res, ctx, video[1]!, video[2]!);
+  sendJson(res, 404, errorBody(CODES.notFound, `Nothing at ${method} ${pathname}.`));
+}
+
+export function createRequestHandler(ctx: ServerContext): RequestListener {
+  return (req, res) => {
+    route(req, res, ctx).catch((error: unknown) => {
+      // A client that went away mid-body lands here too; anything else is a simulator bug, said out loud.
+      if (res.headersSent || req.socket.destroyed) return void req.socket.destroy();
+      sendJson(res, 500, errorBody(CODES.internalServerError, `Simulator error: ${String(error)}`));
+    });
+  };
+}

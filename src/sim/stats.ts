@@ -1,0 +1,52 @@
+/** Counters served at GET /__sim/stats, so tests can prove what a client did. */
+export interface SimStats {
+  /** HTTP requests to the API endpoint (POST /v1 or /), whatever their outcome. Stats and video downloads are not counted. */
+  requests: number;
+  /** videoInference tasks accepted (generations started). */
+  videoInference: number;
+  /** getResponse tasks received (each task of a batched poll counts). */
+  getResponse: number;
+  /** imageUpload tasks accepted. */
+  imageUpload: number;
+  /** Task UUIDs of accepted generations, in acceptance order. */
+  acceptedTaskUUIDs: string[];
+  /** Most generations processing at the same time. */
+  maxInFlight: number;
+  /** Generations processing now. */
+  inFlight: number;
+  /** videoInference tasks refused because their taskUUID was already accepted. */
+  duplicatesRefused: number;
+  /** API requests answered 429 by the rate-limit fault. */
+  rateLimited: number;
+  /** API requests answered 500 or 503 by the error fault. */
+  serverErrors: number;
+  /** API connections destroyed by the reset fault. */
+  resets: number;
+  /** Generations that ended in error (failRate). */
+  failedGenerations: number;
+  /** GET/HEAD requests for generated videos, including range requests. */
+  videoDownloads: number;
+}
+
+export function createStats(): SimStats {
+  return {
+    requests: 0,
+    videoInference: 0,
+    getResponse: 0,
+    imageUpload: 0,
+    acceptedTaskUUIDs: [],
+    maxInFlight: 0,
+    inFlight: 0,
+    duplicatesRefused: 0,
+    rateLimited: 0,
+    serverErrors: 0,
+    resets: 0,
+    failedGenerations: 0,
+    videoDownloads: 0,
+  };
+}
+
+/** A copy the caller may keep: later requests do not change it. */
+export function snapshotStats(stats: SimStats): SimStats {
+  return { ...stats, acceptedTaskUUIDs: [...stats.acceptedTaskUUIDs] };
+}

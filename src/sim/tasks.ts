@@ -1,0 +1,142 @@
+/**
+ * One handler per task type. Each task is processed independently: it yields data items, or
+ * errors scoped to its taskUUID, and says whether it was refused (which sets the HTTP status).
+ */
+import { getModel } from "../models/catalog.js";
+import { checkVideoRequest, type VideoRequest } from "../models/rules.js";
+import type { GenerationStore } from "./generations.js";
+import { contentUuid, isUuidV4 } from "./ids.js";
+import { CODES, TASK_TYPES, issueToApiError, taskRef, type ApiError, type DataItem } from "./protocol.js";
+import type { SimStats } from "./stats.js";
+import { DEFAULT_OUTPUT_FORMAT, isOutputFormat } from "./videos.js";
+
+export interface TaskContext {
+  generations: GenerationStore;
+  stats: SimStats;
+}
+
+export interface TaskReply {
+  /** False when the task was refused (validation, conflict, unknown task). */
+  ok: boolean;
+  data: DataItem[];
+  errors: ApiError[];
+}
+
+type Task = Record<string, unknown>;
+
+const refused = (...errors: ApiError[]): TaskReply => ({ ok: false, data: [], errors });
+const accepted = (...data: DataItem[]): TaskReply => ({ ok: true, data, errors: [] });
+
+function isTask(value: unknown): value is Task {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+export function runTask(task: unknown, ctx: TaskContext): TaskReply {
+  if (!isTask(task)) return refused({ code: CODES.invalidTask, message: "Each task must be a JSON object." });
+  switch (task.taskType) {
+    case "videoInference":
+      return submitVideo(task, ctx);
+    case "getResponse":
+      return poll(task, ctx);
+    case "imageUpload":
+      return upload(task, ctx);
+    default:
+      return refused({
+        code: CODES.unsupportedTaskType,
+        message: `Unsupported taskType ${JSON.stringify(task.taskType)}.`,
+        parameter: "taskType",
+        type: "string",
+        ...taskRef(task),
+        allowedValues: [...TASK_TYPES],
+      });
+  }
+}
+
+/** The taskUUID rule every task shares: present, and a UUID v4. */
+function taskUuidErrors(task: Task): ApiError[] {
+  if (isUuidV4(task.taskUUID)) return [];
+  const missing = task.taskUUID === undefined;
+  return [
+    {
+      code: missing ? CODES.missingTaskUUID : CODES.invalidTaskUUID,
+      message: missing ? "taskUUID is required." : `taskUUID must be a UUID v4, got ${JSON.stringify(task.taskUUID)}.`,
+      parameter: "taskUUID",
+      type: "string",
+      ...taskRef(task),
+    },
+  ];
+}
+
+function submitVideo(task: Task, { generations, stats }: TaskContext): TaskReply {
+  const { taskUUID } = task;
+  // A used taskUUID is refused before anything else: it must never start a second generation.
+  if (isUuidV4(taskUUID) && generations.has(taskUUID)) {
+    stats.duplicatesRefused++;
+    return refused({
+      code: CODES.conflictTaskUUID,
+      message: `A task with taskUUID ${taskUUID} was already submitted; poll it with getResponse instead of resubmitting.`,
+      parameter: "taskUUID",
+      type: "string",
+      ...taskRef(task),
+    });
+  }
+
+  const model = typeof task.model === "string" ? getModel(task.model) : undefined;
+  const request: VideoRequest = task;
+  const errors = [
+    ...taskUuidErrors(task),
+    ...checkVideoRequest(request)
+      .filter((issue) => issue.severity === "error")
+      .map((issue) => issueToApiError(issue, task, model?.page)),
+  ];
+  // The last two tests only narrow types: a bad taskUUID or model is already in `errors`.
+  if (errors.length > 0 || !isUuidV4(taskUUID) || !model) return refused(...errors);
+
+  const duration = typeof task.duration === "number" ? task.duration : model.defaults.duration;
+  generations.start({
+    taskUUID,
+    numberResults: typeof task.numberResults === "number" ? task.numberResults : 1,
+    format: isOutputFormat(task.outputFormat) ? task.outputFormat : DEFAULT_OUTPUT_FORMAT,
+    cost: task.includeCost === true ? model.prices[duration]?.usd : undefined,
+  });
+  return accepted({ taskType: "videoInference", taskUUID });
+}
+
+function poll(task: Task, { generations, stats }: TaskContext): TaskReply {
+  stats.getResponse++;
+  const { taskUUID } = task;
+  if (!isUuidV4(taskUUID)) return refused(...taskUuidErrors(task));
+  const result = generations.poll(taskUUID);
+  if (!result) {
+    return refused({
+      code: CODES.taskNotFound,
+      message: `No task with taskUUID ${taskUUID} was found.`,
+      parameter: "taskUUID",
+      type: "string",
+      ...taskRef(task),
+    });
+  }
+  // A failed generation is a successful poll: its failure is reported, the request is not refused.
+  return { ok: true, ...result };
+}
+
+/** "data:image/png;base64,AAAA" and "AAAA" are the same image. */
+const DATA_URI_PREFIX = /^data:[^,]*;base64,/;
+
+function upload(task: Task, { stats }: TaskContext): TaskReply {
+  const { taskUUID, image } = task;
+  const errors = taskUuidErrors(task);
+  if (typeof image !== "string" || image.length === 0) {
+    errors.push({
+      code: image === undefined ? CODES.missingImage : CODES.invalidImage,
+      message: "image must be a non-empty string: a data URI, base64 data or a URL.",
+      parameter: "image",
+      type: "string",
+      ...taskRef(task),
+    });
+  }
+  // As above, the last two tests only narrow types.
+  if (errors.length > 0 || !isUuidV4(taskUUID) || typeof image !== "string") return refused(...errors);
+  stats.imageUpload++;
+  return accepted({ taskType: "imageUpload", taskUUID, imageUUID: contentUuid(image.replace(DATA_URI_PREFIX, "")) });
+}

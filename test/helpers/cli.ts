@@ -1,0 +1,46 @@
+/** Runs the built binary as a user would: a real process, a bare environment, no colour. */
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, writeFileSync, cpSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const REPO = fileURLToPath(new URL("../../", import.meta.url));
+export const BIN = join(REPO, "bin", "clipform.js");
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function bareEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", NO_COLOR: "1", ...extra };
+}
+
+export function cli(args: string[], opts: { cwd: string; env?: Record<string, string>; input?: string }): CliResult {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: opts.cwd, env: bareEnv(opts.env), encoding: "utf8", input: opts.input ?? "", timeout: 60_000 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Starts the binary without waiting, for tests that kill or talk to it. */
+export function cliProcess(args: string[], opts: { cwd: string; env?: Record<string, string> }) {
+  return spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd, env: bareEnv(opts.env), stdio: ["pipe", "pipe", "pipe"] });
+}
+
+/** A fresh project directory with the given files (path → content). */
+export function project(files: Record<string, string | Buffer> = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), "clipform-test-"));
+  for (const [p, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, p)), { recursive: true });
+    writeFileSync(join(dir, p), content);
+  }
+  return dir;
+}
+
+/** A copy of the repository's example project (specs/ and its assets). */
+export function exampleProject(): string {
+  const dir = mkdtempSync(join(tmpdir(), "clipform-example-"));
+  cpSync(join(REPO, "specs"), join(dir, "specs"), { recursive: true });
+  return dir;
+}
