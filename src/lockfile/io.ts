@@ -9,7 +9,11 @@ import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, w
 import { basename, dirname, join } from "node:path";
 import { ClipformError } from "../errors.js";
 import { sortKeys } from "../util/canonical.js";
-import { LOCKFILE_FORMAT, lockfileSchema, type Lockfile } from "./schema.js";
+import { loadValidator } from "../util/validators.js";
+import { LOCKFILE_FORMAT, type Lockfile } from "./schema.js";
+
+/** Validated with the published lockfile schema (generated from the zod definition in schema.ts). */
+const validateLockfile = await loadValidator("lockfile");
 
 export function emptyLockfile(lineage: string = randomUUID()): Lockfile {
   return { format_version: LOCKFILE_FORMAT, lineage, serial: 0, clips: {} };
@@ -47,13 +51,13 @@ export function parseLockfile(text: string, path: string): Lockfile {
   if (version !== undefined && version !== LOCKFILE_FORMAT) {
     throw new ClipformError("BAD_LOCKFILE", `${name}: format_version ${JSON.stringify(version)} is not supported by this clipform (expected ${LOCKFILE_FORMAT}); upgrade clipform.`);
   }
-  const parsed = lockfileSchema.safeParse(data);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.slice(0, 5).map((i) => `  at ${i.path.join(".") || "(top level)"}: ${i.message}`);
-    const more = parsed.error.issues.length > 5 ? `\n  … and ${parsed.error.issues.length - 5} more` : "";
+  if (!validateLockfile(data)) {
+    const errors = validateLockfile.errors ?? [];
+    const issues = errors.slice(0, 5).map((e) => `  at ${e.instancePath.slice(1).split("/").join(".") || "(top level)"}: ${e.message ?? "is invalid"}`);
+    const more = errors.length > 5 ? `\n  … and ${errors.length - 5} more` : "";
     throw new ClipformError("BAD_LOCKFILE", `${name} does not look like a clipform lockfile:\n${issues.join("\n")}${more}\nThe file was left as it is; restore it from git.`);
   }
-  return parsed.data;
+  return data as Lockfile;
 }
 
 function lineCol(text: string, offset: number): string {

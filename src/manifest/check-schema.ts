@@ -2,24 +2,12 @@
  * Structural validation with ajv against the committed `schemas/manifest.schema.json`, the same
  * file editors use, with ajv's errors turned into one clear message per problem.
  */
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import type { ErrorObject } from "ajv";
 import { closest } from "../util/suggest.js";
+import { loadSchema, loadValidator } from "../util/validators.js";
 import type { YamlPath } from "./expand.js";
 
-export const MANIFEST_SCHEMA_PATH = fileURLToPath(new URL("../../schemas/manifest.schema.json", import.meta.url));
-
-let compiled: { validate: ValidateFunction; schema: Record<string, unknown> } | undefined;
-
-function validator() {
-  if (!compiled) {
-    const schema = JSON.parse(readFileSync(MANIFEST_SCHEMA_PATH, "utf8")) as Record<string, unknown>;
-    const ajv = new Ajv({ allErrors: true, strict: false });
-    compiled = { validate: ajv.compile(schema), schema };
-  }
-  return compiled;
-}
+const validate = await loadValidator("manifest");
 
 export interface SchemaProblem {
   at: YamlPath;
@@ -159,8 +147,8 @@ function collapseUnions(errors: ErrorObject[], root: Record<string, unknown>, da
 }
 
 export function checkManifestSchema(data: unknown): SchemaProblem[] {
-  const { validate, schema } = validator();
   if (validate(data)) return [];
+  const schema = loadSchema("manifest");
   const errors = collapseUnions(validate.errors ?? [], schema, data);
   // A bad property name also fails the name pattern: report it once.
   return errors.map((e) => describe(e, schema, data)).filter((p) => p.message !== "");

@@ -2,7 +2,7 @@
  * YAML with source positions: parse once, keep the syntax tree, and map a JSON path back to
  * the line and column where the user wrote it (following anchors, aliases and merge keys).
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from "yaml";
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type YAMLMap } from "yaml";
 
 export interface Position {
   line: number;
@@ -94,13 +94,27 @@ function deref(doc: Document.Parsed, node: unknown): unknown {
   return n;
 }
 
-function child(doc: Document.Parsed, node: unknown, seg: string | number): { key: unknown; value: unknown } | undefined {
-  if (isMap(node)) {
+/** Key → pair index per mapping, built on first use: lookups stay O(1) in a 10,000-clip `clips:` map. */
+const keyIndex = new WeakMap<object, Map<string, { key: unknown; value: unknown }>>();
+
+function pairsByKey(node: YAMLMap): Map<string, { key: unknown; value: unknown }> {
+  let index = keyIndex.get(node);
+  if (!index) {
+    index = new Map();
     for (const pair of node.items) {
       if (!isPair(pair)) continue;
-      const k = isScalar(pair.key) ? pair.key.value : pair.key;
-      if (k === seg || String(k) === String(seg)) return { key: pair.key, value: pair.value };
+      const k = String(isScalar(pair.key) ? pair.key.value : pair.key);
+      if (!index.has(k)) index.set(k, { key: pair.key, value: pair.value });
     }
+    keyIndex.set(node, index);
+  }
+  return index;
+}
+
+function child(doc: Document.Parsed, node: unknown, seg: string | number): { key: unknown; value: unknown } | undefined {
+  if (isMap(node)) {
+    const hit = pairsByKey(node).get(String(seg));
+    if (hit) return hit;
     // YAML merge keys (<<: *base): look in the merged mappings.
     for (const pair of node.items) {
       if (!isPair(pair) || !isScalar(pair.key) || pair.key.value !== "<<") continue;

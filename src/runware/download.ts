@@ -69,7 +69,7 @@ async function fetchToPart(url: string, part: string, options: DownloadOptions, 
   try {
     response = await request(url, { method: "GET", dispatcher, headers: offset > 0 ? { range: `bytes=${offset}-` } : {} });
   } catch (cause) {
-    throw networkError(cause, identity);
+    throw networkError(cause, identity, new URL(url).host);
   }
   const status = response.statusCode;
   const range = parseContentRange(header(response.headers["content-range"]));
@@ -89,7 +89,8 @@ async function fetchToPart(url: string, part: string, options: DownloadOptions, 
     throw new RunwareError({ ...classify(status, undefined), status, message: `Downloading ${url} failed: HTTP ${status}` });
   }
   const total = resuming ? range?.total : Number(header(response.headers["content-length"])) || undefined;
-  const bytes = await appendBody(response.body, part, resuming ? offset : 0, total, options.onProgress);
+  const onChunk = (bytes: number) => options.onProgress?.({ bytes, totalBytes: total });
+  const bytes = await appendBody(url, response.body, part, resuming ? offset : 0, onChunk);
   if (total !== undefined && bytes !== total) {
     throw new RunwareError({ kind: "network", retryable: true, message: `Download of ${url} stopped after ${bytes} of ${total} bytes` });
   }
@@ -97,11 +98,11 @@ async function fetchToPart(url: string, part: string, options: DownloadOptions, 
 
 /** Writes the body to `part`: appended to its first `start` bytes, or from scratch when 0. Returns the size. */
 async function appendBody(
+  url: string,
   body: Dispatcher.ResponseData["body"],
   part: string,
   start: number,
-  total: number | undefined,
-  onProgress: DownloadOptions["onProgress"],
+  onChunk: (bytes: number) => void,
 ): Promise<number> {
   const file = await open(part, start > 0 ? "a" : "w");
   let bytes = start;
@@ -112,12 +113,12 @@ async function appendBody(
       try {
         next = await chunks.next();
       } catch (cause) {
-        throw networkError(cause, identity);
+        throw networkError(cause, identity, new URL(url).host);
       }
       if (next.done) break;
       await file.write(next.value);
       bytes += next.value.length;
-      onProgress?.({ bytes, totalBytes: total });
+      onChunk(bytes);
     }
     await file.sync();
   } finally {

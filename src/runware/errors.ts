@@ -80,7 +80,7 @@ export class RunwareError extends Error {
 function describe(init: RunwareErrorInit): string {
   const head = init.code ? `Runware API error ${init.code}` : `Runware API error (${init.kind})`;
   const details = [
-    init.status !== undefined ? `HTTP ${init.status}` : undefined,
+    init.status !== undefined && !isSuccess(init.status) ? `HTTP ${init.status}` : undefined,
     init.parameter !== undefined ? `parameter ${[init.parameter].flat().join(", ")}` : undefined,
     init.allowedValues ? `allowed values: ${init.allowedValues.map((v) => JSON.stringify(v)).join(", ")}` : undefined,
     init.taskUUID ? `task ${init.taskUUID}` : undefined,
@@ -88,6 +88,8 @@ function describe(init: RunwareErrorInit): string {
   const text = init.apiMessage ? `: ${init.apiMessage}` : "";
   return `${head}${text}${details.length ? ` (${details.join("; ")})` : ""}`;
 }
+
+const isSuccess = (status: number) => status >= 200 && status < 300;
 
 interface Classification {
   kind: RunwareErrorKind;

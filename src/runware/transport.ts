@@ -115,7 +115,7 @@ export class Transport {
 }
 
 /** A socket-level failure as a retryable RunwareError (kind "timeout" or "network"). */
-export function networkError(cause: unknown, redact: Redact): RunwareError {
+export function networkError(cause: unknown, redact: Redact, peer = "Runware"): RunwareError {
   const code = errorCode(cause);
   const detail = redact(cause instanceof Error ? cause.message : String(cause));
   const timedOut = code !== undefined && TIMEOUT_CODES.has(code);
@@ -123,7 +123,7 @@ export function networkError(cause: unknown, redact: Redact): RunwareError {
     kind: timedOut ? "timeout" : "network",
     retryable: true,
     code,
-    message: `${timedOut ? "Timed out" : "Network error"} talking to Runware${code ? ` (${code})` : ""}: ${detail}`,
+    message: `${timedOut ? "Timed out" : "Network error"} talking to ${peer}${code ? ` (${code})` : ""}: ${detail}`,
   });
 }
 
@@ -141,7 +141,7 @@ function failure(message: string, status: number): Exchange & { ok: false } {
 export async function readLimited(response: Dispatcher.ResponseData, limit: number): Promise<Buffer | undefined> {
   const declared = Number(header(response.headers["content-length"]));
   if (declared > limit) {
-    response.body.destroy();
+    discard(response.body);
     return undefined;
   }
   const chunks: Buffer[] = [];
@@ -149,12 +149,18 @@ export async function readLimited(response: Dispatcher.ResponseData, limit: numb
   for await (const chunk of response.body) {
     size += (chunk as Buffer).length;
     if (size > limit) {
-      response.body.destroy();
+      discard(response.body);
       return undefined;
     }
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
+}
+
+/** Drops a body we will not read; the connection goes with it, and so does undici's AbortError. */
+function discard(body: Dispatcher.ResponseData["body"]): void {
+  body.on("error", () => {});
+  body.destroy();
 }
 
 export function header(value: string | string[] | undefined): string | undefined {

@@ -112,7 +112,7 @@ describe("clipform plan", () => {
     expect(r.stderr).toMatch(/^error: clipform\.lock\.json.*not valid JSON/);
     expect(readFileSync(join(dir, "clipform.lock.json"), "utf8")).toBe(before);
     writeFileSync(join(dir, "clipform.lock.json"), '{"format_version": 1, "lineage": "not-a-uuid", "serial": 1, "clips": {}}');
-    expect(cli(["plan"], { cwd: dir }).stderr).toContain("at lineage: Invalid uuid");
+    expect(cli(["plan"], { cwd: dir }).stderr).toContain("at lineage: must match format \"uuid\"");
   });
 
   it("rejects unknown flags and commands with usage, exit 1", () => {
