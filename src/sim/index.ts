@@ -59,7 +59,7 @@ async function launch(options: ResolvedOptions): Promise<Simulator> {
     stats,
     videoURL: (videoUUID, format) => `${url}/videos/${videoUUID}.${VIDEO_FORMATS[format].ext}`,
   });
-  server.on("request", createRequestHandler({ apiKey: options.apiKey, generations, stats, nextFault, videos }));
+  server.on("request", createRequestHandler({ apiKey: options.apiKey, generations, uploads: new Set(), stats, nextFault, videos }));
 
   return {
     url,

@@ -14,7 +14,7 @@ export interface SimStats {
   maxInFlight: number;
   /** Generations processing now. */
   inFlight: number;
-  /** videoInference tasks refused because their taskUUID was already accepted. */
+  /** Submits (videoInference or imageUpload) refused because their taskUUID was already accepted. */
   duplicatesRefused: number;
   /** API requests answered 429 by the rate-limit fault. */
   rateLimited: number;

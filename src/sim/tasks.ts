@@ -3,7 +3,7 @@
  * errors scoped to its taskUUID, and says whether it was refused (which sets the HTTP status).
  */
 import { getModel } from "../models/catalog.js";
-import { checkVideoRequest, type VideoRequest } from "../models/rules.js";
+import { checkVideoRequest } from "../models/rules.js";
 import type { GenerationStore } from "./generations.js";
 import { contentUuid, isUuidV4 } from "./ids.js";
 import { CODES, TASK_TYPES, issueToApiError, taskRef, type ApiError, type DataItem } from "./protocol.js";
@@ -12,6 +12,8 @@ import { DEFAULT_OUTPUT_FORMAT, isOutputFormat } from "./videos.js";
 
 export interface TaskContext {
   generations: GenerationStore;
+  /** taskUUIDs of accepted imageUpload tasks: like generations', they cannot be used again. */
+  uploads: Set<string>;
   stats: SimStats;
 }
 
@@ -67,33 +69,36 @@ function taskUuidErrors(task: Task): ApiError[] {
   ];
 }
 
-function submitVideo(task: Task, { generations, stats }: TaskContext): TaskReply {
+const isUsed = (taskUUID: string, { generations, uploads }: TaskContext): boolean => generations.has(taskUUID) || uploads.has(taskUUID);
+
+function conflict(task: Task, taskUUID: string, { stats }: TaskContext): TaskReply {
+  stats.duplicatesRefused++;
+  return refused({
+    code: CODES.conflictTaskUUID,
+    message: `A task with taskUUID ${taskUUID} was already submitted; poll it with getResponse instead of resubmitting.`,
+    parameter: "taskUUID",
+    type: "string",
+    ...taskRef(task),
+  });
+}
+
+function submitVideo(task: Task, ctx: TaskContext): TaskReply {
   const { taskUUID } = task;
   // A used taskUUID is refused before anything else: it must never start a second generation.
-  if (isUuidV4(taskUUID) && generations.has(taskUUID)) {
-    stats.duplicatesRefused++;
-    return refused({
-      code: CODES.conflictTaskUUID,
-      message: `A task with taskUUID ${taskUUID} was already submitted; poll it with getResponse instead of resubmitting.`,
-      parameter: "taskUUID",
-      type: "string",
-      ...taskRef(task),
-    });
-  }
+  if (isUuidV4(taskUUID) && isUsed(taskUUID, ctx)) return conflict(task, taskUUID, ctx);
 
   const model = typeof task.model === "string" ? getModel(task.model) : undefined;
-  const request: VideoRequest = task;
   const errors = [
     ...taskUuidErrors(task),
-    ...checkVideoRequest(request)
+    ...checkVideoRequest(task)
       .filter((issue) => issue.severity === "error")
       .map((issue) => issueToApiError(issue, task, model?.page)),
   ];
-  // The last two tests only narrow types: a bad taskUUID or model is already in `errors`.
+  // The last two checks only narrow types: a bad taskUUID or model is already in `errors`.
   if (errors.length > 0 || !isUuidV4(taskUUID) || !model) return refused(...errors);
 
   const duration = typeof task.duration === "number" ? task.duration : model.defaults.duration;
-  generations.start({
+  ctx.generations.start({
     taskUUID,
     numberResults: typeof task.numberResults === "number" ? task.numberResults : 1,
     format: isOutputFormat(task.outputFormat) ? task.outputFormat : DEFAULT_OUTPUT_FORMAT,
@@ -123,8 +128,9 @@ function poll(task: Task, { generations, stats }: TaskContext): TaskReply {
 /** "data:image/png;base64,AAAA" and "AAAA" are the same image. */
 const DATA_URI_PREFIX = /^data:[^,]*;base64,/;
 
-function upload(task: Task, { stats }: TaskContext): TaskReply {
+function upload(task: Task, ctx: TaskContext): TaskReply {
   const { taskUUID, image } = task;
+  if (isUuidV4(taskUUID) && isUsed(taskUUID, ctx)) return conflict(task, taskUUID, ctx);
   const errors = taskUuidErrors(task);
   if (typeof image !== "string" || image.length === 0) {
     errors.push({
@@ -135,8 +141,9 @@ function upload(task: Task, { stats }: TaskContext): TaskReply {
       ...taskRef(task),
     });
   }
-  // As above, the last two tests only narrow types.
+  // As above, the last two checks only narrow types.
   if (errors.length > 0 || !isUuidV4(taskUUID) || typeof image !== "string") return refused(...errors);
-  stats.imageUpload++;
+  ctx.uploads.add(taskUUID);
+  ctx.stats.imageUpload++;
   return accepted({ taskType: "imageUpload", taskUUID, imageUUID: contentUuid(image.replace(DATA_URI_PREFIX, "")) });
 }

@@ -45,7 +45,7 @@ type ByteRange = { start: number; end: number };
  * Returns undefined when the header is absent or not one we honour (several ranges, other
  * units, bad syntax): the whole file is then sent, as RFC 9110 allows.
  */
-export function parseRange(header: string | undefined, size: number): ByteRange | "unsatisfiable" | undefined {
+function parseRange(header: string | undefined, size: number): ByteRange | "unsatisfiable" | undefined {
   const match = header === undefined ? null : /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   if (!match || (match[1] === "" && match[2] === "")) return undefined;
   const [, first = "", last = ""] = match;
