@@ -1,0 +1,83 @@
+/**
+ * Every real request from the model pages, written as a manifest clip (the request minus
+ * taskType/taskUUID; frame image URLs stay URLs), validates without errors. The only warnings
+ * allowed are for a positivePrompt on the models whose page documents no prompt parameters.
+ */
+import { describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { allExamples, requestToClipFields, type Json } from "../helpers/model-pages.js";
+import { cleanupProjectsAfterEach, errorsOf, loadOne, valuePos, warningsOf } from "../helpers/manifest-fixtures.js";
+
+cleanupProjectsAfterEach();
+
+const UNDOCUMENTED_PROMPTS = new Set(["klingai:2@1", "klingai:5@1"]);
+const manifestOf = (clips: Record<string, Json>) => stringify({ version: 1, clips }, { lineWidth: 0 });
+
+describe("model page examples as manifests", () => {
+  for (const ex of allExamples()) {
+    it(`${ex.page}: ${ex.title}`, () => {
+      const fields = requestToClipFields(ex.request);
+      const yaml = manifestOf({ example: fields });
+      const project = loadOne(yaml);
+
+      expect(errorsOf(project)).toEqual([]);
+      if (UNDOCUMENTED_PROMPTS.has(ex.modelId) && "positivePrompt" in fields) {
+        expect(warningsOf(project)).toEqual([
+          {
+            file: "specs/main.yaml",
+            ...valuePos(yaml, "positivePrompt"),
+            severity: "warning",
+            code: "undocumentedParameter",
+            message: expect.stringContaining(`${ex.modelId}'s model page documents no positivePrompt`),
+          },
+        ]);
+      } else {
+        expect(warningsOf(project)).toEqual([]);
+      }
+
+      expect(project.clips).toHaveLength(1);
+      const clip = project.clips[0]!;
+      expect(clip.address).toBe("example");
+      expect(clip.numberResults).toBe(1);
+      const { inputs, ...plain } = fields as Json & { inputs?: { frameImages: { image: string; frame: string }[] } };
+      const frames = (inputs?.frameImages ?? []).map((f) => ({ frame: f.frame, image: f.image }));
+      expect(clip.generation).toEqual({ outputFormat: "MP4", outputQuality: 95, ...plain, ...(frames.length ? { frameImages: frames } : {}) });
+      expect(clip.frameImages).toEqual((inputs?.frameImages ?? []).map((f) => ({ frame: f.frame, kind: "url", ref: f.image })));
+      expect(clip.fingerprint).toMatch(/^v1:[0-9a-f]{64}$/);
+    });
+  }
+
+  it("a klingai:2@1 example given a positivePrompt gets exactly one warning, at the prompt", () => {
+    const ex = allExamples().find((e) => e.modelId === "klingai:2@1")!;
+    const fields = { ...requestToClipFields(ex.request), positivePrompt: "The windmill sails turn slowly in the sea wind" };
+    expect(ex.request).not.toHaveProperty("positivePrompt");
+    const yaml = manifestOf({ example: fields });
+    const project = loadOne(yaml);
+    expect(errorsOf(project)).toEqual([]);
+    expect(warningsOf(project).map((d) => ({ line: d.line, col: d.col, code: d.code }))).toEqual([
+      { ...valuePos(yaml, "positivePrompt"), code: "undocumentedParameter" },
+    ]);
+    expect(project.clips).toHaveLength(1);
+  });
+
+  it("one manifest holding all 21 examples, written as JSON inside YAML: no errors, one warning per prompted klingai:5@1 example", () => {
+    const examples = allExamples();
+    const ids = examples.map((e, i) => `${e.page.replace(/\.(md|txt)$/, "")}-${i}`);
+    const lines = ["version: 1", "clips:"];
+    examples.forEach((e, i) => lines.push(`  ${ids[i]}: ${JSON.stringify(requestToClipFields(e.request))}`));
+    const yaml = lines.join("\n") + "\n";
+    const project = loadOne(yaml);
+
+    expect(errorsOf(project)).toEqual([]);
+    const prompted = examples.map((e, i) => ({ e, line: i + 3 })).filter(({ e }) => UNDOCUMENTED_PROMPTS.has(e.modelId) && "positivePrompt" in e.request);
+    expect(prompted).toHaveLength(5);
+    expect(warningsOf(project).map((d) => ({ line: d.line, col: d.col, code: d.code }))).toEqual(
+      prompted.map(({ line }) => {
+        const text = lines[line - 1]!;
+        return { line, col: text.indexOf('"positivePrompt":') + '"positivePrompt":'.length + 1, code: "undocumentedParameter" };
+      }),
+    );
+    expect(project.clips.map((c) => c.address)).toEqual([...ids].sort());
+    expect(new Set(project.clips.map((c) => c.fingerprint)).size).toBe(21);
+  });
+});

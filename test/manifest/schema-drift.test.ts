@@ -1,0 +1,95 @@
+/**
+ * The committed JSON Schemas (what editors and the CLI's ajv validation read) are exactly what
+ * the zod definitions produce now, and they are not the silently empty output that
+ * zod-to-json-schema gives for the wrong zod version. Run `npm run schemas` after changing the
+ * zod schemas.
+ */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { lockfileJsonSchema, manifestJsonSchema, PUBLISHED_SCHEMAS } from "../../src/schemas.js";
+import { CLIP_FIELD_NAMES } from "../../src/manifest/schema.js";
+import { Ajv } from "ajv";
+import { loadValidator } from "../../src/util/validators.js";
+import { modelIds } from "../../src/models/catalog.js";
+
+type Schema = Record<string, any>;
+
+const committed = (name: string): Schema => JSON.parse(readFileSync(fileURLToPath(new URL(`../../schemas/${name}`, import.meta.url)), "utf8"));
+
+describe("published schemas", () => {
+  it("schemas/manifest.schema.json is what manifestJsonSchema() produces now", () => {
+    expect(committed("manifest.schema.json")).toEqual(JSON.parse(JSON.stringify(manifestJsonSchema())));
+  });
+
+  it("schemas/lockfile.schema.json is what lockfileJsonSchema() produces now", () => {
+    expect(committed("lockfile.schema.json")).toEqual(JSON.parse(JSON.stringify(lockfileJsonSchema())));
+  });
+
+  it("publishes exactly those two files", () => {
+    expect(Object.keys(PUBLISHED_SCHEMAS).sort()).toEqual(["lockfile.schema.json", "manifest.schema.json"]);
+  });
+
+  it("the CLI's precompiled manifest validator (dist/validators) agrees with the committed schema", async () => {
+    const cli = await loadValidator("manifest");
+    const fresh = new Ajv({ allErrors: true, strict: false }).compile(committed("manifest.schema.json"));
+    const clip = { model: "klingai:1@2", positivePrompt: "A quiet harbor" };
+    const corpus: unknown[] = [
+      { version: 1, clips: { a: clip } },
+      { version: 1, clips: { a: { ...clip, outputFormat: "GIF", colour: "teal" } } },
+      { version: 2, clips: {} },
+      { version: 1, clips: { a: { ...clip, inputs: { frameImages: [{ image: "x.png", frame: "middle" }] } } } },
+      { version: 1, clips: { a: { ...clip, matrix: { style: ["noir"], size: { hd: { width: 1920, height: 1080 } } } } } },
+      { version: 1, defaults: { ttl: 30 }, variables: { v: 1 }, budget: { maxCost: 0 }, clips: { "bad id!": clip } },
+      { version: 1, clips: { a: { ...clip, description: "note", numberResults: 5, CFGScale: 1.5, outputQuality: 10 } } },
+      { version: 1, clips: { a: { ...clip, model: "klingai:9@9", webhookURL: "ftp://x", safety: { mode: "paranoid" } } } },
+    ];
+    const summary = (v: { (d: unknown): boolean; errors?: { instancePath: string; keyword: string }[] | null }, d: unknown) =>
+      v(d) ? [] : (v.errors ?? []).map((e) => `${e.instancePath} ${e.keyword}`).sort();
+    for (const data of corpus) expect(summary(cli as never, data)).toEqual(summary(fresh as never, data));
+    expect(summary(cli as never, corpus[0])).toEqual([]);
+    expect(summary(cli as never, corpus[1]).length).toBeGreaterThan(0);
+  });
+
+  describe("are not empty", () => {
+    const manifest = manifestJsonSchema() as Schema;
+    const clip = manifest.properties?.clips?.additionalProperties as Schema | undefined;
+
+    it("the manifest schema has its top-level properties and ids", () => {
+      expect(manifest.$schema).toBe("http://json-schema.org/draft-07/schema#");
+      expect(manifest.$id).toBe("https://clipform.dev/schemas/manifest.schema.json");
+      expect(Object.keys(manifest.properties ?? {}).sort()).toEqual(["budget", "clips", "defaults", "variables", "version"]);
+      expect(manifest.required).toEqual(["version", "clips"]);
+      expect(manifest.additionalProperties).toBe(false);
+    });
+
+    it("a clip has every clip field, plus description and matrix, each with a non-empty description", () => {
+      expect(clip).toBeDefined();
+      const props = clip!.properties as Record<string, Schema>;
+      expect(Object.keys(props).sort()).toEqual([...CLIP_FIELD_NAMES, "description", "matrix"].sort());
+      for (const [name, p] of Object.entries(props)) {
+        expect({ name, description: typeof p.description === "string" && p.description.trim().length > 0 }).toEqual({ name, description: true });
+      }
+      expect(clip!.additionalProperties).toBe(false);
+    });
+
+    it("defaults accept the same clip fields, with descriptions", () => {
+      const props = manifest.properties.defaults.properties as Record<string, Schema>;
+      expect(Object.keys(props).sort()).toEqual([...CLIP_FIELD_NAMES].sort());
+      for (const p of Object.values(props)) expect(String(p.description ?? "")).not.toBe("");
+    });
+
+    it("the model enum is the catalog", () => {
+      expect(clip!.properties.model.enum).toEqual(modelIds());
+    });
+
+    it("the lockfile schema has clips and the format version", () => {
+      const lock = lockfileJsonSchema() as Schema;
+      expect(lock.$id).toBe("https://clipform.dev/schemas/lockfile.schema.json");
+      expect(lock.properties?.clips).toBeDefined();
+      expect(lock.properties?.format_version).toBeDefined();
+      expect(Object.keys(lock.properties?.clips?.additionalProperties?.properties ?? {}).length).toBeGreaterThan(3);
+      expect(String(lock.description ?? "")).not.toBe("");
+    });
+  });
+});
