@@ -131,6 +131,7 @@ export function expandManifest(m: Manifest): { clips: ExpandedClip[]; problems: 
   const clips: ExpandedClip[] = [];
   const variables = m.variables ?? {};
   for (const [clipId, clip] of Object.entries(m.clips ?? {})) {
+    if (!isPlainObject(clip)) continue; // reported by the schema ("must be a mapping")
     const origins: Origins = new Map();
     const base: Record<string, unknown> = {};
     if (m.defaults) mergeInto(base, m.defaults as Record<string, unknown>, origins, ["defaults"]);

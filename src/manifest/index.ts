@@ -189,6 +189,8 @@ export function assembleProject(root: string, results: ManifestResult[], images:
   const manifests: ManifestInfo[] = [];
   const digestParts: string[] = [];
   const byAddress = new Map<string, DesiredClip>();
+  const clipIds = new Map<string, { file: string; line: number; col: number }>();
+  const reportedIds = new Set<string>();
 
   for (const r of results) {
     diagnostics.push(...r.diagnostics);
@@ -201,7 +203,7 @@ export function assembleProject(root: string, results: ManifestResult[], images:
       const clipDiags: Diagnostic[] = [];
       const report = (fieldPath: string, message: string, severity: "error" | "warning", code?: string) => {
         const path = fieldPath ? originOf(clip.origins, fieldPath) : clip.declaredAt;
-        const pos = locate(r.parsed, path.length ? path : clip.declaredAt, { key: path.length === 0 });
+        const pos = locate(r.parsed, path.length ? path : clip.declaredAt, { key: !fieldPath || path.length === 0 });
         if (severity === "error" && schemaErrorLines.has(`${pos.line}:${pos.col}`)) return; // already reported by the schema
         const prefix = clip.address !== clip.clipId ? `${clip.address}: ` : "";
         clipDiags.push({ file: r.file, line: pos.line, col: pos.col, severity, message: prefix + message, ...(code ? { code } : {}) });
@@ -239,9 +241,20 @@ export function assembleProject(root: string, results: ManifestResult[], images:
       });
 
       diagnostics.push(...clipDiags);
+      const pos = locate(r.parsed, clip.declaredAt, { key: true });
+      const here = { file: r.file, line: pos.line, col: pos.col };
+      // Clip ids are unique in the project (addresses derive from them), whatever else is wrong.
+      const firstId = clipIds.get(clip.clipId);
+      if (!firstId) clipIds.set(clip.clipId, here);
+      else if (firstId.file !== r.file) {
+        if (!(clip.address !== clip.clipId && reportedIds.has(`${r.file}\0${clip.clipId}`))) {
+          diagnostics.push({ ...here, severity: "error", message: `duplicate clip id "${clip.clipId}" (also defined at ${firstId.file}:${firstId.line}:${firstId.col})` });
+        }
+        reportedIds.add(`${r.file}\0${clip.clipId}`);
+        continue;
+      }
       if (clipDiags.some((d) => d.severity === "error") || r.diagnostics.some((d) => d.severity === "error")) continue;
 
-      const pos = locate(r.parsed, clip.declaredAt, { key: true });
       const generation = normalizeGeneration(clip.fields, refs);
       const desired: DesiredClip = {
         address: clip.address,
@@ -253,7 +266,7 @@ export function assembleProject(root: string, results: ManifestResult[], images:
         numberResults: (clip.fields.numberResults as number | undefined) ?? 1,
         delivery: pickDelivery(clip.fields),
         frameImages: refs,
-        location: { file: r.file, line: pos.line, col: pos.col },
+        location: here,
       };
       const prev = byAddress.get(desired.address);
       if (prev) {

@@ -16,13 +16,19 @@ export interface ParsedYaml {
   syntaxErrors: { pos: Position; message: string }[];
 }
 
-export function parseYaml(text: string): ParsedYaml {
+export function parseYaml(source: string): ParsedYaml {
+  // A byte order mark is not part of the first line's columns.
+  const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, merge: true, uniqueKeys: true });
-  const syntaxErrors = doc.errors.map((e) => {
-    const start = whereProblemStarts(doc, e.code, e.pos[0]);
-    return { pos: toPos(lineCounter, start), message: describeYamlError(e.code, e.message) };
-  });
+  const syntaxErrors: ParsedYaml["syntaxErrors"] = [];
+  const seen = new Set<number>();
+  for (const e of doc.errors) {
+    const start = whereProblemStarts(doc, text, e.code, e.pos[0]);
+    if (seen.has(start)) continue; // one problem, one message
+    seen.add(start);
+    syntaxErrors.push({ pos: toPos(lineCounter, start), message: describeYamlError(e.code, e.message) });
+  }
   return { doc, lineCounter, syntaxErrors };
 }
 
@@ -32,6 +38,7 @@ function toPos(lc: LineCounter, offset: number): Position {
 }
 
 function describeYamlError(code: string, message: string): string {
+  if (code === "BLOCK_AS_IMPLICIT_KEY" || code === "MULTILINE_IMPLICIT_KEY") return "bad indentation: this line is indented deeper than the key above it";
   if (code === "DUPLICATE_KEY") return "duplicate key: this key is already defined in the same mapping";
   if (code === "MISSING_CHAR" && /quote/i.test(message)) return "unterminated quoted string: the closing quote is missing";
   return `YAML syntax error: ${message}`;
@@ -42,7 +49,17 @@ function describeYamlError(code: string, message: string): string {
  * the end of the file). Users need where it opens: the last quoted scalar or flow collection
  * that starts before the reported offset and runs up to it.
  */
-function whereProblemStarts(doc: Document.Parsed, code: string, offset: number): number {
+function whereProblemStarts(doc: Document.Parsed, text: string, code: string, offset: number): number {
+  if (code === "BLOCK_AS_IMPLICIT_KEY" || code === "MULTILINE_IMPLICIT_KEY") {
+    // A key indented too far: the problem is the over-indented line, not the key above it.
+    const nl = text.indexOf("\n", offset);
+    if (nl >= 0) {
+      let i = nl + 1;
+      while (text[i] === " ") i++;
+      return i;
+    }
+    return offset;
+  }
   if (code !== "MISSING_CHAR" && code !== "BAD_INDENT" && code !== "UNEXPECTED_TOKEN") return offset;
   let best = -1;
   visit(doc, {
@@ -80,7 +97,9 @@ export function locate(parsed: ParsedYaml, path: readonly (string | number)[], o
     if (!next) break;
     keyNode = next.key;
     node = next.value;
-    lastGood = next.value ?? next.key;
+    // An empty value (`harbor:` and nothing after it) has no place of its own: point at its key.
+    const empty = isScalar(next.value) && next.value.value === null && next.value.range?.[0] === next.value.range?.[1];
+    lastGood = empty ? next.key : (next.value ?? next.key);
     if (next.value == null) break;
   }
   const target = opts.key && keyNode ? keyNode : lastGood;
@@ -92,6 +111,13 @@ function deref(doc: Document.Parsed, node: unknown): unknown {
   let n = node;
   for (let i = 0; i < 16 && isAlias(n); i++) n = n.resolve(doc);
   return n;
+}
+
+/** `<<` merge keys: the yaml package stores their value as Symbol("<<"). */
+function isMergeKey(key: unknown): boolean {
+  if (!isScalar(key)) return false;
+  const v = key.value;
+  return v === "<<" || (typeof v === "symbol" && v.description === "<<");
 }
 
 /** Key → pair index per mapping, built on first use: lookups stay O(1) in a 10,000-clip `clips:` map. */
@@ -117,7 +143,7 @@ function child(doc: Document.Parsed, node: unknown, seg: string | number): { key
     if (hit) return hit;
     // YAML merge keys (<<: *base): look in the merged mappings.
     for (const pair of node.items) {
-      if (!isPair(pair) || !isScalar(pair.key) || pair.key.value !== "<<") continue;
+      if (!isPair(pair) || !isMergeKey(pair.key)) continue;
       const sources = isSeq(pair.value) ? pair.value.items : [pair.value];
       for (const s of sources) {
         const found = child(doc, deref(doc, s), seg);

@@ -274,7 +274,7 @@ describe("manifest-level problems", () => {
     const project = loadProject({ root: makeProject({ "specs/a.yaml": a, "specs/b.yaml": b }) });
     const first = keyPos(a, "harbor");
     expect(project.diagnostics).toEqual([
-      { file: "specs/b.yaml", ...keyPos(b, "harbor"), severity: "error", message: `duplicate clip address "harbor" (also defined at specs/a.yaml:${first.line}:${first.col})` },
+      { file: "specs/b.yaml", ...keyPos(b, "harbor"), severity: "error", message: `duplicate clip id "harbor" (also defined at specs/a.yaml:${first.line}:${first.col})` },
     ]);
     expect(project.clips.map((c) => [c.address, c.manifest])).toEqual([
       ["harbor", "specs/a.yaml"],
@@ -345,9 +345,9 @@ describe("all problems at once", () => {
   });
 
   it("problems in two files are all reported, sorted by file then line", () => {
-    const bad = (field: string) => `version: 1\nclips:\n  c:\n    model: klingai:1@2\n${PROMPT}${field}`;
+    const bad = (id: string, field: string) => `version: 1\nclips:\n  ${id}:\n    model: klingai:1@2\n${PROMPT}${field}`;
     const project = loadProject({
-      root: makeProject({ "specs/b.yaml": bad("    duration: 7\n"), "specs/a.yaml": bad("    ttl: 1\n    outputQuality: 5\n") }),
+      root: makeProject({ "specs/b.yaml": bad("d", "    duration: 7\n"), "specs/a.yaml": bad("c", "    ttl: 1\n    outputQuality: 5\n") }),
     });
     expect(project.diagnostics.map((d) => `${d.file}:${d.line}`)).toEqual(["specs/a.yaml:6", "specs/a.yaml:7", "specs/b.yaml:6"]);
   });
