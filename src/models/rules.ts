@@ -13,6 +13,8 @@ export interface RuleIssue {
   severity: Severity;
   /** Path inside the task object, e.g. ["inputs", "frameImages", 1, "frame"]. */
   path: (string | number)[];
+  /** The API parameter concerned, when it differs from `path` (which points where to report it). */
+  parameter?: string;
   /** Runware-style error code (invalidWidth, unsupportedDuration, …). */
   code: string;
   message: string;
@@ -124,7 +126,9 @@ export function checkVideoRequest(req: VideoRequest): RuleIssue[] {
   const hasH = req.height !== undefined;
   if (hasW !== hasH) {
     const missing = hasW ? "height" : "width";
-    err([hasW ? "width" : "height"], `missing${missing[0]!.toUpperCase()}${missing.slice(1)}`, `width and height must be set together for ${model.id}: ${missing} is missing`);
+    err([hasW ? "width" : "height"], `missing${missing[0]!.toUpperCase()}${missing.slice(1)}`, `width and height must be set together for ${model.id}: ${missing} is missing`, {
+      parameter: missing,
+    });
   } else if (hasW && hasH) {
     if (!isInt(req.width)) err(["width"], "invalidWidth", `width must be an integer, got ${fmt(req.width)}`);
     if (!isInt(req.height)) err(["height"], "invalidHeight", `height must be an integer, got ${fmt(req.height)}`);
@@ -238,7 +242,9 @@ export function checkVideoRequest(req: VideoRequest): RuleIssue[] {
   }
   if (!frames || frames.length === 0) {
     if (model.frames.required) {
-      err(frames ? ["inputs", framesKey] : ["model"], "missingFrameImages", `${model.id} is image-to-video only: inputs.frameImages needs a first-frame image`);
+      err(frames ? ["inputs", framesKey] : ["model"], "missingFrameImages", `${model.id} is image-to-video only: inputs.frameImages needs a first-frame image`, {
+        parameter: `inputs.${framesKey}`,
+      });
     }
   } else {
     if (frames.length > model.frames.max) {

@@ -121,7 +121,7 @@ export function issueToApiError(issue: RuleIssue, task: Record<string, unknown>,
   return {
     code: issue.code,
     message: issue.message,
-    parameter: issue.path.join("."),
+    parameter: issue.parameter ?? issue.path.join("."),
     ...(type !== undefined && { type }),
     ...(modelPage !== undefined && { documentation: `${MODEL_DOCS}${modelPage}#request-${docPath.toLowerCase().replaceAll(".", "-")}` }),
     ...taskRef(task),
