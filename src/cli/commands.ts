@@ -45,7 +45,7 @@ function printWarnings(ctx: Context, diags: { severity: string }[]): void {
   for (const d of diags) if (d.severity === "warning") ctx.err(ctx.colorErr.yellow(formatDiagnostic(d as never)));
 }
 
-const validate: Command = {
+export const validate: Command = {
   summary: "Check manifests against the schema and the model catalog (no network).",
   usage: "[paths…]",
   async run(ctx, _values, positionals) {
@@ -59,7 +59,7 @@ const validate: Command = {
   },
 };
 
-const planCommand: Command = {
+export const planCommand: Command = {
   summary: "Show what apply would generate, download or drop, and what it would cost.",
   usage: "[paths…] [--json|--markdown] [--detailed-exitcode] [--out FILE] [--target GLOB] [--replace ADDR] [--max-cost USD]",
   options: {
@@ -95,7 +95,7 @@ const planCommand: Command = {
   },
 };
 
-const models: Command = {
+export const models: Command = {
   summary: "List the supported models: sizes, durations, frame images, prices and their sources.",
   usage: "[--json]",
   options: { json: { type: "boolean", help: "print the catalog as JSON" } },
@@ -119,8 +119,3 @@ const models: Command = {
   },
 };
 
-export const COMMANDS: Record<string, Command> = {
-  validate,
-  plan: planCommand,
-  models,
-};

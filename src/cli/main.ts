@@ -6,7 +6,8 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { formatDiagnostic } from "../diagnostics.js";
 import { ClipformError } from "../errors.js";
-import { COMMANDS, type Command } from "./commands.js";
+import type { Command } from "./commands.js";
+import { COMMANDS } from "./registry.js";
 import { makeContext, version, type Context, type Io } from "./context.js";
 
 export const USAGE = `clipform — plan and apply AI video generations from YAML specs

@@ -156,7 +156,9 @@ export function plan(input: PlanInput): Plan {
       // A finished generation with the same fingerprint elsewhere, or one this plan creates first.
       const source = byFingerprint.get(clip.fingerprint);
       const sourceEntry = source !== undefined && source !== clip.address ? lock.clips[source] : undefined;
-      const planned = plannedFingerprints.get(clip.fingerprint);
+      // A generation this plan creates can be copied once it exists, but not extended in the same apply.
+      const plannedFirst = plannedFingerprints.get(clip.fingerprint);
+      const planned = plannedFirst && plannedFirst.results >= n ? plannedFirst : undefined;
       if (!forced(clip.address) && (sourceEntry || planned)) {
         const available = sourceEntry ? sourceEntry.results.length : planned!.results;
         const from = sourceEntry ? source! : planned!.address;

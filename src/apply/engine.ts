@@ -1,0 +1,554 @@
+/**
+ * The apply engine: turns a plan into paid generations, files on disk and lockfile entries.
+ *
+ * Never pay twice: each task's UUID is written to the lockfile (atomically, durably) before the
+ * request that spends money leaves; a recorded task is only ever polled again, and a retried
+ * submit reuses its UUID. Never pay by surprise: only the plan's changes are executed, and
+ * submission stops before the actual spend could cross a budget.
+ */
+import { copyFileSync, mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import pLimit from "p-limit";
+import type { DesiredClip } from "../manifest/index.js";
+import type { LockEntry, LockResult, LockTask } from "../lockfile/schema.js";
+import type { LockStore } from "../lockfile/store.js";
+import type { Change, Plan } from "../plan/plan.js";
+import { roundUsd } from "../plan/prices.js";
+import type { PollResult } from "../runware/poll-result.js";
+import type { SubmitResult } from "../runware/client.js";
+import type { RunwareError } from "../runware/errors.js";
+import { outputPath, recordedPath } from "./outputs.js";
+import { buildTask, type ImageResolver, type VideoTask } from "./request.js";
+
+export const DEFAULT_CONCURRENCY = 8;
+export const DEFAULT_POLL_INTERVAL_MS = 2_000;
+export const MAX_POLL_INTERVAL_MS = 10_000;
+export const POLL_BACKOFF = 1.5;
+export const DOWNLOAD_CONCURRENCY = 4;
+/** Tasks sent per submit request (the client splits further if its own bound is lower). */
+export const SUBMIT_BATCH = 50;
+/**
+ * A recorded task the API does not know is resubmitted (same UUID) only this soon after it was
+ * recorded: it was written ahead and never sent. Older unknown tasks may have expired after
+ * being paid for, so they are marked failed and the user decides (the next plan shows retry).
+ */
+export const RESUBMIT_WINDOW_MS = 60 * 60 * 1000;
+
+export interface ApiClient {
+  submitVideo(tasks: VideoTask[]): Promise<SubmitResult[]>;
+  poll(taskUUIDs: string[]): Promise<Map<string, PollResult>>;
+  uploadImage(image: string): Promise<string>;
+  download(url: string, dest: string, opts?: { expectedSha256?: string }): Promise<{ sha256: string; bytes: number }>;
+}
+
+export type ApplyEvent =
+  | { type: "reused"; address: string; from: string; results: number }
+  | { type: "deleted"; address: string }
+  | { type: "submitted"; address: string; taskUUID: string; numberResults: number; estimateUsd: number }
+  | { type: "resumed"; address: string; taskUUIDs: string[] }
+  | { type: "progress"; address: string; progress: number }
+  /** The submit's outcome is unknown: the task stays recorded and is polled, never resent blindly. */
+  | { type: "unconfirmed"; address: string; taskUUID: string; message: string }
+  | { type: "succeeded"; address: string; taskUUID: string; results: number; costUsd: number }
+  | { type: "failed"; address: string; taskUUID?: string; code: string; message: string }
+  | { type: "downloaded"; address: string; file: string; bytes: number }
+  | { type: "download-failed"; address: string; file: string; message: string }
+  | { type: "skipped"; address: string; reason: string }
+  | { type: "budget-stop"; scope: string; limitUsd: number; committedUsd: number }
+  | { type: "concurrency"; limit: number; reason: string }
+  | { type: "stopping" };
+
+export interface BudgetLimit {
+  scope: string;
+  limitUsd: number;
+  /** Which clips count against it (all when undefined). */
+  manifest?: string;
+}
+
+export interface EngineOptions {
+  root: string;
+  outDir: string;
+  plan: Plan;
+  clips: ReadonlyMap<string, DesiredClip>;
+  store: LockStore;
+  client: ApiClient;
+  concurrency: number;
+  pollIntervalMs: number;
+  budgets: BudgetLimit[];
+  now: () => Date;
+  uuid: () => string;
+  sleep: (ms: number) => Promise<void>;
+  emit: (e: ApplyEvent) => void;
+}
+
+export interface ApplySummary {
+  succeeded: number;
+  failed: number;
+  resumed: number;
+  reused: number;
+  downloaded: number;
+  deleted: number;
+  skipped: number;
+  spentUsd: number;
+  estimatedUsd: number;
+  submitted: number;
+  stoppedEarly: boolean;
+}
+
+interface GenJob {
+  address: string;
+  clip: DesiredClip;
+  count: number;
+  /** replace/create start the entry afresh; add-variants/retry append. */
+  fresh: boolean;
+  estimateUsd: number;
+}
+
+interface InFlight {
+  address: string;
+  taskUUID: string;
+  estimateUsd: number;
+  /** To resubmit a write-ahead task the API never received. */
+  job?: GenJob;
+}
+
+export class ApplyEngine {
+  readonly #o: EngineOptions;
+  readonly #pending: GenJob[] = [];
+  readonly #inflight = new Map<string, InFlight>();
+  readonly #downloads = new Set<Promise<void>>();
+  readonly #downloadLimit = pLimit(DOWNLOAD_CONCURRENCY);
+  readonly #images: ImageResolver;
+  #limit: number;
+  #stopping = false;
+  #budgetStopped = false;
+  readonly #s: ApplySummary;
+
+  constructor(options: EngineOptions) {
+    this.#o = options;
+    this.#limit = Math.max(1, options.concurrency);
+    const uploads = new Map<string, Promise<string>>();
+    this.#images = {
+      upload: (dataUri) => {
+        let p = uploads.get(dataUri);
+        if (!p) {
+          p = options.client.uploadImage(dataUri);
+          uploads.set(dataUri, p);
+          p.catch(() => uploads.delete(dataUri));
+        }
+        return p;
+      },
+    };
+    this.#s = {
+      succeeded: 0,
+      failed: 0,
+      resumed: 0,
+      reused: 0,
+      downloaded: 0,
+      deleted: 0,
+      skipped: 0,
+      spentUsd: 0,
+      estimatedUsd: options.plan.summary.estimated_cost_usd,
+      submitted: 0,
+      stoppedEarly: false,
+    };
+  }
+
+  /** First Ctrl-C: submit nothing more, keep polling what is in flight and record it. */
+  stopSubmitting(): void {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    this.#s.stoppedEarly = true;
+    this.#o.emit({ type: "stopping" });
+  }
+
+  /** The API said slow down: halve the generations in flight (grows back one by one). */
+  onRateLimited(): void {
+    const next = Math.max(1, Math.floor(this.#limit / 2));
+    if (next !== this.#limit) {
+      this.#limit = next;
+      this.#o.emit({ type: "concurrency", limit: next, reason: "rate limited (429): halved" });
+    }
+  }
+
+  async run(): Promise<ApplySummary> {
+    const { plan, store } = this.#o;
+    const later: Change[] = [];
+    // Local work first: copies of existing generations (before their old address is dropped), then deletions.
+    for (const ch of plan.changes) {
+      if (ch.action === "reuse" && ch.reuseFrom && store.entry(ch.reuseFrom)?.results.length) this.#reuse(ch);
+      else if (ch.action === "reuse") later.push(ch);
+    }
+    for (const ch of plan.changes) if (ch.action === "delete") this.#delete(ch.address);
+    store.flush();
+
+    for (const ch of plan.changes) {
+      switch (ch.action) {
+        case "create":
+        case "replace":
+          this.#queue(ch, ch.generate, true);
+          break;
+        case "add-variants":
+        case "retry":
+          this.#queue(ch, ch.generate, false);
+          break;
+        case "reuse":
+          if (ch.generate > 0 && store.entry(ch.address)) this.#queue(ch, ch.generate, false);
+          break;
+        case "resume":
+          this.#resume(ch);
+          break;
+        case "download":
+          this.#download(ch.address, ch.downloads ?? []);
+          break;
+        default:
+          break;
+      }
+    }
+    await this.#loop();
+    await this.#drainDownloads();
+    // Copies of generations this apply created, now that they exist.
+    for (const ch of later) {
+      if (store.entry(ch.reuseFrom!)?.results.length) this.#reuse(ch);
+      else this.#skip(ch.address, `${ch.reuseFrom} did not finish; the next plan will create it`);
+    }
+    await this.#drainDownloads();
+    store.flush();
+    this.#s.spentUsd = roundUsd(this.#s.spentUsd);
+    return this.#s;
+  }
+
+  #clip(address: string): DesiredClip {
+    const clip = this.#o.clips.get(address);
+    if (!clip) throw new Error(`internal: no desired clip for ${address}`);
+    return clip;
+  }
+
+  #queue(ch: Change, count: number, fresh: boolean): void {
+    if (count <= 0) return;
+    this.#pending.push({ address: ch.address, clip: this.#clip(ch.address), count, fresh, estimateUsd: ch.estimate?.usd ?? 0 });
+  }
+
+  #skip(address: string, reason: string): void {
+    this.#s.skipped++;
+    this.#o.emit({ type: "skipped", address, reason });
+  }
+
+  #delete(address: string): void {
+    this.#o.store.delete(address);
+    this.#s.deleted++;
+    this.#o.emit({ type: "deleted", address });
+  }
+
+  #reuse(ch: Change): void {
+    const { store, root, outDir } = this.#o;
+    const source = store.entry(ch.reuseFrom!)!;
+    const clip = this.#clip(ch.address);
+    const results: LockResult[] = source.results.slice(0, clip.numberResults).map((r, i) => {
+      const copy: LockResult = { ...r };
+      delete copy.file;
+      if (r.file) {
+        const dest = outputPath(root, outDir, ch.address, i, clip.generation.outputFormat);
+        try {
+          mkdirSync(dirname(dest), { recursive: true });
+          copyFileSync(resolve(root, r.file), dest);
+          copy.file = recordedPath(root, dest);
+        } catch {
+          /* the source file is missing: the next plan downloads it again while its URL lives */
+        }
+      }
+      return copy;
+    });
+    store.set(ch.address, {
+      fingerprint: clip.fingerprint,
+      manifest: clip.manifest,
+      model: clip.generation.model,
+      request: clip.generation as unknown as Record<string, unknown>,
+      numberResults: clip.numberResults,
+      tasks: [],
+      results,
+    });
+    this.#s.reused++;
+    this.#o.emit({ type: "reused", address: ch.address, from: ch.reuseFrom!, results: results.length });
+  }
+
+  #resume(ch: Change): void {
+    const entry = this.#o.store.entry(ch.address);
+    if (!entry) return;
+    const tasks = ch.resumeTasks ?? [];
+    const clip = this.#o.clips.get(ch.address);
+    for (const t of tasks) {
+      const task = entry.tasks.find((x) => x.taskUUID === t);
+      const sameRequest = clip && clip.fingerprint === entry.fingerprint;
+      const job: GenJob | undefined =
+        task && sameRequest ? { address: ch.address, clip, count: task.numberResults, fresh: false, estimateUsd: 0 } : undefined;
+      this.#inflight.set(t, { address: ch.address, taskUUID: t, estimateUsd: 0, ...(job ? { job } : {}) });
+    }
+    this.#s.resumed++;
+    this.#o.emit({ type: "resumed", address: ch.address, taskUUIDs: tasks });
+  }
+
+  /** Money already spent in this run plus what is committed in flight, per budget scope. */
+  #committed(limit: BudgetLimit): number {
+    let sum = 0;
+    for (const f of this.#inflight.values()) if (!limit.manifest || this.#o.clips.get(f.address)?.manifest === limit.manifest) sum += f.estimateUsd;
+    return sum + (limit.manifest ? (this.#spentBy.get(limit.manifest) ?? 0) : this.#s.spentUsd);
+  }
+  readonly #spentBy = new Map<string, number>();
+
+  /** Whether `job` still fits every budget, counting jobs already taken for this batch. */
+  #withinBudget(job: GenJob, taken: readonly GenJob[]): boolean {
+    for (const b of this.#o.budgets) {
+      if (b.manifest && b.manifest !== job.clip.manifest) continue;
+      const reserved = taken.filter((t) => !b.manifest || t.clip.manifest === b.manifest).reduce((s, t) => s + t.estimateUsd, 0);
+      const committed = this.#committed(b) + reserved;
+      if (committed + job.estimateUsd > b.limitUsd + 1e-9) {
+        if (!this.#budgetStopped) this.#o.emit({ type: "budget-stop", scope: b.scope, limitUsd: b.limitUsd, committedUsd: roundUsd(committed) });
+        this.#budgetStopped = true;
+        return false;
+      }
+    }
+    return true;
+  }
+
+  async #loop(): Promise<void> {
+    const { pollIntervalMs, sleep } = this.#o;
+    let interval = pollIntervalMs;
+    while (true) {
+      const submitted = await this.#submitSome();
+      if (this.#inflight.size === 0) {
+        if (this.#pending.length === 0 || this.#stopping || this.#budgetStopped) break;
+        continue;
+      }
+      await sleep(interval);
+      const changed = await this.#pollOnce();
+      this.#o.store.flush();
+      interval = changed || submitted ? pollIntervalMs : Math.min(MAX_POLL_INTERVAL_MS, Math.round(interval * POLL_BACKOFF));
+    }
+    for (const job of this.#pending.splice(0)) {
+      this.#skip(job.address, this.#budgetStopped ? "not submitted: the budget would be exceeded" : "not submitted: apply was interrupted");
+    }
+  }
+
+  /** Submits pending jobs up to the concurrency limit. Returns whether anything was sent. */
+  async #submitSome(): Promise<boolean> {
+    if (this.#stopping || this.#budgetStopped) return false;
+    const room = Math.min(this.#limit - this.#inflight.size, SUBMIT_BATCH);
+    if (room <= 0 || this.#pending.length === 0) return false;
+    const batch: GenJob[] = [];
+    while (batch.length < room && this.#pending.length > 0) {
+      const job = this.#pending[0]!;
+      if (!this.#withinBudget(job, batch)) break;
+      this.#pending.shift();
+      batch.push(job);
+    }
+    if (batch.length === 0) return false;
+
+    // Build every task first (uploading local images once), then write ahead, then send.
+    const built: { job: GenJob; task: VideoTask }[] = [];
+    for (const job of batch) {
+      try {
+        built.push({ job, task: await buildTask(job.clip, this.#o.uuid(), job.count, this.#images) });
+      } catch (e) {
+        this.#fail(job.address, undefined, errorInfo(e));
+      }
+    }
+    if (built.length === 0) return false;
+    for (const { job, task } of built) this.#recordSubmitted(job, task.taskUUID);
+    this.#o.store.flush();
+    for (const { job, task } of built) this.#inflight.set(task.taskUUID, { address: job.address, taskUUID: task.taskUUID, estimateUsd: job.estimateUsd, job });
+
+    let results: SubmitResult[];
+    try {
+      results = await this.#o.client.submitVideo(built.map((b) => b.task));
+    } catch (e) {
+      // Whatever happened, the tasks are recorded: the next poll (or the next apply) settles them.
+      const info = errorInfo(e);
+      for (const { job, task } of built) this.#o.emit({ type: "unconfirmed", address: job.address, taskUUID: task.taskUUID, message: `${info.code}: ${info.message}` });
+      return true;
+    }
+    for (const r of results) {
+      const flight = this.#inflight.get(r.taskUUID);
+      if (!flight) continue;
+      if (r.status === "rejected") {
+        this.#inflight.delete(r.taskUUID);
+        this.#fail(flight.address, r.taskUUID, errorInfo(r.error));
+      } else {
+        this.#s.submitted++;
+        this.#o.emit({ type: "submitted", address: flight.address, taskUUID: r.taskUUID, numberResults: flight.job?.count ?? 0, estimateUsd: flight.estimateUsd });
+      }
+    }
+    this.#o.store.flush();
+    return true;
+  }
+
+  #recordSubmitted(job: GenJob, taskUUID: string): void {
+    const { store, now } = this.#o;
+    const task: LockTask = { taskUUID, numberResults: job.count, status: "submitted", submittedAt: now().toISOString() };
+    const existing = store.entry(job.address);
+    const c = job.clip;
+    const base: LockEntry =
+      job.fresh || !existing
+        ? { fingerprint: c.fingerprint, manifest: c.manifest, model: c.generation.model, request: c.generation as unknown as Record<string, unknown>, numberResults: c.numberResults, tasks: [], results: [] }
+        : { ...existing, manifest: c.manifest, numberResults: c.numberResults };
+    base.tasks = [...base.tasks, task];
+    store.set(job.address, base);
+  }
+
+  async #pollOnce(): Promise<boolean> {
+    const ids = [...this.#inflight.keys()];
+    let answers: Map<string, PollResult>;
+    try {
+      answers = await this.#o.client.poll(ids);
+    } catch {
+      return false; // transient trouble after the client's own retries: try again next tick
+    }
+    let changed = false;
+    const resubmit: InFlight[] = [];
+    for (const id of ids) {
+      const a = answers.get(id);
+      const flight = this.#inflight.get(id)!;
+      if (!a) continue;
+      if (a.status === "processing") {
+        if (a.progress !== undefined) this.#o.emit({ type: "progress", address: flight.address, progress: a.progress });
+        continue;
+      }
+      if (a.status === "notFound") {
+        const task = this.#task(flight);
+        const age = task ? this.#o.now().getTime() - Date.parse(task.submittedAt) : Infinity;
+        if (flight.job && age < RESUBMIT_WINDOW_MS) {
+          resubmit.push(flight);
+          continue;
+        }
+        this.#inflight.delete(id);
+        this.#fail(flight.address, id, { code: "taskNotFound", message: "the API does not know this task (never received, or expired); the next plan will offer to retry it" });
+        changed = true;
+        continue;
+      }
+      this.#inflight.delete(id);
+      changed = true;
+      this.#record(flight, a);
+    }
+    if (resubmit.length > 0) await this.#resubmit(resubmit);
+    return changed;
+  }
+
+  #task(flight: InFlight): LockTask | undefined {
+    return this.#o.store.entry(flight.address)?.tasks.find((t) => t.taskUUID === flight.taskUUID);
+  }
+
+  /** Tasks written ahead but never received by the API: sent now with their recorded UUID. */
+  async #resubmit(flights: InFlight[]): Promise<void> {
+    const tasks: VideoTask[] = [];
+    for (const f of flights) {
+      try {
+        tasks.push(await buildTask(f.job!.clip, f.taskUUID, this.#task(f)?.numberResults ?? f.job!.count, this.#images));
+      } catch (e) {
+        this.#inflight.delete(f.taskUUID);
+        this.#fail(f.address, f.taskUUID, errorInfo(e));
+      }
+    }
+    if (tasks.length === 0) return;
+    try {
+      const results = await this.#o.client.submitVideo(tasks);
+      for (const r of results) {
+        if (r.status === "rejected") {
+          const f = this.#inflight.get(r.taskUUID);
+          this.#inflight.delete(r.taskUUID);
+          if (f) this.#fail(f.address, r.taskUUID, errorInfo(r.error));
+        }
+      }
+    } catch {
+      /* still recorded; polled again next tick */
+    }
+  }
+
+  #record(flight: InFlight, a: PollResult): void {
+    const { store, now } = this.#o;
+    const entry = store.entry(flight.address);
+    const task = entry?.tasks.find((t) => t.taskUUID === flight.taskUUID);
+    if (!entry || !task) return;
+    const first = entry.results.length;
+    const results: LockResult[] = a.items.map((it) => ({
+      taskUUID: flight.taskUUID,
+      videoUUID: it.videoUUID,
+      ...(it.seed !== undefined ? { seed: it.seed } : {}),
+      ...(it.cost !== undefined ? { costUsd: it.cost } : {}),
+      videoURL: it.videoURL,
+      ...(it.NSFWContent !== undefined ? { NSFWContent: it.NSFWContent } : {}),
+    }));
+    entry.results.push(...results);
+    task.finishedAt = now().toISOString();
+    const cost = roundUsd(results.reduce((s, r) => s + (r.costUsd ?? 0), 0));
+    this.#s.spentUsd += cost;
+    const m = this.#o.clips.get(flight.address)?.manifest ?? entry.manifest;
+    this.#spentBy.set(m, (this.#spentBy.get(m) ?? 0) + cost);
+    if (a.status === "success" && !a.error) {
+      task.status = "succeeded";
+      this.#s.succeeded++;
+      this.#o.emit({ type: "succeeded", address: flight.address, taskUUID: flight.taskUUID, results: results.length, costUsd: cost });
+    } else {
+      task.status = results.length > 0 ? "partial" : "failed";
+      const info = errorInfo(a.error);
+      task.error = { code: info.code, message: info.message };
+      this.#s.failed++;
+      this.#o.emit({ type: "failed", address: flight.address, taskUUID: flight.taskUUID, code: info.code, message: info.message });
+    }
+    store.touch();
+    if (results.length > 0) this.#download(flight.address, results.map((_, i) => first + i));
+  }
+
+  #fail(address: string, taskUUID: string | undefined, info: { code: string; message: string }): void {
+    const entry = this.#o.store.entry(address);
+    const task = taskUUID ? entry?.tasks.find((t) => t.taskUUID === taskUUID) : undefined;
+    if (task) {
+      task.status = "failed";
+      task.finishedAt = this.#o.now().toISOString();
+      task.error = info;
+      this.#o.store.touch();
+    }
+    this.#s.failed++;
+    this.#o.emit({ type: "failed", address, ...(taskUUID ? { taskUUID } : {}), code: info.code, message: info.message });
+  }
+
+  #download(address: string, indexes: number[]): void {
+    const { store, root, outDir, client } = this.#o;
+    for (const i of indexes) {
+      const p = this.#downloadLimit(async () => {
+        const entry = store.entry(address);
+        const r = entry?.results[i];
+        if (!entry || !r?.videoURL) {
+          if (entry && r) this.#o.emit({ type: "download-failed", address, file: r.file ?? "", message: "no video URL recorded" });
+          return;
+        }
+        const format = typeof entry.request.outputFormat === "string" ? entry.request.outputFormat : "MP4";
+        const dest = outputPath(root, outDir, address, i, format);
+        const file = recordedPath(root, dest);
+        try {
+          const got = await client.download(r.videoURL, dest, r.sha256 && r.file === file ? { expectedSha256: r.sha256 } : {});
+          r.file = file;
+          r.sha256 = got.sha256;
+          r.bytes = got.bytes;
+          store.touch();
+          this.#s.downloaded++;
+          this.#o.emit({ type: "downloaded", address, file, bytes: got.bytes });
+        } catch (e) {
+          this.#o.emit({ type: "download-failed", address, file, message: errorInfo(e).message });
+        }
+      });
+      this.#downloads.add(p);
+      void p.finally(() => this.#downloads.delete(p));
+    }
+  }
+
+  async #drainDownloads(): Promise<void> {
+    while (this.#downloads.size > 0) await Promise.allSettled([...this.#downloads]);
+    this.#o.store.flush();
+  }
+}
+
+export function errorInfo(e: unknown): { code: string; message: string } {
+  const err = e as (RunwareError & { code?: string; apiMessage?: string }) | undefined;
+  if (err && typeof err === "object" && "kind" in err) return { code: err.code ?? err.kind, message: err.apiMessage ?? err.message };
+  return { code: "error", message: e instanceof Error ? e.message : String(e) };
+}

@@ -1,0 +1,129 @@
+/**
+ * Progress of an apply: a live view on a terminal (a progress bar, money spent, the clips in
+ * flight), plain one-line events without one (no spinner noise in CI logs), or JSON lines.
+ */
+import type { Palette } from "../cli/colors.js";
+import { usd } from "../plan/render.js";
+import type { ApplyEvent, ApplySummary } from "./engine.js";
+
+export interface Reporter {
+  event(e: ApplyEvent): void;
+  finish(summary: ApplySummary): void;
+}
+
+const short = (uuid: string) => uuid.slice(0, 8);
+
+export function describeEvent(e: ApplyEvent): string | undefined {
+  switch (e.type) {
+    case "submitted":
+      return `submitted   ${e.address}  task ${short(e.taskUUID)} (${e.numberResults} variant${e.numberResults === 1 ? "" : "s"}, est. ${usd(e.estimateUsd)})`;
+    case "resumed":
+      return `resuming    ${e.address}  polling ${e.taskUUIDs.map(short).join(", ")}`;
+    case "succeeded":
+      return `succeeded   ${e.address}  ${e.results} result${e.results === 1 ? "" : "s"}, charged ${usd(e.costUsd)}`;
+    case "failed":
+      return `failed      ${e.address}${e.taskUUID ? `  task ${short(e.taskUUID)}` : ""}: ${e.code}: ${e.message}`;
+    case "unconfirmed":
+      return `unconfirmed ${e.address}  task ${short(e.taskUUID)}: ${e.message}; it stays recorded and will be polled`;
+    case "downloaded":
+      return `downloaded  ${e.address}  ${e.file} (${Math.max(1, Math.round(e.bytes / 1024))} KiB)`;
+    case "download-failed":
+      return `download failed ${e.address}  ${e.file}: ${e.message} (the next plan shows it as a download)`;
+    case "reused":
+      return `reused      ${e.address}  from ${e.from} (${e.results} result${e.results === 1 ? "" : "s"}, $0)`;
+    case "deleted":
+      return `deleted     ${e.address}  (dropped from the lockfile; local files kept)`;
+    case "skipped":
+      return `skipped     ${e.address}: ${e.reason}`;
+    case "budget-stop":
+      return `budget      ${e.scope} ${usd(e.limitUsd)} reached (${usd(e.committedUsd)} spent or in flight): submitting nothing more`;
+    case "concurrency":
+      return `concurrency ${e.limit} (${e.reason})`;
+    case "stopping":
+      return "interrupted: submitting nothing more; waiting for the generations in flight (Ctrl-C again to quit now; they stay recorded and the next apply resumes them)";
+    case "progress":
+      return undefined;
+  }
+}
+
+export function summaryText(s: ApplySummary): string {
+  const parts = [`${s.succeeded} succeeded`, `${s.failed} failed`];
+  if (s.resumed) parts.push(`${s.resumed} resumed`);
+  if (s.reused) parts.push(`${s.reused} reused`);
+  if (s.downloaded) parts.push(`${s.downloaded} downloaded`);
+  if (s.deleted) parts.push(`${s.deleted} deleted`);
+  if (s.skipped) parts.push(`${s.skipped} skipped`);
+  return `Apply ${s.failed || s.skipped || s.stoppedEarly ? "finished with problems" : "complete"}: ${parts.join(", ")}. Spent ${usd(s.spentUsd)} (estimated ${usd(s.estimatedUsd)}).`;
+}
+
+/** One line per event: for CI logs and pipes. */
+export function lineReporter(write: (line: string) => void): Reporter {
+  return {
+    event(e) {
+      const line = describeEvent(e);
+      if (line) write(line);
+    },
+    finish(s) {
+      write(summaryText(s));
+    },
+  };
+}
+
+/** JSON lines: one object per event, then the summary. */
+export function jsonReporter(write: (line: string) => void): Reporter {
+  return {
+    event(e) {
+      write(JSON.stringify({ event: e.type, ...e, type: undefined }));
+    },
+    finish(s) {
+      write(JSON.stringify({ event: "summary", ...s }));
+    },
+  };
+}
+
+const BAR_WIDTH = 28;
+const MAX_LIVE_ROWS = 8;
+
+/** A live region redrawn in place under the permanent event lines. */
+export function liveReporter(stream: { write(s: string): unknown }, color: Palette, total: { generations: number; estimatedUsd: number }): Reporter {
+  const inflight = new Map<string, string>();
+  let done = 0;
+  let spent = 0;
+  let drawn = 0;
+  const clear = () => {
+    if (drawn > 0) stream.write(`\x1b[${drawn}F\x1b[J`);
+    drawn = 0;
+  };
+  const draw = () => {
+    const frac = total.generations ? Math.min(1, done / total.generations) : 1;
+    const filled = Math.round(frac * BAR_WIDTH);
+    const rows = [
+      `${color.green("█".repeat(filled))}${color.dim("░".repeat(BAR_WIDTH - filled))} ${done}/${total.generations} generations · spent ${usd(spent)} of est. ${usd(total.estimatedUsd)} · ${inflight.size} in flight`,
+      ...[...inflight].slice(0, MAX_LIVE_ROWS).map(([a, state]) => `  ${color.cyan("●")} ${a}  ${color.dim(state)}`),
+    ];
+    if (inflight.size > MAX_LIVE_ROWS) rows.push(color.dim(`  … and ${inflight.size - MAX_LIVE_ROWS} more`));
+    stream.write(rows.join("\n") + "\n");
+    drawn = rows.length;
+  };
+  return {
+    event(e) {
+      clear();
+      if (e.type === "submitted" || e.type === "resumed") inflight.set(e.address, e.type === "submitted" ? "generating" : "resuming");
+      if (e.type === "progress") inflight.set(e.address, `generating ${Math.round(e.progress)}%`);
+      if (e.type === "succeeded" || e.type === "failed") {
+        inflight.delete(e.address);
+        if (e.type === "succeeded") {
+          done += e.results;
+          spent += e.costUsd;
+        }
+      }
+      const line = describeEvent(e);
+      if (line) stream.write((e.type === "failed" ? color.red(line) : line) + "\n");
+      draw();
+    },
+    finish(s) {
+      clear();
+      stream.write(color.bold(summaryText(s)) + "\n");
+    },
+  };
+}

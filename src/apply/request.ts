@@ -1,0 +1,52 @@
+/** Builds the videoInference task for a clip: the exact bytes that are paid for. */
+import { readFileSync } from "node:fs";
+import type { DesiredClip } from "../manifest/index.js";
+
+export type VideoTask = Record<string, unknown> & { taskUUID: string };
+
+/** Turns a local image into something the API accepts: an uploaded image UUID. */
+export interface ImageResolver {
+  upload(dataUri: string): Promise<string>;
+}
+
+const MIME: Record<string, string> = { png: "image/png", jpeg: "image/jpeg", webp: "image/webp" };
+
+export function fileToDataUri(path: string): string {
+  const buf = readFileSync(path);
+  const ext = path.toLowerCase().endsWith(".png") ? "png" : path.toLowerCase().endsWith(".webp") ? "webp" : "jpeg";
+  return `data:${MIME[ext]};base64,${buf.toString("base64")}`;
+}
+
+export async function buildTask(clip: DesiredClip, taskUUID: string, numberResults: number, images: ImageResolver): Promise<VideoTask> {
+  const g = clip.generation;
+  const task: VideoTask = {
+    taskType: "videoInference",
+    taskUUID,
+    deliveryMethod: "async",
+    includeCost: true,
+    outputType: "URL",
+    model: g.model,
+    duration: g.duration,
+    CFGScale: g.CFGScale,
+    outputFormat: g.outputFormat,
+    outputQuality: g.outputQuality,
+    numberResults,
+  };
+  if (g.positivePrompt !== undefined) task.positivePrompt = g.positivePrompt;
+  if (g.negativePrompt !== undefined) task.negativePrompt = g.negativePrompt;
+  if (g.width !== undefined) task.width = g.width;
+  if (g.height !== undefined) task.height = g.height;
+  if (g.safety !== undefined) task.safety = g.safety;
+  if (clip.frameImages.length > 0) {
+    const frameImages = [];
+    for (const f of clip.frameImages) {
+      const image = f.kind === "file" && f.path ? await images.upload(fileToDataUri(f.path)) : f.ref;
+      frameImages.push({ image, frame: f.frame });
+    }
+    task.inputs = { frameImages };
+  }
+  if (clip.delivery.webhookURL) task.webhookURL = clip.delivery.webhookURL;
+  if (clip.delivery.uploadEndpoint) task.uploadEndpoint = clip.delivery.uploadEndpoint;
+  if (clip.delivery.ttl !== undefined) task.ttl = clip.delivery.ttl;
+  return task;
+}

@@ -1,0 +1,175 @@
+/** `clipform apply`: show the plan, get approval, then run it against Runware (or the simulator). */
+import { randomUUID } from "node:crypto";
+import { createInterface } from "node:readline";
+import { ApplyEngine, DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL_MS, type BudgetLimit } from "../apply/engine.js";
+import { DEFAULT_OUT_DIR } from "../apply/outputs.js";
+import { jsonReporter, liveReporter, lineReporter, type Reporter } from "../apply/reporter.js";
+import { acquireStateLock, describeHolder } from "../apply/statelock.js";
+import { ClipformError } from "../errors.js";
+import { LockStore } from "../lockfile/store.js";
+import { computePlan } from "../pipeline.js";
+import { hasChanges, overBudget } from "../plan/plan.js";
+import { checkSavedPlan, isPlanFile, readPlanFile } from "../plan/planfile.js";
+import { planToJson, renderText, usd } from "../plan/render.js";
+import type { Command } from "./commands.js";
+import { planOptions } from "./commands.js";
+import type { Context } from "./context.js";
+
+export const DEFAULT_BASE_URL = "https://api.runware.ai/v1";
+/** Generation time of the embedded simulator behind `apply --sim`: quick, but visibly asynchronous. */
+export const SIM_DEMO_LATENCY_MS = 400;
+const SIM_DEMO_POLL_MS = 100;
+
+/** Actions that need the API (the rest only touch the lockfile and local files). */
+const NETWORK_ACTIONS = new Set(["create", "replace", "add-variants", "retry", "resume", "download"]);
+
+function positiveInt(value: unknown, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new ClipformError("USAGE", `${flag} expects a whole number of at least 1, got "${String(value)}"`);
+  return n;
+}
+
+async function askYes(ctx: Context): Promise<boolean> {
+  ctx.out("\nDo you want to perform these actions? Only 'yes' will be accepted.");
+  const rl = createInterface({ input: ctx.stdin, output: ctx.stdout });
+  try {
+    const answer = await new Promise<string>((resolve) => rl.question("  Enter a value: ", resolve));
+    return answer.trim() === "yes";
+  } finally {
+    rl.close();
+  }
+}
+
+function budgetsOf(manifests: { file: string; budget?: number }[], maxCost: number | undefined): BudgetLimit[] {
+  const out: BudgetLimit[] = [];
+  if (maxCost !== undefined) out.push({ scope: "--max-cost", limitUsd: maxCost });
+  for (const m of manifests) if (m.budget !== undefined) out.push({ scope: `${m.file} budget`, limitUsd: m.budget, manifest: m.file });
+  return out;
+}
+
+export const applyCommand: Command = {
+  summary: "Generate what the plan shows: submit, poll, download, and record it all in the lockfile.",
+  usage: "[paths…|PLANFILE] [--auto-approve] [--concurrency N] [--max-cost USD] [--poll-interval MS] [--out-dir DIR] [--sim] [--json]",
+  options: {
+    "auto-approve": { type: "boolean", help: "apply without asking (required without a terminal)" },
+    concurrency: { type: "string", arg: "N", help: `generations in flight at most (default ${DEFAULT_CONCURRENCY})` },
+    "max-cost": { type: "string", arg: "USD", help: "refuse beyond this estimate, and stop submitting before actual costs cross it" },
+    "poll-interval": { type: "string", arg: "MS", help: `first polling interval; backs off from there (default ${DEFAULT_POLL_INTERVAL_MS})` },
+    "out-dir": { type: "string", arg: "DIR", help: `where videos are saved (default ${DEFAULT_OUT_DIR})` },
+    target: { type: "string", multiple: true, arg: "GLOB", help: "only apply addresses matching GLOB (repeatable)" },
+    replace: { type: "string", multiple: true, arg: "ADDR", help: "regenerate ADDR even if unchanged (repeatable)" },
+    sim: { type: "boolean", help: "run against an embedded Runware simulator (no key, no network, no cost)" },
+    json: { type: "boolean", help: "print the plan and machine-readable events as JSON lines" },
+  },
+  async run(ctx, values, positionals) {
+    const concurrency = positiveInt(values.concurrency, "--concurrency", DEFAULT_CONCURRENCY);
+    const pollInterval = positiveInt(values["poll-interval"], "--poll-interval", values.sim ? SIM_DEMO_POLL_MS : DEFAULT_POLL_INTERVAL_MS);
+    const outDir = typeof values["out-dir"] === "string" ? values["out-dir"] : DEFAULT_OUT_DIR;
+    const json = Boolean(values.json);
+
+    const planPath = positionals.length === 1 && isPlanFile(positionals[0]!) ? positionals[0]! : undefined;
+    const saved = planPath ? readPlanFile(planPath) : undefined;
+    const opts = saved ? saved.options : planOptions(values, positionals);
+
+    // The state lock comes first: the plan must be computed from the lockfile this apply will write.
+    const lock = acquireStateLock(ctx.cwd, `clipform apply${positionals.length ? ` ${positionals.join(" ")}` : ""}`);
+    if (lock.tookOver) ctx.err(`note: took over a stale state lock (${describeHolder(lock.tookOver)}: that process is gone)`);
+    let sim: { close(): Promise<void>; apiUrl: string } | undefined;
+    let client: { close(): Promise<void> } | undefined;
+    try {
+      const planned = computePlan(ctx.cwd, opts);
+      const { plan, project } = planned;
+      if (saved) checkSavedPlan(saved, { digest: project.digest, lockExists: planned.lockExists, plan });
+
+      if (json) ctx.out(JSON.stringify({ event: "plan", ...planToJson(plan) }));
+      else ctx.out(renderText(plan, { color: ctx.color, manifests: project.manifests.length, clips: project.clips.length }));
+
+      const over = overBudget(plan);
+      if (over.length > 0) {
+        const b = over[0]!;
+        throw new ClipformError("BUDGET_EXCEEDED", `estimated ${usd(b.estimatedUsd)} exceeds the ${b.scope} of ${usd(b.limitUsd)}. Nothing was sent.`);
+      }
+      if (!hasChanges(plan)) {
+        if (!json) ctx.out("Nothing to do.");
+        return 0;
+      }
+      if (!saved && !values["auto-approve"]) {
+        if (!ctx.stdin.isTTY) {
+          throw new ClipformError("NOT_APPROVED", "apply needs --auto-approve when not run from a terminal (or a saved plan: clipform plan --out FILE, then clipform apply FILE). Nothing was sent.");
+        }
+        if (!(await askYes(ctx))) throw new ClipformError("NOT_APPROVED", "apply cancelled. Nothing was sent.");
+      }
+
+      const needsApi = plan.changes.some((c) => NETWORK_ACTIONS.has(c.action) || (c.action === "reuse" && c.generate > 0));
+      let apiKey = ctx.env.RUNWARE_API_KEY ?? "";
+      let baseUrl = ctx.env.RUNWARE_BASE_URL || DEFAULT_BASE_URL;
+      if (values.sim) {
+        const { startSimulator } = await import("../sim/index.js");
+        apiKey = `sim-${randomUUID()}`;
+        sim = await startSimulator({ port: 0, latencyMs: SIM_DEMO_LATENCY_MS, apiKey });
+        baseUrl = sim.apiUrl;
+        if (!json) ctx.err(`Using the embedded simulator at ${sim.apiUrl} (no key, no network, no cost).`);
+      } else if (needsApi && !apiKey) {
+        throw new ClipformError("MISSING_KEY", "RUNWARE_API_KEY is not set (or use --sim to try clipform on the local simulator). Nothing was sent.");
+      }
+
+      const { RunwareClient } = await import("../runware/client.js");
+      let engine: ApplyEngine | undefined;
+      const runware = new RunwareClient({
+        baseUrl,
+        apiKey,
+        onEvent: (e) => {
+          if (e.type === "retry" && e.error.kind === "rateLimit") engine?.onRateLimited();
+        },
+      });
+      client = runware;
+      const reporter: Reporter = json
+        ? jsonReporter((l) => ctx.out(l))
+        : ctx.stderr.isTTY && ctx.env.TERM !== "dumb"
+          ? liveReporter(ctx.stderr, ctx.colorErr, { generations: plan.summary.generations, estimatedUsd: plan.summary.estimated_cost_usd })
+          : lineReporter((l) => ctx.err(l));
+      engine = new ApplyEngine({
+        root: ctx.cwd,
+        outDir,
+        plan,
+        clips: new Map(project.clips.map((c) => [c.address, c])),
+        store: new LockStore(planned.lockPath, planned.lock),
+        client: runware,
+        concurrency,
+        pollIntervalMs: pollInterval,
+        budgets: budgetsOf(project.manifests, opts.maxCost),
+        now: () => new Date(),
+        uuid: randomUUID,
+        sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+        emit: (e) => reporter.event(e),
+      });
+
+      let interrupts = 0;
+      const onSigint = () => {
+        interrupts++;
+        if (interrupts === 1) engine!.stopSubmitting();
+        else {
+          ctx.err("Quitting now. Every task sent is recorded in the lockfile: the next plan shows it as resume.");
+          lock.release();
+          process.exit(130);
+        }
+      };
+      process.on("SIGINT", onSigint);
+      process.on("SIGTERM", onSigint);
+      let summary;
+      try {
+        summary = await engine.run();
+      } finally {
+        process.off("SIGINT", onSigint);
+        process.off("SIGTERM", onSigint);
+      }
+      reporter.finish(summary);
+      return summary.failed > 0 || summary.skipped > 0 || summary.stoppedEarly ? 1 : 0;
+    } finally {
+      await client?.close().catch(() => undefined);
+      await sim?.close().catch(() => undefined);
+      lock.release();
+    }
+  },
+};

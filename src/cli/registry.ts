@@ -1,0 +1,14 @@
+/** Every command, by name, in the order `clipform --help` lists them. */
+import { applyCommand } from "./apply-command.js";
+import { models, planCommand, validate, type Command } from "./commands.js";
+import { simCommand } from "./sim-command.js";
+import { unlockCommand } from "./unlock-command.js";
+
+export const COMMANDS: Record<string, Command> = {
+  validate,
+  plan: planCommand,
+  apply: applyCommand,
+  models,
+  sim: simCommand,
+  unlock: unlockCommand,
+};

@@ -1,0 +1,52 @@
+/** `clipform sim`: a local Runware-compatible server, for trying clipform and for tests. */
+import { ClipformError } from "../errors.js";
+import type { Command } from "./commands.js";
+
+function num(value: unknown, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new ClipformError("USAGE", `${flag} expects a number, got "${String(value)}"`);
+  return n;
+}
+
+export const simCommand: Command = {
+  summary: "Run a local Runware API simulator (with optional, seeded faults) until interrupted.",
+  usage: "[--port N] [--latency-ms N] [--fail-rate X] [--rate-limit-rate X] [--error-rate X] [--reset-rate X] [--seed N] [--api-key KEY]",
+  options: {
+    port: { type: "string", arg: "N", help: "port to listen on (default: any free port)" },
+    "latency-ms": { type: "string", arg: "N", help: "how long each generation takes" },
+    "fail-rate": { type: "string", arg: "X", help: "fraction of generations that end in error (0–1)" },
+    "rate-limit-rate": { type: "string", arg: "X", help: "fraction of requests answered 429 with Retry-After" },
+    "error-rate": { type: "string", arg: "X", help: "fraction of requests answered 500/503" },
+    "reset-rate": { type: "string", arg: "X", help: "fraction of connections dropped, before or after acting" },
+    seed: { type: "string", arg: "N", help: "seed for every random decision (reproducible faults)" },
+    "api-key": { type: "string", arg: "KEY", help: "accept only this key (default: any non-empty key)" },
+  },
+  async run(ctx, values) {
+    const { runSimCommand } = await import("../sim/index.js");
+    const opts = {
+      port: num(values.port, "--port"),
+      latencyMs: num(values["latency-ms"], "--latency-ms"),
+      failRate: num(values["fail-rate"], "--fail-rate"),
+      rateLimitRate: num(values["rate-limit-rate"], "--rate-limit-rate"),
+      errorRate: num(values["error-rate"], "--error-rate"),
+      resetRate: num(values["reset-rate"], "--reset-rate"),
+      seed: num(values.seed, "--seed"),
+      ...(typeof values["api-key"] === "string" ? { apiKey: values["api-key"] } : {}),
+    };
+    let sim;
+    try {
+      sim = await runSimCommand(Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)), (line) => ctx.out(line));
+    } catch (e) {
+      if (e instanceof RangeError) throw new ClipformError("USAGE", e.message);
+      throw e;
+    }
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    });
+    await sim.close();
+    return 0;
+  },
+};

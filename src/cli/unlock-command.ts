@@ -1,0 +1,20 @@
+/** `clipform unlock`: remove the state lock left by an apply that can no longer release it. */
+import { describeHolder, forceUnlock, isAlive, readHolder } from "../apply/statelock.js";
+import { ClipformError } from "../errors.js";
+import { hostname } from "node:os";
+import type { Command } from "./commands.js";
+
+export const unlockCommand: Command = {
+  summary: "Remove the state lock of an apply that died (refuses while its process is alive, unless --force).",
+  usage: "[--force]",
+  options: { force: { type: "boolean", help: "remove the lock even if its process looks alive" } },
+  async run(ctx, values) {
+    const holder = readHolder(ctx.cwd);
+    if (holder && holder.host === hostname() && isAlive(holder.pid) && !values.force) {
+      throw new ClipformError("LOCKED", `the lock is held by a running process (${describeHolder(holder)}); stop it first, or use --force`);
+    }
+    const removed = forceUnlock(ctx.cwd);
+    ctx.out(removed || holder ? `Removed the state lock${holder ? ` (${describeHolder(holder)})` : ""}.` : "There was no state lock.");
+    return 0;
+  },
+};
