@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+// `npm run demo`: the whole loop on the example project, against the embedded simulator (no key,
+// no network, no cost): plan, apply, the videos on disk, and a final plan with nothing to do.
+// Runs in demo/ (a fresh copy of specs/ each time) so the repository itself stays clean.
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const repo = fileURLToPath(new URL("../", import.meta.url));
+const work = join(repo, "demo");
+rmSync(work, { recursive: true, force: true });
+mkdirSync(work, { recursive: true });
+cpSync(join(repo, "specs"), join(work, "specs"), { recursive: true });
+
+const env = { ...process.env };
+delete env.RUNWARE_API_KEY;
+function step(title, args, expect = [0]) {
+  console.log(`\n\x1b[1m$ clipform ${args.join(" ")}\x1b[0m   # ${title}`);
+  const r = spawnSync(process.execPath, [join(repo, "bin", "clipform.js"), ...args], { cwd: work, stdio: "inherit", env });
+  if (!expect.includes(r.status ?? -1)) {
+    console.error(`demo: \`clipform ${args.join(" ")}\` exited ${r.status}`);
+    process.exit(1);
+  }
+}
+
+function files(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]));
+}
+
+step("check the manifests", ["validate"]);
+step("what would be generated, and what it would cost", ["plan", "--detailed-exitcode"], [2]);
+step("generate it on the embedded simulator", ["apply", "--sim", "--auto-approve"]);
+console.log("\n\x1b[1mVideos on disk:\x1b[0m");
+for (const f of files(join(work, "clipform-out"))) console.log(`  ${relative(work, f)}  (${statSync(f).size} bytes)`);
+step("nothing left to do", ["plan", "--detailed-exitcode"], [0]);
+console.log(`\nThe demo project is in ${relative(process.cwd(), work) || "."}/ (manifests, clipform.lock.json, clipform-out/).`);
