@@ -3,12 +3,12 @@
  * results. The one rule above all others is never to pay twice: a task is sent with the UUID and
  * the bytes it was built with, and a task whose fate is unknown is looked up before it is resent.
  */
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { backoffDelay } from "./backoff.js";
-import { RunwareError, redactor, type Redact } from "./errors.js";
+import { isSuccessStatus, RunwareError, redactor } from "./errors.js";
 import { downloadFile, type DownloadOptions, type DownloadResult } from "./download.js";
 import { isRequestLevel, summarize, type PollResult } from "./poll-result.js";
-import { answersByTask, apiError, hasAnswer, isSuccessStatus, readReply, requestError } from "./reply.js";
+import { answersByTask, apiError, hasAnswer, readReply, requestError } from "./reply.js";
 import { parseShape, TaskItemSchema, UploadResultSchema, VideoResultSchema } from "./schemas.js";
 import { DEFAULT_TIMEOUT_MS, MAX_RESPONSE_BYTES, Transport } from "./transport.js";
 
@@ -75,19 +75,10 @@ type Verdict =
   /** The server may have acted: look it up before sending again. */
   | { type: "unknown"; error: RunwareError };
 
-interface Settlement {
-  onServer: string[];
-  absent: string[];
-  unconfirmed: string[];
-  /** Why the unconfirmed ones could not be settled. */
-  error?: RunwareError;
-}
-
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class RunwareClient {
   readonly #transport: Transport;
-  readonly #redact: Redact;
   readonly #maxRetries: number;
   readonly #batchSize: number;
   readonly #sleep: (ms: number) => Promise<void>;
@@ -101,13 +92,12 @@ export class RunwareClient {
     if (url.protocol !== "https:" && url.protocol !== "http:") {
       throw new RunwareError({ kind: "validation", retryable: false, message: `Unsupported Runware URL scheme ${url.protocol}` });
     }
-    this.#redact = redactor(options.apiKey);
     this.#transport = new Transport({
       url: url.href,
       apiKey: options.apiKey,
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       maxResponseBytes: options.maxResponseBytes ?? MAX_RESPONSE_BYTES,
-      redact: this.#redact,
+      redact: redactor(options.apiKey),
     });
     this.#maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
     this.#batchSize = Math.max(1, Math.min(options.batchSize ?? MAX_TASKS_PER_REQUEST, MAX_TASKS_PER_REQUEST));
@@ -162,49 +152,52 @@ export class RunwareClient {
     return this.#transport.close();
   }
 
+  /**
+   * One batch to the end: send, then for each task that is neither accepted nor rejected, wait,
+   * settle the ones the server may have acted on, and resend (same bytes) those it has not.
+   */
   async #submitBatch(batch: PreparedTask[]): Promise<SubmitResult[]> {
     const results = new Map<string, SubmitResult>();
-    const accept = (taskUUID: string, unconfirmed?: RunwareError) =>
-      results.set(taskUUID, unconfirmed ? { taskUUID, status: "accepted", unconfirmed } : { taskUUID, status: "accepted" });
+    const lastError = new Map<string, RunwareError>();
+    const reject = (tasks: PreparedTask[]) => {
+      for (const { taskUUID } of tasks) results.set(taskUUID, { taskUUID, status: "rejected", error: lastError.get(taskUUID)! });
+    };
     let pending = batch;
     for (let attempt = 0; pending.length > 0; attempt++) {
       const verdicts = await this.#sendSubmit(pending);
-      const resend: PreparedTask[] = [];
-      const unknown: PreparedTask[] = [];
-      const lastError = new Map<string, RunwareError>();
-      const conflicts: string[] = [];
-      for (const task of pending) {
-        const verdict = verdicts.get(task.taskUUID)!;
-        if (verdict.type === "accepted") {
-          accept(task.taskUUID);
-          if (verdict.conflict) conflicts.push(task.taskUUID);
-        }
-        else if (verdict.type === "rejected") results.set(task.taskUUID, { taskUUID: task.taskUUID, status: "rejected", error: verdict.error });
-        else {
-          (verdict.type === "resend" ? resend : unknown).push(task);
-          lastError.set(task.taskUUID, verdict.error);
-        }
-      }
-      if (conflicts.length > 0) this.#onEvent({ type: "conflictAccepted", taskUUIDs: conflicts });
+      this.#record(verdicts, results, lastError);
+      const resend = pending.filter((task) => verdicts.get(task.taskUUID)!.type === "resend");
+      const unknown = pending.filter((task) => verdicts.get(task.taskUUID)!.type === "unknown");
       const exhausted = attempt >= this.#maxRetries;
       if (unknown.length === 0 && (resend.length === 0 || exhausted)) {
-        for (const task of resend) results.set(task.taskUUID, { taskUUID: task.taskUUID, status: "rejected", error: lastError.get(task.taskUUID)! });
+        reject(resend);
         break;
       }
-      await this.#backoff("submit", attempt, [...lastError.values()]);
-      if (unknown.length > 0) {
-        const settled = await this.#settle(unknown, lastError.get(unknown[0]!.taskUUID)!);
-        for (const uuid of settled.onServer) accept(uuid);
-        for (const uuid of settled.unconfirmed) accept(uuid, settled.error);
-        resend.push(...unknown.filter((task) => settled.absent.includes(task.taskUUID)));
-      }
+      await this.#backoff("submit", attempt, [...resend, ...unknown].map((task) => lastError.get(task.taskUUID)!));
+      if (unknown.length > 0) resend.push(...(await this.#settle(unknown, lastError, results)));
       if (exhausted) {
-        for (const task of resend) results.set(task.taskUUID, { taskUUID: task.taskUUID, status: "rejected", error: lastError.get(task.taskUUID)! });
+        reject(resend);
         break;
       }
       pending = resend;
     }
     return batch.map((task) => results.get(task.taskUUID)!);
+  }
+
+  /** Stores final verdicts in `results`, and the error of each task still open in `lastError`. */
+  #record(verdicts: Map<string, Verdict>, results: Map<string, SubmitResult>, lastError: Map<string, RunwareError>): void {
+    const conflicts: string[] = [];
+    for (const [taskUUID, verdict] of verdicts) {
+      if (verdict.type === "accepted") {
+        results.set(taskUUID, { taskUUID, status: "accepted" });
+        if (verdict.conflict) conflicts.push(taskUUID);
+      } else if (verdict.type === "rejected") {
+        results.set(taskUUID, { taskUUID, status: "rejected", error: verdict.error });
+      } else {
+        lastError.set(taskUUID, verdict.error);
+      }
+    }
+    if (conflicts.length > 0) this.#onEvent({ type: "conflictAccepted", taskUUIDs: conflicts });
   }
 
   /** One submit request; what it tells about each task. */
@@ -221,12 +214,12 @@ export class RunwareClient {
     try {
       const reply = readReply(exchange);
       const answers = answersByTask(reply, uuids, TaskItemSchema);
-      const whole = requestError(reply, this.#redact);
+      const whole = requestError(reply);
       verdicts = new Map(
         uuids.map((uuid) => {
           const answer = answers.get(uuid)!;
           if (answer.items.length > 0) return [uuid, { type: "accepted" }];
-          if (answer.errors.length > 0) return [uuid, this.#verdictFor(apiError(answer.errors[0]!, reply, this.#redact))];
+          if (answer.errors.length > 0) return [uuid, this.#verdictFor(apiError(answer.errors[0]!, reply))];
           if (isSuccessStatus(reply.status)) {
             return [uuid, { type: "unknown", error: new RunwareError({ kind: "protocol", retryable: false, taskUUID: uuid, message: `Runware sent no acknowledgement for task ${uuid}` }) }];
           }
@@ -248,21 +241,32 @@ export class RunwareClient {
     return { type: "rejected", error };
   }
 
-  /** Polls tasks whose submission may or may not have gone through. */
-  async #settle(tasks: PreparedTask[], cause: RunwareError): Promise<Settlement> {
+  /**
+   * Polls tasks whose submission may or may not have gone through. Those on the server are
+   * accepted; those it cannot be asked about are accepted unconfirmed; returns the absent ones.
+   */
+  async #settle(
+    tasks: PreparedTask[],
+    lastError: Map<string, RunwareError>,
+    results: Map<string, SubmitResult>,
+  ): Promise<PreparedTask[]> {
     const taskUUIDs = tasks.map((task) => task.taskUUID);
-    let settlement: Settlement;
+    const cause = lastError.get(taskUUIDs[0]!)!;
+    let states: Map<string, PollResult>;
     try {
-      const states = await this.poll(taskUUIDs);
-      const absent = new Set(taskUUIDs.filter((uuid) => states.get(uuid)?.status === "notFound"));
-      settlement = { onServer: taskUUIDs.filter((uuid) => !absent.has(uuid)), absent: [...absent], unconfirmed: [] };
+      states = await this.poll(taskUUIDs);
     } catch (error) {
       if (!(error instanceof RunwareError)) throw error;
-      settlement = { onServer: [], absent: [], unconfirmed: taskUUIDs, error };
+      for (const taskUUID of taskUUIDs) results.set(taskUUID, { taskUUID, status: "accepted", unconfirmed: error });
+      this.#onEvent({ type: "settle", error: cause, onServer: [], absent: [], unconfirmed: taskUUIDs });
+      return [];
     }
-    const { onServer, absent, unconfirmed } = settlement;
-    this.#onEvent({ type: "settle", error: cause, onServer, absent, unconfirmed });
-    return settlement;
+    const isAbsent = (taskUUID: string) => states.get(taskUUID)?.status === "notFound";
+    const onServer = taskUUIDs.filter((taskUUID) => !isAbsent(taskUUID));
+    for (const taskUUID of onServer) results.set(taskUUID, { taskUUID, status: "accepted" });
+    const absent = tasks.filter((task) => isAbsent(task.taskUUID));
+    this.#onEvent({ type: "settle", error: cause, onServer, absent: absent.map((task) => task.taskUUID), unconfirmed: [] });
+    return absent;
   }
 
   async #pollBatch(taskUUIDs: string[]): Promise<Map<string, PollResult>> {
@@ -273,13 +277,13 @@ export class RunwareClient {
     const answers = answersByTask(reply, taskUUIDs, VideoResultSchema);
     const answered = taskUUIDs.filter((uuid) => hasAnswer(answers.get(uuid)));
     if (answered.length === 0 && !isSuccessStatus(reply.status)) {
-      const error = requestError(reply, this.#redact);
+      const error = requestError(reply);
       if (reply.status === 400 && taskUUIDs.length > 1) return this.#fallBackToSinglePolls(taskUUIDs, error);
       throw error;
     }
     const results = new Map<string, PollResult>();
     for (const uuid of answered) {
-      const result = summarize(uuid, answers.get(uuid)!, reply, this.#redact);
+      const result = summarize(uuid, answers.get(uuid)!, reply);
       if (result.error && isRequestLevel(result.error)) throw result.error;
       results.set(uuid, result);
     }
@@ -321,8 +325,8 @@ export class RunwareClient {
     const uploads = reply.data.map(({ item, where }) => parseShape(UploadResultSchema, item, where));
     const upload = uploads.find((u) => u.taskUUID === undefined || u.taskUUID === taskUUID);
     if (upload) return upload.imageUUID;
-    if (reply.errors[0]) throw apiError(reply.errors[0], reply, this.#redact);
-    if (!isSuccessStatus(reply.status)) throw requestError(reply, this.#redact);
+    if (reply.errors[0]) throw apiError(reply.errors[0], reply);
+    if (!isSuccessStatus(reply.status)) throw requestError(reply);
     throw new RunwareError({ kind: "protocol", retryable: false, message: "Runware upload response carries no imageUUID" });
   }
 

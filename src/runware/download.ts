@@ -1,7 +1,8 @@
 /**
  * Downloading a generated video: streamed to `dest.part`, resumed with a Range request when a
- * partial file exists, fsynced, checked against an expected sha256, then renamed into place, so
- * `dest` either does not exist or is complete and verified.
+ * partial file exists, fsynced, checked against an expected sha256 (a resumed file that fails the
+ * check is downloaded once more from scratch), then renamed into place, so `dest` either does not
+ * exist or is complete and verified.
  */
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
@@ -45,9 +46,18 @@ export async function downloadFile(
 ): Promise<DownloadResult> {
   const part = dest + PART_SUFFIX;
   await mkdir(dirname(dest), { recursive: true });
-  await context.withRetries(() => fetchToPart(url, part, options, context.dispatcher));
-  const result = await hashFile(part);
+  const resuming = (await fileSize(part)) > 0;
+  const fetchAndHash = async () => {
+    await context.withRetries(() => fetchToPart(url, part, options, context.dispatcher));
+    return hashFile(part);
+  };
   const expected = options.expectedSha256?.toLowerCase();
+  let result = await fetchAndHash();
+  if (expected !== undefined && result.sha256 !== expected && resuming) {
+    // The partial file may have come from another version of the video: start over once.
+    await rm(part, { force: true });
+    result = await fetchAndHash();
+  }
   if (expected !== undefined && result.sha256 !== expected) {
     await rm(part, { force: true });
     throw new RunwareError({
@@ -128,7 +138,7 @@ async function appendBody(
 }
 
 /** Parses Content-Range: "bytes 100-199/1000" gives start 100, total 1000; "bytes *\/1000" gives total 1000. */
-export function parseContentRange(value: string | undefined): { start?: number; total?: number } | undefined {
+function parseContentRange(value: string | undefined): { start?: number; total?: number } | undefined {
   const match = value?.match(/^bytes\s+(?:(\d+)-\d+|\*)\/(\d+|\*)$/);
   if (!match) return undefined;
   return {

@@ -1,8 +1,8 @@
 /**
  * Every failure the Runware client reports is a RunwareError: a kind the caller can branch on,
  * whether retrying can help, and the raw code and message from the API for the user.
- * Nothing in here ever sees the API key; text that came from outside (server messages, socket
- * errors) is passed through a redactor by the code that builds the error.
+ * Nothing in here ever sees the API key: the transport redacts every response body and socket
+ * error message before any of it can reach an error.
  */
 
 export type RunwareErrorKind =
@@ -80,7 +80,7 @@ export class RunwareError extends Error {
 function describe(init: RunwareErrorInit): string {
   const head = init.code ? `Runware API error ${init.code}` : `Runware API error (${init.kind})`;
   const details = [
-    init.status !== undefined && !isSuccess(init.status) ? `HTTP ${init.status}` : undefined,
+    init.status !== undefined && !isSuccessStatus(init.status) ? `HTTP ${init.status}` : undefined,
     init.parameter !== undefined ? `parameter ${[init.parameter].flat().join(", ")}` : undefined,
     init.allowedValues ? `allowed values: ${init.allowedValues.map((v) => JSON.stringify(v)).join(", ")}` : undefined,
     init.taskUUID ? `task ${init.taskUUID}` : undefined,
@@ -89,7 +89,7 @@ function describe(init: RunwareErrorInit): string {
   return `${head}${text}${details.length ? ` (${details.join("; ")})` : ""}`;
 }
 
-const isSuccess = (status: number) => status >= 200 && status < 300;
+export const isSuccessStatus = (status: number): boolean => status >= 200 && status < 300;
 
 interface Classification {
   kind: RunwareErrorKind;

@@ -1,3 +1,4 @@
+/** The Runware API client: the public surface other stages use. */
 export {
   RunwareClient,
   MAX_TASKS_PER_REQUEST,
@@ -11,6 +12,6 @@ export {
 export { RunwareError, classify, type RunwareErrorKind, type RunwareErrorInit } from "./errors.js";
 export type { PollResult, VideoItem } from "./poll-result.js";
 export { ImageUploader, imageContentHash, type ImageUploadTarget } from "./upload.js";
-export { downloadFile, type DownloadOptions, type DownloadProgress, type DownloadResult } from "./download.js";
+export type { DownloadOptions, DownloadProgress, DownloadResult } from "./download.js";
 export { DEFAULT_TIMEOUT_MS, MAX_RESPONSE_BYTES, MAX_CONNECTIONS_PER_ORIGIN } from "./transport.js";
 export { backoffDelay, parseRetryAfter, BASE_DELAY_MS, MAX_BACKOFF_MS, MAX_RETRY_AFTER_MS } from "./backoff.js";

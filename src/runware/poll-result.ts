@@ -3,7 +3,7 @@
  * one item per generation (up to numberResults), and failed generations either as `errors`
  * entries or as `status: "error"` items with an embedded error.
  */
-import { RunwareError, type Redact } from "./errors.js";
+import { RunwareError } from "./errors.js";
 import { apiError, type Reply, type TaskAnswers } from "./reply.js";
 import { parseShape, SuccessVideoSchema, type VideoResult } from "./schemas.js";
 
@@ -43,18 +43,17 @@ export function summarize(
   taskUUID: string,
   answers: TaskAnswers<VideoResult>,
   reply: Reply,
-  redact: Redact,
 ): PollResult {
   const items: VideoItem[] = [];
   const progress: number[] = [];
   let running = 0;
-  const failures = answers.errors.map((entry) => apiError({ ...entry, taskUUID }, reply, redact));
+  const failures = answers.errors.map((entry) => apiError({ ...entry, taskUUID }, reply));
   for (const { value, where } of answers.items) {
     const status = value.status ?? (value.videoUUID === undefined ? "processing" : "success");
     if (status === "success") {
       items.push(videoItem(parseShape(SuccessVideoSchema, value, where)));
     } else if (status === "error") {
-      failures.push(generationFailure(taskUUID, value, reply, redact));
+      failures.push(generationFailure(taskUUID, value, reply));
     } else {
       running++;
       if (value.progress !== undefined) progress.push(value.progress);
@@ -76,7 +75,7 @@ function videoItem(value: VideoItem): VideoItem {
   return { videoUUID, videoURL, seed, cost, NSFWContent };
 }
 
-function generationFailure(taskUUID: string, value: VideoResult, reply: Reply, redact: Redact): RunwareError {
-  if (value.error) return apiError({ ...value.error, taskUUID }, reply, redact);
+function generationFailure(taskUUID: string, value: VideoResult, reply: Reply): RunwareError {
+  if (value.error) return apiError({ ...value.error, taskUUID }, reply);
   return new RunwareError({ kind: "provider", retryable: false, taskUUID, message: `Generation failed (task ${taskUUID})` });
 }

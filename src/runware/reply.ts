@@ -2,7 +2,7 @@
  * Interpreting one HTTP reply: the envelope, which item and which error belongs to which task,
  * and the error that applies to tasks the reply says nothing specific about.
  */
-import { classify, RunwareError, type Redact } from "./errors.js";
+import { classify, isSuccessStatus, RunwareError } from "./errors.js";
 import { parseEnvelope, parseShape, type ApiError } from "./schemas.js";
 import type { Exchange } from "./transport.js";
 import type { z } from "zod";
@@ -16,8 +16,6 @@ export interface Reply {
   /** Start of the body, for errors whose body was not a Runware envelope. */
   text: string;
 }
-
-export const isSuccessStatus = (status: number): boolean => status >= 200 && status < 300;
 
 /**
  * Reads the envelope. A successful response of the wrong shape throws a protocol error; an error
@@ -36,13 +34,13 @@ export function readReply(exchange: Exchange & { ok: true }): Reply {
   }
 }
 
-export function apiError(entry: ApiError, reply: Reply, redact: Redact): RunwareError {
+export function apiError(entry: ApiError, reply: Reply): RunwareError {
   const status = isSuccessStatus(reply.status) ? undefined : reply.status;
   return new RunwareError({
     ...classify(status, entry.code),
     status: reply.status,
     code: entry.code,
-    apiMessage: entry.message === undefined ? undefined : redact(entry.message),
+    apiMessage: entry.message,
     parameter: entry.parameter,
     taskUUID: entry.taskUUID,
     allowedValues: entry.allowedValues,
@@ -51,13 +49,13 @@ export function apiError(entry: ApiError, reply: Reply, redact: Redact): Runware
 }
 
 /** The error for the request as a whole: its first error entry, or else its HTTP status. */
-export function requestError(reply: Reply, redact: Redact): RunwareError {
+export function requestError(reply: Reply): RunwareError {
   const first = reply.errors.find((e) => e.taskUUID === undefined) ?? reply.errors[0];
-  if (first) return apiError(first, reply, redact);
+  if (first) return apiError(first, reply);
   return new RunwareError({
     ...classify(reply.status, undefined),
     status: reply.status,
-    apiMessage: reply.text ? redact(reply.text) : undefined,
+    apiMessage: reply.text || undefined,
     retryAfterMs: reply.retryAfterMs,
   });
 }

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { RunwareError } from "./errors.js";
 
-export const ApiErrorSchema = z
+const ApiErrorSchema = z
   .object({
     code: z.string().optional(),
     message: z.string().optional(),
@@ -22,7 +22,7 @@ const oneOrMany = <T extends z.ZodTypeAny>(item: T) =>
   z.union([z.array(item), item], { errorMap: () => ({ message: "expected an object or an array of objects" }) });
 
 /** `data` may be an array (tasks) or a single object (imageUpload); errors plural or singular. */
-export const EnvelopeSchema = z
+const EnvelopeSchema = z
   .object({
     data: oneOrMany(ItemSchema).optional(),
     errors: oneOrMany(ApiErrorSchema).optional(),
@@ -30,7 +30,7 @@ export const EnvelopeSchema = z
   })
   .passthrough();
 
-export interface Envelope {
+interface Envelope {
   data: Record<string, unknown>[];
   errors: ApiError[];
 }
@@ -38,7 +38,7 @@ export interface Envelope {
 /** The acknowledgement of an async task, or any item that at least names its task. */
 export const TaskItemSchema = z.object({ taskUUID: z.string(), taskType: z.string().optional() }).passthrough();
 
-export const VideoStatusSchema = z.enum(["processing", "pending", "success", "error"]);
+const VideoStatusSchema = z.enum(["processing", "pending", "success", "error"]);
 
 export const VideoResultSchema = z
   .object({

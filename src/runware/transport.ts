@@ -4,7 +4,7 @@
  * is what decides between "resend" and "find out first" for paid submissions.
  */
 import { Agent, request, type Dispatcher } from "undici";
-import { RunwareError, type Redact } from "./errors.js";
+import { isSuccessStatus, RunwareError, type Redact } from "./errors.js";
 import { parseRetryAfter } from "./backoff.js";
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -29,8 +29,9 @@ export type Exchange =
   | {
       ok: true;
       status: number;
-      /** Parsed JSON, or undefined when an error response was not JSON (then see `text`). */
+      /** Parsed JSON, or undefined when an error response was not JSON. */
       body: unknown;
+      /** The start of the body, for error messages. */
       text: string;
       retryAfterMs?: number;
     }
@@ -44,7 +45,7 @@ export interface TransportOptions {
   redact: Redact;
 }
 
-export function createAgent(timeoutMs: number): Agent {
+function createAgent(timeoutMs: number): Agent {
   return new Agent({
     connections: MAX_CONNECTIONS_PER_ORIGIN,
     keepAliveTimeout: KEEP_ALIVE_MS,
@@ -98,14 +99,15 @@ export class Transport {
         status,
       );
     }
+    // Every string from the server passes here: a key it echoes back goes no further.
     const text = this.#redact(raw.toString("utf8"));
     const retryAfterMs = parseRetryAfter(header(response.headers["retry-after"]), Date.now());
-    const ok = status >= 200 && status < 300;
+    const snippet = text.slice(0, ERROR_SNIPPET_CHARS);
     try {
-      return { ok: true, status, body: JSON.parse(text), text, retryAfterMs };
+      return { ok: true, status, body: JSON.parse(text), text: snippet, retryAfterMs };
     } catch {
-      if (ok) return failure(`Runware response is not JSON (HTTP ${status})`, status);
-      return { ok: true, status, body: undefined, text: text.slice(0, ERROR_SNIPPET_CHARS), retryAfterMs };
+      if (isSuccessStatus(status)) return failure(`Runware response is not JSON (HTTP ${status})`, status);
+      return { ok: true, status, body: undefined, text: snippet, retryAfterMs };
     }
   }
 
@@ -138,7 +140,7 @@ function failure(message: string, status: number): Exchange & { ok: false } {
 }
 
 /** Reads the whole body, or returns undefined (and drops the connection) past `limit` bytes. */
-export async function readLimited(response: Dispatcher.ResponseData, limit: number): Promise<Buffer | undefined> {
+async function readLimited(response: Dispatcher.ResponseData, limit: number): Promise<Buffer | undefined> {
   const declared = Number(header(response.headers["content-length"]));
   if (declared > limit) {
     discard(response.body);
