@@ -2,6 +2,8 @@
 import { writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
+import { runApplyBench } from "./apply.js";
+import { runClientBench } from "./client.js";
 import { runPlanBench } from "./plan.js";
 import { REPO } from "./util.js";
 
@@ -12,6 +14,17 @@ if (!only || only === "plan") {
   console.log("plan: 10,000 clips, whole process, beside a bare yaml parse …");
   results.plan = runPlanBench();
   console.log(results.plan);
+}
+
+if (!only || only === "client") {
+  console.log("client: requests per second, and HTTP requests per clip for 200 clips in flight …");
+  results.client = await runClientBench();
+  console.log(results.client);
+}
+
+if (!only || only === "apply") {
+  console.log("apply: N clips at concurrency c with latency L, against ceil(N/c) × L …");
+  results.apply = await runApplyBench();
 }
 
 writeFileSync(join(REPO, "bench", "results.json"), JSON.stringify(results, null, 2) + "\n");

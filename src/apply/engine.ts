@@ -24,7 +24,9 @@ export const DEFAULT_CONCURRENCY = 8;
 export const DEFAULT_POLL_INTERVAL_MS = 2_000;
 export const MAX_POLL_INTERVAL_MS = 10_000;
 export const POLL_BACKOFF = 1.5;
-export const DOWNLOAD_CONCURRENCY = 4;
+/** Once generation times are known, a task is polled from this fraction of the typical time on. */
+export const DUE_FRACTION = 0.9;
+export const DOWNLOAD_CONCURRENCY = 8;
 /** Tasks sent per submit request (the client splits further if its own bound is lower). */
 export const SUBMIT_BATCH = 50;
 /**
@@ -56,6 +58,8 @@ export type ApplyEvent =
   | { type: "skipped"; address: string; reason: string }
   | { type: "budget-stop"; scope: string; limitUsd: number; committedUsd: number }
   | { type: "concurrency"; limit: number; reason: string }
+  /** One polling round: how many tasks it asked about. */
+  | { type: "polled"; tasks: number }
   | { type: "stopping" };
 
 export interface BudgetLimit {
@@ -110,6 +114,8 @@ interface InFlight {
   estimateUsd: number;
   /** To resubmit a write-ahead task the API never received. */
   job?: GenJob;
+  /** When it was sent (or resumed), in ms since the epoch. */
+  since: number;
 }
 
 export class ApplyEngine {
@@ -282,7 +288,7 @@ export class ApplyEngine {
       const sameRequest = clip && clip.fingerprint === entry.fingerprint;
       const job: GenJob | undefined =
         task && sameRequest ? { address: ch.address, clip, count: task.numberResults, fresh: false, estimateUsd: 0 } : undefined;
-      this.#inflight.set(t, { address: ch.address, taskUUID: t, estimateUsd: 0, ...(job ? { job } : {}) });
+      this.#inflight.set(t, { address: ch.address, taskUUID: t, estimateUsd: 0, since: this.#o.now().getTime(), ...(job ? { job } : {}) });
     }
     this.#s.resumed++;
     this.#o.emit({ type: "resumed", address: ch.address, taskUUIDs: tasks });
@@ -295,6 +301,8 @@ export class ApplyEngine {
     return sum + (limit.manifest ? (this.#spentBy.get(limit.manifest) ?? 0) : this.#s.spentUsd);
   }
   readonly #spentBy = new Map<string, number>();
+  /** How long this run's generations took, from send to the poll that saw them finish. */
+  readonly #durations: number[] = [];
 
   /** Whether `job` still fits every budget, counting jobs already taken for this batch. */
   #withinBudget(job: GenJob, taken: readonly GenJob[]): boolean {
@@ -313,21 +321,39 @@ export class ApplyEngine {
 
   async #loop(): Promise<void> {
     const { pollIntervalMs, sleep } = this.#o;
-    let interval = pollIntervalMs;
+    let backoff = pollIntervalMs;
     while (true) {
       const submitted = await this.#submitSome();
       if (this.#inflight.size === 0) {
         if (this.#pending.length === 0 || this.#stopping || this.#budgetStopped) break;
         continue;
       }
-      await sleep(interval);
+      await sleep(this.#nextPollIn(backoff));
       const changed = await this.#pollOnce();
       this.#o.store.flush();
-      interval = changed || submitted ? pollIntervalMs : Math.min(MAX_POLL_INTERVAL_MS, Math.round(interval * POLL_BACKOFF));
+      backoff = changed || submitted ? pollIntervalMs : Math.min(MAX_POLL_INTERVAL_MS, Math.round(backoff * POLL_BACKOFF));
     }
     for (const job of this.#pending.splice(0)) {
       this.#skip(job.address, this.#budgetStopped ? "not submitted: the budget would be exceeded" : "not submitted: apply was interrupted");
     }
+  }
+
+  /**
+   * How long to wait before the next poll. Until a generation of this run has finished, plain
+   * exponential backoff. After that, the typical generation time is known: sleep until the next
+   * task is due, then poll at the base interval while tasks are due, so results are seen
+   * promptly without polling a task that cannot be ready yet.
+   */
+  #nextPollIn(backoff: number): number {
+    const base = this.#o.pollIntervalMs;
+    if (this.#durations.length === 0) return backoff;
+    const sorted = [...this.#durations].sort((a, b) => a - b);
+    const typical = sorted[sorted.length >> 1]!;
+    const now = this.#o.now().getTime();
+    let soonest = Infinity;
+    for (const f of this.#inflight.values()) soonest = Math.min(soonest, f.since + typical * DUE_FRACTION - now);
+    if (soonest <= 0) return base;
+    return Math.max(base, Math.min(soonest, backoff));
   }
 
   /** Submits pending jobs up to the concurrency limit. Returns whether anything was sent. */
@@ -356,7 +382,8 @@ export class ApplyEngine {
     if (built.length === 0) return false;
     for (const { job, task } of built) this.#recordSubmitted(job, task.taskUUID);
     this.#o.store.flush();
-    for (const { job, task } of built) this.#inflight.set(task.taskUUID, { address: job.address, taskUUID: task.taskUUID, estimateUsd: job.estimateUsd, job });
+    const sentAt = this.#o.now().getTime();
+    for (const { job, task } of built) this.#inflight.set(task.taskUUID, { address: job.address, taskUUID: task.taskUUID, estimateUsd: job.estimateUsd, job, since: sentAt });
 
     let results: SubmitResult[];
     try {
@@ -403,6 +430,7 @@ export class ApplyEngine {
     } catch {
       return false; // transient trouble after the client's own retries: try again next tick
     }
+    this.#o.emit({ type: "polled", tasks: ids.length });
     let changed = false;
     const resubmit: InFlight[] = [];
     for (const id of ids) {
@@ -427,6 +455,7 @@ export class ApplyEngine {
       }
       this.#inflight.delete(id);
       changed = true;
+      this.#durations.push(this.#o.now().getTime() - flight.since);
       this.#record(flight, a);
     }
     if (resubmit.length > 0) await this.#resubmit(resubmit);

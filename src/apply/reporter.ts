@@ -42,6 +42,7 @@ export function describeEvent(e: ApplyEvent): string | undefined {
     case "stopping":
       return "interrupted: submitting nothing more; waiting for the generations in flight (Ctrl-C again to quit now; they stay recorded and the next apply resumes them)";
     case "progress":
+    case "polled":
       return undefined;
   }
 }

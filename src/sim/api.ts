@@ -46,6 +46,7 @@ export function handleApiRequest(authorization: string | undefined, text: string
   const work = leadingAuth ? tasks.slice(1) : tasks;
   if (work.length === 0) return failure(400, CODES.invalidPayload, "The request contains no task.");
 
+  if (work.some((t) => (t as { taskType?: unknown } | null)?.taskType === "getResponse")) ctx.stats.pollRequests++;
   const replies = work.map((task) => runTask(task, ctx));
   const data = replies.flatMap((r) => r.data);
   const errors = replies.flatMap((r) => r.errors);

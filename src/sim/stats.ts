@@ -6,6 +6,8 @@ export interface SimStats {
   videoInference: number;
   /** getResponse tasks received (each task of a batched poll counts). */
   getResponse: number;
+  /** Authenticated API requests carrying at least one getResponse task (polling HTTP requests). */
+  pollRequests: number;
   /** imageUpload tasks accepted. */
   imageUpload: number;
   /** Task UUIDs of accepted generations, in acceptance order. */
@@ -33,6 +35,7 @@ export function createStats(): SimStats {
     requests: 0,
     videoInference: 0,
     getResponse: 0,
+    pollRequests: 0,
     imageUpload: 0,
     acceptedTaskUUIDs: [],
     maxInFlight: 0,
