@@ -168,6 +168,22 @@ export class ApplyEngine {
     this.#o.emit({ type: "stopping" });
   }
 
+  /**
+   * Drops queued (not yet submitted) work for which `obsolete` says true, e.g. after a newer save
+   * changed the clip. Work already submitted is never cancelled: it is paid for and recorded.
+   */
+  cancelQueued(obsolete: (address: string, fingerprint: string) => boolean): string[] {
+    const dropped: string[] = [];
+    for (let i = this.#pending.length - 1; i >= 0; i--) {
+      const job = this.#pending[i]!;
+      if (!obsolete(job.address, job.clip.fingerprint)) continue;
+      this.#pending.splice(i, 1);
+      dropped.push(job.address);
+      this.#skip(job.address, "cancelled before submission: a newer save made it obsolete");
+    }
+    return dropped;
+  }
+
   /** The API said slow down: halve the generations in flight (grows back one by one). */
   onRateLimited(): void {
     const next = Math.max(1, Math.floor(this.#limit / 2));

@@ -1,5 +1,6 @@
 /** `clipform apply`: show the plan, get approval, then run it against Runware (or the simulator). */
 import { randomUUID } from "node:crypto";
+import { openApiSession, type ApiSession } from "../apply/session.js";
 import { createInterface } from "node:readline";
 import { ApplyEngine, DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL_MS, type BudgetLimit } from "../apply/engine.js";
 import { DEFAULT_OUT_DIR } from "../apply/outputs.js";
@@ -15,15 +16,12 @@ import type { Command } from "./commands.js";
 import { planOptions } from "./commands.js";
 import type { Context } from "./context.js";
 
-export const DEFAULT_BASE_URL = "https://api.runware.ai/v1";
-/** Generation time of the embedded simulator behind `apply --sim`: quick, but visibly asynchronous. */
-export const SIM_DEMO_LATENCY_MS = 400;
 const SIM_DEMO_POLL_MS = 100;
 
 /** Actions that need the API (the rest only touch the lockfile and local files). */
 const NETWORK_ACTIONS = new Set(["create", "replace", "add-variants", "retry", "resume", "download"]);
 
-function positiveInt(value: unknown, flag: string, fallback: number): number {
+export function positiveInt(value: unknown, flag: string, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new ClipformError("USAGE", `${flag} expects a whole number of at least 1, got "${String(value)}"`);
@@ -75,8 +73,7 @@ export const applyCommand: Command = {
     // The state lock comes first: the plan must be computed from the lockfile this apply will write.
     const lock = acquireStateLock(ctx.cwd, `clipform apply${positionals.length ? ` ${positionals.join(" ")}` : ""}`);
     if (lock.tookOver) ctx.err(`note: took over a stale state lock (${describeHolder(lock.tookOver)}: that process is gone)`);
-    let sim: { close(): Promise<void>; apiUrl: string } | undefined;
-    let client: { close(): Promise<void> } | undefined;
+    let session: ApiSession | undefined;
     try {
       const planned = computePlan(ctx.cwd, opts);
       const { plan, project } = planned;
@@ -102,28 +99,16 @@ export const applyCommand: Command = {
       }
 
       const needsApi = plan.changes.some((c) => NETWORK_ACTIONS.has(c.action) || (c.action === "reuse" && c.generate > 0));
-      let apiKey = ctx.env.RUNWARE_API_KEY ?? "";
-      let baseUrl = ctx.env.RUNWARE_BASE_URL || DEFAULT_BASE_URL;
-      if (values.sim) {
-        const { startSimulator } = await import("../sim/index.js");
-        apiKey = `sim-${randomUUID()}`;
-        sim = await startSimulator({ port: 0, latencyMs: SIM_DEMO_LATENCY_MS, apiKey });
-        baseUrl = sim.apiUrl;
-        if (!json) ctx.err(`Using the embedded simulator at ${sim.apiUrl} (no key, no network, no cost).`);
-      } else if (needsApi && !apiKey) {
-        throw new ClipformError("MISSING_KEY", "RUNWARE_API_KEY is not set (or use --sim to try clipform on the local simulator). Nothing was sent.");
-      }
-
-      const { RunwareClient } = await import("../runware/client.js");
       let engine: ApplyEngine | undefined;
-      const runware = new RunwareClient({
-        baseUrl,
-        apiKey,
+      session = await openApiSession({
+        env: ctx.env,
+        sim: Boolean(values.sim),
+        needsKey: needsApi,
         onEvent: (e) => {
           if (e.type === "retry" && e.error.kind === "rateLimit") engine?.onRateLimited();
         },
       });
-      client = runware;
+      if (values.sim && !json) ctx.err(`Using ${session.label}.`);
       const reporter: Reporter = json
         ? jsonReporter((l) => ctx.out(l))
         : ctx.stderr.isTTY && ctx.env.TERM !== "dumb"
@@ -135,7 +120,7 @@ export const applyCommand: Command = {
         plan,
         clips: new Map(project.clips.map((c) => [c.address, c])),
         store: new LockStore(planned.lockPath, planned.lock),
-        client: runware,
+        client: session.client,
         concurrency,
         pollIntervalMs: pollInterval,
         budgets: budgetsOf(project.manifests, opts.maxCost),
@@ -167,8 +152,7 @@ export const applyCommand: Command = {
       reporter.finish(summary);
       return summary.failed > 0 || summary.skipped > 0 || summary.stoppedEarly ? 1 : 0;
     } finally {
-      await client?.close().catch(() => undefined);
-      await sim?.close().catch(() => undefined);
+      await session?.close();
       lock.release();
     }
   },

@@ -3,11 +3,13 @@ import { applyCommand } from "./apply-command.js";
 import { models, planCommand, validate, type Command } from "./commands.js";
 import { simCommand } from "./sim-command.js";
 import { unlockCommand } from "./unlock-command.js";
+import { watchCommand } from "./watch-command.js";
 
 export const COMMANDS: Record<string, Command> = {
   validate,
   plan: planCommand,
   apply: applyCommand,
+  watch: watchCommand,
   models,
   sim: simCommand,
   unlock: unlockCommand,

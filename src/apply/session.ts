@@ -1,0 +1,42 @@
+/**
+ * The API an apply talks to: Runware itself (key from the environment) or an embedded simulator
+ * (`--sim`: no key, no network, no cost). Loaded lazily so plan and validate never pay for it.
+ */
+import { randomUUID } from "node:crypto";
+import { ClipformError } from "../errors.js";
+import type { RunwareClient, ClientEvent } from "../runware/client.js";
+
+export const DEFAULT_BASE_URL = "https://api.runware.ai/v1";
+/** Generation time of the embedded simulator behind `--sim`: quick, but visibly asynchronous. */
+export const SIM_DEMO_LATENCY_MS = 400;
+
+export interface ApiSession {
+  client: RunwareClient;
+  /** Where requests go, for people ("the embedded simulator at …"). */
+  label: string;
+  close(): Promise<void>;
+}
+
+export async function openApiSession(opts: { env: NodeJS.ProcessEnv; sim: boolean; needsKey: boolean; onEvent?: (e: ClientEvent) => void }): Promise<ApiSession> {
+  let apiKey = opts.env.RUNWARE_API_KEY ?? "";
+  let baseUrl = opts.env.RUNWARE_BASE_URL || DEFAULT_BASE_URL;
+  let sim: { apiUrl: string; close(): Promise<void> } | undefined;
+  if (opts.sim) {
+    const { startSimulator } = await import("../sim/index.js");
+    apiKey = `sim-${randomUUID()}`;
+    sim = await startSimulator({ port: 0, latencyMs: SIM_DEMO_LATENCY_MS, apiKey });
+    baseUrl = sim.apiUrl;
+  } else if (opts.needsKey && !apiKey) {
+    throw new ClipformError("MISSING_KEY", "RUNWARE_API_KEY is not set (or use --sim to try clipform on the local simulator). Nothing was sent.");
+  }
+  const { RunwareClient } = await import("../runware/client.js");
+  const client = new RunwareClient({ baseUrl, apiKey, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) });
+  return {
+    client,
+    label: sim ? `the embedded simulator at ${sim.apiUrl} (no key, no network, no cost)` : baseUrl,
+    async close() {
+      await client.close().catch(() => undefined);
+      await sim?.close().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,68 @@
+/** `clipform watch`: re-plan on every save; with --apply, apply within per-change and whole-run limits. */
+import { DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL_MS } from "../apply/engine.js";
+import { DEFAULT_OUT_DIR } from "../apply/outputs.js";
+import { openApiSession, type ApiSession } from "../apply/session.js";
+import { acquireStateLock, type StateLock } from "../apply/statelock.js";
+import { ClipformError } from "../errors.js";
+import { DEFAULT_DEBOUNCE_MS, ProjectWatcher } from "../watch/watch.js";
+import { parseUsd, type Command } from "./commands.js";
+import { positiveInt } from "./apply-command.js";
+
+export const watchCommand: Command = {
+  summary: "Re-validate and re-plan on every save (never applies unless --apply, within --max-cost and --budget).",
+  usage: "[paths…] [--apply --max-cost USD --budget USD] [--sim] [--concurrency N] [--poll-interval MS] [--out-dir DIR] [--debounce MS]",
+  options: {
+    apply: { type: "boolean", help: "apply each change automatically (needs --max-cost and --budget)" },
+    "max-cost": { type: "string", arg: "USD", help: "with --apply: most one change may cost" },
+    budget: { type: "string", arg: "USD", help: "with --apply: most the whole watch run may spend" },
+    sim: { type: "boolean", help: "with --apply: use the embedded simulator" },
+    concurrency: { type: "string", arg: "N", help: `with --apply: generations in flight at most (default ${DEFAULT_CONCURRENCY})` },
+    "poll-interval": { type: "string", arg: "MS", help: `with --apply: first polling interval (default ${DEFAULT_POLL_INTERVAL_MS})` },
+    "out-dir": { type: "string", arg: "DIR", help: `with --apply: where videos are saved (default ${DEFAULT_OUT_DIR})` },
+    debounce: { type: "string", arg: "MS", help: `wait this long after a save before re-planning (default ${DEFAULT_DEBOUNCE_MS})` },
+  },
+  async run(ctx, values, positionals) {
+    const debounceMs = values.debounce === undefined ? DEFAULT_DEBOUNCE_MS : positiveInt(values.debounce, "--debounce", DEFAULT_DEBOUNCE_MS);
+    let session: ApiSession | undefined;
+    let lock: StateLock | undefined;
+    let apply;
+    if (values.apply) {
+      const maxCost = parseUsd(values["max-cost"], "--max-cost");
+      const budget = parseUsd(values.budget, "--budget");
+      if (maxCost === undefined || budget === undefined) {
+        throw new ClipformError("USAGE", "watch --apply spends money on every save: it needs --max-cost (per change) and --budget (for the whole run)");
+      }
+      lock = acquireStateLock(ctx.cwd, "clipform watch --apply");
+      session = await openApiSession({ env: ctx.env, sim: Boolean(values.sim), needsKey: true });
+      apply = {
+        maxCostPerChange: maxCost,
+        budget,
+        session,
+        concurrency: positiveInt(values.concurrency, "--concurrency", DEFAULT_CONCURRENCY),
+        pollIntervalMs: positiveInt(values["poll-interval"], "--poll-interval", DEFAULT_POLL_INTERVAL_MS),
+        outDir: typeof values["out-dir"] === "string" ? values["out-dir"] : DEFAULT_OUT_DIR,
+      };
+    }
+    const watcher = new ProjectWatcher({
+      root: ctx.cwd,
+      paths: positionals,
+      debounceMs,
+      color: ctx.color,
+      tty: Boolean(ctx.stdout.isTTY),
+      write: (t) => void ctx.stdout.write(t),
+      ...(apply ? { apply } : {}),
+    });
+    try {
+      await watcher.start();
+      await new Promise<void>((resolve) => {
+        process.once("SIGINT", resolve);
+        process.once("SIGTERM", resolve);
+      });
+    } finally {
+      await watcher.close();
+      await session?.close();
+      lock?.release();
+    }
+    return 0;
+  },
+};

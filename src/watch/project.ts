@@ -1,0 +1,43 @@
+/**
+ * A project kept loaded between saves: each manifest is parsed once and again only when it
+ * changes (YAML parsing dominates the cost of a plan); images are re-hashed only when their
+ * size or mtime changes.
+ */
+import { resolve } from "node:path";
+import { LocalImageCache } from "../manifest/images.js";
+import { assembleProject, DEFAULT_SPECS_DIR, discoverManifests, loadManifestFile, type ManifestResult, type Project } from "../manifest/index.js";
+
+export class IncrementalProject {
+  readonly root: string;
+  readonly paths: string[];
+  readonly images = new LocalImageCache();
+  readonly #parsed = new Map<string, ManifestResult>();
+  parses = 0;
+
+  constructor(root: string, paths: string[]) {
+    this.root = resolve(root);
+    this.paths = paths.length ? paths : [DEFAULT_SPECS_DIR];
+  }
+
+  /** Forgets a manifest so the next load parses it again. */
+  invalidate(absPath: string): void {
+    this.#parsed.delete(resolve(absPath));
+  }
+
+  /** Loads the project, re-parsing only manifests that are new or were invalidated. Throws like loadProject when there are none. */
+  load(): Project {
+    const files = discoverManifests(this.root, this.paths);
+    const live = new Set(files);
+    for (const f of [...this.#parsed.keys()]) if (!live.has(f)) this.#parsed.delete(f);
+    const results = files.map((f) => {
+      let r = this.#parsed.get(f);
+      if (!r) {
+        r = loadManifestFile(f, this.root);
+        this.#parsed.set(f, r);
+        this.parses++;
+      }
+      return r;
+    });
+    return assembleProject(this.root, results, this.images);
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * `clipform watch`: re-validate and re-plan on every save of a manifest, a local image it uses,
+ * or the lockfile, and redraw the plan with its cost. An invalid edit shows its errors and the
+ * watcher keeps going. With `apply`, changes are applied automatically, within a per-change
+ * cost limit and a budget for the whole run; a newer save cancels queued work it made obsolete,
+ * never work already submitted.
+ */
+import { randomUUID } from "node:crypto";
+import { resolve } from "node:path";
+import { watch as chokidarWatch, type FSWatcher } from "chokidar";
+import type { Palette } from "../cli/colors.js";
+import { formatDiagnostic } from "../diagnostics.js";
+import { ApplyEngine, type ApplySummary } from "../apply/engine.js";
+import { lineReporter } from "../apply/reporter.js";
+import type { ApiSession } from "../apply/session.js";
+import { ClipformError } from "../errors.js";
+import { readLockfile } from "../lockfile/io.js";
+import { LockStore } from "../lockfile/store.js";
+import type { Project } from "../manifest/index.js";
+import { lockfilePath, planProject } from "../pipeline.js";
+import { hasChanges, type Plan } from "../plan/plan.js";
+import { renderText, usd } from "../plan/render.js";
+import { IncrementalProject } from "./project.js";
+
+export const DEFAULT_DEBOUNCE_MS = 40;
+const GENERATING = new Set(["create", "replace", "add-variants", "retry", "reuse"]);
+
+export interface WatchApplyOptions {
+  /** Most one change (one save's plan) may cost. */
+  maxCostPerChange: number;
+  /** Most the whole watch run may spend. */
+  budget: number;
+  session: ApiSession;
+  concurrency: number;
+  pollIntervalMs: number;
+  outDir: string;
+}
+
+export interface WatchOptions {
+  root: string;
+  paths: string[];
+  debounceMs?: number;
+  color: Palette;
+  /** On a terminal each update redraws the screen; otherwise updates are printed one after another. */
+  tty: boolean;
+  write: (text: string) => void;
+  apply?: WatchApplyOptions;
+}
+
+export class ProjectWatcher {
+  readonly #o: WatchOptions;
+  readonly #project: IncrementalProject;
+  #fs: FSWatcher | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #updates = 0;
+  #images = new Set<string>();
+  #running: Promise<void> | undefined;
+  #engine: ApplyEngine | undefined;
+  #replanAfterRun = false;
+  #spent = 0;
+  #closed = false;
+  /** Applying follows the user's saves, never this watcher's own lockfile writes (no retry loops). */
+  #userChanged = true;
+  /** Resolves after each update has been drawn (for tests and the benchmark). */
+  onUpdate: ((n: number) => void) | undefined;
+
+  constructor(options: WatchOptions) {
+    this.#o = options;
+    this.#project = new IncrementalProject(options.root, options.paths);
+  }
+
+  get updates(): number {
+    return this.#updates;
+  }
+
+  async start(): Promise<void> {
+    const root = this.#project.root;
+    const targets = [...this.#project.paths.map((p) => resolve(root, p)), lockfilePath(root)];
+    this.#fs = chokidarWatch(targets, { ignoreInitial: true, ignored: (p) => /(^|[/\\])(node_modules|\.git)([/\\]|$)/.test(p) });
+    this.#fs.on("all", (_event, path) => this.#changed(String(path)));
+    this.#fs.on("error", (e) => this.#o.write(this.#o.color.red(`watch error: ${(e as Error).message}\n`)));
+    await new Promise<void>((r) => this.#fs!.once("ready", () => r()));
+    this.#update();
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    await this.#fs?.close();
+    this.#engine?.stopSubmitting();
+    await this.#running;
+  }
+
+  #changed(path: string): void {
+    if (/\.ya?ml$/i.test(path)) this.#project.invalidate(path);
+    if (resolve(path) !== lockfilePath(this.#project.root)) {
+      this.#userChanged = true;
+      if (this.#engine) this.#replanAfterRun = true;
+    }
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#update(), this.#o.debounceMs ?? DEFAULT_DEBOUNCE_MS);
+  }
+
+  #update(): void {
+    if (this.#closed) return;
+    const t0 = performance.now();
+    const n = ++this.#updates;
+    const out: string[] = [];
+    let project: Project | undefined;
+    let plan: Plan | undefined;
+    try {
+      project = this.#project.load();
+      this.#watchImages(project);
+      const errors = project.diagnostics.filter((d) => d.severity === "error");
+      for (const d of project.diagnostics) out.push(d.severity === "error" ? this.#o.color.red(formatDiagnostic(d)) : this.#o.color.yellow(formatDiagnostic(d)));
+      if (errors.length > 0) {
+        out.push("", this.#o.color.red(`${errors.length} problem${errors.length === 1 ? "" : "s"}: fix and save; nothing is planned or applied until then.`));
+      } else {
+        const { lock } = readLockfile(lockfilePath(this.#project.root));
+        plan = planProject(project, lock, { paths: this.#o.paths, targets: [], replace: [] });
+        out.push(renderText(plan, { color: this.#o.color, manifests: project.manifests.length, clips: project.clips.length }).trimEnd());
+      }
+    } catch (e) {
+      if (!(e instanceof ClipformError)) throw e;
+      out.push(this.#o.color.red(`error: ${e.message}`));
+    }
+    const ms = Math.round(performance.now() - t0);
+    const manifests = project?.manifests.length ?? 0;
+    const status = `watching ${this.#project.paths.join(", ")} (${manifests} manifest${manifests === 1 ? "" : "s"}, ${this.#images.size} image${this.#images.size === 1 ? "" : "s"}) · update #${n} in ${ms} ms · ${new Date().toLocaleTimeString()}${this.#o.apply ? ` · spent this run ${usd(this.#spent)} of ${usd(this.#o.apply.budget)}` : ""} · Ctrl-C to stop`;
+    out.push("", this.#o.color.dim(status));
+    const frame = out.join("\n") + "\n";
+    this.#o.write(this.#o.tty ? `\x1b[2J\x1b[H${frame}` : `\n${frame}`);
+    if (plan && project && this.#o.apply) this.#maybeApply(project, plan);
+    this.onUpdate?.(n);
+  }
+
+  #watchImages(project: Project): void {
+    const now = new Set(project.clips.flatMap((c) => c.frameImages.flatMap((f) => (f.path ? [f.path] : []))));
+    const added = [...now].filter((p) => !this.#images.has(p));
+    const removed = [...this.#images].filter((p) => !now.has(p));
+    if (added.length) this.#fs?.add(added);
+    if (removed.length) this.#fs?.unwatch(removed);
+    this.#images = now;
+  }
+
+  #maybeApply(project: Project, plan: Plan): void {
+    const a = this.#o.apply!;
+    const say = (line: string) => this.#o.write(`${line}\n`);
+    if (this.#engine) {
+      // A run is going: drop queued work this save made obsolete, and plan again when it ends.
+      const wanted = new Map(plan.changes.filter((c) => GENERATING.has(c.action)).map((c) => [c.address, project.clips.find((x) => x.address === c.address)?.fingerprint]));
+      const dropped = this.#engine.cancelQueued((address, fingerprint) => wanted.get(address) !== fingerprint);
+      if (dropped.length) say(`cancelled ${dropped.length} queued generation${dropped.length === 1 ? "" : "s"} made obsolete by this save`);
+      return;
+    }
+    if (!this.#userChanged || !hasChanges(plan)) return;
+    this.#userChanged = false;
+    const est = plan.summary.estimated_cost_usd;
+    if (est > a.maxCostPerChange + 1e-9) {
+      say(this.#o.color.yellow(`not applying: this change is estimated at ${usd(est)}, over --max-cost ${usd(a.maxCostPerChange)} per change`));
+      return;
+    }
+    if (this.#spent + est > a.budget + 1e-9) {
+      say(this.#o.color.yellow(`not applying: ${usd(est)} more would take this run past its --budget of ${usd(a.budget)} (spent ${usd(this.#spent)})`));
+      return;
+    }
+    const path = lockfilePath(this.#project.root);
+    const { lock } = readLockfile(path);
+    const reporter = lineReporter(say);
+    const engine = new ApplyEngine({
+      root: this.#project.root,
+      outDir: a.outDir,
+      plan,
+      clips: new Map(project.clips.map((c) => [c.address, c])),
+      store: new LockStore(path, lock),
+      client: a.session.client,
+      concurrency: a.concurrency,
+      pollIntervalMs: a.pollIntervalMs,
+      budgets: [{ scope: "watch --budget", limitUsd: a.budget - this.#spent }],
+      now: () => new Date(),
+      uuid: randomUUID,
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      emit: (e) => reporter.event(e),
+    });
+    this.#engine = engine;
+    say(`applying: ${usd(est)} estimated`);
+    this.#running = engine
+      .run()
+      .then((summary: ApplySummary) => {
+        this.#spent += summary.spentUsd;
+        reporter.finish(summary);
+      })
+      .catch((e: unknown) => say(this.#o.color.red(`apply failed: ${(e as Error).message}`)))
+      .finally(() => {
+        this.#engine = undefined;
+        this.#running = undefined;
+        if (this.#replanAfterRun && !this.#closed) {
+          this.#replanAfterRun = false;
+          this.#update();
+        }
+      });
+  }
+}
