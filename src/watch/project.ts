@@ -3,6 +3,7 @@
  * changes (YAML parsing dominates the cost of a plan); images are re-hashed only when their
  * size or mtime changes.
  */
+import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { LocalImageCache } from "../manifest/images.js";
 import { assembleProject, DEFAULT_SPECS_DIR, discoverManifests, loadManifestFile, type ManifestResult, type Project } from "../manifest/index.js";
@@ -11,7 +12,7 @@ export class IncrementalProject {
   readonly root: string;
   readonly paths: string[];
   readonly images = new LocalImageCache();
-  readonly #parsed = new Map<string, ManifestResult>();
+  readonly #parsed = new Map<string, { result: ManifestResult; stamp: string }>();
   parses = 0;
 
   constructor(root: string, paths: string[]) {
@@ -30,14 +31,35 @@ export class IncrementalProject {
     const live = new Set(files);
     for (const f of [...this.#parsed.keys()]) if (!live.has(f)) this.#parsed.delete(f);
     const results = files.map((f) => {
-      let r = this.#parsed.get(f);
-      if (!r) {
-        r = loadManifestFile(f, this.root);
-        this.#parsed.set(f, r);
-        this.parses++;
-      }
-      return r;
+      // File events can be missed (a save right as watching starts); size and mtime are the truth.
+      const stamp = stampOf(f);
+      const cached = this.#parsed.get(f);
+      if (cached && cached.stamp === stamp) return cached.result;
+      const result = loadManifestFile(f, this.root);
+      this.#parsed.set(f, { result, stamp });
+      this.parses++;
+      return result;
     });
     return assembleProject(this.root, results, this.images);
+  }
+
+  /** Size and mtime of every manifest and of `extra` files: changes whenever any of them changes on disk. */
+  diskStamp(extra: Iterable<string>): string {
+    let files: string[];
+    try {
+      files = discoverManifests(this.root, this.paths);
+    } catch {
+      files = [];
+    }
+    return [...files, ...extra].map((f) => `${f}\0${stampOf(f)}`).join("\n");
+  }
+}
+
+function stampOf(path: string): string {
+  try {
+    const st = statSync(path);
+    return `${st.size}:${st.mtimeMs}`;
+  } catch {
+    return "missing";
   }
 }

@@ -23,6 +23,7 @@ import { renderText, usd } from "../plan/render.js";
 import { IncrementalProject } from "./project.js";
 
 export const DEFAULT_DEBOUNCE_MS = 40;
+const SAFETY_CHECK_MS = 500;
 const GENERATING = new Set(["create", "replace", "add-variants", "retry", "reuse"]);
 
 export interface WatchApplyOptions {
@@ -59,6 +60,9 @@ export class ProjectWatcher {
   #replanAfterRun = false;
   #spent = 0;
   #closed = false;
+  #safetyNet: NodeJS.Timeout | undefined;
+  /** diskStamp() as of the last update. */
+  #lastStamp = "";
   /** Applying follows the user's saves, never this watcher's own lockfile writes (no retry loops). */
   #userChanged = true;
   /** Resolves after each update has been drawn (for tests and the benchmark). */
@@ -81,11 +85,20 @@ export class ProjectWatcher {
     this.#fs.on("error", (e) => this.#o.write(this.#o.color.red(`watch error: ${(e as Error).message}\n`)));
     await new Promise<void>((r) => this.#fs!.once("ready", () => r()));
     this.#update();
+    // File events can be missed (chokidar drops a save made just as watching starts): a cheap
+    // check of sizes and mtimes catches whatever the events did not report.
+    this.#safetyNet = setInterval(() => {
+      if (this.#closed || this.#timer !== undefined || this.#project.diskStamp(this.#images) === this.#lastStamp) return;
+      this.#userSaved();
+      this.#update();
+    }, SAFETY_CHECK_MS);
+    this.#safetyNet.unref();
   }
 
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#timer);
+    clearInterval(this.#safetyNet);
     await this.#fs?.close();
     this.#engine?.stopSubmitting();
     await this.#running;
@@ -93,18 +106,23 @@ export class ProjectWatcher {
 
   #changed(path: string): void {
     if (/\.ya?ml$/i.test(path)) this.#project.invalidate(path);
-    if (resolve(path) !== lockfilePath(this.#project.root)) {
-      this.#userChanged = true;
-      if (this.#engine) this.#replanAfterRun = true;
-    }
+    if (resolve(path) !== lockfilePath(this.#project.root)) this.#userSaved();
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => this.#update(), this.#o.debounceMs ?? DEFAULT_DEBOUNCE_MS);
+  }
+
+  #userSaved(): void {
+    this.#userChanged = true;
+    if (this.#engine) this.#replanAfterRun = true;
   }
 
   #update(): void {
     if (this.#closed) return;
     const t0 = performance.now();
     const n = ++this.#updates;
+    this.#timer = undefined;
+    // Taken before loading: a save landing during this update still differs from it.
+    this.#lastStamp = this.#project.diskStamp(this.#images);
     const out: string[] = [];
     let project: Project | undefined;
     let plan: Plan | undefined;
