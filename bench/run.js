@@ -1,31 +1,39 @@
-// `npm run bench`: runs the benchmarks and writes bench/REPORT.md and bench/results.json.
-import { writeFileSync } from "node:fs";
+// `npm run bench [plan|client|apply|watch]`: runs the benchmarks side by side on this machine and
+// writes bench/results.json and bench/REPORT.md (a single section updates only its own results).
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { runApplyBench } from "./apply.js";
 import { runClientBench } from "./client.js";
 import { runPlanBench } from "./plan.js";
+import { writeReport } from "./report.js";
 import { REPO } from "./util.js";
+import { runWatchBench } from "./watch.js";
+
+const SECTIONS = {
+  plan: ["plan: 10,000 clips, whole process, beside a bare yaml parse", runPlanBench],
+  client: ["client: requests per second, and HTTP requests per clip for 200 clips in flight", runClientBench],
+  apply: ["apply: N clips at concurrency c with latency L, against ceil(N/c) × L", runApplyBench],
+  watch: ["watch: save → plan on screen, 1,000-clip project", runWatchBench],
+};
 
 const only = process.argv[2];
-const results = { machine: { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, memory_gib: Math.round(totalmem() / 2 ** 30) }, date: new Date().toISOString() };
+if (only && !SECTIONS[only]) {
+  console.error(`unknown section "${only}"; choose one of ${Object.keys(SECTIONS).join(", ")}`);
+  process.exit(1);
+}
+const file = join(REPO, "bench", "results.json");
+const results = only && existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
+results.machine = { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, memory_gib: Math.round(totalmem() / 2 ** 30) };
+results.date = new Date().toISOString();
 
-if (!only || only === "plan") {
-  console.log("plan: 10,000 clips, whole process, beside a bare yaml parse …");
-  results.plan = runPlanBench();
-  console.log(results.plan);
+for (const [name, [title, run]] of Object.entries(SECTIONS)) {
+  if (only && only !== name) continue;
+  console.log(`${title} …`);
+  results[name] = await run();
+  console.log(JSON.stringify(results[name], null, 2));
 }
 
-if (!only || only === "client") {
-  console.log("client: requests per second, and HTTP requests per clip for 200 clips in flight …");
-  results.client = await runClientBench();
-  console.log(results.client);
-}
-
-if (!only || only === "apply") {
-  console.log("apply: N clips at concurrency c with latency L, against ceil(N/c) × L …");
-  results.apply = await runApplyBench();
-}
-
-writeFileSync(join(REPO, "bench", "results.json"), JSON.stringify(results, null, 2) + "\n");
-console.log("wrote bench/results.json");
+writeFileSync(file, JSON.stringify(results, null, 2) + "\n");
+writeReport(results, join(REPO, "bench", "REPORT.md"));
+console.log("wrote bench/results.json and bench/REPORT.md");

@@ -1,0 +1,62 @@
+// Renders bench/REPORT.md from the results, with each target and whether it was met.
+import { writeFileSync } from "node:fs";
+
+const yes = (ok) => (ok ? "met" : "**missed**");
+
+export function writeReport(r, path) {
+  const out = ["# clipform benchmarks", "", `Measured ${r.date} on ${r.machine.cpus} × ${r.machine.cpu}, ${r.machine.memory_gib} GiB, Node ${r.machine.node}.`];
+  out.push("Regenerate with `npm run bench` (or `npm run bench -- plan|client|apply|watch` for one section). Ratios compare runs made side by side, interleaved, in the same run.", "");
+  if (r.plan) {
+    const p = r.plan;
+    out.push(
+      "## plan on a 10,000-clip project",
+      "",
+      `A ${(p.manifest_bytes / 1e6).toFixed(1)} MB manifest of ${p.clips} clips and a matching ${(p.lockfile_bytes / 1e6).toFixed(1)} MB lockfile (every clip generated, every file on disk: the plan has nothing to do). Whole process, median of ${p.runs} interleaved runs.`,
+      "",
+      "| | wall time | peak RSS |",
+      "|---|---:|---:|",
+      `| bare \`yaml\` parse of the manifest | ${p.bare_yaml_parse_ms} ms | ${p.peak_rss_mib.bare_yaml} MiB |`,
+      `| \`clipform plan\` (parse, lockfile, validation, fingerprints, diff, rendering) | ${p.clipform_plan_ms} ms | ${p.peak_rss_mib.clipform_plan} MiB |`,
+      "",
+      `Ratio: **${p.ratio}×** (target ≤ 1.2×: ${yes(p.ratio <= 1.2)}). Plan reported no changes: ${p.plan_says_no_changes}.`,
+      "",
+    );
+  }
+  if (r.client) {
+    const t = r.client.throughput;
+    const b = r.client.batch_of_200;
+    out.push(
+      "## Runware client against the simulator (loopback HTTP)",
+      "",
+      `- Throughput: **${t.requests_per_second} requests/s** sustained (${t.parallel} concurrent pollers for ${t.seconds} s, ${t.requests} requests).`,
+      `- 200 clips in flight (generation ${b.latency_ms} ms): ${b.submit_requests} submit requests, ${b.poll_rounds} polling rounds of ${b.poll_requests_per_round} requests each (50 tasks per request): **${b.http_requests_per_clip} HTTP requests per clip** in all.`,
+      "",
+    );
+  }
+  if (r.apply) {
+    out.push(
+      "## apply: wall time against the ideal",
+      "",
+      "Whole `clipform apply` process (start-up, plan, submit, poll, download, lockfile writes) against the simulator. Ideal = ceil(N/c) × L, the time the generations alone take.",
+      "",
+      "| clips N | concurrency c | latency L | wall | ideal | ratio | HTTP requests/clip | polling ticks | tasks per tick (max) | poll requests per tick |",
+      "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+      ...r.apply.map((a) => `| ${a.clips} | ${a.concurrency} | ${a.latency_ms} ms | ${a.wall_ms} ms | ${a.ideal_ms} ms | **${a.ratio}×** | ${a.api_http_requests_per_clip} | ${a.poll_ticks} | ${a.max_tasks_per_tick} | ${a.poll_http_requests_per_tick} |`),
+      "",
+      `Target ≤ 1.15×: ${yes(r.apply.every((a) => a.ratio <= 1.15))}. Polling requests per tick stay at ${[...new Set(r.apply.map((a) => a.poll_http_requests_per_tick))].join("/")} while the clips in flight grow from ${r.apply[0].concurrency} to ${r.apply[r.apply.length - 1].concurrency} (one batched getResponse per tick, up to 50 tasks).`,
+      "",
+    );
+  }
+  if (r.watch) {
+    const w = r.watch;
+    out.push(
+      "## watch: save → plan on screen",
+      "",
+      `${w.clips} clips in ${w.manifests} manifests; ${w.saves} saves of one manifest, timed from the write to the new plan in the watcher's output (includes the ${w.debounce_ms} ms debounce and the file event).`,
+      "",
+      `Median **${w.save_to_plan_ms_median} ms**, p90 ${w.save_to_plan_ms_p90} ms, max ${w.save_to_plan_ms_max} ms (target ≤ 200 ms: ${yes(w.save_to_plan_ms_p90 <= 200)}); re-plan inside the process: ${w.replan_inside_process_ms_median} ms median.`,
+      "",
+    );
+  }
+  writeFileSync(path, out.join("\n"));
+}
