@@ -1,0 +1,23 @@
+/** `clipform report`: write the HTML gallery of every clip, its videos, status, cost and pending changes. */
+import { mkdirSync } from "node:fs";
+import { dirname, relative, resolve } from "node:path";
+import { writeFileAtomic } from "../lockfile/io.js";
+import { computePlan } from "../pipeline.js";
+import { usd } from "../plan/render.js";
+import { DEFAULT_REPORT_FILE, renderReportHtml, reportOf } from "../report/index.js";
+import type { Command } from "./commands.js";
+
+export const reportCommand: Command = {
+  summary: "Write an HTML gallery of every clip: its videos, prompt, status, cost and pending changes.",
+  usage: "[paths…] [--out FILE]",
+  options: { out: { type: "string", arg: "FILE", help: `where to write the page (default ${DEFAULT_REPORT_FILE})` } },
+  async run(ctx, values, positionals) {
+    const outFile = resolve(ctx.cwd, typeof values.out === "string" ? values.out : DEFAULT_REPORT_FILE);
+    const report = reportOf(computePlan(ctx.cwd, { paths: positionals, targets: [], replace: [] }), outFile);
+    mkdirSync(dirname(outFile), { recursive: true });
+    writeFileAtomic(outFile, renderReportHtml(report));
+    const counts = Object.entries(report.counts).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s.replace("-", " ")}`);
+    ctx.out(`Wrote the report to ${relative(ctx.cwd, outFile)}: ${report.clips.length} clip${report.clips.length === 1 ? "" : "s"} (${counts.join(", ") || "none yet"}), ${usd(report.spentUsd)} spent.`);
+    return 0;
+  },
+};

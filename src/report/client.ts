@@ -1,0 +1,63 @@
+/**
+ * The page's two inline scripts, as fixed text (no user data inside, so the page's
+ * Content-Security-Policy can allow exactly these by hash).
+ */
+
+/** The version endpoint a live page polls; `clipform watch` serves it. */
+export const VERSION_ENDPOINT = "/__report/version";
+/** The meta tag that carries the version a live page was rendered at. */
+export const VERSION_META = "clipform-report-version";
+const POLL_MS = 1000;
+
+/**
+ * Filters and search, all client-side: a card shows when it matches every select and contains
+ * every search word. The state is kept in the URL fragment, so it survives a reload.
+ */
+export const FILTER_SCRIPT = `(() => {
+  const form = document.getElementById("filters");
+  const fields = { manifest: form.elements.manifest, model: form.elements.model, status: form.elements.status, q: form.elements.q };
+  const selects = ["manifest", "model", "status"];
+  const cards = Array.from(document.querySelectorAll(".card"), (el) => ({
+    el,
+    text: Array.from(el.querySelectorAll(".searchable"), (n) => n.textContent).join(" ").toLowerCase(),
+  }));
+  function update() {
+    const words = fields.q.value.toLowerCase().split(/\\s+/).filter(Boolean);
+    let shown = 0;
+    for (const card of cards) {
+      const match = selects.every((k) => !fields[k].value || card.el.dataset[k] === fields[k].value) && words.every((w) => card.text.includes(w));
+      card.el.hidden = !match;
+      if (match) shown++;
+    }
+    document.getElementById("shown").textContent = String(shown);
+    document.getElementById("empty").hidden = shown > 0;
+    const state = new URLSearchParams(Object.entries(fields).filter(([, f]) => f.value).map(([k, f]) => [k, f.value]));
+    history.replaceState(null, "", String(state) ? "#" + state : location.pathname + location.search);
+  }
+  for (const [k, v] of new URLSearchParams(location.hash.slice(1))) if (Object.hasOwn(fields, k)) fields[k].value = v;
+  form.addEventListener("input", update);
+  form.addEventListener("submit", (e) => e.preventDefault());
+  document.getElementById("clear").addEventListener("click", () => { form.reset(); update(); });
+  update();
+})();`;
+
+/**
+ * Live mode: poll the version endpoint and reload when it differs from the version the page was
+ * rendered at (filters survive, they are in the URL fragment). While the server does not answer,
+ * the page says so and keeps polling.
+ */
+export const LIVE_SCRIPT = `(() => {
+  const version = document.querySelector('meta[name="${VERSION_META}"]').content;
+  async function poll() {
+    try {
+      const res = await fetch("${VERSION_ENDPOINT}", { cache: "no-store" });
+      if (!res.ok) throw new Error("HTTP " + res.status);
+      if ((await res.text()).trim() !== version) return location.reload();
+      document.body.classList.remove("offline");
+    } catch {
+      document.body.classList.add("offline");
+    }
+    setTimeout(poll, ${POLL_MS});
+  }
+  setTimeout(poll, ${POLL_MS});
+})();`;

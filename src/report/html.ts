@@ -1,0 +1,135 @@
+/**
+ * The report page: one self-contained HTML string. Styles and scripts are inline and allowed by
+ * hash in a Content-Security-Policy that forbids every other source, so the page loads nothing
+ * but its local videos (and, live, the version endpoint of the server that serves it). Every
+ * user value is escaped.
+ */
+import { createHash } from "node:crypto";
+import { usd } from "../plan/render.js";
+import { STATUS_LABEL, STATUSES, type ReportChange, type ReportClip, type ReportModel, type ReportVideo } from "./data.js";
+import { FILTER_SCRIPT, LIVE_SCRIPT, VERSION_META } from "./client.js";
+import { escapeHtml as e } from "./escape.js";
+import { REPORT_CSS } from "./style.js";
+
+export interface RenderOptions {
+  /** Served by `clipform watch`: poll its version endpoint and reload when it changes. */
+  live?: { version: string };
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+const sha256 = (text: string) => `'sha256-${createHash("sha256").update(text).digest("base64")}'`;
+
+function contentSecurityPolicy(scripts: string[], live: boolean): string {
+  return [
+    "default-src 'none'",
+    "media-src 'self' file:", // file: for browsers whose 'self' does not cover a local page's sibling files
+    `style-src ${sha256(REPORT_CSS)}`,
+    `script-src ${scripts.map(sha256).join(" ")}`,
+    `connect-src ${live ? "'self'" : "'none'"}`,
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join("; ");
+}
+
+function header(m: ReportModel): string {
+  const stat = (label: string, value: string) => `<div><dt>${label}</dt><dd>${value}</dd></div>`;
+  const statuses = STATUSES.map((s) => stat(`<span class="dot dot-${s}"></span>${STATUS_LABEL[s]}`, String(m.counts[s]))).join("");
+  return `<header class="top">
+<h1>clipform report</h1>
+<span class="sub">lockfile serial ${m.lockfileSerial}</span>
+<dl class="stats">${stat("Spent", usd(m.spentUsd))}${stat("Clips", String(m.clips.length))}${statuses}${stat("Next apply", `${usd(m.estimatedUsd)} <small>${plural(m.generations, "generation")}</small>`)}</dl>
+<p class="offline-note">clipform watch is not answering: this page shows the last version it served.</p>
+</header>`;
+}
+
+function select(name: string, label: string, values: string[], labelOf: (v: string) => string = (v) => v): string {
+  const options = values.map((v) => `<option value="${e(v)}">${e(labelOf(v))}</option>`).join("");
+  return `<label>${label}<select name="${name}"><option value="">All</option>${options}</select></label>`;
+}
+
+function filters(m: ReportModel): string {
+  return `<form id="filters" class="filters" role="search">
+${select("manifest", "Manifest", m.manifests)}
+${select("model", "Model", m.models)}
+${select("status", "Status", [...STATUSES], (s) => STATUS_LABEL[s as keyof typeof STATUS_LABEL])}
+<label class="search">Search prompts<input name="q" type="search" placeholder="Words from a prompt or an address" autocomplete="off"></label>
+<button id="clear" type="button">Clear</button>
+<span class="count"><output id="shown">${m.clips.length}</output> of ${plural(m.clips.length, "clip")}</span>
+</form>`;
+}
+
+function placeholder(text: string, detail?: string): string {
+  return `<div class="placeholder">${e(text)}${detail ? `<small>${e(detail)}</small>` : ""}</div>`;
+}
+
+function video(v: ReportVideo): string {
+  const caption = [`v${v.variant}`, v.seed !== undefined ? `seed ${v.seed}` : "", v.costUsd !== undefined ? usd(v.costUsd) : "", v.state === "altered" ? "file altered since download" : ""]
+    .filter(Boolean)
+    .join(" · ");
+  const player = v.src
+    ? `<video src="${e(v.src)}" controls muted loop playsinline preload="metadata"></video>`
+    : v.state === "missing"
+      ? placeholder("missing file", v.file)
+      : placeholder("not downloaded", v.videoUUID);
+  return `<figure>${player}<figcaption>${e(caption)}</figcaption></figure>`;
+}
+
+const NO_VIDEO: Record<ReportClip["status"], string> = {
+  generated: "no video",
+  pending: "not generated yet",
+  "in-flight": "generating…",
+  failed: "generation failed",
+};
+
+function media(c: ReportClip): string {
+  return `<div class="media">${c.videos.length ? c.videos.map(video).join("") : placeholder(NO_VIDEO[c.status])}</div>`;
+}
+
+/** What the next apply would do; a retry's reason repeats the error shown just above, so it is left out. */
+function change(ch: ReportChange, hasError: boolean): string {
+  const cost = ch.generations === 0 ? "" : ` · ${plural(ch.generations, "generation")}, ${ch.estimateUsd === null ? "no price known" : `estimated ${usd(ch.estimateUsd)}`}`;
+  const reason = ch.action === "retry" && hasError ? "" : `<br>${e(ch.reason)}`;
+  const fields = ch.fields.map((f) => `<li><code>${e(f.field)}</code>: <del>${e(f.old)}</del> → <ins>${e(f.new)}</ins></li>`).join("");
+  return `<div class="change"><p><strong>Next apply: ${ch.action}</strong>${cost}${reason}</p>${fields ? `<ul>${fields}</ul>` : ""}</div>`;
+}
+
+function card(c: ReportClip): string {
+  const size = c.width && c.height ? `${c.width}×${c.height}` : "";
+  const meta = [c.model, size, c.duration !== undefined ? `${c.duration} s` : "", plural(c.numberResults, "variant"), c.manifest].filter(Boolean);
+  return `<article class="card" data-manifest="${e(c.manifest)}" data-model="${e(c.model)}" data-status="${c.status}">
+${media(c)}
+<div class="body">
+<div class="head"><h2 class="address searchable">${e(c.address)}</h2><div class="badges">${c.inManifest ? "" : `<span class="badge orphan">not in any manifest</span>`}<span class="badge status-${c.status}">${STATUS_LABEL[c.status]}</span></div></div>
+<p class="meta">${meta.map((x) => `<span>${e(x)}</span>`).join("")}</p>
+${c.prompt !== undefined ? `<p class="prompt searchable">${e(c.prompt)}</p>` : ""}
+${c.negativePrompt !== undefined ? `<p class="negative">Negative: <span class="searchable">${e(c.negativePrompt)}</span></p>` : ""}
+${c.error ? `<div class="error"><code>${e(c.error.code)}</code> ${e(c.error.message)}</div>` : ""}
+${c.change ? change(c.change, c.error !== undefined) : ""}
+<p class="spent">Spent ${usd(c.spentUsd)}</p>
+</div>
+</article>`;
+}
+
+export function renderReportHtml(m: ReportModel, opts: RenderOptions = {}): string {
+  const scripts = opts.live ? [FILTER_SCRIPT, LIVE_SCRIPT] : [FILTER_SCRIPT];
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(scripts, opts.live !== undefined)}">
+${opts.live ? `<meta name="${VERSION_META}" content="${e(opts.live.version)}">\n` : ""}<title>clipform report: ${plural(m.clips.length, "clip")}, ${usd(m.spentUsd)} spent</title>
+<style>${REPORT_CSS}</style>
+</head>
+<body>
+${header(m)}
+${filters(m)}
+<main class="grid">
+${m.clips.map(card).join("\n")}
+</main>
+<p id="empty" class="empty" hidden>No clip matches these filters.</p>
+${scripts.map((s) => `<script>${s}</script>`).join("\n")}
+</body>
+</html>
+`;
+}

@@ -1,0 +1,44 @@
+/**
+ * `clipform report`: a static HTML gallery of every clip, for `report` to write and `watch` to
+ * serve. The page's video sources are relative to the folder the page lives in (or is served
+ * from), so it works opened from disk and served over HTTP alike.
+ */
+import { dirname, resolve } from "node:path";
+import { checkOutputFiles } from "../lockfile/files.js";
+import { computePlan, type Planned } from "../pipeline.js";
+import { reportModel, type ReportModel } from "./data.js";
+import { renderReportHtml, type RenderOptions } from "./html.js";
+
+export { renderReportHtml, type RenderOptions } from "./html.js";
+export { VERSION_ENDPOINT, VERSION_META } from "./client.js";
+
+export const DEFAULT_REPORT_FILE = "clipform-report.html";
+
+export interface ReportOptions extends RenderOptions {
+  /** Manifest files or folders (default specs/). */
+  paths?: string[];
+  /** Where the page is written or served from; default `<root>/clipform-report.html`. */
+  outFile?: string;
+}
+
+/** The report model of an already computed plan (which must cover the whole project: no --target). */
+export function reportOf(planned: Planned, outFile?: string): ReportModel {
+  const root = planned.project.root;
+  return reportModel({
+    clips: planned.project.clips,
+    lock: planned.lock,
+    plan: planned.plan,
+    files: checkOutputFiles(planned.lock, root),
+    root,
+    reportDir: dirname(resolve(root, outFile ?? DEFAULT_REPORT_FILE)),
+  });
+}
+
+/**
+ * The whole page for the project at `root`: loads the manifests and the lockfile, plans, and
+ * renders. Throws ClipformError (INVALID_MANIFEST, BAD_LOCKFILE…) as `clipform plan` would.
+ */
+export function buildReportHtml(root: string, opts: ReportOptions = {}): string {
+  const planned = computePlan(root, { paths: opts.paths ?? [], targets: [], replace: [] });
+  return renderReportHtml(reportOf(planned, opts.outFile), opts);
+}

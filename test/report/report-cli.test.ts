@@ -1,0 +1,66 @@
+import { existsSync, readFileSync, rmSync, unlinkSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Lockfile } from "../../src/lockfile/schema.js";
+import { cli, exampleProject, project } from "../helpers/cli.js";
+
+/** The recorded files of every result in the lockfile. */
+function recordedFiles(dir: string): string[] {
+  const lock = JSON.parse(readFileSync(join(dir, "clipform.lock.json"), "utf8")) as Lockfile;
+  return Object.values(lock.clips).flatMap((e) => e.results.map((r) => r.file!));
+}
+
+const videoSrcs = (html: string) => [...html.matchAll(/<video src="([^"]*)"/g)].map((m) => m[1]!);
+
+describe("clipform report", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = exampleProject();
+    const applied = cli(["apply", "--sim", "--auto-approve"], { cwd: dir });
+    expect(applied.code, applied.stderr).toBe(0);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("writes clipform-report.html in the project root, with a player for every generated video", () => {
+    const r = cli(["report"], { cwd: dir });
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe("Wrote the report to clipform-report.html: 10 clips (10 generated), $2.31 spent.\n");
+    expect(r.code).toBe(0);
+    const html = readFileSync(join(dir, "clipform-report.html"), "utf8");
+    const files = recordedFiles(dir);
+    expect(files).toHaveLength(11);
+    expect(videoSrcs(html).sort()).toEqual(files.sort());
+    expect(html).not.toMatch(/https?:\/\//);
+  });
+
+  it("--out: video sources are relative to the report's folder, which is created; a deleted video shows as missing", () => {
+    const gone = recordedFiles(dir).find((f) => f.startsWith("clipform-out/rainy-monorail"))!;
+    unlinkSync(join(dir, gone));
+    const r = cli(["report", "--out", "site/gallery.html"], { cwd: dir });
+    expect(r.stdout).toMatch(/^Wrote the report to site\/gallery\.html: 10 clips/);
+    expect(r.code).toBe(0);
+    const html = readFileSync(join(dir, "site", "gallery.html"), "utf8");
+    const srcs = videoSrcs(html);
+    expect(srcs).toHaveLength(10);
+    for (const src of srcs) expect(existsSync(join(dir, "site", src)), src).toBe(true);
+    expect(html).toContain(`<div class="placeholder">missing file<small>${gone}</small></div>`);
+  });
+
+  it("before any apply: every clip pending, nothing spent", () => {
+    const fresh = exampleProject();
+    const r = cli(["report", "specs/fan-out.yaml"], { cwd: fresh });
+    expect(r.stdout).toBe("Wrote the report to clipform-report.html: 4 clips (4 pending), $0.00 spent.\n");
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(fresh, "clipform-report.html"), "utf8").match(/data-status="pending"/g)).toHaveLength(4);
+    rmSync(fresh, { recursive: true, force: true });
+  });
+
+  it("an invalid manifest: the diagnostics, exit 1, and no report", () => {
+    const bad = project({ "specs/bad.yaml": "version: 1\nclips:\n  a:\n    model: klingai:3@1\n    duration: 7\n" });
+    const r = cli(["report"], { cwd: bad });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("specs/bad.yaml:5:15: duration 7 is not supported by klingai:3@1");
+    expect(existsSync(join(bad, "clipform-report.html"))).toBe(false);
+    rmSync(bad, { recursive: true, force: true });
+  });
+});
