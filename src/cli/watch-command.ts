@@ -8,9 +8,15 @@ import { DEFAULT_DEBOUNCE_MS, ProjectWatcher } from "../watch/watch.js";
 import { parseUsd, type Command } from "./commands.js";
 import { positiveInt } from "./apply-command.js";
 
+function portOf(value: unknown): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ClipformError("USAGE", `--serve expects a port number (0 for any free port), got "${String(value)}"`);
+  return n;
+}
+
 export const watchCommand: Command = {
   summary: "Re-validate and re-plan on every save (never applies unless --apply, within --max-cost and --budget).",
-  usage: "[paths…] [--apply --max-cost USD --budget USD] [--sim] [--concurrency N] [--poll-interval MS] [--out-dir DIR] [--debounce MS]",
+  usage: "[paths…] [--serve PORT] [--apply --max-cost USD --budget USD] [--sim] [--concurrency N] [--poll-interval MS] [--out-dir DIR] [--debounce MS]",
   options: {
     apply: { type: "boolean", help: "apply each change automatically (needs --max-cost and --budget)" },
     "max-cost": { type: "string", arg: "USD", help: "with --apply: most one change may cost" },
@@ -19,6 +25,7 @@ export const watchCommand: Command = {
     concurrency: { type: "string", arg: "N", help: `with --apply: generations in flight at most (default ${DEFAULT_CONCURRENCY})` },
     "poll-interval": { type: "string", arg: "MS", help: `with --apply: first polling interval (default ${DEFAULT_POLL_INTERVAL_MS})` },
     "out-dir": { type: "string", arg: "DIR", help: `with --apply: where videos are saved (default ${DEFAULT_OUT_DIR})` },
+    serve: { type: "string", arg: "PORT", help: "serve the live report on 127.0.0.1:PORT (0: any free port); it reloads as clips finish" },
     debounce: { type: "string", arg: "MS", help: `wait this long after a save before re-planning (default ${DEFAULT_DEBOUNCE_MS})` },
   },
   async run(ctx, values, positionals) {
@@ -51,6 +58,7 @@ export const watchCommand: Command = {
       tty: Boolean(ctx.stdout.isTTY),
       write: (t) => void ctx.stdout.write(t),
       ...(apply ? { apply } : {}),
+      ...(values.serve !== undefined ? { servePort: portOf(values.serve) } : {}),
     });
     try {
       await watcher.start();

@@ -20,7 +20,10 @@ import type { Project } from "../manifest/index.js";
 import { lockfilePath, planProject } from "../pipeline.js";
 import { hasChanges, type Plan } from "../plan/plan.js";
 import { renderText, usd } from "../plan/render.js";
+import { reportOf, renderReportHtml } from "../report/index.js";
+import type { Planned } from "../pipeline.js";
 import { IncrementalProject } from "./project.js";
+import { startReportServer, type ReportServer } from "./serve.js";
 
 export const DEFAULT_DEBOUNCE_MS = 40;
 const SAFETY_CHECK_MS = 500;
@@ -46,6 +49,8 @@ export interface WatchOptions {
   tty: boolean;
   write: (text: string) => void;
   apply?: WatchApplyOptions;
+  /** Serve the live report on this loopback port (0: any free port). */
+  servePort?: number;
 }
 
 export class ProjectWatcher {
@@ -63,6 +68,9 @@ export class ProjectWatcher {
   #safetyNet: NodeJS.Timeout | undefined;
   /** diskStamp() as of the last update. */
   #lastStamp = "";
+  /** The last valid plan, for the live report (kept while an edit is broken). */
+  #lastGood: Planned | undefined;
+  #server: ReportServer | undefined;
   /** Applying follows the user's saves, never this watcher's own lockfile writes (no retry loops). */
   #userChanged = true;
   /** Resolves after each update has been drawn (for tests and the benchmark). */
@@ -77,11 +85,27 @@ export class ProjectWatcher {
     return this.#updates;
   }
 
+  /** Where the live report is served, once started with `servePort`. */
+  get reportUrl(): string | undefined {
+    return this.#server?.url;
+  }
+
   async start(): Promise<void> {
     const root = this.#project.root;
     const targets = [...this.#project.paths.map((p) => resolve(root, p)), lockfilePath(root)];
     this.#fs = chokidarWatch(targets, { ignoreInitial: true, ignored: (p) => /(^|[/\\])(node_modules|\.git)([/\\]|$)/.test(p) });
     this.#fs.on("all", (_event, path) => this.#changed(String(path)));
+    if (this.#o.servePort !== undefined) {
+      this.#server = await startReportServer(
+        {
+          root,
+          version: () => String(this.#updates),
+          page: () => (this.#lastGood ? renderReportHtml(reportOf(this.#lastGood), { live: { version: String(this.#updates) } }) : undefined),
+          servable: (rel) => Object.values(this.#lastGood?.lock.clips ?? {}).some((e) => e.results.some((r) => r.file === rel)),
+        },
+        this.#o.servePort,
+      );
+    }
     this.#fs.on("error", (e) => this.#o.write(this.#o.color.red(`watch error: ${(e as Error).message}\n`)));
     await new Promise<void>((r) => this.#fs!.once("ready", () => r()));
     this.#update();
@@ -99,6 +123,7 @@ export class ProjectWatcher {
     this.#closed = true;
     clearTimeout(this.#timer);
     clearInterval(this.#safetyNet);
+    await this.#server?.close();
     await this.#fs?.close();
     this.#engine?.stopSubmitting();
     await this.#running;
@@ -134,8 +159,10 @@ export class ProjectWatcher {
       if (errors.length > 0) {
         out.push("", this.#o.color.red(`${errors.length} problem${errors.length === 1 ? "" : "s"}: fix and save; nothing is planned or applied until then.`));
       } else {
-        const { lock } = readLockfile(lockfilePath(this.#project.root));
+        const path = lockfilePath(this.#project.root);
+        const { lock, exists } = readLockfile(path);
         plan = planProject(project, lock, { paths: this.#o.paths, targets: [], replace: [] });
+        this.#lastGood = { project, lock, lockExists: exists, lockPath: path, plan };
         out.push(renderText(plan, { color: this.#o.color, manifests: project.manifests.length, clips: project.clips.length }).trimEnd());
       }
     } catch (e) {
@@ -144,7 +171,8 @@ export class ProjectWatcher {
     }
     const ms = Math.round(performance.now() - t0);
     const manifests = project?.manifests.length ?? 0;
-    const status = `watching ${this.#project.paths.join(", ")} (${manifests} manifest${manifests === 1 ? "" : "s"}, ${this.#images.size} image${this.#images.size === 1 ? "" : "s"}) · update #${n} in ${ms} ms · ${new Date().toLocaleTimeString()}${this.#o.apply ? ` · spent this run ${usd(this.#spent)} of ${usd(this.#o.apply.budget)}` : ""} · Ctrl-C to stop`;
+    const served = this.#server ? ` · report at ${this.#server.url}` : "";
+    const status = `watching ${this.#project.paths.join(", ")} (${manifests} manifest${manifests === 1 ? "" : "s"}, ${this.#images.size} image${this.#images.size === 1 ? "" : "s"}) · update #${n} in ${ms} ms · ${new Date().toLocaleTimeString()}${this.#o.apply ? ` · spent this run ${usd(this.#spent)} of ${usd(this.#o.apply.budget)}` : ""}${served} · Ctrl-C to stop`;
     out.push("", this.#o.color.dim(status));
     const frame = out.join("\n") + "\n";
     this.#o.write(this.#o.tty ? `\x1b[2J\x1b[H${frame}` : `\n${frame}`);

@@ -70,6 +70,31 @@ describe("clipform watch, driven as a user would", () => {
     expect(out).toContain("~ frameImages: first: ./assets/lighthouse-dusk.png sha256:");
   });
 
+  it("--serve: the live report, its version bumping on every re-plan, and only recorded files", async () => {
+    const dir = exampleProject();
+    expect(cli(["apply", "--sim", "--auto-approve"], { cwd: dir }).code).toBe(0);
+    const w = watch(["--serve", "0"], dir);
+    const first = await w.waitFor(/report at (http:\/\/127\.0\.0\.1:\d+\/)/);
+    const url = /report at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(first)![1]!;
+    const page = await (await fetch(url)).text();
+    expect(page).toContain("origami-dragon");
+    expect(page).toContain('src="clipform-out/origami-dragon.v2.mp4"');
+    const v1 = await (await fetch(`${url}__report/version`)).text();
+
+    const video = await fetch(`${url}clipform-out/origami-dragon.v2.mp4`, { headers: { range: "bytes=0-7" } });
+    expect(video.status).toBe(206);
+    expect(Buffer.from(await video.arrayBuffer()).toString("latin1", 4, 8)).toBe("ftyp");
+    expect((await fetch(`${url}specs/fan-out.yaml`)).status).toBe(404);
+    expect((await fetch(`${url}..%2F..%2Fetc%2Fpasswd`)).status).toBe(404);
+
+    const mark = w.output().length;
+    edit(join(dir, "specs", "fan-out.yaml"), "mood: [foggy, sunlit]", "mood: [foggy, sunlit, stormy]");
+    await w.waitFor(/update #\d+ in/, { from: mark });
+    const v2 = await (await fetch(`${url}__report/version`)).text();
+    expect(v2).not.toBe(v1);
+    expect(await (await fetch(url)).text()).toContain("harbor/wide/stormy");
+  });
+
   it("--apply needs --max-cost and --budget", () => {
     const r = cli(["watch", "--apply"], { cwd: exampleProject() });
     expect(r.code).toBe(1);
