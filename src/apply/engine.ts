@@ -17,6 +17,7 @@ import { roundUsd } from "../plan/prices.js";
 import type { PollResult } from "../runware/poll-result.js";
 import type { SubmitResult } from "../runware/client.js";
 import type { RunwareError } from "../runware/errors.js";
+import { ClipformError } from "../errors.js";
 import { outputPath, recordedPath } from "./outputs.js";
 import { buildTask, type ImageResolver, type VideoTask } from "./request.js";
 
@@ -91,6 +92,7 @@ export interface ApplySummary {
   resumed: number;
   reused: number;
   downloaded: number;
+  downloadFailed: number;
   deleted: number;
   skipped: number;
   spentUsd: number;
@@ -116,6 +118,10 @@ interface InFlight {
   job?: GenJob;
   /** When it was sent (or resumed), in ms since the epoch. */
   since: number;
+}
+
+export function emptySummary(estimatedUsd = 0): ApplySummary {
+  return { succeeded: 0, failed: 0, resumed: 0, reused: 0, downloaded: 0, downloadFailed: 0, deleted: 0, skipped: 0, spentUsd: 0, estimatedUsd, submitted: 0, stoppedEarly: false };
 }
 
 export class ApplyEngine {
@@ -145,19 +151,7 @@ export class ApplyEngine {
         return p;
       },
     };
-    this.#s = {
-      succeeded: 0,
-      failed: 0,
-      resumed: 0,
-      reused: 0,
-      downloaded: 0,
-      deleted: 0,
-      skipped: 0,
-      spentUsd: 0,
-      estimatedUsd: options.plan.summary.estimated_cost_usd,
-      submitted: 0,
-      stoppedEarly: false,
-    };
+    this.#s = emptySummary(options.plan.summary.estimated_cost_usd);
   }
 
   /** First Ctrl-C: submit nothing more, keep polling what is in flight and record it. */
@@ -317,16 +311,27 @@ export class ApplyEngine {
     return sum + (limit.manifest ? (this.#spentBy.get(limit.manifest) ?? 0) : this.#s.spentUsd);
   }
   readonly #spentBy = new Map<string, number>();
+  /** The most this run was charged per result, by model and duration. */
+  readonly #chargedPerResult = new Map<string, number>();
   /** How long this run's generations took, from send to the poll that saw them finish. */
   readonly #durations: number[] = [];
+
+  /**
+   * What a job is expected to cost: the plan's estimate, or more when this run has already been
+   * charged more per result for the same model and duration (estimates can be wrong; charges are not).
+   */
+  #expected(job: GenJob): number {
+    const seen = this.#chargedPerResult.get(priceKey(job.clip.generation.model, job.clip.generation.duration));
+    return seen === undefined ? job.estimateUsd : Math.max(job.estimateUsd, seen * job.count);
+  }
 
   /** Whether `job` still fits every budget, counting jobs already taken for this batch. */
   #withinBudget(job: GenJob, taken: readonly GenJob[]): boolean {
     for (const b of this.#o.budgets) {
       if (b.manifest && b.manifest !== job.clip.manifest) continue;
-      const reserved = taken.filter((t) => !b.manifest || t.clip.manifest === b.manifest).reduce((s, t) => s + t.estimateUsd, 0);
+      const reserved = taken.filter((t) => !b.manifest || t.clip.manifest === b.manifest).reduce((s, t) => s + this.#expected(t), 0);
       const committed = this.#committed(b) + reserved;
-      if (committed + job.estimateUsd > b.limitUsd + 1e-9) {
+      if (committed + this.#expected(job) > b.limitUsd + 1e-9) {
         if (!this.#budgetStopped) this.#o.emit({ type: "budget-stop", scope: b.scope, limitUsd: b.limitUsd, committedUsd: roundUsd(committed) });
         this.#budgetStopped = true;
         return false;
@@ -399,7 +404,7 @@ export class ApplyEngine {
     for (const { job, task } of built) this.#recordSubmitted(job, task.taskUUID);
     this.#o.store.flush();
     const sentAt = this.#o.now().getTime();
-    for (const { job, task } of built) this.#inflight.set(task.taskUUID, { address: job.address, taskUUID: task.taskUUID, estimateUsd: job.estimateUsd, job, since: sentAt });
+    for (const { job, task } of built) this.#inflight.set(task.taskUUID, { address: job.address, taskUUID: task.taskUUID, estimateUsd: this.#expected(job), job, since: sentAt });
 
     let results: SubmitResult[];
     try {
@@ -443,8 +448,13 @@ export class ApplyEngine {
     let answers: Map<string, PollResult>;
     try {
       answers = await this.#o.client.poll(ids);
-    } catch {
-      return false; // transient trouble after the client's own retries: try again next tick
+    } catch (e) {
+      // Transient trouble outlasting the client's own retries: try again next tick. A refusal
+      // that waiting cannot fix (a bad key, no credit) ends the run; the tasks stay recorded.
+      if ((e as RunwareError).retryable !== false) return false;
+      this.#o.store.flush();
+      const info = errorInfo(e);
+      throw new ClipformError("API", `polling was refused: ${info.code}: ${info.message}. The ${ids.length} task${ids.length === 1 ? "" : "s"} in flight stay recorded; the next apply resumes them.`);
     }
     this.#o.emit({ type: "polled", tasks: ids.length });
     let changed = false;
@@ -525,6 +535,12 @@ export class ApplyEngine {
     entry.results.push(...results);
     task.finishedAt = now().toISOString();
     const cost = roundUsd(results.reduce((s, r) => s + (r.costUsd ?? 0), 0));
+    const duration = entry.request.duration;
+    for (const r of results) {
+      if (r.costUsd === undefined || typeof duration !== "number") continue;
+      const k = priceKey(entry.model, duration);
+      this.#chargedPerResult.set(k, Math.max(this.#chargedPerResult.get(k) ?? 0, r.costUsd));
+    }
     this.#s.spentUsd += cost;
     const m = this.#o.clips.get(flight.address)?.manifest ?? entry.manifest;
     this.#spentBy.set(m, (this.#spentBy.get(m) ?? 0) + cost);
@@ -563,7 +579,10 @@ export class ApplyEngine {
         const entry = store.entry(address);
         const r = entry?.results[i];
         if (!entry || !r?.videoURL) {
-          if (entry && r) this.#o.emit({ type: "download-failed", address, file: r.file ?? "", message: "no video URL recorded" });
+          if (entry && r) {
+            this.#s.downloadFailed++;
+            this.#o.emit({ type: "download-failed", address, file: r.file ?? "", message: "no video URL recorded" });
+          }
           return;
         }
         const format = typeof entry.request.outputFormat === "string" ? entry.request.outputFormat : "MP4";
@@ -578,6 +597,7 @@ export class ApplyEngine {
           this.#s.downloaded++;
           this.#o.emit({ type: "downloaded", address, file, bytes: got.bytes });
         } catch (e) {
+          this.#s.downloadFailed++;
           this.#o.emit({ type: "download-failed", address, file, message: errorInfo(e).message });
         }
       });
@@ -591,6 +611,8 @@ export class ApplyEngine {
     this.#o.store.flush();
   }
 }
+
+const priceKey = (model: string, duration: number) => `${model}|${duration}`;
 
 export function errorInfo(e: unknown): { code: string; message: string } {
   const err = e as (RunwareError & { code?: string; apiMessage?: string }) | undefined;

@@ -47,14 +47,20 @@ export function describeEvent(e: ApplyEvent): string | undefined {
   }
 }
 
+/** Whether the run left anything undone (the exit code is 1 then). */
+export function applyFailed(s: ApplySummary): boolean {
+  return s.failed > 0 || s.skipped > 0 || s.downloadFailed > 0 || s.stoppedEarly;
+}
+
 export function summaryText(s: ApplySummary): string {
   const parts = [`${s.succeeded} succeeded`, `${s.failed} failed`];
   if (s.resumed) parts.push(`${s.resumed} resumed`);
   if (s.reused) parts.push(`${s.reused} reused`);
   if (s.downloaded) parts.push(`${s.downloaded} downloaded`);
+  if (s.downloadFailed) parts.push(`${s.downloadFailed} download${s.downloadFailed === 1 ? "" : "s"} failed`);
   if (s.deleted) parts.push(`${s.deleted} deleted`);
   if (s.skipped) parts.push(`${s.skipped} skipped`);
-  return `Apply ${s.failed || s.skipped || s.stoppedEarly ? "finished with problems" : "complete"}: ${parts.join(", ")}. Spent ${usd(s.spentUsd)} (estimated ${usd(s.estimatedUsd)}).`;
+  return `Apply ${applyFailed(s) ? "finished with problems" : "complete"}: ${parts.join(", ")}. Spent ${usd(s.spentUsd)} (estimated ${usd(s.estimatedUsd)}).`;
 }
 
 /** One line per event: for CI logs and pipes. */

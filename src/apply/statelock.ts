@@ -60,45 +60,86 @@ export interface StateLock {
   tookOver?: LockHolder;
 }
 
+/**
+ * Takes the state lock. Creating the lock file is atomic (O_EXCL). Breaking a stale lock is not,
+ * by nature (read, check, remove), so it happens only under a second exclusive "breaker" file:
+ * whoever holds the breaker re-reads the holder, and removes the lock only if it is still the
+ * same dead process. Two applies that both find a stale lock therefore cannot both take over.
+ */
 export function acquireStateLock(root: string, command: string, now: () => Date = () => new Date()): StateLock {
   ensureStateDir(root);
   const path = lockPath(root);
   const me: LockHolder = { pid: process.pid, host: hostname(), command, startedAt: now().toISOString() };
-  let tookOver: LockHolder | undefined;
-  for (let attempt = 0; attempt < 2; attempt++) {
+  const take = (): StateLock | undefined => {
     try {
       writeFileSync(path, JSON.stringify(me, null, 2) + "\n", { flag: "wx" });
-      let released = false;
-      return {
-        release() {
-          if (released) return;
-          released = true;
-          const h = readHolder(root);
-          if (h && h.pid === me.pid && h.host === me.host) unlinkSync(path);
-        },
-        ...(tookOver ? { tookOver } : {}),
-      };
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-      const holder = readHolder(root);
-      if (holder && holder.host === me.host && !isAlive(holder.pid)) {
-        tookOver = holder;
-        try {
-          unlinkSync(path);
-        } catch {
-          /* someone else removed it first */
-        }
-        continue;
-      }
-      throw new ClipformError(
-        "LOCKED",
-        holder
-          ? `another apply holds the state lock (${describeHolder(holder)}). Nothing was sent. If that process is gone, run \`clipform unlock\`.`
-          : `the state lock ${path} exists but cannot be read. Nothing was sent. Run \`clipform unlock\` if no apply is running.`,
-      );
+      if ((e as NodeJS.ErrnoException).code === "EEXIST") return undefined;
+      throw e;
     }
+    let released = false;
+    return {
+      release() {
+        if (released) return;
+        released = true;
+        const h = readHolder(root);
+        if (h && h.pid === me.pid && h.host === me.host && h.startedAt === me.startedAt) unlinkSync(path);
+      },
+    };
+  };
+
+  const mine = take();
+  if (mine) return mine;
+  const holder = readHolder(root);
+  if (holder && holder.host === me.host && !isAlive(holder.pid)) {
+    const broken = breakStaleLock(root, holder, take);
+    if (broken) return { ...broken, tookOver: holder };
   }
-  throw new ClipformError("LOCKED", `could not take the state lock ${path}`);
+  const current = readHolder(root) ?? holder;
+  throw new ClipformError(
+    "LOCKED",
+    current
+      ? `another apply holds the state lock (${describeHolder(current)}). Nothing was sent. If that process is gone, run \`clipform unlock\`.`
+      : `the state lock ${path} exists but cannot be read. Nothing was sent. Run \`clipform unlock\` if no apply is running.`,
+  );
+}
+
+const sameHolder = (a: LockHolder | undefined, b: LockHolder) => a !== undefined && a.pid === b.pid && a.host === b.host && a.startedAt === b.startedAt;
+
+function breakStaleLock(root: string, stale: LockHolder, take: () => StateLock | undefined): StateLock | undefined {
+  const breaker = `${lockPath(root)}.break`;
+  try {
+    writeFileSync(breaker, String(process.pid), { flag: "wx" });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    // Someone else is breaking it; a breaker left by a dead process is cleared for next time.
+    const pid = Number(readFileSafe(breaker));
+    if (Number.isInteger(pid) && pid > 0 && !isAlive(pid)) removeIfExists(breaker);
+    return undefined;
+  }
+  try {
+    if (!sameHolder(readHolder(root), stale)) return undefined; // it changed hands meanwhile
+    removeIfExists(lockPath(root));
+    return take();
+  } finally {
+    removeIfExists(breaker);
+  }
+}
+
+function readFileSafe(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+function removeIfExists(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+  }
 }
 
 export function forceUnlock(root: string): LockHolder | undefined {

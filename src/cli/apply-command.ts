@@ -2,13 +2,14 @@
 import { randomUUID } from "node:crypto";
 import { openApiSession, type ApiSession } from "../apply/session.js";
 import { createInterface } from "node:readline";
-import { ApplyEngine, DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL_MS, type BudgetLimit } from "../apply/engine.js";
+import { ApplyEngine, DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL_MS, emptySummary, type BudgetLimit } from "../apply/engine.js";
 import { DEFAULT_OUT_DIR } from "../apply/outputs.js";
-import { jsonReporter, liveReporter, lineReporter, type Reporter } from "../apply/reporter.js";
-import { acquireStateLock, describeHolder } from "../apply/statelock.js";
+import { applyFailed, jsonReporter, liveReporter, lineReporter, type Reporter } from "../apply/reporter.js";
+import { acquireStateLock, describeHolder, isAlive } from "../apply/statelock.js";
+import { sweepTempFiles } from "../lockfile/io.js";
 import { ClipformError } from "../errors.js";
 import { LockStore } from "../lockfile/store.js";
-import { computePlan } from "../pipeline.js";
+import { computePlan, lockfilePath } from "../pipeline.js";
 import { hasChanges, overBudget } from "../plan/plan.js";
 import { checkSavedPlan, isPlanFile, readPlanFile } from "../plan/planfile.js";
 import { planToJson, renderText, usd } from "../plan/render.js";
@@ -46,6 +47,11 @@ function budgetsOf(manifests: { file: string; budget?: number }[], maxCost: numb
   return out;
 }
 
+function tighter(saved: number | undefined, now: number | undefined): { maxCost?: number } {
+  if (saved === undefined) return now === undefined ? {} : { maxCost: now };
+  return { maxCost: now === undefined ? saved : Math.min(saved, now) };
+}
+
 export const applyCommand: Command = {
   summary: "Generate what the plan shows: submit, poll, download, and record it all in the lockfile.",
   usage: "[paths…|PLANFILE] [--auto-approve] [--concurrency N] [--max-cost USD] [--poll-interval MS] [--out-dir DIR] [--sim] [--json]",
@@ -68,11 +74,17 @@ export const applyCommand: Command = {
 
     const planPath = positionals.length === 1 && isPlanFile(positionals[0]!) ? positionals[0]! : undefined;
     const saved = planPath ? readPlanFile(planPath) : undefined;
-    const opts = saved ? saved.options : planOptions(values, positionals);
+    const flags = planOptions(values, planPath ? [] : positionals);
+    if (saved && (flags.targets.length || flags.replace.length)) {
+      throw new ClipformError("USAGE", "a saved plan already fixes what it targets and replaces: drop --target/--replace, or make a new plan");
+    }
+    // A saved plan is applied as it was made; a --max-cost given now only tightens its budget.
+    const opts = saved ? { ...saved.options, ...tighter(saved.options.maxCost, flags.maxCost) } : flags;
 
     // The state lock comes first: the plan must be computed from the lockfile this apply will write.
     const lock = acquireStateLock(ctx.cwd, `clipform apply${positionals.length ? ` ${positionals.join(" ")}` : ""}`);
     if (lock.tookOver) ctx.err(`note: took over a stale state lock (${describeHolder(lock.tookOver)}: that process is gone)`);
+    sweepTempFiles(lockfilePath(ctx.cwd), isAlive);
     let session: ApiSession | undefined;
     try {
       const planned = computePlan(ctx.cwd, opts);
@@ -88,7 +100,8 @@ export const applyCommand: Command = {
         throw new ClipformError("BUDGET_EXCEEDED", `estimated ${usd(b.estimatedUsd)} exceeds the ${b.scope} of ${usd(b.limitUsd)}. Nothing was sent.`);
       }
       if (!hasChanges(plan)) {
-        if (!json) ctx.out("Nothing to do.");
+        if (json) ctx.out(JSON.stringify({ event: "summary", ...emptySummary() }));
+        else ctx.out("Nothing to do.");
         return 0;
       }
       if (!saved && !values["auto-approve"]) {
@@ -150,7 +163,7 @@ export const applyCommand: Command = {
         process.off("SIGTERM", onSigint);
       }
       reporter.finish(summary);
-      return summary.failed > 0 || summary.skipped > 0 || summary.stoppedEarly ? 1 : 0;
+      return applyFailed(summary) ? 1 : 0;
     } finally {
       await session?.close();
       lock.release();

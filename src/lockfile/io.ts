@@ -5,7 +5,7 @@
  * file, never half of one.
  */
 import { randomUUID } from "node:crypto";
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { ClipformError } from "../errors.js";
 import { sortKeys } from "../util/canonical.js";
@@ -100,6 +100,34 @@ export function writeFileAtomic(path: string, text: string): void {
   } catch {
     /* directory fsync is not supported everywhere */
   }
+}
+
+const tempName = (path: string) => new RegExp(`^\\.${basename(path).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.(\\d+)\\.[0-9a-f]{8}\\.tmp$`);
+
+/**
+ * Removes temp files that a writer killed mid-write left beside `path` (their pid is gone), so
+ * they never end up committed. Only call it while holding the state lock.
+ */
+export function sweepTempFiles(path: string, alive: (pid: number) => boolean): string[] {
+  const re = tempName(path);
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(dirname(path));
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const m = re.exec(name);
+    if (!m || alive(Number(m[1]))) continue;
+    try {
+      unlinkSync(join(dirname(path), name));
+      removed.push(name);
+    } catch {
+      /* gone already */
+    }
+  }
+  return removed;
 }
 
 /** Bumps the serial and writes the lockfile atomically. Returns the written lockfile. */

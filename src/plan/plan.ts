@@ -115,15 +115,23 @@ export function plan(input: PlanInput): Plan {
   const forced = (address: string) => (input.replace?.length ? matchesAny(address, input.replace) : false);
   const files = input.files ?? new Map<string, FileState>();
 
-  // Finished generations by fingerprint, to reuse instead of paying again (renames and copies).
+  // Finished generations by fingerprint, to reuse instead of paying again (renames and copies),
+  // and generations still in flight (a crash, then a rename), to copy once they finish.
   const byFingerprint = new Map<string, string>();
+  const inFlightBy = new Map<string, { address: string; results: number }>();
   for (const [address, entry] of Object.entries(lock.clips).sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (entry.results.length > 0 && !byFingerprint.has(entry.fingerprint)) byFingerprint.set(entry.fingerprint, address);
+    const flying = entry.tasks.filter((t) => t.status === "submitted").reduce((n, t) => n + t.numberResults, 0);
+    if (entry.results.length === 0 && flying > 0 && !inFlightBy.has(entry.fingerprint)) inFlightBy.set(entry.fingerprint, { address, results: flying });
   }
   const desired = new Set(clips.map((c) => c.address));
   const plannedFingerprints = new Map<string, { address: string; results: number }>();
   const reusedFrom = new Map<string, string>();
   const changes: Change[] = [];
+  const inFlightElsewhere = (address: string, fingerprint: string) => {
+    const f = inFlightBy.get(fingerprint);
+    return f && f.address !== address ? f : undefined;
+  };
 
   const estimate = (clip: DesiredClip, generate: number): Estimate | null => {
     if (generate === 0) return { usd: 0, perResultUsd: 0, source: "documented", note: "nothing to generate" };
@@ -157,7 +165,7 @@ export function plan(input: PlanInput): Plan {
       const source = byFingerprint.get(clip.fingerprint);
       const sourceEntry = source !== undefined && source !== clip.address ? lock.clips[source] : undefined;
       // A generation this plan creates can be copied once it exists, but not extended in the same apply.
-      const plannedFirst = plannedFingerprints.get(clip.fingerprint);
+      const plannedFirst = plannedFingerprints.get(clip.fingerprint) ?? inFlightElsewhere(clip.address, clip.fingerprint);
       const planned = plannedFirst && plannedFirst.results >= n ? plannedFirst : undefined;
       if (!forced(clip.address) && (sourceEntry || planned)) {
         const available = sourceEntry ? sourceEntry.results.length : planned!.results;
@@ -167,7 +175,9 @@ export function plan(input: PlanInput): Plan {
           ? desired.has(from)
             ? `identical to ${from}: copy its generation`
             : `identical to ${from}, which is no longer in any manifest (a rename): move its generation`
-          : `identical to ${from}, created in this plan: copy it once generated`;
+          : plannedFingerprints.has(clip.fingerprint)
+            ? `identical to ${from}, created in this plan: copy it once generated`
+            : `identical to ${from}, still generating (submitted earlier): copy it once it finishes`;
         push("reuse", extra > 0 ? `${why}, and generate ${extra} more variant${extra === 1 ? "" : "s"}` : why, extra, { reuseFrom: from });
         reusedFrom.set(from, clip.address);
         continue;
