@@ -1,0 +1,85 @@
+/** `clipform status` as text: a table per manifest, then the clips that need attention. */
+import type { Palette } from "../cli/colors.js";
+import { usd } from "../plan/render.js";
+import type { ClipState, StatusItem, StatusReport } from "./status.js";
+
+const COLUMNS = [
+  ["clips", "clips"],
+  ["generated", "generated"],
+  ["pending", "pending"],
+  ["in_flight", "in flight"],
+  ["failed", "failed"],
+  ["missing_files", "missing files"],
+  ["deleted", "deleted"],
+] as const;
+
+const SYMBOL: Record<ClipState, string> = {
+  generated: " ",
+  pending: "+",
+  "in-flight": ">",
+  failed: "!",
+  "missing-files": "v",
+  deleted: "-",
+};
+
+function describeItem(it: StatusItem): string {
+  const est = it.estimated_cost_usd !== undefined ? `, ${usd(it.estimated_cost_usd)} estimated` : "";
+  switch (it.state) {
+    case "pending":
+      return `pending ${it.action}: ${it.reason}${est}`;
+    case "failed":
+      return `failed${it.error ? `: ${it.error.code}: ${it.error.message}` : ""} (apply retries it${est})`;
+    case "in-flight": {
+      const n = it.in_flight_tasks?.length ?? 0;
+      return `in flight: ${n} task${n === 1 ? "" : "s"} (${(it.in_flight_tasks ?? []).join(", ")})${it.in_manifest ? "" : "; no longer in any manifest"}: apply polls, never resubmits`;
+    }
+    case "missing-files":
+      return `missing on disk: ${(it.missing_files ?? []).map((f) => (f.file ? `${f.file} (${f.state})` : `variant ${f.variant} (${f.state})`)).join(", ")}: apply downloads again, no cost`;
+    case "deleted":
+      return `no longer in any manifest, still in the lockfile${it.spent_usd ? ` (${usd(it.spent_usd)} spent)` : ""}: apply drops the entry`;
+    default:
+      return it.reason;
+  }
+}
+
+export function renderStatus(r: StatusReport, color: Palette): string {
+  const out: string[] = [];
+  const lf = r.lockfile;
+  out.push(
+    `clipform status: ${r.totals.clips} clip${r.totals.clips === 1 ? "" : "s"} in ${r.totals.manifests} manifest${r.totals.manifests === 1 ? "" : "s"}, ` +
+      (lf.exists ? `lockfile serial ${lf.serial}` : `no lockfile yet (${lf.path})`),
+  );
+  out.push("");
+  const rows: string[][] = [["manifest", ...COLUMNS.map(([, h]) => h), "spent", "pending est."]];
+  for (const m of r.manifests) {
+    rows.push([m.exists ? m.manifest : `${m.manifest} (gone)`, ...COLUMNS.map(([k]) => String(m[k])), usd(m.spent_usd), usd(m.estimated_pending_usd)]);
+  }
+  const t = r.totals;
+  rows.push(["total", ...COLUMNS.map(([k]) => String(t[k])), usd(t.spent_usd), usd(t.estimated_pending_usd)]);
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  rows.forEach((row, n) => {
+    const line = row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ");
+    out.push(n === 0 || n === rows.length - 1 ? color.bold(line) : line);
+  });
+
+  const attention = r.manifests.flatMap((m) => m.items).filter((it) => it.state !== "generated");
+  if (attention.length > 0) {
+    out.push("");
+    const w = Math.max(...attention.map((it) => it.address.length));
+    const paint: Record<ClipState, (s: string) => string> = {
+      generated: (s) => s,
+      pending: color.green,
+      "in-flight": color.cyan,
+      failed: color.red,
+      "missing-files": color.yellow,
+      deleted: color.red,
+    };
+    for (const it of attention.sort((a, b) => (a.address < b.address ? -1 : 1))) {
+      out.push(`  ${paint[it.state](SYMBOL[it.state])} ${it.address.padEnd(w)}  ${describeItem(it)}`);
+    }
+  }
+  out.push("");
+  const all = attention.length === 0 ? "Everything is generated and on disk." : "`clipform plan` shows the changes, `clipform apply` makes them.";
+  out.push(`Spent: ${usd(t.spent_usd)} in total. ${all}`);
+  return out.join("\n");
+}

@@ -1,0 +1,195 @@
+/**
+ * `clipform status`: what is generated, pending, in flight, failed, missing on disk, or deleted
+ * but still in the lockfile, and the money spent, per manifest. Pure: built from the plan (so it
+ * agrees with what `plan` and `apply` would do), the lockfile and the state of local files.
+ *
+ * Money is counted once per video: a reused copy of a generation (same videoUUID under another
+ * address) shows as `copied_usd`, and is counted where it was paid (the entry holding its task).
+ */
+import type { Lockfile, LockEntry } from "../lockfile/schema.js";
+import type { Project } from "../manifest/index.js";
+import type { Action, Change, FileState, Plan } from "../plan/plan.js";
+import { roundUsd } from "../plan/prices.js";
+
+export const STATUS_JSON_FORMAT = "1";
+
+export const STATES = ["generated", "pending", "in-flight", "failed", "missing-files", "deleted"] as const;
+export type ClipState = (typeof STATES)[number];
+
+export interface StatusItem {
+  address: string;
+  manifest: string;
+  state: ClipState;
+  /** What the plan would do with it. */
+  action: Action;
+  reason: string;
+  /** False for lockfile entries no longer in any manifest. */
+  in_manifest: boolean;
+  /** Variants wanted by the manifest (null when no longer in one) and results recorded. */
+  variants: { wanted: number | null; recorded: number };
+  /** Paid for this address, per the lockfile (each video counted once, where it was generated). */
+  spent_usd: number;
+  /** Results copied from another address's generation (reuse): paid there, not counted here. */
+  copied_usd: number;
+  /** pending/failed: what apply would pay for it. */
+  estimated_cost_usd?: number;
+  /** The latest task's error, when it failed. */
+  error?: { code: string; message: string };
+  in_flight_tasks?: string[];
+  missing_files?: { variant: number; file: string | null; state: "missing" | "altered" | "not downloaded" }[];
+}
+
+export type StateCounts = Record<"generated" | "pending" | "in_flight" | "failed" | "missing_files" | "deleted", number>;
+
+export interface ManifestStatus extends StateCounts {
+  manifest: string;
+  /** False when the manifest is gone but the lockfile still has entries from it. */
+  exists: boolean;
+  /** Clips the manifest declares (after fan-out). */
+  clips: number;
+  spent_usd: number;
+  estimated_pending_usd: number;
+  items: StatusItem[];
+}
+
+export interface StatusReport {
+  format_version: string;
+  lockfile: { path: string; exists: boolean; lineage: string | null; serial: number };
+  manifests: ManifestStatus[];
+  totals: StateCounts & { manifests: number; clips: number; spent_usd: number; estimated_pending_usd: number };
+}
+
+export interface StatusInput {
+  project: Project;
+  lock: Lockfile;
+  lockExists: boolean;
+  /** Relative path shown for the lockfile. */
+  lockPath: string;
+  plan: Plan;
+  files: ReadonlyMap<string, FileState>;
+}
+
+const COUNT_KEY: Record<ClipState, keyof StateCounts> = {
+  generated: "generated",
+  pending: "pending",
+  "in-flight": "in_flight",
+  failed: "failed",
+  "missing-files": "missing_files",
+  deleted: "deleted",
+};
+
+function stateOf(ch: Change, inManifest: boolean): ClipState {
+  switch (ch.action) {
+    case "no-op":
+      return "generated";
+    case "resume":
+      return "in-flight";
+    case "retry":
+      return "failed";
+    case "download":
+      return "missing-files";
+    case "delete":
+      return "deleted";
+    default:
+      return inManifest ? "pending" : "deleted";
+  }
+}
+
+/** videoUUID → the address that paid for it: the entry holding its task, else the first holding it. */
+function payers(lock: Lockfile): Map<string, string> {
+  const sorted = Object.entries(lock.clips).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const out = new Map<string, string>();
+  for (const [address, e] of sorted) {
+    const own = new Set(e.tasks.map((t) => t.taskUUID));
+    for (const r of e.results) if (own.has(r.taskUUID) && !out.has(r.videoUUID)) out.set(r.videoUUID, address);
+  }
+  for (const [address, e] of sorted) for (const r of e.results) if (!out.has(r.videoUUID)) out.set(r.videoUUID, address);
+  return out;
+}
+
+function money(address: string, e: LockEntry | undefined, paidBy: Map<string, string>): { spent: number; copied: number } {
+  let spent = 0;
+  let copied = 0;
+  const seen = new Set<string>();
+  for (const r of e?.results ?? []) {
+    if (seen.has(r.videoUUID)) continue;
+    seen.add(r.videoUUID);
+    if (paidBy.get(r.videoUUID) === address) spent += r.costUsd ?? 0;
+    else copied += r.costUsd ?? 0;
+  }
+  return { spent: roundUsd(spent), copied: roundUsd(copied) };
+}
+
+const zero = (): StateCounts => ({ generated: 0, pending: 0, in_flight: 0, failed: 0, missing_files: 0, deleted: 0 });
+
+export function buildStatus(input: StatusInput): StatusReport {
+  const { project, lock, plan, files } = input;
+  const paidBy = payers(lock);
+  const desired = new Map(project.clips.map((c) => [c.address, c]));
+
+  const byManifest = new Map<string, ManifestStatus>();
+  const manifestOf = (file: string, exists: boolean): ManifestStatus => {
+    let m = byManifest.get(file);
+    if (!m) {
+      m = { manifest: file, exists, clips: 0, ...zero(), spent_usd: 0, estimated_pending_usd: 0, items: [] };
+      byManifest.set(file, m);
+    }
+    return m;
+  };
+  for (const m of project.manifests) manifestOf(m.file, true).clips = m.clips;
+
+  for (const ch of plan.changes) {
+    const clip = desired.get(ch.address);
+    const entry = lock.clips[ch.address];
+    const inManifest = clip !== undefined;
+    const state = stateOf(ch, inManifest);
+    const { spent, copied } = money(ch.address, entry, paidBy);
+    const item: StatusItem = {
+      address: ch.address,
+      manifest: clip?.manifest ?? entry?.manifest ?? ch.manifest ?? "(unknown)",
+      state,
+      action: ch.action,
+      reason: ch.reason,
+      in_manifest: inManifest,
+      variants: { wanted: clip ? clip.numberResults : null, recorded: entry?.results.length ?? 0 },
+      spent_usd: spent,
+      copied_usd: copied,
+    };
+    if (ch.generate > 0 && ch.estimate) item.estimated_cost_usd = ch.estimate.usd;
+    const last = entry?.tasks[entry.tasks.length - 1];
+    if (last && (last.status === "failed" || last.status === "partial") && last.error) item.error = { code: last.error.code, message: last.error.message };
+    const flying = entry?.tasks.filter((t) => t.status === "submitted").map((t) => t.taskUUID) ?? [];
+    if (flying.length) item.in_flight_tasks = flying;
+    if (ch.action === "download" && entry) {
+      item.missing_files = (ch.downloads ?? []).map((i) => {
+        const file = entry.results[i]?.file;
+        const st = file ? (files.get(file) ?? "ok") : undefined;
+        return { variant: i + 1, file: file ?? null, state: !file ? "not downloaded" : st === "altered" ? "altered" : "missing" };
+      });
+    }
+    const m = manifestOf(item.manifest, project.manifests.some((x) => x.file === item.manifest));
+    m.items.push(item);
+    m[COUNT_KEY[state]]++;
+    m.spent_usd += spent;
+    if (item.estimated_cost_usd !== undefined) m.estimated_pending_usd += item.estimated_cost_usd;
+  }
+
+  const known = new Set(project.manifests.map((m) => m.file));
+  const manifests = [...byManifest.values()]
+    .sort((a, b) => Number(known.has(b.manifest)) - Number(known.has(a.manifest)) || (a.manifest < b.manifest ? -1 : a.manifest > b.manifest ? 1 : 0))
+    .map((m) => ({ ...m, spent_usd: roundUsd(m.spent_usd), estimated_pending_usd: roundUsd(m.estimated_pending_usd) }));
+  const totals = { manifests: project.manifests.length, clips: project.clips.length, ...zero(), spent_usd: 0, estimated_pending_usd: 0 };
+  for (const m of manifests) {
+    for (const k of Object.keys(zero()) as (keyof StateCounts)[]) totals[k] += m[k];
+    totals.spent_usd += m.spent_usd;
+    totals.estimated_pending_usd += m.estimated_pending_usd;
+  }
+  totals.spent_usd = roundUsd(totals.spent_usd);
+  totals.estimated_pending_usd = roundUsd(totals.estimated_pending_usd);
+  return {
+    format_version: STATUS_JSON_FORMAT,
+    lockfile: { path: input.lockPath, exists: input.lockExists, lineage: input.lockExists ? lock.lineage : null, serial: lock.serial },
+    manifests,
+    totals,
+  };
+}
