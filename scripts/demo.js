@@ -34,4 +34,5 @@ step("generate it on the embedded simulator", ["apply", "--sim", "--auto-approve
 console.log("\n\x1b[1mVideos on disk:\x1b[0m");
 for (const f of files(join(work, "clipform-out"))) console.log(`  ${relative(work, f)}  (${statSync(f).size} bytes)`);
 step("nothing left to do", ["plan", "--detailed-exitcode"], [0]);
-console.log(`\nThe demo project is in ${relative(process.cwd(), work) || "."}/ (manifests, clipform.lock.json, clipform-out/).`);
+step("a gallery to watch the results", ["report"]);
+console.log(`\nThe demo project is in ${relative(process.cwd(), work) || "."}/ (manifests, clipform.lock.json, clipform-out/, clipform-report.html).`);
