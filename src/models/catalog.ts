@@ -81,6 +81,14 @@ function derived(usd: number, note: string): Price {
   return { usd, source: "derived", note };
 }
 
+/** The $0.0370/s models: the 5 s price their pages' examples were charged, 10 s twice that. */
+function listPricedAt5s(observed5s: number): Record<number, Price> {
+  return {
+    5: observed(observed5s, "charged in the model page's examples (list price $0.0370/s)"),
+    10: derived(observed5s * 2, "twice the observed 5 s price (list price $0.0370/s)"),
+  };
+}
+
 const MODELS: ModelSpec[] = [
   {
     id: "klingai:1@1",
@@ -138,10 +146,7 @@ const MODELS: ModelSpec[] = [
     defaults: KLING_DEFAULTS,
     prompts: { positive: "required", negative: "optional" },
     frames: { required: false, max: 1, positions: ["first"] },
-    prices: {
-      5: observed(0.1848, "charged in the model page's examples (list price $0.0370/s)"),
-      10: derived(0.3696, "twice the observed 5 s price (list price $0.0370/s)"),
-    },
+    prices: listPricedAt5s(0.1848),
     listPrice: "$0.0370/s (720p · 5s: $0.185)",
     page: "klingai-1-6-standard",
   },
@@ -155,10 +160,7 @@ const MODELS: ModelSpec[] = [
     // The 2.1 page lists no prompt parameters, yet its examples send positivePrompt.
     prompts: { positive: "undocumented", negative: "undocumented" },
     frames: { required: true, max: 1, positions: ["first"] },
-    prices: {
-      5: observed(0.1848, "charged in the model page's examples (list price $0.0370/s)"),
-      10: derived(0.3696, "twice the observed 5 s price (list price $0.0370/s)"),
-    },
+    prices: listPricedAt5s(0.1848),
     listPrice: "$0.0370/s (1080p · 5s: $0.185)",
     page: "klingai-2-1-standard",
   },

@@ -1,5 +1,5 @@
 /** Shared set-up for the Runware client tests: a simulator, a client wired to it, valid tasks. */
-import { randomUUID } from "node:crypto";
+import { videoTask as baseVideoTask } from "../helpers/tasks.js";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { startSimulator, type SimOptions, type Simulator } from "../../src/sim/index.js";
@@ -35,19 +35,9 @@ export function createClient(baseUrl: string, options: Partial<RunwareClientOpti
 }
 
 /** A videoInference task the shared request rules accept (KlingAI 1.0 Pro, 5 s, 720p). */
+/** The client tests' default task: klingai:1@2 (0.3234 per 5 s result). */
 export function videoTask(overrides: Record<string, unknown> = {}): VideoTask {
-  return {
-    taskType: "videoInference",
-    taskUUID: randomUUID(),
-    model: "klingai:1@2",
-    positivePrompt: "A lighthouse on a cliff at dusk, waves crashing below",
-    width: 1280,
-    height: 720,
-    duration: 5,
-    deliveryMethod: "async",
-    includeCost: true,
-    ...overrides,
-  };
+  return baseVideoTask({ model: "klingai:1@2", ...overrides });
 }
 
 const POLL_INTERVAL_MS = 10;

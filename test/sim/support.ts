@@ -1,23 +1,12 @@
 /** Helpers for the simulator tests: real loopback HTTP with Node's global fetch. */
-import { randomUUID } from "node:crypto";
 import { startSimulator, type SimOptions, type Simulator } from "../../src/sim/index.js";
 
 export const API_KEY = "sim-test-key";
 /** Generations finish fast so the whole suite stays quick. */
 export const FAST_LATENCY_MS = 3;
 
-export interface ApiError {
-  code: string;
-  message: string;
-  parameter?: string;
-  type?: string;
-  documentation?: string;
-  taskType?: string;
-  taskUUID?: string;
-  allowedValues?: unknown[];
-  min?: number;
-  max?: number;
-}
+export type { ApiError } from "../../src/sim/protocol.js";
+import type { ApiError } from "../../src/sim/protocol.js";
 
 export interface Item {
   taskType: string;
@@ -77,20 +66,7 @@ export async function call(sim: Simulator, tasks: unknown, opts: CallOptions = {
 }
 
 /** A valid klingai:3@1 text-to-video task with a fresh taskUUID. */
-export function videoTask(overrides: Record<string, unknown> = {}): Record<string, unknown> & { taskUUID: string } {
-  return {
-    taskType: "videoInference",
-    taskUUID: randomUUID(),
-    model: "klingai:3@1",
-    positivePrompt: "A lighthouse on a cliff at dusk, waves crashing below",
-    width: 1280,
-    height: 720,
-    duration: 5,
-    deliveryMethod: "async",
-    includeCost: true,
-    ...overrides,
-  };
-}
+export { videoTask } from "../helpers/tasks.js";
 
 export const pollTask = (taskUUID: string) => ({ taskType: "getResponse", taskUUID });
 
