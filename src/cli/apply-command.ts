@@ -53,7 +53,6 @@ function tighter(saved: number | undefined, now: number | undefined): { maxCost?
 }
 
 export const applyCommand: Command = {
-  summary: "Generate what the plan shows: submit, poll, download, and record it all in the lockfile.",
   usage: "[paths…|PLANFILE] [--auto-approve] [--concurrency N] [--max-cost USD] [--poll-interval MS] [--out-dir DIR] [--sim] [--json]",
   options: {
     "auto-approve": { type: "boolean", help: "apply without asking (required without a terminal)" },
@@ -73,7 +72,7 @@ export const applyCommand: Command = {
     const json = Boolean(values.json);
 
     const planPath = positionals.length === 1 && isPlanFile(positionals[0]!) ? positionals[0]! : undefined;
-    const saved = planPath ? readPlanFile(planPath) : undefined;
+    const saved = planPath ? await readPlanFile(planPath) : undefined;
     const flags = planOptions(values, planPath ? [] : positionals);
     if (saved && (flags.targets.length || flags.replace.length)) {
       throw new ClipformError("USAGE", "a saved plan already fixes what it targets and replaces: drop --target/--replace, or make a new plan");

@@ -18,7 +18,6 @@ export interface OptionSpec {
 }
 
 export interface Command {
-  summary: string;
   usage: string;
   options?: Record<string, OptionSpec>;
   run(ctx: Context, values: Record<string, unknown>, positionals: string[]): Promise<number>;
@@ -46,7 +45,6 @@ function printWarnings(ctx: Context, diags: { severity: string }[]): void {
 }
 
 export const validate: Command = {
-  summary: "Check manifests against the schema and the model catalog (no network).",
   usage: "[paths…]",
   async run(ctx, _values, positionals) {
     const project = loadValidProject(ctx.cwd, positionals);
@@ -60,7 +58,6 @@ export const validate: Command = {
 };
 
 export const planCommand: Command = {
-  summary: "Show what apply would generate, download or drop, and what it would cost.",
   usage: "[paths…] [--json|--markdown] [--detailed-exitcode] [--out FILE] [--target GLOB] [--replace ADDR] [--max-cost USD]",
   options: {
     json: { type: "boolean", help: "print the plan as JSON" },
@@ -96,7 +93,6 @@ export const planCommand: Command = {
 };
 
 export const models: Command = {
-  summary: "List the supported models: sizes, durations, frame images, prices and their sources.",
   usage: "[--json]",
   options: { json: { type: "boolean", help: "print the catalog as JSON" } },
   async run(ctx, values) {

@@ -12,7 +12,8 @@ import { basename, resolve } from "node:path";
 import { ClipformError } from "../errors.js";
 import { parseLockfile, serializeLockfile, writeFileAtomic } from "../lockfile/io.js";
 import { mergeLockfiles, type MergeConflict, type Resolution } from "../lockfile/merge.js";
-import { LOCKFILE_NAME, type Lockfile } from "../lockfile/schema.js";
+import { LOCKFILE_NAME } from "../lockfile/format.js";
+import type { Lockfile } from "../lockfile/schema.js";
 import type { Command } from "./commands.js";
 
 function readSide(path: string, label: string, display: string, optional: boolean): Lockfile | undefined {
@@ -82,7 +83,6 @@ function describe(resolutions: Record<string, Resolution>): string {
 }
 
 export const lockCommand: Command = {
-  summary: "Lockfile tools: `lock merge`, the git merge driver that merges clipform.lock.json clip by clip.",
   usage: "merge BASE OURS THEIRS [PATH]   (git: clipform lock merge %O %A %B %P)",
   async run(ctx, _values, positionals) {
     const [sub, ...args] = positionals;

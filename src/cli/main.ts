@@ -26,8 +26,8 @@ function usage(): string {
   return USAGE.replace("__COMMANDS__", Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`).join("\n"));
 }
 
-function commandHelp(name: string, c: Command): string {
-  const lines = [`Usage: clipform ${name} ${c.usage}`, "", c.summary, ""];
+function commandHelp(name: string, summary: string, c: Command): string {
+  const lines = [`Usage: clipform ${name} ${c.usage}`, "", summary, ""];
   const opts = Object.entries(c.options ?? {});
   if (opts.length) {
     lines.push("Options:");
@@ -50,13 +50,14 @@ export async function run(argv: string[], io: Io): Promise<number> {
     ctx.out(version());
     return 0;
   }
-  const command = COMMANDS[name];
-  if (!command) {
+  const entry = COMMANDS[name];
+  if (!entry) {
     ctx.err(`clipform: unknown command "${name}". Run \`clipform --help\` for the list.`);
     return 1;
   }
+  const command = await entry.load();
   if (rest.includes("--help") || rest.includes("-h")) {
-    ctx.out(commandHelp(name, command));
+    ctx.out(commandHelp(name, entry.summary, command));
     return 0;
   }
   let parsed;
@@ -65,7 +66,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     for (const [flag, o] of Object.entries(command.options ?? {})) options[flag] = { type: o.type, ...(o.multiple ? { multiple: true } : {}) };
     parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
   } catch (e) {
-    ctx.err(`clipform ${name}: ${(e as Error).message.replace(/\. To specify a positional.*$/s, "")}\n${commandHelp(name, command)}`);
+    ctx.err(`clipform ${name}: ${(e as Error).message.replace(/\. To specify a positional.*$/s, "")}\n${commandHelp(name, entry.summary, command)}`);
     return 1;
   }
   try {

@@ -1,22 +1,23 @@
-/** Every command, by name, in the order `clipform --help` lists them. */
-import { applyCommand } from "./apply-command.js";
-import { models, planCommand, validate, type Command } from "./commands.js";
-import { lockCommand } from "./lock-command.js";
-import { reportCommand } from "./report-command.js";
-import { simCommand } from "./sim-command.js";
-import { statusCommand } from "./status-command.js";
-import { unlockCommand } from "./unlock-command.js";
-import { watchCommand } from "./watch-command.js";
+/**
+ * Every command, by name, in the order `clipform --help` lists them. A command's module is
+ * loaded only when it runs, so `plan` never pays for the watcher, the HTTP client or the report.
+ */
+import type { Command } from "./commands.js";
 
-export const COMMANDS: Record<string, Command> = {
-  validate,
-  plan: planCommand,
-  apply: applyCommand,
-  status: statusCommand,
-  watch: watchCommand,
-  models,
-  sim: simCommand,
-  unlock: unlockCommand,
-  lock: lockCommand,
-  report: reportCommand,
+export interface CommandEntry {
+  summary: string;
+  load(): Promise<Command>;
+}
+
+export const COMMANDS: Record<string, CommandEntry> = {
+  validate: { summary: "Check manifests against the schema and the model catalog (no network).", load: async () => (await import("./commands.js")).validate },
+  plan: { summary: "Show what apply would generate, download or drop, and what it would cost.", load: async () => (await import("./commands.js")).planCommand },
+  apply: { summary: "Generate what the plan shows: submit, poll, download, and record it all in the lockfile.", load: async () => (await import("./apply-command.js")).applyCommand },
+  status: { summary: "Per manifest: clips generated, pending, in flight, failed, missing on disk, deleted, and the money spent.", load: async () => (await import("./status-command.js")).statusCommand },
+  watch: { summary: "Re-validate and re-plan on every save (never applies unless --apply, within --max-cost and --budget).", load: async () => (await import("./watch-command.js")).watchCommand },
+  report: { summary: "Write an HTML gallery of every clip: its videos, prompt, status, cost and pending changes.", load: async () => (await import("./report-command.js")).reportCommand },
+  models: { summary: "List the supported models: sizes, durations, frame images, prices and their sources.", load: async () => (await import("./commands.js")).models },
+  sim: { summary: "Run a local Runware API simulator (with optional, seeded faults) until interrupted.", load: async () => (await import("./sim-command.js")).simCommand },
+  lock: { summary: "Lockfile tools: `lock merge`, the git merge driver that merges clipform.lock.json clip by clip.", load: async () => (await import("./lock-command.js")).lockCommand },
+  unlock: { summary: "Remove the state lock of an apply that died (refuses while its process is alive, unless --force).", load: async () => (await import("./unlock-command.js")).unlockCommand },
 };

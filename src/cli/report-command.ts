@@ -8,7 +8,6 @@ import { DEFAULT_REPORT_FILE, renderReportHtml, reportOf } from "../report/index
 import type { Command } from "./commands.js";
 
 export const reportCommand: Command = {
-  summary: "Write an HTML gallery of every clip: its videos, prompt, status, cost and pending changes.",
   usage: "[paths…] [--out FILE]",
   options: { out: { type: "string", arg: "FILE", help: `where to write the page (default ${DEFAULT_REPORT_FILE})` } },
   async run(ctx, values, positionals) {

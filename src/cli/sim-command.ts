@@ -10,7 +10,6 @@ function num(value: unknown, flag: string): number | undefined {
 }
 
 export const simCommand: Command = {
-  summary: "Run a local Runware API simulator (with optional, seeded faults) until interrupted.",
   usage: "[--port N] [--latency-ms N] [--fail-rate X] [--rate-limit-rate X] [--error-rate X] [--reset-rate X] [--seed N] [--api-key KEY]",
   options: {
     port: { type: "string", arg: "N", help: "port to listen on (default: any free port)" },

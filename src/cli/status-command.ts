@@ -7,7 +7,6 @@ import { buildStatus } from "../status/status.js";
 import type { Command } from "./commands.js";
 
 export const statusCommand: Command = {
-  summary: "Per manifest: clips generated, pending, in flight, failed, missing on disk, deleted, and the money spent.",
   usage: "[paths…] [--json]",
   options: { json: { type: "boolean", help: "print the status as one JSON object (documented in the README)" } },
   async run(ctx, values, positionals) {

@@ -5,7 +5,6 @@ import { hostname } from "node:os";
 import type { Command } from "./commands.js";
 
 export const unlockCommand: Command = {
-  summary: "Remove the state lock of an apply that died (refuses while its process is alive, unless --force).",
   usage: "[--force]",
   options: { force: { type: "boolean", help: "remove the lock even if its process looks alive" } },
   async run(ctx, values) {

@@ -17,7 +17,6 @@ function portOf(value: unknown): number {
 }
 
 export const watchCommand: Command = {
-  summary: "Re-validate and re-plan on every save (never applies unless --apply, within --max-cost and --budget).",
   usage: "[paths…] [--serve PORT] [--apply --max-cost USD --budget USD] [--sim] [--concurrency N] [--poll-interval MS] [--out-dir DIR] [--debounce MS]",
   options: {
     apply: { type: "boolean", help: "apply each change automatically (needs --max-cost and --budget)" },

@@ -10,7 +10,8 @@ import { basename, dirname, join } from "node:path";
 import { ClipformError } from "../errors.js";
 import { sortKeys } from "../util/canonical.js";
 import { loadValidator } from "../util/validators.js";
-import { LOCKFILE_FORMAT, type Lockfile } from "./schema.js";
+import { LOCKFILE_FORMAT } from "./format.js";
+import type { Lockfile } from "./schema.js";
 
 /** Validated with the published lockfile schema (generated from the zod definition in schema.ts). */
 const validateLockfile = await loadValidator("lockfile");

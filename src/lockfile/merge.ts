@@ -22,7 +22,8 @@
  */
 import { ClipformError } from "../errors.js";
 import { canonicalJson } from "../util/canonical.js";
-import { LOCKFILE_FORMAT, type LockEntry, type Lockfile, type LockResult, type LockTask } from "./schema.js";
+import { LOCKFILE_FORMAT } from "./format.js";
+import type { LockEntry, Lockfile, LockResult, LockTask } from "./schema.js";
 
 export type Side = "ours" | "theirs";
 

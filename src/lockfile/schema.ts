@@ -7,8 +7,8 @@
  */
 import { z } from "zod";
 
-export const LOCKFILE_FORMAT = 1;
-export const LOCKFILE_NAME = "clipform.lock.json";
+export { LOCKFILE_FORMAT, LOCKFILE_NAME } from "./format.js";
+import { LOCKFILE_FORMAT } from "./format.js";
 
 export const apiErrorSchema = z
   .object({

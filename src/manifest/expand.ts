@@ -3,7 +3,8 @@
  * addresses, and ${variables} substituted. Every field remembers where in the YAML it came
  * from, so a problem in an expanded clip still points at the line the user wrote.
  */
-import { CLIP_FIELD_NAMES, type Manifest } from "./schema.js";
+import { isClipField } from "./fields.js";
+import type { Manifest } from "./schema.js";
 
 export type YamlPath = (string | number)[];
 
@@ -66,7 +67,7 @@ interface AxisValue {
 
 function axisValues(axis: string, spec: unknown, at: YamlPath, problems: ExpandProblem[]): AxisValue[] {
   const out: AxisValue[] = [];
-  const setsField = CLIP_FIELD_NAMES.includes(axis);
+  const setsField = isClipField(axis);
   const add = (key: string, value: unknown, vat: YamlPath) => {
     if (out.some((o) => o.key === key)) {
       problems.push({ at: vat, message: `matrix axis "${axis}": two values give the same address key "${key}"` });

@@ -14,7 +14,8 @@ import { canonicalJson, sha256Hex } from "../util/canonical.js";
 import { checkManifestSchema } from "./check-schema.js";
 import { expandManifest, originOf, type ExpandedClip, type YamlPath } from "./expand.js";
 import { classifyImage, LocalImageCache, type ImageKind } from "./images.js";
-import { CLIP_FIELD_NAMES, type Manifest } from "./schema.js";
+import { CLIP_FIELD_NAMES, isClipField } from "./fields.js";
+import type { Manifest } from "./schema.js";
 import { closest } from "../util/suggest.js";
 import { locate, parseYaml, type ParsedYaml } from "./yaml.js";
 
@@ -288,7 +289,7 @@ function misspelledFields(m: Manifest | undefined, clipId: string): Set<string> 
   for (const obj of [m?.clips?.[clipId], m?.defaults]) {
     if (!obj || typeof obj !== "object") continue;
     for (const key of Object.keys(obj)) {
-      if (CLIP_FIELD_NAMES.includes(key)) continue;
+      if (isClipField(key)) continue;
       const guess = closest(key, CLIP_FIELD_NAMES);
       if (guess) out.add(guess);
     }

@@ -8,8 +8,9 @@
  */
 import { z } from "zod";
 import { COMMON, modelIds } from "../models/catalog.js";
+import { ID_PATTERN, type ClipFieldName } from "./fields.js";
 
-export const ID_PATTERN = "^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$";
+export { ID_PATTERN } from "./fields.js";
 const id = (what: string) =>
   z
     .string()
@@ -104,7 +105,7 @@ export const clipFields = {
     })
     .strict()
     .describe("Input resources: frame images."),
-} as const;
+} as const satisfies Record<ClipFieldName, z.ZodTypeAny>;
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 const clipOverride = z.object(clipFields).partial().strict().describe("Clip fields this matrix value sets.");
@@ -161,5 +162,4 @@ export const manifestSchema = z
 export type Manifest = z.infer<typeof manifestSchema>;
 export type ClipFields = z.infer<typeof clipOverride>;
 
-export const CLIP_FIELD_NAMES = Object.keys(clipFields);
 export const TOP_LEVEL_NAMES = ["version", "budget", "variables", "defaults", "clips"];

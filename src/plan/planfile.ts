@@ -4,7 +4,6 @@
  * them changed.
  */
 import { readFileSync } from "node:fs";
-import { z } from "zod";
 import { ClipformError } from "../errors.js";
 import type { Plan } from "./plan.js";
 import { planToJson } from "./render.js";
@@ -12,27 +11,41 @@ import { planToJson } from "./render.js";
 export const PLANFILE_KIND = "clipform-plan";
 export const PLANFILE_FORMAT = 1;
 
-export const planOptionsSchema = z.object({
-  paths: z.array(z.string()),
-  targets: z.array(z.string()),
-  replace: z.array(z.string()),
-  maxCost: z.number().optional(),
-});
-export type PlanOptions = z.infer<typeof planOptionsSchema>;
+export interface PlanOptions {
+  paths: string[];
+  targets: string[];
+  replace: string[];
+  maxCost?: number;
+}
 
-const savedPlanSchema = z.object({
-  kind: z.literal(PLANFILE_KIND),
-  format_version: z.literal(PLANFILE_FORMAT),
-  clipform_version: z.string(),
-  project_digest: z.string(),
-  lockfile: z.object({ exists: z.boolean(), lineage: z.string(), serial: z.number() }),
-  options: planOptionsSchema,
-  plan: z.object({
-    changes: z.array(z.object({ address: z.string(), action: z.string(), generate: z.number() }).passthrough()),
-    summary: z.object({ estimated_cost_usd: z.number() }).passthrough(),
-  }).passthrough(),
-});
-export type SavedPlan = z.infer<typeof savedPlanSchema>;
+export interface SavedPlan {
+  kind: typeof PLANFILE_KIND;
+  format_version: typeof PLANFILE_FORMAT;
+  clipform_version: string;
+  project_digest: string;
+  lockfile: { exists: boolean; lineage: string; serial: number };
+  options: PlanOptions;
+  plan: { changes: { address: string; action: string; generate: number }[]; summary: { estimated_cost_usd: number } };
+}
+
+/** Loaded only to read a saved plan: plan and validate never load zod. */
+async function savedPlanSchema() {
+  const { z } = await import("zod");
+  return z.object({
+    kind: z.literal(PLANFILE_KIND),
+    format_version: z.literal(PLANFILE_FORMAT),
+    clipform_version: z.string(),
+    project_digest: z.string(),
+    lockfile: z.object({ exists: z.boolean(), lineage: z.string(), serial: z.number() }),
+    options: z.object({ paths: z.array(z.string()), targets: z.array(z.string()), replace: z.array(z.string()), maxCost: z.number().optional() }),
+    plan: z
+      .object({
+        changes: z.array(z.object({ address: z.string(), action: z.string(), generate: z.number() }).passthrough()),
+        summary: z.object({ estimated_cost_usd: z.number() }).passthrough(),
+      })
+      .passthrough(),
+  });
+}
 
 export function savePlan(args: {
   plan: Plan;
@@ -63,19 +76,19 @@ export function isPlanFile(path: string): boolean {
   }
 }
 
-export function readPlanFile(path: string): SavedPlan {
+export async function readPlanFile(path: string): Promise<SavedPlan> {
   let data: unknown;
   try {
     data = JSON.parse(readFileSync(path, "utf8"));
   } catch (e) {
     throw new ClipformError("BAD_PLANFILE", `${path}: cannot read the saved plan: ${(e as Error).message}`);
   }
-  const parsed = savedPlanSchema.safeParse(data);
+  const parsed = (await savedPlanSchema()).safeParse(data);
   if (!parsed.success) {
     const i = parsed.error.issues[0]!;
     throw new ClipformError("BAD_PLANFILE", `${path} is not a clipform saved plan (format ${PLANFILE_FORMAT}): at ${i.path.join(".") || "(top level)"}: ${i.message}`);
   }
-  return parsed.data;
+  return parsed.data as SavedPlan;
 }
 
 /**

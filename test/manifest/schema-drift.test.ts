@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { lockfileJsonSchema, manifestJsonSchema, PUBLISHED_SCHEMAS } from "../../src/schemas.js";
-import { CLIP_FIELD_NAMES } from "../../src/manifest/schema.js";
+import { CLIP_FIELD_NAMES } from "../../src/manifest/fields.js";
 import { Ajv } from "ajv";
 import { loadValidator } from "../../src/util/validators.js";
 import { modelIds } from "../../src/models/catalog.js";

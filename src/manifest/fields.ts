@@ -1,0 +1,32 @@
+/**
+ * The names a manifest may use, as plain data: the manifest stage needs them on every run and
+ * must not load zod for that (schema.ts, which zod builds, is only needed to publish schemas/).
+ * schema.ts checks at compile time that its fields are exactly these.
+ */
+export const CLIP_FIELD_NAMES = [
+  "model",
+  "positivePrompt",
+  "negativePrompt",
+  "width",
+  "height",
+  "duration",
+  "CFGScale",
+  "numberResults",
+  "outputType",
+  "outputFormat",
+  "outputQuality",
+  "deliveryMethod",
+  "webhookURL",
+  "uploadEndpoint",
+  "ttl",
+  "safety",
+  "inputs",
+] as const;
+
+export type ClipFieldName = (typeof CLIP_FIELD_NAMES)[number];
+
+export const ID_PATTERN = "^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$";
+
+export function isClipField(name: string): name is ClipFieldName {
+  return (CLIP_FIELD_NAMES as readonly string[]).includes(name);
+}
