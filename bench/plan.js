@@ -83,12 +83,15 @@ export function runPlanBench() {
   const manifest = join(dir, "specs", "shots.yaml");
   const rssYaml = join(dir, "rss-yaml.txt");
   const rssPlan = join(dir, "rss-plan.txt");
+  const rssFast = join(dir, "rss-fast.txt");
   const yamlMs = [];
+  const fastMs = [];
   const planMs = [];
   let planOut = "";
   for (let i = 0; i < RUNS; i++) {
-    // Interleaved, so both see the same machine noise.
+    // Interleaved, so all three see the same machine noise.
     yamlMs.push(timed([join(REPO, "bench", "bare-yaml.mjs"), manifest], dir, rssYaml).ms);
+    fastMs.push(timed([join(REPO, "bench", "bare-yaml.mjs"), manifest, "--fast"], dir, rssFast).ms);
     const p = timed([BIN, "plan", "--detailed-exitcode"], dir, rssPlan);
     planMs.push(p.ms);
     planOut = p.stdout;
@@ -100,9 +103,11 @@ export function runPlanBench() {
     lockfile_bytes: statSync(join(dir, "clipform.lock.json")).size,
     runs: RUNS,
     bare_yaml_parse_ms: Math.round(median(yamlMs)),
+    bare_yaml_parse_same_settings_ms: Math.round(median(fastMs)),
     clipform_plan_ms: Math.round(median(planMs)),
     ratio: Math.round((median(planMs) / median(yamlMs)) * 100) / 100,
-    peak_rss_mib: { bare_yaml: Math.round(peak(rssYaml) / 1024), clipform_plan: Math.round(peak(rssPlan) / 1024) },
+    ratio_same_settings: Math.round((median(planMs) / median(fastMs)) * 100) / 100,
+    peak_rss_mib: { bare_yaml: Math.round(peak(rssYaml) / 1024), bare_yaml_same_settings: Math.round(peak(rssFast) / 1024), clipform_plan: Math.round(peak(rssPlan) / 1024) },
     plan_says_no_changes: planOut.includes("No changes."),
   };
   rmSync(dir, { recursive: true, force: true });

@@ -15,10 +15,13 @@ export function writeReport(r, path) {
       "",
       "| | wall time | peak RSS |",
       "|---|---:|---:|",
-      `| bare \`yaml\` parse of the manifest | ${p.bare_yaml_parse_ms} ms | ${p.peak_rss_mib.bare_yaml} MiB |`,
+      `| bare \`yaml.parse\` of the manifest (default settings) | ${p.bare_yaml_parse_ms} ms | ${p.peak_rss_mib.bare_yaml} MiB |`,
+      `| bare \`yaml.parse\` with clipform's parser settings (\`uniqueKeys: false\`) | ${p.bare_yaml_parse_same_settings_ms} ms | ${p.peak_rss_mib.bare_yaml_same_settings} MiB |`,
       `| \`clipform plan\` (parse, lockfile, validation, fingerprints, diff, rendering) | ${p.clipform_plan_ms} ms | ${p.peak_rss_mib.clipform_plan} MiB |`,
       "",
-      `Ratio: **${p.ratio}×** (target ≤ 1.2×: ${yes(p.ratio <= 1.2)}). Plan reported no changes: ${p.plan_says_no_changes}.`,
+      `Ratio to a bare \`yaml.parse\`: **${p.ratio}×** (target ≤ 1.2×: ${yes(p.ratio <= 1.2)}). Plan reported no changes: ${p.plan_says_no_changes}.`,
+      "",
+      `clipform parses faster than a bare \`yaml.parse\` because yaml's unique-key check compares each key with every earlier key of its mapping (quadratic in the 10,000 keys of \`clips:\`); clipform turns it off and finds duplicate keys itself in linear time. Against a bare parse with the same settings, clipform's own work (lockfile, validation, expansion, fingerprints, file checks, plan, rendering) is the rest: **${p.ratio_same_settings}×** of that parse.`,
       "",
     );
   }
