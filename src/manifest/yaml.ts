@@ -38,18 +38,23 @@ export function parseYaml(source: string): ParsedYaml {
 /** Keys defined twice in one mapping, found with one set per mapping (merge keys excepted). */
 function duplicateKeys(doc: Document.Parsed): { code: string; message: string; offset: number }[] {
   const out: { code: string; message: string; offset: number }[] = [];
-  visit(doc, {
-    Map(_k, node) {
-      if (node.items.length < 2) return;
+  // A plain walk over collections only: the manifest's scalars (most of its nodes) are never visited.
+  const walk = (node: unknown): void => {
+    if (isMap(node)) {
       const keys = new Set<unknown>();
       for (const pair of node.items) {
-        if (!isScalar(pair.key) || isMergeKey(pair.key)) continue;
-        const k = pair.key.value;
-        if (keys.has(k)) out.push({ code: "DUPLICATE_KEY", message: "Map keys must be unique", offset: pair.key.range?.[0] ?? 0 });
-        keys.add(k);
+        if (isScalar(pair.key) && !isMergeKey(pair.key)) {
+          const k = pair.key.value;
+          if (keys.has(k)) out.push({ code: "DUPLICATE_KEY", message: "Map keys must be unique", offset: pair.key.range?.[0] ?? 0 });
+          keys.add(k);
+        }
+        if (isMap(pair.value) || isSeq(pair.value)) walk(pair.value);
       }
-    },
-  });
+    } else if (isSeq(node)) {
+      for (const item of node.items) if (isMap(item) || isSeq(item)) walk(item);
+    }
+  };
+  walk(doc.contents);
   return out;
 }
 
