@@ -2,7 +2,7 @@
  * The stages joined: manifests → lockfile → plan. Each command starts here; apply and watch
  * add their own side effects on top.
  */
-import { join } from "node:path";
+import { join, relative, resolve, sep } from "node:path";
 import { ClipformError } from "./errors.js";
 import { checkOutputFiles } from "./lockfile/files.js";
 import { readLockfile } from "./lockfile/io.js";
@@ -45,8 +45,15 @@ export function planProject(project: Project, lock: Lockfile, opts: PlanOptions)
     files: checkOutputFiles(lock, project.root),
     targets: opts.targets,
     replace: opts.replace,
+    ...(opts.paths.length ? { inManifestScope: manifestScope(project.root, opts.paths) } : {}),
     ...(opts.maxCost !== undefined ? { maxCost: opts.maxCost } : {}),
   });
+}
+
+/** Whether a manifest (as recorded, relative to the root) is under one of the given paths. */
+export function manifestScope(root: string, paths: readonly string[]): (manifest: string) => boolean {
+  const prefixes = paths.map((p) => relative(root, resolve(root, p)).split(sep).join("/"));
+  return (manifest) => prefixes.some((p) => p === "" || manifest === p || manifest.startsWith(`${p}/`));
 }
 
 export function computePlan(root: string, opts: PlanOptions, images?: LocalImageCache): Planned {

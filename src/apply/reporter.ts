@@ -39,6 +39,8 @@ export function describeEvent(e: ApplyEvent): string | undefined {
       return `budget      ${e.scope} ${usd(e.limitUsd)} reached (${usd(e.committedUsd)} spent or in flight): submitting nothing more`;
     case "concurrency":
       return `concurrency ${e.limit} (${e.reason})`;
+    case "note":
+      return `note        ${e.message}`;
     case "stopping":
       return "interrupted: submitting nothing more; waiting for the generations in flight (Ctrl-C again to quit now; they stay recorded and the next apply resumes them)";
     case "progress":

@@ -1,5 +1,7 @@
 /** Builds the videoInference task for a clip: the exact bytes that are paid for. */
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { ClipformError } from "../errors.js";
 import type { DesiredClip } from "../manifest/index.js";
 
 export type VideoTask = Record<string, unknown> & { taskUUID: string };
@@ -11,8 +13,15 @@ export interface ImageResolver {
 
 const MIME: Record<string, string> = { png: "image/png", jpeg: "image/jpeg", webp: "image/webp" };
 
-export function fileToDataUri(path: string): string {
+/**
+ * A local image as a data URI, checked against the content hash the plan was made with: a file
+ * edited since then would generate a video recorded under the wrong fingerprint.
+ */
+export function fileToDataUri(path: string, expectedSha256?: string): string {
   const buf = readFileSync(path);
+  if (expectedSha256 && createHash("sha256").update(buf).digest("hex") !== expectedSha256) {
+    throw new ClipformError("STALE_PLAN", `${path} changed since the plan was made; not submitted (plan again to see what the new image changes)`);
+  }
   const ext = path.toLowerCase().endsWith(".png") ? "png" : path.toLowerCase().endsWith(".webp") ? "webp" : "jpeg";
   return `data:${MIME[ext]};base64,${buf.toString("base64")}`;
 }
@@ -40,7 +49,7 @@ export async function buildTask(clip: DesiredClip, taskUUID: string, numberResul
   if (clip.frameImages.length > 0) {
     const frameImages = [];
     for (const f of clip.frameImages) {
-      const image = f.kind === "file" && f.path ? await images.upload(fileToDataUri(f.path)) : f.ref;
+      const image = f.kind === "file" && f.path ? await images.upload(fileToDataUri(f.path, f.sha256)) : f.ref;
       frameImages.push({ image, frame: f.frame });
     }
     task.inputs = { frameImages };

@@ -1,14 +1,13 @@
 /** `clipform apply`: show the plan, get approval, then run it against Runware (or the simulator). */
-import { randomUUID } from "node:crypto";
 import { openApiSession, type ApiSession } from "../apply/session.js";
 import { createInterface } from "node:readline";
-import { ApplyEngine, DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL_MS, emptySummary, type BudgetLimit } from "../apply/engine.js";
+import { budgetsOf, createEngine } from "../apply/create.js";
+import { DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL_MS, emptySummary, type ApplyEngine } from "../apply/engine.js";
 import { DEFAULT_OUT_DIR } from "../apply/outputs.js";
 import { applyFailed, jsonReporter, liveReporter, lineReporter, type Reporter } from "../apply/reporter.js";
 import { acquireStateLock, describeHolder, isAlive } from "../apply/statelock.js";
 import { sweepTempFiles } from "../lockfile/io.js";
 import { ClipformError } from "../errors.js";
-import { LockStore } from "../lockfile/store.js";
 import { computePlan, lockfilePath } from "../pipeline.js";
 import { hasChanges, overBudget } from "../plan/plan.js";
 import { checkSavedPlan, isPlanFile, readPlanFile } from "../plan/planfile.js";
@@ -40,12 +39,6 @@ async function askYes(ctx: Context): Promise<boolean> {
   }
 }
 
-function budgetsOf(manifests: { file: string; budget?: number }[], maxCost: number | undefined): BudgetLimit[] {
-  const out: BudgetLimit[] = [];
-  if (maxCost !== undefined) out.push({ scope: "--max-cost", limitUsd: maxCost });
-  for (const m of manifests) if (m.budget !== undefined) out.push({ scope: `${m.file} budget`, limitUsd: m.budget, manifest: m.file });
-  return out;
-}
 
 function tighter(saved: number | undefined, now: number | undefined): { maxCost?: number } {
   if (saved === undefined) return now === undefined ? {} : { maxCost: now };
@@ -126,19 +119,13 @@ export const applyCommand: Command = {
         : ctx.stderr.isTTY && ctx.env.TERM !== "dumb"
           ? liveReporter(ctx.stderr, ctx.colorErr, { generations: plan.summary.generations, estimatedUsd: plan.summary.estimated_cost_usd })
           : lineReporter((l) => ctx.err(l));
-      engine = new ApplyEngine({
-        root: ctx.cwd,
-        outDir,
-        plan,
-        clips: new Map(project.clips.map((c) => [c.address, c])),
-        store: new LockStore(planned.lockPath, planned.lock),
+      engine = createEngine({
+        planned,
         client: session.client,
+        outDir,
         concurrency,
         pollIntervalMs: pollInterval,
-        budgets: budgetsOf(project.manifests, opts.maxCost),
-        now: () => new Date(),
-        uuid: randomUUID,
-        sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+        budgets: budgetsOf(project.manifests, opts.maxCost !== undefined ? { scope: "--max-cost", limitUsd: opts.maxCost } : undefined),
         emit: (e) => reporter.event(e),
       });
 

@@ -130,10 +130,3 @@ export function sweepTempFiles(path: string, alive: (pid: number) => boolean): s
   }
   return removed;
 }
-
-/** Bumps the serial and writes the lockfile atomically. Returns the written lockfile. */
-export function writeLockfile(path: string, lock: Lockfile): Lockfile {
-  const next: Lockfile = { ...lock, serial: lock.serial + 1 };
-  writeFileAtomic(path, serializeLockfile(next));
-  return next;
-}

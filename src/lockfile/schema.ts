@@ -25,6 +25,10 @@ export const taskSchema = z
       .enum(["submitted", "succeeded", "failed", "partial"])
       .describe("submitted: recorded before sending, or accepted and not finished (resume polls it, never resubmits); succeeded; failed; partial: some results failed."),
     submittedAt: z.string().describe("ISO time the task was recorded."),
+    acceptedAt: z
+      .string()
+      .optional()
+      .describe("ISO time the API acknowledged the task. An acknowledged task is only ever polled; one never acknowledged may be sent again, with the same UUID, if the API does not know it."),
     finishedAt: z.string().optional().describe("ISO time the task finished."),
     error: apiErrorSchema.optional(),
   })

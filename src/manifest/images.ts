@@ -97,20 +97,39 @@ export class LocalImageCache {
 }
 
 function checkImage(ref: string, path: string, size: number): LocalImageResult {
-  const { maxBytes, minSide, maxSide } = COMMON.image;
+  const { maxBytes } = COMMON.image;
   if (size > maxBytes) return { ok: false, message: `image ${ref} is ${(size / 1048576).toFixed(1)} MB; the limit is ${maxBytes / 1048576} MB` };
   const buf = readFileSync(path);
-  const info = sniffImage(buf);
-  if (info.format === "unknown") {
+  const problem = imageProblem(ref, buf);
+  if (problem) {
     const hint = FILE_EXT_RE.test(ref) ? "" : " (if this was meant as base64 or an image UUID, it is not valid as either)";
-    return { ok: false, message: `${ref} is not a PNG, JPEG or WEBP image${hint}` };
+    return { ok: false, message: problem.startsWith("not a") ? `${ref} is ${problem}${hint}` : problem };
   }
+  const sha256 = createHash("sha256").update(buf).digest("hex");
+  return { ok: true, image: { path, sha256, bytes: size, info: sniffImage(buf) } };
+}
+
+/** What the API would reject in an image's bytes (format, pixel size, weight), or undefined. */
+function imageProblem(label: string, buf: Buffer): string | undefined {
+  const { maxBytes, minSide, maxSide } = COMMON.image;
+  if (buf.length > maxBytes) return `image ${label} is ${(buf.length / 1048576).toFixed(1)} MB; the limit is ${maxBytes / 1048576} MB`;
+  const info = sniffImage(buf);
+  if (info.format === "unknown") return "not a PNG, JPEG or WEBP image";
   if (info.width !== undefined && info.height !== undefined) {
     const { width, height } = info;
     if (width < minSide || height < minSide || width > maxSide || height > maxSide) {
-      return { ok: false, message: `image ${ref} is ${width}x${height} px; each side must be ${minSide} to ${maxSide} px` };
+      return `image ${label} is ${width}x${height} px; each side must be ${minSide} to ${maxSide} px`;
     }
   }
-  const sha256 = createHash("sha256").update(buf).digest("hex");
-  return { ok: true, image: { path, sha256, bytes: size, info } };
+  return undefined;
+}
+
+/** Checks an image given inline (a data URI or raw base64) as a local file would be checked. */
+export function inlineImageProblem(ref: string, kind: "dataUri" | "base64"): string | undefined {
+  const m = kind === "dataUri" ? /^data:([^;,]*)(;base64)?,(.*)$/is.exec(ref) : undefined;
+  if (kind === "dataUri" && (!m || !m[2])) return "a data URI frame image must be base64-encoded (data:image/png;base64,…)";
+  const buf = Buffer.from(kind === "dataUri" ? m![3]! : ref, "base64");
+  const label = kind === "dataUri" ? "given as a data URI" : "given as base64";
+  const problem = imageProblem(label, buf);
+  return problem?.startsWith("not a") ? `the image ${label} is ${problem}` : problem;
 }

@@ -13,7 +13,7 @@ import { checkVideoRequest, frameImagesOf, resolveFramePositions, type FrameImag
 import { canonicalJson, sha256Hex } from "../util/canonical.js";
 import { checkManifestSchema } from "./check-schema.js";
 import { expandManifest, originOf, type ExpandedClip, type YamlPath } from "./expand.js";
-import { classifyImage, LocalImageCache, type ImageKind } from "./images.js";
+import { classifyImage, inlineImageProblem, LocalImageCache, type ImageKind } from "./images.js";
 import { CLIP_FIELD_NAMES, isClipField } from "./fields.js";
 import type { Manifest } from "./schema.js";
 import { closest } from "../util/suggest.js";
@@ -227,12 +227,19 @@ export function assembleProject(root: string, results: ManifestResult[], images:
         const frame = positions[i];
         if (typeof ref !== "string" || !frame) return;
         const kind = classifyImage(ref);
+        const field = typeof item === "string" ? `inputs/frameImages/${i}` : `inputs/frameImages/${i}/image`;
+        if (kind === "dataUri" || kind === "base64") {
+          const problem = inlineImageProblem(ref, kind);
+          if (problem) {
+            report(field, problem, "error", "invalidImage");
+            return;
+          }
+        }
         if (kind !== "file") {
           refs.push({ frame, kind, ref });
           return;
         }
         const loaded = images.load(ref, baseDir);
-        const field = typeof item === "string" ? `inputs/frameImages/${i}` : `inputs/frameImages/${i}/image`;
         if (!loaded.ok) {
           report(field, loaded.message, "error", "invalidImage");
           return;

@@ -59,6 +59,11 @@ export interface PlanInput {
   targets?: readonly string[];
   replace?: readonly string[];
   maxCost?: number;
+  /**
+   * When only some manifests were loaded (`plan specs/a.yaml`), the lockfile entries of the
+   * others are out of scope: never deleted or touched, as if the other manifests were there.
+   */
+  inManifestScope?: (manifest: string) => boolean;
 }
 
 export interface BudgetCheck {
@@ -223,6 +228,7 @@ export function plan(input: PlanInput): Plan {
 
   for (const [address, entry] of Object.entries(lock.clips)) {
     if (desired.has(address) || !inScope(address)) continue;
+    if (input.inManifestScope && !input.inManifestScope(entry.manifest)) continue;
     const to = reusedFrom.get(address);
     const inflight = entry.tasks.some((t) => t.status === "submitted");
     if (inflight) {

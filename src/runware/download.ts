@@ -19,6 +19,8 @@ export interface DownloadProgress {
 }
 
 export interface DownloadOptions {
+  /** Names what is downloaded (e.g. the video UUID): the partial file is `<dest>.<key>.part`. */
+  partKey?: string;
   /** Lower-case hex. On mismatch the download fails and no file is left behind. */
   expectedSha256?: string;
   onProgress?: (progress: DownloadProgress) => void;
@@ -44,7 +46,9 @@ export async function downloadFile(
   options: DownloadOptions,
   context: DownloadContext,
 ): Promise<DownloadResult> {
-  const part = dest + PART_SUFFIX;
+  // A partial file is resumed only into the download it came from: keyed, when the caller can
+  // name the content (a video UUID), so a .part left by another video is never continued.
+  const part = options.partKey ? `${dest}.${options.partKey.replace(/[^A-Za-z0-9-]/g, "")}${PART_SUFFIX}` : dest + PART_SUFFIX;
   await mkdir(dirname(dest), { recursive: true });
   const resuming = (await fileSize(part)) > 0;
   const fetchAndHash = async () => {

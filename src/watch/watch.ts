@@ -5,20 +5,19 @@
  * cost limit and a budget for the whole run; a newer save cancels queued work it made obsolete,
  * never work already submitted.
  */
-import { randomUUID } from "node:crypto";
 import { resolve } from "node:path";
 import { watch as chokidarWatch, type FSWatcher } from "chokidar";
 import type { Palette } from "../cli/colors.js";
 import { formatDiagnostic } from "../diagnostics.js";
-import { ApplyEngine, type ApplySummary } from "../apply/engine.js";
+import { budgetsOf, createEngine } from "../apply/create.js";
+import type { ApplyEngine, ApplySummary } from "../apply/engine.js";
 import { lineReporter } from "../apply/reporter.js";
 import type { ApiSession } from "../apply/session.js";
 import { ClipformError } from "../errors.js";
 import { readLockfile } from "../lockfile/io.js";
-import { LockStore } from "../lockfile/store.js";
 import type { Project } from "../manifest/index.js";
 import { lockfilePath, planProject } from "../pipeline.js";
-import { hasChanges, type Plan } from "../plan/plan.js";
+import { hasChanges, overBudget, type Plan } from "../plan/plan.js";
 import { renderText, usd } from "../plan/render.js";
 import { reportOf, renderReportHtml } from "../report/index.js";
 import type { Planned } from "../pipeline.js";
@@ -210,22 +209,21 @@ export class ProjectWatcher {
       say(this.#o.color.yellow(`not applying: ${usd(est)} more would take this run past its --budget of ${usd(a.budget)} (spent ${usd(this.#spent)})`));
       return;
     }
+    const over = overBudget(plan);
+    if (over.length > 0) {
+      say(this.#o.color.yellow(`not applying: estimated ${usd(over[0]!.estimatedUsd)} exceeds the ${over[0]!.scope} of ${usd(over[0]!.limitUsd)}`));
+      return;
+    }
     const path = lockfilePath(this.#project.root);
-    const { lock } = readLockfile(path);
+    const { lock, exists } = readLockfile(path);
     const reporter = lineReporter(say);
-    const engine = new ApplyEngine({
-      root: this.#project.root,
-      outDir: a.outDir,
-      plan,
-      clips: new Map(project.clips.map((c) => [c.address, c])),
-      store: new LockStore(path, lock),
+    const engine = createEngine({
+      planned: { project, lock, lockExists: exists, lockPath: path, plan },
       client: a.session.client,
+      outDir: a.outDir,
       concurrency: a.concurrency,
       pollIntervalMs: a.pollIntervalMs,
-      budgets: [{ scope: "watch --budget", limitUsd: a.budget - this.#spent }],
-      now: () => new Date(),
-      uuid: randomUUID,
-      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      budgets: budgetsOf(project.manifests, { scope: "watch --budget", limitUsd: a.budget - this.#spent }),
       emit: (e) => reporter.event(e),
     });
     this.#engine = engine;

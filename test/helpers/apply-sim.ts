@@ -156,6 +156,7 @@ export interface LockTaskJson {
   numberResults: number;
   status: string;
   submittedAt: string;
+  acceptedAt?: string;
   finishedAt?: string;
   error?: { code: string; message: string };
 }

@@ -124,12 +124,8 @@ describe("local frame images", () => {
   });
 
   it("URLs, data URIs, image UUIDs and base64 are not looked up on disk", () => {
-    const refs = [
-      "https://example.com/missing.png",
-      "data:image/png;base64,iVBORw0KGgo=",
-      "aac49721-1964-481a-ae78-8a4e29b91402",
-      "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==",
-    ];
+    const inline = Buffer.concat([png(512, 512), Buffer.alloc(64)]).toString("base64"); // header plus padding: real images are longer than 64 base64 characters
+    const refs = ["https://example.com/missing.png", `data:image/png;base64,${inline}`, "aac49721-1964-481a-ae78-8a4e29b91402", inline];
     expect(refs.map(classifyImage)).toEqual(["url", "dataUri", "uuid", "base64"]);
     for (const ref of refs) {
       const project = loadOne(withImage(JSON.stringify(ref)));
@@ -137,6 +133,22 @@ describe("local frame images", () => {
       expect(project.clips[0]!.frameImages[0]).toEqual({ frame: "first", kind: classifyImage(ref), ref });
     }
     expect(["./a.png", "frames/first.jpg", "first.png", "/abs/path.webp"].map(classifyImage)).toEqual(["file", "file", "file", "file"]);
+  });
+});
+
+describe("inline frame images (data URIs, base64)", () => {
+  it("are checked like local files: format and pixel size", () => {
+    const tiny = png(10, 10).toString("base64");
+    const cases: [string, RegExp][] = [
+      [`data:image/png;base64,${tiny}`, /image given as a data URI is 10x10 px; each side must be 300 to 2048 px/],
+      [tiny.padEnd(80, "A"), /image given as base64 is 10x10 px/],
+      [`data:image/gif;base64,${Buffer.from("GIF89a" + "x".repeat(40)).toString("base64")}`, /the image given as a data URI is not a PNG, JPEG or WEBP image/],
+      ["data:image/png,rawbytes", /must be base64-encoded/],
+    ];
+    for (const [ref, message] of cases) {
+      const project = loadOne(withImage(JSON.stringify(ref)));
+      expect(project.diagnostics.map((d) => d.message)).toEqual([expect.stringMatching(message)]);
+    }
   });
 });
 

@@ -136,6 +136,14 @@ describe("clipform watch --apply", () => {
     expect(sim.stats().videoInference).toBe(3);
   });
 
+  it("honours a manifest's own budget too", async () => {
+    const { sim, env } = await simEnv(50);
+    const dir = project({ "specs/a.yaml": clips(1).replace("version: 1", "version: 1\nbudget:\n  maxCost: 0.10") });
+    const w = watch(["--apply", "--max-cost", "5", "--budget", "5", "--poll-interval", "20"], dir, env);
+    await w.waitFor(/not applying: estimated \$0\.1848 exceeds the specs\/a\.yaml budget of \$0\.10/);
+    expect(sim.stats().videoInference).toBe(0);
+  });
+
   it("never resubmits what is in flight, and a newer save cancels queued work it made obsolete", async () => {
     const { sim, env } = await simEnv(700);
     const dir = project({ "specs/a.yaml": clips(3) });

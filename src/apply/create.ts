@@ -1,0 +1,45 @@
+/** An apply engine for a computed plan, as both `apply` and `watch --apply` run it. */
+import { randomUUID } from "node:crypto";
+import { LockStore } from "../lockfile/store.js";
+import type { ManifestInfo } from "../manifest/index.js";
+import type { Planned } from "../pipeline.js";
+import { priceBook } from "../plan/prices.js";
+import { ApplyEngine, type ApiClient, type ApplyEvent, type BudgetLimit } from "./engine.js";
+
+/** Every budget that applies: `--max-cost` (or another run-wide limit) and each manifest's own. */
+export function budgetsOf(manifests: readonly ManifestInfo[], runLimit?: { scope: string; limitUsd: number }): BudgetLimit[] {
+  const out: BudgetLimit[] = [];
+  if (runLimit) out.push(runLimit);
+  for (const m of manifests) if (m.budget !== undefined) out.push({ scope: `${m.file} budget`, limitUsd: m.budget, manifest: m.file });
+  return out;
+}
+
+export interface EngineSetup {
+  planned: Planned;
+  client: ApiClient;
+  outDir: string;
+  concurrency: number;
+  pollIntervalMs: number;
+  budgets: BudgetLimit[];
+  emit: (e: ApplyEvent) => void;
+}
+
+export function createEngine(s: EngineSetup): ApplyEngine {
+  const { planned } = s;
+  return new ApplyEngine({
+    root: planned.project.root,
+    outDir: s.outDir,
+    plan: planned.plan,
+    clips: new Map(planned.project.clips.map((c) => [c.address, c])),
+    store: new LockStore(planned.lockPath, planned.lock, (message) => s.emit({ type: "note", message })),
+    client: s.client,
+    concurrency: s.concurrency,
+    pollIntervalMs: s.pollIntervalMs,
+    budgets: s.budgets,
+    prices: priceBook(planned.lock),
+    now: () => new Date(),
+    uuid: randomUUID,
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    emit: s.emit,
+  });
+}
