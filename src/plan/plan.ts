@@ -157,8 +157,15 @@ export function plan(input: PlanInput): Plan {
 
     const inflight = entry?.tasks.filter((t) => t.status === "submitted") ?? [];
     if (entry && inflight.length > 0) {
-      const changed = entry.fingerprint !== clip.fingerprint ? "; the clip changed since, so the next plan will replace it" : "";
-      push("resume", `submitted earlier and not finished: poll ${inflight.length === 1 ? "its task" : `its ${inflight.length} tasks`}, never resubmit${changed}`, 0, {
+      const same = entry.fingerprint === clip.fingerprint;
+      const changed = same ? "" : "; the clip changed since, so the next plan will replace it";
+      // A task recorded but never acknowledged (the crash came before the request left) is sent
+      // once more, with its UUID, if the API does not know it: that may cost, so it is shown.
+      const unacknowledged = same ? inflight.filter((t) => !t.acceptedAt).reduce((n, t) => n + t.numberResults, 0) : 0;
+      const maybe = unacknowledged
+        ? `; ${unacknowledged === 1 ? "one result was" : `${unacknowledged} results were`} never acknowledged by the API: if it does not know the task, it is sent once more with the same UUID (at most the cost shown)`
+        : "";
+      push("resume", `submitted earlier and not finished: poll ${inflight.length === 1 ? "its task" : `its ${inflight.length} tasks`}, never pay for it twice${changed}${maybe}`, unacknowledged, {
         resumeTasks: inflight.map((t) => t.taskUUID),
       });
       continue;

@@ -29,6 +29,7 @@ import {
   startSim,
   type LockJson,
   waitForOutput,
+  SIM_PRICE,
 } from "../helpers/apply-sim.js";
 
 cleanupAfterAll();
@@ -137,7 +138,8 @@ describe("apply: crash safety", () => {
     const plan = await planJson(dir);
     expect(actionsOf(plan)).toEqual({ "clip-01": "no-op", "clip-02": "resume" });
     expect(plan.changes.find((c) => c.address === "clip-02")!.resume_tasks).toEqual([recordedUUID]);
-    expect(plan.summary.estimated_cost_usd).toBe(0);
+    // Never acknowledged: the plan shows what sending it once more could cost.
+    expect(plan.summary.estimated_cost_usd).toBe(SIM_PRICE);
 
     const fresh = await startSim();
     const r = await apply(dir, fresh);

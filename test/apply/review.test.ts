@@ -74,9 +74,12 @@ describe.concurrent("apply: review regressions", () => {
     writeFileSync(join(dir, "clipform.lock.json"), JSON.stringify(lock, null, 2));
 
     const fresh = await startSim();
+    // The plan shows what sending it again could cost, so a budget below that refuses up front.
+    const plan = await planJson(dir);
+    expect(plan.changes[0]).toMatchObject({ action: "resume", estimated_cost_usd: 0.1848 });
     const refused = await apply(dir, fresh, ["--max-cost", "0.01"]);
-    expect(refused.stderr).toContain("not sent again: the budget would be exceeded");
-    expect(fresh.stats().videoInference).toBe(0);
+    expect(refused.stderr).toContain("error: estimated $0.1848 exceeds the --max-cost of $0.01. Nothing was sent.");
+    expect(fresh.stats().requests).toBe(0);
     const ok = await apply(dir, fresh);
     expect(ok.code).toBe(0);
     expect(fresh.stats().acceptedTaskUUIDs).toEqual([task.taskUUID]);

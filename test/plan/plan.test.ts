@@ -77,13 +77,22 @@ describe("plan actions", () => {
     expect(p2.summary.estimated_cost_usd).toBe(0.1848);
   });
 
-  it("resume: a recorded but unfinished task is polled, never resubmitted", () => {
+  it("resume: a task the API acknowledged is only polled, at no cost", () => {
     const a = desired("a");
     const t = uuid();
-    const entry = entryFor(a, 0, { tasks: [{ taskUUID: t, numberResults: 1, status: "submitted", submittedAt: "2026-01-01T00:00:00Z" }] });
-    const p = run([a], lockWith({ a: entry }));
+    const task = { taskUUID: t, numberResults: 1, status: "submitted" as const, submittedAt: "2026-01-01T00:00:00Z", acceptedAt: "2026-01-01T00:00:01Z" };
+    const p = run([a], lockWith({ a: entryFor(a, 0, { tasks: [task] }) }));
     expect(p.changes[0]).toMatchObject({ action: "resume", resumeTasks: [t], generate: 0 });
     expect(p.summary.estimated_cost_usd).toBe(0);
+  });
+
+  it("resume: a task recorded but never acknowledged shows what sending it once more could cost", () => {
+    const a = desired("a", {}, 2);
+    const t = uuid();
+    const entry = entryFor(a, 0, { tasks: [{ taskUUID: t, numberResults: 2, status: "submitted", submittedAt: "2026-01-01T00:00:00Z" }] });
+    const p = run([a], lockWith({ a: entry }));
+    expect(p.changes[0]).toMatchObject({ action: "resume", resumeTasks: [t], generate: 2, estimate: { usd: 0.3696 } });
+    expect(p.changes[0]!.reason).toContain("never acknowledged");
   });
 
   it("resume also covers an in-flight task whose clip was removed from the manifests", () => {
