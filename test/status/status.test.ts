@@ -185,14 +185,15 @@ describe("clipform status", () => {
       expect(c.generate).toBe(1);
       expect(item(a).estimated_cost_usd).toBe(c.estimated_cost_usd);
     }
-    expect(item("flying-clip").estimated_cost_usd).toBeUndefined();
+    // The in-flight task was never acknowledged: what resending it could cost is shown, as in the plan.
+    expect(item("flying-clip").estimated_cost_usd).toBe(plan.changes.find((x) => x.address === "flying-clip")!.estimated_cost_usd);
 
     const rows = Object.fromEntries(s.manifests.map(({ items: _i, ...m }) => [m.manifest, m]));
     expect(rows["specs/shots.yaml"]).toMatchObject({ exists: true, clips: 7, generated: 2, pending: 2, in_flight: 1, failed: 1, missing_files: 1, deleted: 1, spent_usd: 0.8044 });
     expect(rows["specs/other.yaml"]).toMatchObject({ exists: true, clips: 2, generated: 1, pending: 0, missing_files: 1, deleted: 0, spent_usd: 0.4848 });
     expect(rows["specs/removed.yaml"]).toMatchObject({ exists: false, clips: 0, deleted: 1, spent_usd: 0.5 });
     expect(s.manifests.map((m) => m.manifest)).toEqual(["specs/other.yaml", "specs/shots.yaml", "specs/removed.yaml"]);
-    const pendingEstimate = ["new-clip", "more-variants", "failed-clip"].reduce((sum, a) => sum + item(a).estimated_cost_usd!, 0);
+    const pendingEstimate = ["new-clip", "more-variants", "failed-clip", "flying-clip"].reduce((sum, a) => sum + item(a).estimated_cost_usd!, 0);
     expect(s.totals).toEqual({
       manifests: 2,
       clips: 9,
