@@ -1,6 +1,6 @@
 /** Runs the built binary as a user would: a real process, a bare environment, no colour. */
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, writeFileSync, cpSync } from "node:fs";
+import { mkdtempSync, mkdirSync, writeFileSync, cpSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,9 +28,21 @@ export function cliProcess(args: string[], opts: { cwd: string; env?: Record<str
   return spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd, env: bareEnv(opts.env), stdio: ["pipe", "pipe", "pipe"] });
 }
 
+/** Temp projects made by this test file's process, removed when it exits. */
+const made: string[] = [];
+process.on("exit", () => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
 /** A fresh project directory with the given files (path → content). */
 export function project(files: Record<string, string | Buffer> = {}): string {
-  const dir = mkdtempSync(join(tmpdir(), "clipform-test-"));
+  const dir = tempDir("clipform-test-");
   for (const [p, content] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, p)), { recursive: true });
     writeFileSync(join(dir, p), content);
@@ -40,7 +52,7 @@ export function project(files: Record<string, string | Buffer> = {}): string {
 
 /** A copy of the repository's example project (specs/ and its assets). */
 export function exampleProject(): string {
-  const dir = mkdtempSync(join(tmpdir(), "clipform-example-"));
+  const dir = tempDir("clipform-example-");
   cpSync(join(REPO, "specs"), join(dir, "specs"), { recursive: true });
   return dir;
 }
