@@ -4,6 +4,7 @@ import { mkdtempSync, mkdirSync, writeFileSync, cpSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterAll } from "vitest";
 
 export const REPO = fileURLToPath(new URL("../../", import.meta.url));
 export const BIN = join(REPO, "bin", "clipform.js");
@@ -28,10 +29,10 @@ export function cliProcess(args: string[], opts: { cwd: string; env?: Record<str
   return spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd, env: bareEnv(opts.env), stdio: ["pipe", "pipe", "pipe"] });
 }
 
-/** Temp projects made by this test file's process, removed when it exits. */
+/** Temp projects made by the test file that imports this helper, removed after its tests. */
 const made: string[] = [];
-process.on("exit", () => {
-  for (const d of made) rmSync(d, { recursive: true, force: true });
+afterAll(() => {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
 function tempDir(prefix: string): string {
