@@ -8,19 +8,10 @@
  * editor). A flush notices (size and mtime differ from its own last write) and merges that
  * version in clip by clip, as `clipform lock merge` would, so neither side's paid records are lost.
  */
-import { statSync } from "node:fs";
+import { fileStamp } from "../util/stamp.js";
 import { mergeLockfiles } from "./merge.js";
 import { parseLockfile, readLockfile, serializeLockfile, writeFileAtomic } from "./io.js";
 import type { LockEntry, Lockfile } from "./schema.js";
-
-function stampOf(path: string): string {
-  try {
-    const st = statSync(path);
-    return `${st.size}:${st.mtimeMs}`;
-  } catch {
-    return "missing";
-  }
-}
 
 export class LockStore {
   #lock: Lockfile;
@@ -37,7 +28,7 @@ export class LockStore {
   ) {
     this.#lock = lock;
     this.#baseText = serializeLockfile(lock);
-    this.#stamp = stampOf(path);
+    this.#stamp = fileStamp(path);
   }
 
   get lock(): Lockfile {
@@ -67,13 +58,13 @@ export class LockStore {
 
   flush(): void {
     if (!this.#dirty) return;
-    if (stampOf(this.path) !== this.#stamp) this.#mergeForeignWrite();
+    if (fileStamp(this.path) !== this.#stamp) this.#mergeForeignWrite();
     const next: Lockfile = { ...this.#lock, serial: this.#lock.serial + 1 };
     const text = serializeLockfile(next);
     writeFileAtomic(this.path, text);
     this.#lock = next;
     this.#baseText = text;
-    this.#stamp = stampOf(this.path);
+    this.#stamp = fileStamp(this.path);
     this.#dirty = false;
     this.writes++;
   }

@@ -3,8 +3,8 @@
  * changes (YAML parsing dominates the cost of a plan); images are re-hashed only when their
  * size or mtime changes.
  */
-import { statSync } from "node:fs";
 import { resolve } from "node:path";
+import { fileStamp } from "../util/stamp.js";
 import { LocalImageCache } from "../manifest/images.js";
 import { assembleProject, DEFAULT_SPECS_DIR, discoverManifests, loadManifestFile, type ManifestResult, type Project } from "../manifest/index.js";
 
@@ -32,7 +32,7 @@ export class IncrementalProject {
     for (const f of [...this.#parsed.keys()]) if (!live.has(f)) this.#parsed.delete(f);
     const results = files.map((f) => {
       // File events can be missed (a save right as watching starts); size and mtime are the truth.
-      const stamp = stampOf(f);
+      const stamp = fileStamp(f);
       const cached = this.#parsed.get(f);
       if (cached && cached.stamp === stamp) return cached.result;
       const result = loadManifestFile(f, this.root);
@@ -51,15 +51,6 @@ export class IncrementalProject {
     } catch {
       files = [];
     }
-    return [...files, ...extra].map((f) => `${f}\0${stampOf(f)}`).join("\n");
-  }
-}
-
-function stampOf(path: string): string {
-  try {
-    const st = statSync(path);
-    return `${st.size}:${st.mtimeMs}`;
-  } catch {
-    return "missing";
+    return [...files, ...extra].map((f) => `${f}\0${fileStamp(f)}`).join("\n");
   }
 }
