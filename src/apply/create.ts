@@ -17,6 +17,8 @@ export function budgetsOf(manifests: readonly ManifestInfo[], runLimit?: { scope
 export interface EngineSetup {
   planned: Planned;
   client: ApiClient;
+  /** The client talks to the simulator: the lockfile is marked so a real apply never trusts it. */
+  simulated: boolean;
   outDir: string;
   concurrency: number;
   pollIntervalMs: number;
@@ -26,6 +28,7 @@ export interface EngineSetup {
 
 export function createEngine(s: EngineSetup): ApplyEngine {
   const { planned } = s;
+  if (s.simulated) planned.lock.simulated = true;
   return new ApplyEngine({
     root: planned.project.root,
     outDir: s.outDir,

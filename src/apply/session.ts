@@ -4,6 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { ClipformError } from "../errors.js";
+import type { Lockfile } from "../lockfile/schema.js";
 import type { RunwareClient, ClientEvent } from "../runware/client.js";
 
 export const DEFAULT_BASE_URL = "https://api.runware.ai/v1";
@@ -12,6 +13,8 @@ export const SIM_DEMO_LATENCY_MS = 400;
 
 export interface ApiSession {
   client: RunwareClient;
+  /** Talking to the embedded simulator: what it records is marked as simulated. */
+  simulated: boolean;
   /** Where requests go, for people ("the embedded simulator at …"). */
   label: string;
   close(): Promise<void>;
@@ -33,10 +36,30 @@ export async function openApiSession(opts: { env: NodeJS.ProcessEnv; sim: boolea
   const client = new RunwareClient({ baseUrl, apiKey, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) });
   return {
     client,
+    simulated: Boolean(sim),
     label: sim ? `the embedded simulator at ${sim.apiUrl} (no key, no network, no cost)` : baseUrl,
     async close() {
       await client.close().catch(() => undefined);
       await sim?.close().catch(() => undefined);
     },
   };
+}
+
+/**
+ * Simulated and real videos never share a lockfile: a real apply would take simulated videos for
+ * paid ones (and never generate them), and a simulated apply would bury real ones.
+ */
+export function checkLockfileKind(lock: Lockfile, exists: boolean, simulated: boolean): void {
+  if (!simulated && lock.simulated) {
+    throw new ClipformError(
+      "BAD_LOCKFILE",
+      "clipform.lock.json records videos from the simulator (apply --sim): a real apply would take them for generated ones. Nothing was sent. Apply for real in a project without that lockfile (delete it and clipform-out/, or use a fresh clone).",
+    );
+  }
+  if (simulated && exists && !lock.simulated && Object.keys(lock.clips).length > 0) {
+    throw new ClipformError(
+      "BAD_LOCKFILE",
+      "clipform.lock.json records real, paid videos: --sim would mix simulated ones into it. Nothing was changed. Try the simulator in a copy of the project (as `npm run demo` does).",
+    );
+  }
 }

@@ -1,5 +1,5 @@
 /** `clipform apply`: show the plan, get approval, then run it against Runware (or the simulator). */
-import { openApiSession, type ApiSession } from "../apply/session.js";
+import { checkLockfileKind, openApiSession, type ApiSession } from "../apply/session.js";
 import { createInterface } from "node:readline";
 import { budgetsOf, createEngine } from "../apply/create.js";
 import { DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL_MS, emptySummary, type ApplyEngine } from "../apply/engine.js";
@@ -82,6 +82,7 @@ export const applyCommand: Command = {
       const planned = computePlan(ctx.cwd, opts);
       const { plan, project } = planned;
       if (saved) checkSavedPlan(saved, { digest: project.digest, lockExists: planned.lockExists, plan });
+      checkLockfileKind(planned.lock, planned.lockExists, Boolean(values.sim));
 
       if (json) ctx.out(JSON.stringify({ event: "plan", ...planToJson(plan) }));
       else ctx.out(renderText(plan, { color: ctx.color, manifests: project.manifests.length, clips: project.clips.length }));
@@ -122,6 +123,7 @@ export const applyCommand: Command = {
       engine = createEngine({
         planned,
         client: session.client,
+        simulated: session.simulated,
         outDir,
         concurrency,
         pollIntervalMs: pollInterval,

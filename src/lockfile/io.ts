@@ -69,8 +69,8 @@ function lineCol(text: string, offset: number): string {
 
 /** Deterministic text: sorted keys everywhere, two-space indent, one clip entry per address. */
 export function serializeLockfile(lock: Lockfile): string {
-  const { format_version, lineage, serial, clips } = lock;
-  return JSON.stringify({ format_version, lineage, serial, clips: sortKeys(clips) }, null, 2) + "\n";
+  const { format_version, lineage, serial, simulated, clips } = lock;
+  return JSON.stringify({ format_version, lineage, serial, ...(simulated ? { simulated } : {}), clips: sortKeys(clips) }, null, 2) + "\n";
 }
 
 /** Writes `text` to `path` atomically and durably. */

@@ -253,7 +253,8 @@ export function mergeLockfiles(base: Lockfile | undefined, ours: Lockfile, their
     if (r.conflict) conflicts.push({ address, reason: r.conflict, ours: o!, theirs: t! });
   }
   return {
-    merged: { format_version: LOCKFILE_FORMAT, lineage: ours.lineage, serial: Math.max(ours.serial, theirs.serial) + 1, clips },
+    // Simulated videos stay marked as such if either side had them (a real apply then refuses).
+    merged: { format_version: LOCKFILE_FORMAT, lineage: ours.lineage, serial: Math.max(ours.serial, theirs.serial) + 1, ...(ours.simulated || theirs.simulated ? { simulated: true as const } : {}), clips },
     conflicts,
     notes,
     resolutions,

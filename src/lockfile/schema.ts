@@ -65,6 +65,10 @@ export const lockfileSchema = z
     format_version: z.literal(LOCKFILE_FORMAT).describe("Lockfile format version."),
     lineage: z.string().uuid().describe("Fixed when the lockfile is created."),
     serial: z.number().int().min(0).describe("Grows by one on every write."),
+    simulated: z
+      .literal(true)
+      .optional()
+      .describe("Written by `apply --sim`: the videos came from the local simulator. A real apply refuses such a lockfile, so simulated videos are never taken for paid ones."),
     clips: z.record(entrySchema).describe("Entries by clip address, sorted."),
   })
   .strict()

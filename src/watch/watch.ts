@@ -12,7 +12,7 @@ import { formatDiagnostic } from "../diagnostics.js";
 import { budgetsOf, createEngine } from "../apply/create.js";
 import type { ApplyEngine, ApplySummary } from "../apply/engine.js";
 import { lineReporter } from "../apply/reporter.js";
-import type { ApiSession } from "../apply/session.js";
+import { checkLockfileKind, type ApiSession } from "../apply/session.js";
 import { ClipformError } from "../errors.js";
 import { readLockfile } from "../lockfile/io.js";
 import type { Project } from "../manifest/index.js";
@@ -216,10 +216,17 @@ export class ProjectWatcher {
     }
     const path = lockfilePath(this.#project.root);
     const { lock, exists } = readLockfile(path);
+    try {
+      checkLockfileKind(lock, exists, a.session.simulated);
+    } catch (e) {
+      say(this.#o.color.red(`not applying: ${(e as Error).message}`));
+      return;
+    }
     const reporter = lineReporter(say);
     const engine = createEngine({
       planned: { project, lock, lockExists: exists, lockPath: path, plan },
       client: a.session.client,
+      simulated: a.session.simulated,
       outDir: a.outDir,
       concurrency: a.concurrency,
       pollIntervalMs: a.pollIntervalMs,

@@ -186,3 +186,25 @@ describe("submitting a local image", () => {
     await expect(buildTask(clip, "00000000-0000-4000-8000-000000000001", 1, { upload: async () => "uploaded" })).rejects.toThrow(/changed since the plan was made/);
   });
 });
+
+describe("simulated and real videos never share a lockfile", () => {
+  it("a real apply refuses a lockfile written by apply --sim, and --sim refuses a real one", async () => {
+    const dir = simProject(1);
+    const simRun = await run(["apply", "--sim", "--auto-approve", "--poll-interval", "20"], { cwd: dir });
+    expect(simRun.code).toBe(0);
+    expect(readLock(dir).simulated).toBe(true);
+    const sim = await startSim();
+    const real = await apply(dir, sim, ["--replace", "clip-01"]);
+    expect(real.code).toBe(1);
+    expect(real.stderr).toContain("records videos from the simulator (apply --sim)");
+    expect(sim.stats().requests).toBe(0);
+
+    const paid = simProject(1);
+    expect((await apply(paid, sim)).code).toBe(0);
+    expect(readLock(paid).simulated).toBeUndefined();
+    writeFileSync(join(paid, "specs", "clips.yaml"), manifest(clipsOf(2)));
+    const mixed = await run(["apply", "--sim", "--auto-approve"], { cwd: paid });
+    expect(mixed.code).toBe(1);
+    expect(mixed.stderr).toContain("records real, paid videos: --sim would mix simulated ones into it");
+  });
+});

@@ -183,6 +183,7 @@ export interface LockJson {
   format_version: number;
   lineage: string;
   serial: number;
+  simulated?: true;
   clips: Record<string, LockEntryJson>;
 }
 
