@@ -4,6 +4,7 @@
  */
 import { join, relative, resolve, sep } from "node:path";
 import { ClipformError } from "./errors.js";
+import { fileStamp } from "./util/stamp.js";
 import { checkOutputFiles } from "./lockfile/files.js";
 import { readLockfile } from "./lockfile/io.js";
 import { LOCKFILE_NAME } from "./lockfile/format.js";
@@ -19,6 +20,8 @@ export interface Planned {
   lock: Lockfile;
   lockExists: boolean;
   lockPath: string;
+  /** fileStamp() of the lockfile just before it was read: tells whether it changed since. */
+  lockStamp: string;
   plan: Plan;
 }
 
@@ -59,6 +62,7 @@ export function manifestScope(root: string, paths: readonly string[]): (manifest
 export function computePlan(root: string, opts: PlanOptions, images?: LocalImageCache): Planned {
   const project = loadValidProject(root, opts.paths, images);
   const lockPath = lockfilePath(root);
+  const lockStamp = fileStamp(lockPath);
   const { lock, exists } = readLockfile(lockPath);
-  return { project, lock, lockExists: exists, lockPath, plan: planProject(project, lock, opts) };
+  return { project, lock, lockExists: exists, lockPath, lockStamp, plan: planProject(project, lock, opts) };
 }

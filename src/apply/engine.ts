@@ -54,7 +54,7 @@ export type ApplyEvent =
   /** The submit's outcome is unknown: the task stays recorded and is polled, never resent blindly. */
   | { type: "unconfirmed"; address: string; taskUUID: string; message: string }
   | { type: "succeeded"; address: string; taskUUID: string; results: number; costUsd: number }
-  | { type: "failed"; address: string; taskUUID?: string; code: string; message: string }
+  | { type: "failed"; address: string; taskUUID?: string; code: string; message: string; costUsd?: number }
   | { type: "downloaded"; address: string; file: string; bytes: number }
   | { type: "download-failed"; address: string; file: string; message: string }
   | { type: "skipped"; address: string; reason: string }
@@ -180,6 +180,7 @@ export class ApplyEngine {
    * changed the clip. Work already submitted is never cancelled: it is paid for and recorded.
    */
   cancelQueued(obsolete: (address: string, fingerprint: string) => boolean): string[] {
+    this.#obsolete = obsolete; // also checked once more just before a batch is written ahead
     const dropped: string[] = [];
     for (let i = this.#pending.length - 1; i >= 0; i--) {
       const job = this.#pending[i]!;
@@ -366,6 +367,8 @@ export class ApplyEngine {
     return sum + (limit.manifest ? (this.#spentBy.get(limit.manifest) ?? 0) : this.#s.spentUsd);
   }
   readonly #spentBy = new Map<string, number>();
+  /** The latest save's verdict on queued work (watch): see cancelQueued. */
+  #obsolete: ((address: string, fingerprint: string) => boolean) | undefined;
   /** Task UUIDs sent again after the API said it did not know them (at most once each). */
   readonly #resent = new Set<string>();
   /** The most this run was charged per result, by model and duration. */
@@ -436,6 +439,11 @@ export class ApplyEngine {
 
   /** Submits pending jobs up to the concurrency limit. Returns whether anything was sent. */
   async #submitSome(): Promise<boolean> {
+    if (this.#o.store.rescued && !this.#stopping) {
+      // The lockfile cannot take more records (the store said why): submit nothing more.
+      this.#stopping = true;
+      this.#s.stoppedEarly = true;
+    }
     if (this.#stopping || this.#budgetStopped) return false;
     const room = Math.min(this.#limit - this.#inflight.size, SUBMIT_BATCH);
     if (room <= 0 || this.#pending.length === 0) return false;
@@ -455,6 +463,14 @@ export class ApplyEngine {
         built.push({ job, task: await buildTask(job.clip, this.#o.uuid(), job.count, this.#images) });
       } catch (e) {
         this.#fail(job.address, undefined, errorInfo(e));
+      }
+    }
+    // A save may have made some of these obsolete while their images uploaded: drop those now.
+    for (let i = built.length - 1; i >= 0; i--) {
+      const { job } = built[i]!;
+      if (this.#obsolete?.(job.address, job.clip.fingerprint)) {
+        built.splice(i, 1);
+        this.#skip(job.address, "cancelled before submission: a newer save made it obsolete");
       }
     }
     if (built.length === 0) return false;
@@ -526,6 +542,8 @@ export class ApplyEngine {
       const a = answers.get(id);
       const flight = this.#inflight.get(id)!;
       if (!a) continue;
+      // Any answer but "not found" means the API has the task: it is never sent again.
+      if (a.status !== "notFound") this.#acknowledged(flight);
       if (a.status === "processing") {
         if (a.progress !== undefined) this.#o.emit({ type: "progress", address: flight.address, progress: a.progress });
         continue;
@@ -609,9 +627,18 @@ export class ApplyEngine {
 
   #record(flight: InFlight, a: PollResult): void {
     const { store, now } = this.#o;
-    const entry = store.entry(flight.address);
-    const task = entry?.tasks.find((t) => t.taskUUID === flight.taskUUID);
-    if (!entry || !task) return;
+    let entry = store.entry(flight.address);
+    let task = entry?.tasks.find((t) => t.taskUUID === flight.taskUUID);
+    if (!entry || !task) {
+      // The entry or its task went missing from under this run (the lockfile was edited): what
+      // this task produced was paid for, so it is recorded all the same.
+      const clip = flight.job?.clip ?? this.#o.clips.get(flight.address);
+      if (!clip && !entry) return;
+      entry ??= { fingerprint: clip!.fingerprint, manifest: clip!.manifest, model: clip!.generation.model, request: clip!.generation as unknown as Record<string, unknown>, numberResults: clip!.numberResults, tasks: [], results: [] };
+      task = { taskUUID: flight.taskUUID, numberResults: Math.max(1, a.items.length), status: "submitted", submittedAt: new Date(flight.since).toISOString() };
+      entry.tasks.push(task);
+      store.set(flight.address, entry);
+    }
     const first = entry.results.length;
     const results: LockResult[] = a.items.map((it) => ({
       taskUUID: flight.taskUUID,
@@ -642,7 +669,7 @@ export class ApplyEngine {
       const info = errorInfo(a.error);
       task.error = { code: info.code, message: info.message };
       this.#s.failed++;
-      this.#o.emit({ type: "failed", address: flight.address, taskUUID: flight.taskUUID, code: info.code, message: info.message });
+      this.#o.emit({ type: "failed", address: flight.address, taskUUID: flight.taskUUID, code: info.code, message: info.message, ...(cost ? { costUsd: cost } : {}) });
     }
     store.touch();
     if (results.length > 0) this.#download(flight.address, results.map((_, i) => first + i));

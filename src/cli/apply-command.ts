@@ -9,6 +9,7 @@ import { acquireStateLock, describeHolder, isAlive } from "../apply/statelock.js
 import { sweepTempFiles } from "../lockfile/io.js";
 import { ClipformError } from "../errors.js";
 import { computePlan, lockfilePath } from "../pipeline.js";
+import { fileStamp } from "../util/stamp.js";
 import { hasChanges, overBudget } from "../plan/plan.js";
 import { checkSavedPlan, isPlanFile, readPlanFile } from "../plan/planfile.js";
 import { planToJson, renderText, usd } from "../plan/render.js";
@@ -102,6 +103,11 @@ export const applyCommand: Command = {
           throw new ClipformError("NOT_APPROVED", "apply needs --auto-approve when not run from a terminal (or a saved plan: clipform plan --out FILE, then clipform apply FILE). Nothing was sent.");
         }
         if (!(await askYes(ctx))) throw new ClipformError("NOT_APPROVED", "apply cancelled. Nothing was sent.");
+        // What was approved is the plan from the lockfile as it was; if it changed meanwhile
+        // (a git pull, another tool), that plan may no longer be right.
+        if (fileStamp(planned.lockPath) !== planned.lockStamp) {
+          throw new ClipformError("STALE_PLAN", "the lockfile changed while the plan was waiting for approval. Nothing was sent. Run apply again to see the plan as it is now.");
+        }
       }
 
       const needsApi = plan.changes.some((c) => NETWORK_ACTIONS.has(c.action) || (c.action === "reuse" && c.generate > 0));

@@ -12,7 +12,7 @@ export const reportCommand: Command = {
   options: { out: { type: "string", arg: "FILE", help: `where to write the page (default ${DEFAULT_REPORT_FILE})` } },
   async run(ctx, values, positionals) {
     const outFile = resolve(ctx.cwd, typeof values.out === "string" ? values.out : DEFAULT_REPORT_FILE);
-    const report = reportOf(computePlan(ctx.cwd, { paths: positionals, targets: [], replace: [] }), outFile);
+    const report = reportOf(computePlan(ctx.cwd, { paths: positionals, targets: [], replace: [] }), outFile, positionals);
     mkdirSync(dirname(outFile), { recursive: true });
     writeFileAtomic(outFile, renderReportHtml(report));
     const counts = Object.entries(report.counts).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s.replace("-", " ")}`);

@@ -72,9 +72,14 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
-/** The same task recorded on both sides: the most advanced status wins (ties: ours). */
+/**
+ * The same task recorded on both sides: the most advanced status wins (ties: ours), and an
+ * acknowledgement seen on either side is kept (an acknowledged task is never sent again).
+ */
 function mergeTask(o: LockTask, t: LockTask): LockTask {
-  return STATUS_RANK[t.status] > STATUS_RANK[o.status] ? t : o;
+  const winner = STATUS_RANK[t.status] > STATUS_RANK[o.status] ? t : o;
+  const acceptedAt = o.acceptedAt ?? t.acceptedAt;
+  return acceptedAt && !winner.acceptedAt ? { ...winner, acceptedAt } : winner;
 }
 
 const FILE_FIELDS = ["file", "sha256", "bytes"] as const;

@@ -8,10 +8,17 @@
  * editor). A flush notices (size and mtime differ from its own last write) and merges that
  * version in clip by clip, as `clipform lock merge` would, so neither side's paid records are lost.
  */
+import { mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileStamp } from "../util/stamp.js";
 import { mergeLockfiles } from "./merge.js";
 import { parseLockfile, readLockfile, serializeLockfile, writeFileAtomic } from "./io.js";
 import type { LockEntry, Lockfile } from "./schema.js";
+
+/** Where a run's records go when the lockfile cannot take them (see LockStore). */
+export function rescuePath(lockPath: string): string {
+  return join(dirname(lockPath), ".clipform", "lockfile.rescued.json");
+}
 
 export class LockStore {
   #lock: Lockfile;
@@ -19,18 +26,29 @@ export class LockStore {
   /** The text last written (or read at the start): the base of a merge with a foreign write. */
   #baseText: string;
   #stamp: string;
+  /** Set when the lockfile cannot be written without losing someone's records: see #rescue. */
+  #rescued: string | undefined;
   writes = 0;
 
+  /**
+   * `stamp` is the lockfile's fileStamp() from when `lock` was read: a change since then (even
+   * before this store existed) is merged in, never overwritten.
+   */
   constructor(
     readonly path: string,
     lock: Lockfile,
+    stamp: string,
     private readonly onForeignWrite: (message: string) => void = () => {},
   ) {
     this.#lock = lock;
     this.#baseText = serializeLockfile(lock);
-    this.#stamp = fileStamp(path);
+    this.#stamp = stamp;
   }
 
+  /** Where this run's records are being kept instead of the lockfile, if it came to that. */
+  get rescued(): string | undefined {
+    return this.#rescued;
+  }
   get lock(): Lockfile {
     return this.#lock;
   }
@@ -58,15 +76,31 @@ export class LockStore {
 
   flush(): void {
     if (!this.#dirty) return;
-    if (fileStamp(this.path) !== this.#stamp) this.#mergeForeignWrite();
+    if (!this.#rescued && fileStamp(this.path) !== this.#stamp) this.#mergeForeignWrite();
     const next: Lockfile = { ...this.#lock, serial: this.#lock.serial + 1 };
     const text = serializeLockfile(next);
-    writeFileAtomic(this.path, text);
+    if (this.#rescued) {
+      writeFileAtomic(this.#rescued, text);
+    } else {
+      writeFileAtomic(this.path, text);
+      this.#baseText = text;
+      this.#stamp = fileStamp(this.path);
+    }
     this.#lock = next;
-    this.#baseText = text;
-    this.#stamp = fileStamp(this.path);
     this.#dirty = false;
     this.writes++;
+  }
+
+  /**
+   * From now on this run's records go to a file of their own, and the lockfile is left as
+   * someone else wrote it: neither side's paid records are lost.
+   */
+  #rescue(why: string): void {
+    this.#rescued = rescuePath(this.path);
+    mkdirSync(dirname(this.#rescued), { recursive: true });
+    this.onForeignWrite(
+      `${why}. It is left as it is; this apply's records now go to ${this.#rescued}, and nothing more is submitted. Once the lockfile is sound again, bring them in with \`clipform lock merge /dev/null clipform.lock.json ${this.#rescued}\`.`,
+    );
   }
 
   #mergeForeignWrite(): void {
@@ -79,18 +113,35 @@ export class LockStore {
       }
       theirs = read.lock;
     } catch (e) {
-      this.onForeignWrite(`the lockfile was changed while this apply ran and cannot be read (${(e as Error).message.split("\n")[0]}): writing this apply's records over it`);
+      this.#rescue(`the lockfile was changed while this apply ran and cannot be read (${(e as Error).message.split("\n")[0]})`);
       return;
     }
     const base = parseLockfile(this.#baseText, this.path);
+    let result;
     try {
-      const { merged, conflicts } = mergeLockfiles(base, this.#lock, theirs);
-      this.#lock = merged;
-      this.onForeignWrite(
-        `the lockfile was changed while this apply ran: merged it clip by clip${conflicts.length ? `; kept this apply's entries for ${conflicts.map((c) => c.address).join(", ")}` : ""}`,
-      );
+      result = mergeLockfiles(base, this.#lock, theirs);
     } catch (e) {
-      this.onForeignWrite(`the lockfile was replaced while this apply ran (${(e as Error).message}): writing this apply's records over it`);
+      this.#rescue(`the lockfile was replaced while this apply ran (${(e as Error).message.split(". ")[0]})`);
+      return;
     }
+    if (result.conflicts.length > 0) {
+      this.#rescue(`the lockfile was changed while this apply ran, and ${result.conflicts.map((c) => c.address).join(", ")} cannot be combined with this apply's records`);
+      return;
+    }
+    // Whatever the merge decided, nothing this run recorded (tasks, results) may disappear: an
+    // older copy of an entry written back (git stash, an editor) must not drop a task in flight.
+    for (const [address, mine] of Object.entries(this.#lock.clips)) {
+      if (!covers(result.merged.clips[address], mine)) result.merged.clips[address] = mine;
+    }
+    this.#lock = result.merged;
+    this.onForeignWrite("the lockfile was changed while this apply ran: merged it clip by clip");
   }
+}
+
+/** Whether `entry` holds every task and result of `mine`. */
+function covers(entry: LockEntry | undefined, mine: LockEntry): boolean {
+  if (!entry) return mine.tasks.length === 0 && mine.results.length === 0;
+  const tasks = new Set(entry.tasks.map((t) => t.taskUUID));
+  const videos = new Set(entry.results.map((r) => r.videoUUID));
+  return mine.tasks.every((t) => tasks.has(t.taskUUID)) && mine.results.every((r) => videos.has(r.videoUUID));
 }

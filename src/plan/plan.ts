@@ -5,6 +5,7 @@
  */
 import type { DesiredClip, GenerationFields, ManifestInfo } from "../manifest/index.js";
 import type { LockEntry, Lockfile } from "../lockfile/schema.js";
+import { money, payers } from "../lockfile/money.js";
 import { matchesAny } from "../util/glob.js";
 import { roundUsd, type PriceBook, type PriceSource } from "./prices.js";
 
@@ -108,10 +109,6 @@ export function changedFields(oldReq: Record<string, unknown>, next: GenerationF
   return out;
 }
 
-function spent(entry: LockEntry | undefined): number {
-  if (!entry) return 0;
-  return roundUsd(entry.results.reduce((s, r) => s + (r.costUsd ?? 0), 0));
-}
 
 export function plan(input: PlanInput): Plan {
   const { clips, lock, prices } = input;
@@ -133,6 +130,7 @@ export function plan(input: PlanInput): Plan {
   const plannedFingerprints = new Map<string, { address: string; results: number }>();
   const reusedFrom = new Map<string, string>();
   const changes: Change[] = [];
+  const paidBy = payers(lock); // a reused copy's money counts once, where it was paid
   const inFlightElsewhere = (address: string, fingerprint: string) => {
     const f = inFlightBy.get(fingerprint);
     return f && f.address !== address ? f : undefined;
@@ -151,7 +149,7 @@ export function plan(input: PlanInput): Plan {
     const n = clip.numberResults;
     const g = clip.generation;
     const detail = `${g.duration}s${g.width ? ` ${g.width}x${g.height}` : ""} ×${n}`;
-    const base = { address: clip.address, manifest: clip.manifest, model: g.model, detail, spentUsd: spent(entry) };
+    const base = { address: clip.address, manifest: clip.manifest, model: g.model, detail, spentUsd: money(clip.address, entry, paidBy).spent };
     const push = (action: Action, reason: string, generate: number, extra: Partial<Change> = {}) =>
       changes.push({ ...base, action, reason, generate, estimate: estimate(clip, generate), ...extra });
 
@@ -248,7 +246,7 @@ export function plan(input: PlanInput): Plan {
         generate: 0,
         estimate: { usd: 0, perResultUsd: 0, source: "documented", note: "already submitted" },
         resumeTasks: entry.tasks.filter((t) => t.status === "submitted").map((t) => t.taskUUID),
-        spentUsd: spent(entry),
+        spentUsd: money(address, entry, paidBy).spent,
       });
       continue;
     }
@@ -260,7 +258,7 @@ export function plan(input: PlanInput): Plan {
       model: entry.model,
       generate: 0,
       estimate: { usd: 0, perResultUsd: 0, source: "documented", note: "nothing to generate" },
-      spentUsd: spent(entry),
+      spentUsd: money(address, entry, paidBy).spent,
     });
   }
 

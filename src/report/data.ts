@@ -4,6 +4,7 @@
  * the report's location come in as data, so every case is tested with plain values.
  */
 import { relative, resolve, sep } from "node:path";
+import { money, payers } from "../lockfile/money.js";
 import type { LockEntry, Lockfile } from "../lockfile/schema.js";
 import type { DesiredClip } from "../manifest/index.js";
 import type { Action, Change, FileState, Plan } from "../plan/plan.js";
@@ -99,6 +100,8 @@ export interface ReportInput {
   root: string;
   /** Absolute folder the report is written to (or served from). */
   reportDir: string;
+  /** When only some manifests were loaded: lockfile entries of the others are left out. */
+  inManifestScope?: (manifest: string) => boolean;
 }
 
 /** Plan actions after which the clip's videos will differ from what the lockfile holds now. */
@@ -167,7 +170,7 @@ function fieldsOf(clip: DesiredClip | undefined, entry: LockEntry | undefined) {
   return { model: entry!.model, prompt: str(r.positivePrompt), negativePrompt: str(r.negativePrompt), width: num(r.width), height: num(r.height), duration: num(r.duration), numberResults: entry!.numberResults };
 }
 
-function reportClip(address: string, clip: DesiredClip | undefined, entry: LockEntry | undefined, change: Change | undefined, input: ReportInput): ReportClip {
+function reportClip(address: string, clip: DesiredClip | undefined, entry: LockEntry | undefined, change: Change | undefined, input: ReportInput, paidBy: Map<string, string>): ReportClip {
   const status = statusOf(entry, change?.action ?? "no-op");
   return {
     address,
@@ -178,7 +181,7 @@ function reportClip(address: string, clip: DesiredClip | undefined, entry: LockE
     error: status === "failed" ? entry?.tasks.at(-1)?.error : undefined,
     change: change && reportChange(change),
     videos: videosOf(entry, input),
-    spentUsd: roundUsd((entry?.results ?? []).reduce((s, r) => s + (r.costUsd ?? 0), 0)),
+    spentUsd: money(address, entry, paidBy).spent,
   };
 }
 
@@ -187,8 +190,10 @@ const sortedUnique = (values: string[]) => [...new Set(values)].sort();
 export function reportModel(input: ReportInput): ReportModel {
   const desired = new Map(input.clips.map((c) => [c.address, c]));
   const changes = new Map(input.plan.changes.map((c) => [c.address, c]));
-  const addresses = sortedUnique([...desired.keys(), ...Object.keys(input.lock.clips)]);
-  const clips = addresses.map((a) => reportClip(a, desired.get(a), input.lock.clips[a], changes.get(a), input));
+  const recorded = Object.entries(input.lock.clips).filter(([, e]) => !input.inManifestScope || input.inManifestScope(e.manifest));
+  const addresses = sortedUnique([...desired.keys(), ...recorded.map(([a]) => a)]);
+  const paidBy = payers(input.lock);
+  const clips = addresses.map((a) => reportClip(a, desired.get(a), input.lock.clips[a], changes.get(a), input, paidBy));
   const counts = Object.fromEntries(STATUSES.map((s) => [s, clips.filter((c) => c.status === s).length])) as Record<ClipStatus, number>;
   return {
     clips,

@@ -5,7 +5,7 @@
  */
 import { dirname, resolve } from "node:path";
 import { checkOutputFiles } from "../lockfile/files.js";
-import { computePlan, type Planned } from "../pipeline.js";
+import { computePlan, manifestScope, type Planned } from "../pipeline.js";
 import { reportModel, type ReportModel } from "./data.js";
 import { renderReportHtml, type RenderOptions } from "./html.js";
 
@@ -22,9 +22,10 @@ export interface ReportOptions extends RenderOptions {
 }
 
 /** The report model of an already computed plan (which must cover the whole project: no --target). */
-export function reportOf(planned: Planned, outFile?: string): ReportModel {
+export function reportOf(planned: Planned, outFile?: string, paths: readonly string[] = []): ReportModel {
   const root = planned.project.root;
   return reportModel({
+    ...(paths.length ? { inManifestScope: manifestScope(root, paths) } : {}),
     clips: planned.project.clips,
     lock: planned.lock,
     plan: planned.plan,
@@ -40,5 +41,5 @@ export function reportOf(planned: Planned, outFile?: string): ReportModel {
  */
 export function buildReportHtml(root: string, opts: ReportOptions = {}): string {
   const planned = computePlan(root, { paths: opts.paths ?? [], targets: [], replace: [] });
-  return renderReportHtml(reportOf(planned, opts.outFile), opts);
+  return renderReportHtml(reportOf(planned, opts.outFile, opts.paths ?? []), opts);
 }

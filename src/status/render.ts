@@ -31,7 +31,8 @@ function describeItem(it: StatusItem): string {
       return `failed${it.error ? `: ${it.error.code}: ${it.error.message}` : ""} (apply retries it${est})`;
     case "in-flight": {
       const n = it.in_flight_tasks?.length ?? 0;
-      return `in flight: ${n} task${n === 1 ? "" : "s"} (${(it.in_flight_tasks ?? []).join(", ")})${it.in_manifest ? "" : "; no longer in any manifest"}: apply polls, never resubmits`;
+      const resend = it.estimated_cost_usd ? `; one the API never acknowledged is sent once more if it does not know it${est}` : "";
+      return `in flight: ${n} task${n === 1 ? "" : "s"} (${(it.in_flight_tasks ?? []).join(", ")})${it.in_manifest ? "" : "; no longer in any manifest"}: apply polls, never pays twice${resend}`;
     }
     case "missing-files":
       return `missing on disk: ${(it.missing_files ?? []).map((f) => (f.file ? `${f.file} (${f.state})` : `variant ${f.variant} (${f.state})`)).join(", ")}: apply downloads again, no cost`;

@@ -6,6 +6,7 @@
  * Money is counted once per video: a reused copy of a generation (same videoUUID under another
  * address) shows as `copied_usd`, and is counted where it was paid (the entry holding its task).
  */
+import { money, payers } from "../lockfile/money.js";
 import type { Lockfile, LockEntry } from "../lockfile/schema.js";
 import type { Project } from "../manifest/index.js";
 import type { Action, Change, FileState, Plan } from "../plan/plan.js";
@@ -95,30 +96,6 @@ function stateOf(ch: Change, inManifest: boolean): ClipState {
   }
 }
 
-/** videoUUID → the address that paid for it: the entry holding its task, else the first holding it. */
-function payers(lock: Lockfile): Map<string, string> {
-  const sorted = Object.entries(lock.clips).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const out = new Map<string, string>();
-  for (const [address, e] of sorted) {
-    const own = new Set(e.tasks.map((t) => t.taskUUID));
-    for (const r of e.results) if (own.has(r.taskUUID) && !out.has(r.videoUUID)) out.set(r.videoUUID, address);
-  }
-  for (const [address, e] of sorted) for (const r of e.results) if (!out.has(r.videoUUID)) out.set(r.videoUUID, address);
-  return out;
-}
-
-function money(address: string, e: LockEntry | undefined, paidBy: Map<string, string>): { spent: number; copied: number } {
-  let spent = 0;
-  let copied = 0;
-  const seen = new Set<string>();
-  for (const r of e?.results ?? []) {
-    if (seen.has(r.videoUUID)) continue;
-    seen.add(r.videoUUID);
-    if (paidBy.get(r.videoUUID) === address) spent += r.costUsd ?? 0;
-    else copied += r.costUsd ?? 0;
-  }
-  return { spent: roundUsd(spent), copied: roundUsd(copied) };
-}
 
 const zero = (): StateCounts => ({ generated: 0, pending: 0, in_flight: 0, failed: 0, missing_files: 0, deleted: 0 });
 

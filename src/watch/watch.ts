@@ -21,6 +21,7 @@ import { hasChanges, overBudget, type Plan } from "../plan/plan.js";
 import { renderText, usd } from "../plan/render.js";
 import { reportOf, renderReportHtml } from "../report/index.js";
 import type { Planned } from "../pipeline.js";
+import { fileStamp } from "../util/stamp.js";
 import { IncrementalProject } from "./project.js";
 import { startReportServer, type ReportServer } from "./serve.js";
 
@@ -159,9 +160,10 @@ export class ProjectWatcher {
         out.push("", this.#o.color.red(`${errors.length} problem${errors.length === 1 ? "" : "s"}: fix and save; nothing is planned or applied until then.`));
       } else {
         const path = lockfilePath(this.#project.root);
+        const lockStamp = fileStamp(path);
         const { lock, exists } = readLockfile(path);
         plan = planProject(project, lock, { paths: this.#o.paths, targets: [], replace: [] });
-        this.#lastGood = { project, lock, lockExists: exists, lockPath: path, plan };
+        this.#lastGood = { project, lock, lockExists: exists, lockPath: path, lockStamp, plan };
         out.push(renderText(plan, { color: this.#o.color, manifests: project.manifests.length, clips: project.clips.length }).trimEnd());
       }
     } catch (e) {
@@ -215,6 +217,7 @@ export class ProjectWatcher {
       return;
     }
     const path = lockfilePath(this.#project.root);
+    const lockStamp = fileStamp(path);
     const { lock, exists } = readLockfile(path);
     try {
       checkLockfileKind(lock, exists, a.session.simulated);
@@ -224,21 +227,28 @@ export class ProjectWatcher {
     }
     const reporter = lineReporter(say);
     const engine = createEngine({
-      planned: { project, lock, lockExists: exists, lockPath: path, plan },
+      planned: { project, lock, lockExists: exists, lockPath: path, lockStamp, plan },
       client: a.session.client,
       simulated: a.session.simulated,
       outDir: a.outDir,
       concurrency: a.concurrency,
       pollIntervalMs: a.pollIntervalMs,
-      budgets: budgetsOf(project.manifests, { scope: "watch --budget", limitUsd: a.budget - this.#spent }),
-      emit: (e) => reporter.event(e),
+      // The run budget and the per-change limit both bind the engine (actual charges included).
+      budgets: [
+        ...budgetsOf(project.manifests, { scope: "watch --budget", limitUsd: a.budget - this.#spent }),
+        { scope: "watch --max-cost (per change)", limitUsd: a.maxCostPerChange },
+      ],
+      emit: (e) => {
+        // Counted as charges arrive, so a run that fails half-way still counts what it spent.
+        if ((e.type === "succeeded" || e.type === "failed") && e.costUsd) this.#spent += e.costUsd;
+        reporter.event(e);
+      },
     });
     this.#engine = engine;
     say(`applying: ${usd(est)} estimated`);
     this.#running = engine
       .run()
       .then((summary: ApplySummary) => {
-        this.#spent += summary.spentUsd;
         reporter.finish(summary);
       })
       .catch((e: unknown) => say(this.#o.color.red(`apply failed: ${(e as Error).message}`)))

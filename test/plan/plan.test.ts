@@ -130,6 +130,18 @@ describe("plan actions", () => {
     expect(actions(p)).toEqual({ a: "no-op", b: "delete" });
   });
 
+  it("money already spent counts a reused copy once, where it was paid", () => {
+    const p0 = desired("p");
+    const paid = entryFor(p0);
+    const copy = { ...entryFor(desired("q")), tasks: [], results: paid.results.map((r) => ({ ...r, file: "out/q-1.mp4" })) };
+    const p = run([p0, desired("q")], lockWith({ p: paid, q: copy }));
+    expect(p.changes.map((c) => [c.address, c.action, c.spentUsd])).toEqual([
+      ["p", "no-op", 0.1848],
+      ["q", "no-op", 0],
+    ]);
+    expect(p.summary.spent_unchanged_usd).toBe(0.1848);
+  });
+
   it("--target limits the plan to matching addresses, deletes included", () => {
     const clips = [desired("harbor/wide", { positivePrompt: "wide" }), desired("harbor/square", { positivePrompt: "square" }), desired("tram")];
     const other = desired("zzz", { positivePrompt: "gone" });

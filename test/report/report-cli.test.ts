@@ -46,6 +46,15 @@ describe("clipform report", () => {
     expect(html).toContain(`<div class="placeholder">missing file<small>${gone}</small></div>`);
   });
 
+  it("a report of some manifests shows only their clips", () => {
+    const r = cli(["report", "specs/fan-out.yaml", "--out", "fan-out.html"], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("4 clips (4 generated), $0.7392 spent");
+    const html = readFileSync(join(dir, "fan-out.html"), "utf8");
+    expect(html).toContain("harbor/wide/foggy");
+    expect(html).not.toContain("rainy-monorail");
+  });
+
   it("before any apply: every clip pending, nothing spent", () => {
     const fresh = exampleProject();
     const r = cli(["report", "specs/fan-out.yaml"], { cwd: fresh });

@@ -225,7 +225,7 @@ describe("clipform status", () => {
     expect(cells("specs/removed.yaml (gone)").slice(1, 9)).toEqual(["0", "0", "0", "0", "0", "0", "1", "$0.50"]);
     expect(cells("total").slice(0, 9)).toEqual(["total", "9", "3", "2", "1", "1", "2", "2", "$1.7892"]);
     expect(r.stdout).toMatch(/^ {2}! failed-clip +failed: modelError: the model could not render this prompt \(apply retries it, \$[\d.]+ estimated\)$/m);
-    expect(r.stdout).toContain(`  > flying-clip    in flight: 1 task (${tasks.flying}): apply polls, never resubmits`);
+    expect(r.stdout).toContain(`  > flying-clip    in flight: 1 task (${tasks.flying}): apply polls, never pays twice; one the API never acknowledged is sent once more if it does not know it, $0.2468 estimated`);
     expect(r.stdout).toMatch(/^ {2}v missing-clip +missing on disk: clipform-out\/missing-clip\.v1\.mp4 \(missing\): apply downloads again, no cost$/m);
     expect(r.stdout).toMatch(/^ {2}v altered-clip +missing on disk: clipform-out\/altered-clip\.v1\.mp4 \(altered\)/m);
     expect(r.stdout).toMatch(/^ {2}\+ new-clip +pending create: not in the lockfile, \$[\d.]+ estimated$/m);
