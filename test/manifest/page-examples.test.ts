@@ -5,6 +5,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
+import { emptyLockfile } from "../../src/lockfile/io.js";
+import { plan } from "../../src/plan/plan.js";
+import { priceBook } from "../../src/plan/prices.js";
 import { allExamples, requestToClipFields, type Json } from "../helpers/model-pages.js";
 import { cleanupProjectsAfterEach, errorsOf, loadOne, valuePos, warningsOf } from "../helpers/manifest-fixtures.js";
 
@@ -79,5 +82,17 @@ describe("model page examples as manifests", () => {
     );
     expect(project.clips.map((c) => c.address)).toEqual([...ids].sort());
     expect(new Set(project.clips.map((c) => c.fingerprint)).size).toBe(21);
+  });
+});
+
+describe("the plan's estimate for each model page example", () => {
+  it("equals what the API charged in that example", () => {
+    const examples = allExamples();
+    const clips = Object.fromEntries(examples.map((ex, i) => [`ex-${i}`, requestToClipFields(ex.request)]));
+    const project = loadOne(manifestOf(clips));
+    expect(errorsOf(project)).toEqual([]);
+    const p = plan({ clips: project.clips, lock: emptyLockfile(), prices: priceBook(emptyLockfile()) });
+    const estimates = examples.map((ex, i) => ({ example: `${ex.page}: ${ex.title}`, usd: p.changes.find((c) => c.address === `ex-${i}`)!.estimate!.usd }));
+    expect(estimates).toEqual(examples.map((ex) => ({ example: `${ex.page}: ${ex.title}`, usd: ex.response.cost })));
   });
 });
