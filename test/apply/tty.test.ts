@@ -1,0 +1,40 @@
+/**
+ * apply on a terminal, as a person runs it: a real pseudo-terminal (util-linux `script`), the
+ * plan, the question, the typed answer, and the live progress view.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { BIN, bareEnv, project } from "../helpers/cli.js";
+
+const SCRIPT = "/usr/bin/script";
+
+function onTerminal(args: string[], cwd: string, typed: string) {
+  if (!existsSync(SCRIPT)) throw new Error(`${SCRIPT} is missing: these tests need util-linux's script to give apply a terminal`);
+  const command = [process.execPath, BIN, ...args].map((a) => `'${a}'`).join(" ");
+  const r = spawnSync(SCRIPT, ["-qec", command, "/dev/null"], { cwd, env: bareEnv({ TERM: "xterm" }), input: typed, encoding: "utf8", timeout: 30_000 });
+  return { code: r.status, out: r.stdout };
+}
+
+const clip = { "specs/a.yaml": "version: 1\nclips:\n  a:\n    model: klingai:3@1\n    positivePrompt: A tram climbs a hill at dawn\n" };
+
+describe("apply on a terminal", () => {
+  it("asks, applies after 'yes', and shows a live view with the money spent", () => {
+    const dir = project(clip);
+    const r = onTerminal(["apply", "--sim"], dir, "yes\n");
+    expect(r.out).toContain("Do you want to perform these actions? Only 'yes' will be accepted.");
+    expect(r.out).toMatch(/█+.* 1\/1 generations · spent \$0\.1848 of est\. \$0\.1848/);
+    expect(r.out).toContain("Apply complete: 1 succeeded, 0 failed, 1 downloaded.");
+    expect(r.code).toBe(0);
+    expect(existsSync(join(dir, "clipform-out", "a.v1.mp4"))).toBe(true);
+  });
+
+  it("anything but 'yes' cancels, and nothing is sent", () => {
+    const dir = project(clip);
+    const r = onTerminal(["apply", "--sim"], dir, "y\n");
+    expect(r.out).toContain("error: apply cancelled. Nothing was sent.");
+    expect(r.code).toBe(1);
+    expect(existsSync(join(dir, "clipform.lock.json"))).toBe(false);
+  });
+});
