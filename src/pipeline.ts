@@ -59,10 +59,14 @@ export function manifestScope(root: string, paths: readonly string[]): (manifest
   return (manifest) => prefixes.some((p) => p === "" || manifest === p || manifest.startsWith(`${p}/`));
 }
 
-export function computePlan(root: string, opts: PlanOptions, images?: LocalImageCache): Planned {
-  const project = loadValidProject(root, opts.paths, images);
-  const lockPath = lockfilePath(root);
+/** Plans a loaded project against the lockfile as it is on disk now. */
+export function planAgainstLockfile(project: Project, opts: PlanOptions): Planned {
+  const lockPath = lockfilePath(project.root);
   const lockStamp = fileStamp(lockPath);
   const { lock, exists } = readLockfile(lockPath);
   return { project, lock, lockExists: exists, lockPath, lockStamp, plan: planProject(project, lock, opts) };
+}
+
+export function computePlan(root: string, opts: PlanOptions, images?: LocalImageCache): Planned {
+  return planAgainstLockfile(loadValidProject(root, opts.paths, images), opts);
 }

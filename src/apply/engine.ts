@@ -13,14 +13,16 @@ import type { DesiredClip } from "../manifest/index.js";
 import type { LockEntry, LockResult, LockTask } from "../lockfile/schema.js";
 import type { LockStore } from "../lockfile/store.js";
 import type { Change, Plan } from "../plan/plan.js";
-import { roundUsd, type PriceBook } from "../plan/prices.js";
+import { priceKey, roundUsd, type PriceBook } from "../plan/prices.js";
+import { newEntry } from "../lockfile/entries.js";
+import { ImageUploader } from "../runware/upload.js";
 import type { PollResult } from "../runware/poll-result.js";
 import type { SubmitResult } from "../runware/client.js";
 import type { RunwareError } from "../runware/errors.js";
 import { ClipformError } from "../errors.js";
 import { outputPath, recordedPath } from "./outputs.js";
 import { STATE_DIR } from "./statelock.js";
-import { buildTask, type ImageResolver, type VideoTask } from "./request.js";
+import { buildTask, type VideoTask } from "./request.js";
 
 export const DEFAULT_CONCURRENCY = 8;
 export const DEFAULT_POLL_INTERVAL_MS = 2_000;
@@ -141,29 +143,29 @@ export class ApplyEngine {
   readonly #inflight = new Map<string, InFlight>();
   readonly #downloads = new Set<Promise<void>>();
   readonly #downloadLimit = pLimit(DOWNLOAD_CONCURRENCY);
-  readonly #images: ImageResolver;
+  /** Each distinct local image is uploaded once per run. */
+  readonly #images: ImageUploader;
+  readonly #s: ApplySummary;
   #limit: number;
   #stopping = false;
   /** Set by a 429; a submit round without one lets the limit grow back by one. */
   #rateLimitedRecently = false;
   #budgetStopped = false;
-  readonly #s: ApplySummary;
+  /** Money charged in this run, per manifest (for manifest budgets). */
+  readonly #spentBy = new Map<string, number>();
+  /** The latest save's verdict on queued work (watch): see cancelQueued. */
+  #obsolete: ((address: string, fingerprint: string) => boolean) | undefined;
+  /** Task UUIDs sent again after the API said it did not know them (at most once each). */
+  readonly #resent = new Set<string>();
+  /** The most this run was charged per result, by model and duration. */
+  readonly #chargedPerResult = new Map<string, number>();
+  /** How long this run's generations took, from send to the poll that saw them finish. */
+  readonly #durations: number[] = [];
 
   constructor(options: EngineOptions) {
     this.#o = options;
     this.#limit = Math.max(1, options.concurrency);
-    const uploads = new Map<string, Promise<string>>();
-    this.#images = {
-      upload: (dataUri) => {
-        let p = uploads.get(dataUri);
-        if (!p) {
-          p = options.client.uploadImage(dataUri);
-          uploads.set(dataUri, p);
-          p.catch(() => uploads.delete(dataUri));
-        }
-        return p;
-      },
-    };
+    this.#images = new ImageUploader(options.client);
     this.#s = emptySummary(options.plan.summary.estimated_cost_usd);
   }
 
@@ -181,12 +183,16 @@ export class ApplyEngine {
    */
   cancelQueued(obsolete: (address: string, fingerprint: string) => boolean): string[] {
     this.#obsolete = obsolete; // also checked once more just before a batch is written ahead
-    const dropped: string[] = [];
-    for (let i = this.#pending.length - 1; i >= 0; i--) {
-      const job = this.#pending[i]!;
-      if (!obsolete(job.address, job.clip.fingerprint)) continue;
-      this.#pending.splice(i, 1);
-      dropped.push(job.address);
+    return this.#dropObsolete(this.#pending, (job) => job).map((job) => job.address);
+  }
+
+  /** Removes (in place) the items whose job the latest save made obsolete; returns them. */
+  #dropObsolete<T>(items: T[], jobOf: (item: T) => GenJob): T[] {
+    const dropped: T[] = [];
+    for (let i = items.length - 1; i >= 0; i--) {
+      const job = jobOf(items[i]!);
+      if (!this.#obsolete?.(job.address, job.clip.fingerprint)) continue;
+      dropped.push(...items.splice(i, 1));
       this.#skip(job.address, "cancelled before submission: a newer save made it obsolete");
     }
     return dropped;
@@ -328,15 +334,7 @@ export class ApplyEngine {
       }
       return copy;
     });
-    store.set(ch.address, {
-      fingerprint: clip.fingerprint,
-      manifest: clip.manifest,
-      model: clip.generation.model,
-      request: clip.generation as unknown as Record<string, unknown>,
-      numberResults: clip.numberResults,
-      tasks: [],
-      results,
-    });
+    store.set(ch.address, { ...newEntry(clip), results });
     this.#s.reused++;
     this.#o.emit({ type: "reused", address: ch.address, from: ch.reuseFrom!, results: results.length });
   }
@@ -366,15 +364,6 @@ export class ApplyEngine {
     for (const f of this.#inflight.values()) if (!limit.manifest || this.#o.clips.get(f.address)?.manifest === limit.manifest) sum += f.estimateUsd;
     return sum + (limit.manifest ? (this.#spentBy.get(limit.manifest) ?? 0) : this.#s.spentUsd);
   }
-  readonly #spentBy = new Map<string, number>();
-  /** The latest save's verdict on queued work (watch): see cancelQueued. */
-  #obsolete: ((address: string, fingerprint: string) => boolean) | undefined;
-  /** Task UUIDs sent again after the API said it did not know them (at most once each). */
-  readonly #resent = new Set<string>();
-  /** The most this run was charged per result, by model and duration. */
-  readonly #chargedPerResult = new Map<string, number>();
-  /** How long this run's generations took, from send to the poll that saw them finish. */
-  readonly #durations: number[] = [];
 
   /**
    * What a job is expected to cost: the plan's estimate, or more when this run has already been
@@ -466,13 +455,7 @@ export class ApplyEngine {
       }
     }
     // A save may have made some of these obsolete while their images uploaded: drop those now.
-    for (let i = built.length - 1; i >= 0; i--) {
-      const { job } = built[i]!;
-      if (this.#obsolete?.(job.address, job.clip.fingerprint)) {
-        built.splice(i, 1);
-        this.#skip(job.address, "cancelled before submission: a newer save made it obsolete");
-      }
-    }
+    this.#dropObsolete(built, (b) => b.job);
     if (built.length === 0) return false;
     for (const { job, task } of built) this.#recordSubmitted(job, task.taskUUID);
     this.#o.store.flush();
@@ -514,10 +497,7 @@ export class ApplyEngine {
     const task: LockTask = { taskUUID, numberResults: job.count, status: "submitted", submittedAt: now().toISOString() };
     const existing = store.entry(job.address);
     const c = job.clip;
-    const base: LockEntry =
-      job.fresh || !existing
-        ? { fingerprint: c.fingerprint, manifest: c.manifest, model: c.generation.model, request: c.generation as unknown as Record<string, unknown>, numberResults: c.numberResults, tasks: [], results: [] }
-        : { ...existing, manifest: c.manifest, numberResults: c.numberResults };
+    const base: LockEntry = job.fresh || !existing ? newEntry(c) : { ...existing, manifest: c.manifest, numberResults: c.numberResults };
     base.tasks = [...base.tasks, task];
     store.set(job.address, base);
   }
@@ -634,7 +614,7 @@ export class ApplyEngine {
       // this task produced was paid for, so it is recorded all the same.
       const clip = flight.job?.clip ?? this.#o.clips.get(flight.address);
       if (!clip && !entry) return;
-      entry ??= { fingerprint: clip!.fingerprint, manifest: clip!.manifest, model: clip!.generation.model, request: clip!.generation as unknown as Record<string, unknown>, numberResults: clip!.numberResults, tasks: [], results: [] };
+      entry ??= newEntry(clip!);
       task = { taskUUID: flight.taskUUID, numberResults: Math.max(1, a.items.length), status: "submitted", submittedAt: new Date(flight.since).toISOString() };
       entry.tasks.push(task);
       store.set(flight.address, entry);
@@ -727,8 +707,6 @@ export class ApplyEngine {
     this.#o.store.flush();
   }
 }
-
-const priceKey = (model: string, duration: number) => `${model}|${duration}`;
 
 export function errorInfo(e: unknown): { code: string; message: string } {
   const err = e as (RunwareError & { code?: string; apiMessage?: string }) | undefined;

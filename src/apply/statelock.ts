@@ -8,6 +8,8 @@ import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { ClipformError } from "../errors.js";
+import { LOCKFILE_NAME } from "../lockfile/format.js";
+import { sweepTempFiles } from "../lockfile/io.js";
 
 export const STATE_DIR = ".clipform";
 export const LOCK_NAME = "apply.lock";
@@ -89,11 +91,11 @@ export function acquireStateLock(root: string, command: string, now: () => Date 
   };
 
   const mine = take();
-  if (mine) return mine;
+  if (mine) return swept(root, mine);
   const holder = readHolder(root);
   if (holder && holder.host === me.host && !isAlive(holder.pid)) {
     const broken = breakStaleLock(root, holder, take);
-    if (broken) return { ...broken, tookOver: holder };
+    if (broken) return swept(root, { ...broken, tookOver: holder });
   }
   const current = readHolder(root) ?? holder;
   throw new ClipformError(
@@ -102,6 +104,12 @@ export function acquireStateLock(root: string, command: string, now: () => Date 
       ? `another apply holds the state lock (${describeHolder(current)}). Nothing was sent. If that process is gone, run \`clipform unlock\`.`
       : `the state lock ${path} exists but cannot be read. Nothing was sent. Run \`clipform unlock\` if no apply is running.`,
   );
+}
+
+/** Whoever holds the lock clears what killed writers left behind (their lockfile temp files). */
+function swept(root: string, lock: StateLock): StateLock {
+  sweepTempFiles(join(root, LOCKFILE_NAME), isAlive);
+  return lock;
 }
 
 const sameHolder = (a: LockHolder | undefined, b: LockHolder) => a !== undefined && a.pid === b.pid && a.host === b.host && a.startedAt === b.startedAt;

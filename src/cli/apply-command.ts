@@ -5,14 +5,13 @@ import { budgetsOf, createEngine } from "../apply/create.js";
 import { DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL_MS, emptySummary, type ApplyEngine } from "../apply/engine.js";
 import { DEFAULT_OUT_DIR } from "../apply/outputs.js";
 import { applyFailed, jsonReporter, liveReporter, lineReporter, type Reporter } from "../apply/reporter.js";
-import { acquireStateLock, describeHolder, isAlive } from "../apply/statelock.js";
-import { sweepTempFiles } from "../lockfile/io.js";
+import { acquireStateLock, describeHolder } from "../apply/statelock.js";
 import { ClipformError } from "../errors.js";
-import { computePlan, lockfilePath } from "../pipeline.js";
+import { computePlan } from "../pipeline.js";
 import { fileStamp } from "../util/stamp.js";
 import { hasChanges, overBudget } from "../plan/plan.js";
 import { checkSavedPlan, isPlanFile, readPlanFile } from "../plan/planfile.js";
-import { planToJson, renderText, usd } from "../plan/render.js";
+import { overBudgetText, planToJson, renderText } from "../plan/render.js";
 import type { Command } from "./commands.js";
 import { planOptions } from "./commands.js";
 import type { Context } from "./context.js";
@@ -77,7 +76,6 @@ export const applyCommand: Command = {
     // The state lock comes first: the plan must be computed from the lockfile this apply will write.
     const lock = acquireStateLock(ctx.cwd, `clipform apply${positionals.length ? ` ${positionals.join(" ")}` : ""}`);
     if (lock.tookOver) ctx.err(`note: took over a stale state lock (${describeHolder(lock.tookOver)}: that process is gone)`);
-    sweepTempFiles(lockfilePath(ctx.cwd), isAlive);
     let session: ApiSession | undefined;
     try {
       const planned = computePlan(ctx.cwd, opts);
@@ -91,7 +89,7 @@ export const applyCommand: Command = {
       const over = overBudget(plan);
       if (over.length > 0) {
         const b = over[0]!;
-        throw new ClipformError("BUDGET_EXCEEDED", `estimated ${usd(b.estimatedUsd)} exceeds the ${b.scope} of ${usd(b.limitUsd)}. Nothing was sent.`);
+        throw new ClipformError("BUDGET_EXCEEDED", `${overBudgetText(b)}. Nothing was sent.`);
       }
       if (!hasChanges(plan)) {
         if (json) ctx.out(JSON.stringify({ event: "summary", ...emptySummary() }));

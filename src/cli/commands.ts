@@ -7,7 +7,7 @@ import { CATALOG } from "../models/catalog.js";
 import { computePlan, loadValidProject } from "../pipeline.js";
 import { hasChanges, overBudget } from "../plan/plan.js";
 import { savePlan, type PlanOptions } from "../plan/planfile.js";
-import { planToJson, renderMarkdown, renderText, usd } from "../plan/render.js";
+import { overBudgetText, planToJson, renderMarkdown, renderText, usd } from "../plan/render.js";
 import { version, type Context } from "./context.js";
 
 export interface OptionSpec {
@@ -86,7 +86,7 @@ export const planCommand: Command = {
     const over = overBudget(plan);
     if (over.length > 0) {
       const b = over[0]!;
-      throw new ClipformError("BUDGET_EXCEEDED", `estimated ${usd(b.estimatedUsd)} exceeds the ${b.scope} of ${usd(b.limitUsd)}; apply would refuse`);
+      throw new ClipformError("BUDGET_EXCEEDED", `${overBudgetText(b)}; apply would refuse`);
     }
     return values["detailed-exitcode"] && hasChanges(plan) ? 2 : 0;
   },

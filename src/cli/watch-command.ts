@@ -2,9 +2,7 @@
 import { DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL_MS } from "../apply/engine.js";
 import { DEFAULT_OUT_DIR } from "../apply/outputs.js";
 import { openApiSession, type ApiSession } from "../apply/session.js";
-import { acquireStateLock, isAlive, type StateLock } from "../apply/statelock.js";
-import { sweepTempFiles } from "../lockfile/io.js";
-import { lockfilePath } from "../pipeline.js";
+import { acquireStateLock, type StateLock } from "../apply/statelock.js";
 import { ClipformError } from "../errors.js";
 import { DEFAULT_DEBOUNCE_MS, ProjectWatcher } from "../watch/watch.js";
 import { parseUsd, type Command } from "./commands.js";
@@ -41,7 +39,6 @@ export const watchCommand: Command = {
         throw new ClipformError("USAGE", "watch --apply spends money on every save: it needs --max-cost (per change) and --budget (for the whole run)");
       }
       lock = acquireStateLock(ctx.cwd, "clipform watch --apply");
-      sweepTempFiles(lockfilePath(ctx.cwd), isAlive);
       session = await openApiSession({ env: ctx.env, sim: Boolean(values.sim), needsKey: true });
       apply = {
         maxCostPerChange: maxCost,

@@ -22,6 +22,7 @@
  */
 import { ClipformError } from "../errors.js";
 import { canonicalJson } from "../util/canonical.js";
+import { inFlightTasks } from "./entries.js";
 import { LOCKFILE_FORMAT } from "./format.js";
 import type { LockEntry, Lockfile, LockResult, LockTask } from "./schema.js";
 
@@ -49,10 +50,6 @@ export interface MergeResult {
 const same = (a: unknown, b: unknown) => (a === undefined || b === undefined ? a === b : canonicalJson(a) === canonicalJson(b));
 
 const STATUS_RANK: Record<LockTask["status"], number> = { submitted: 0, failed: 1, partial: 2, succeeded: 3 };
-
-function inflight(e: LockEntry | undefined): LockTask[] {
-  return e ? e.tasks.filter((t) => t.status === "submitted") : [];
-}
 
 function time(iso: string): number {
   const t = Date.parse(iso);
@@ -211,7 +208,7 @@ function mergeEntry(address: string, b: LockEntry | undefined, o: LockEntry | un
     // Changed on one side only.
     const [changed, unchanged, changedName] = same(o, b) ? [t, o, "theirs"] : [o, t, "ours"];
     if (changed) return { entry: changed, resolution: changedName as Side };
-    const flying = inflight(unchanged);
+    const flying = inFlightTasks(unchanged);
     if (flying.length > 0) {
       notes.push(`${address}: ${changedName} deleted it, but ${plural(flying.length, "task")} of it ${flying.length === 1 ? "is" : "are"} still in flight on the other side: kept, so the next apply polls ${flying.length === 1 ? "it" : "them"} (then deletes the entry)`);
       return { entry: unchanged, resolution: "kept" };

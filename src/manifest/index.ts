@@ -22,9 +22,6 @@ import { locate, parseYaml, type ParsedYaml } from "./yaml.js";
 export const DEFAULT_SPECS_DIR = "specs";
 const FINGERPRINT_VERSION = "v1";
 
-/** Fields that only change how a result is delivered: they never force regeneration. */
-export const DELIVERY_FIELDS = ["webhookURL", "uploadEndpoint", "ttl", "includeCost", "deliveryMethod"] as const;
-
 export interface FrameImageRef {
   frame: "first" | "last";
   kind: ImageKind;

@@ -162,4 +162,3 @@ export const manifestSchema = z
 export type Manifest = z.infer<typeof manifestSchema>;
 export type ClipFields = z.infer<typeof clipOverride>;
 
-export const TOP_LEVEL_NAMES = ["version", "budget", "variables", "defaults", "clips"];

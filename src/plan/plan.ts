@@ -5,6 +5,7 @@
  */
 import type { DesiredClip, GenerationFields, ManifestInfo } from "../manifest/index.js";
 import type { LockEntry, Lockfile } from "../lockfile/schema.js";
+import { inFlightTasks } from "../lockfile/entries.js";
 import { money, payers } from "../lockfile/money.js";
 import { matchesAny } from "../util/glob.js";
 import { roundUsd, type PriceBook, type PriceSource } from "./prices.js";
@@ -109,7 +110,6 @@ export function changedFields(oldReq: Record<string, unknown>, next: GenerationF
   return out;
 }
 
-
 export function plan(input: PlanInput): Plan {
   const { clips, lock, prices } = input;
   const targets = input.targets?.length ? input.targets : undefined;
@@ -123,7 +123,7 @@ export function plan(input: PlanInput): Plan {
   const inFlightBy = new Map<string, { address: string; results: number }>();
   for (const [address, entry] of Object.entries(lock.clips).sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (entry.results.length > 0 && !byFingerprint.has(entry.fingerprint)) byFingerprint.set(entry.fingerprint, address);
-    const flying = entry.tasks.filter((t) => t.status === "submitted").reduce((n, t) => n + t.numberResults, 0);
+    const flying = inFlightTasks(entry).reduce((n, t) => n + t.numberResults, 0);
     if (entry.results.length === 0 && flying > 0 && !inFlightBy.has(entry.fingerprint)) inFlightBy.set(entry.fingerprint, { address, results: flying });
   }
   const desired = new Set(clips.map((c) => c.address));
@@ -153,7 +153,7 @@ export function plan(input: PlanInput): Plan {
     const push = (action: Action, reason: string, generate: number, extra: Partial<Change> = {}) =>
       changes.push({ ...base, action, reason, generate, estimate: estimate(clip, generate), ...extra });
 
-    const inflight = entry?.tasks.filter((t) => t.status === "submitted") ?? [];
+    const inflight = inFlightTasks(entry);
     if (entry && inflight.length > 0) {
       const same = entry.fingerprint === clip.fingerprint;
       const changed = same ? "" : "; the clip changed since, so the next plan will replace it";
@@ -235,8 +235,8 @@ export function plan(input: PlanInput): Plan {
     if (desired.has(address) || !inScope(address)) continue;
     if (input.inManifestScope && !input.inManifestScope(entry.manifest)) continue;
     const to = reusedFrom.get(address);
-    const inflight = entry.tasks.some((t) => t.status === "submitted");
-    if (inflight) {
+    const inflight = inFlightTasks(entry);
+    if (inflight.length > 0) {
       changes.push({
         address,
         action: "resume",
@@ -245,7 +245,7 @@ export function plan(input: PlanInput): Plan {
         model: entry.model,
         generate: 0,
         estimate: { usd: 0, perResultUsd: 0, source: "documented", note: "already submitted" },
-        resumeTasks: entry.tasks.filter((t) => t.status === "submitted").map((t) => t.taskUUID),
+        resumeTasks: inflight.map((t) => t.taskUUID),
         spentUsd: money(address, entry, paidBy).spent,
       });
       continue;

@@ -16,7 +16,8 @@ export interface PriceQuote {
 
 export type PriceBook = (model: string, duration: number) => PriceQuote | undefined;
 
-const key = (model: string, duration: number) => `${model}|${duration}`;
+/** Prices are per model and duration. */
+export const priceKey = (model: string, duration: number) => `${model}|${duration}`;
 
 /** Rounds to the tenth of a cent used in prices (4 decimals), avoiding float noise in sums. */
 export function roundUsd(n: number): number {
@@ -30,7 +31,7 @@ export function priceBook(lock: Lockfile): PriceBook {
     if (typeof duration !== "number") continue;
     for (const r of entry.results) {
       if (typeof r.costUsd !== "number") continue;
-      const k = key(entry.model, duration);
+      const k = priceKey(entry.model, duration);
       const acc = learned.get(k) ?? { sum: 0, n: 0 };
       acc.sum += r.costUsd;
       acc.n += 1;
@@ -38,7 +39,7 @@ export function priceBook(lock: Lockfile): PriceBook {
     }
   }
   return (model, duration) => {
-    const l = learned.get(key(model, duration));
+    const l = learned.get(priceKey(model, duration));
     if (l) {
       return { usd: roundUsd(l.sum / l.n), source: "learned", note: `average of ${l.n} result${l.n === 1 ? "" : "s"} this project was charged` };
     }

@@ -4,7 +4,7 @@
  */
 import type { Palette } from "../cli/colors.js";
 import type { Diagnostic } from "../diagnostics.js";
-import { ACTIONS, type Action, type Change, type FieldChange, type Plan } from "./plan.js";
+import { ACTIONS, type Action, type BudgetCheck, type Change, type FieldChange, type Plan } from "./plan.js";
 
 export const PLAN_JSON_FORMAT = "1";
 
@@ -54,6 +54,11 @@ function frameDiff(f: FieldChange): string {
 export function describeField(f: FieldChange): string {
   if (f.field === "frameImages") return `frameImages: ${frameDiff(f)}`;
   return `${f.field}: ${shorten(f.old)} → ${shorten(f.new)}`;
+}
+
+/** "estimated $X exceeds the <scope> of $Y": how every command words a budget the plan is over. */
+export function overBudgetText(b: BudgetCheck): string {
+  return `estimated ${usd(b.estimatedUsd)} exceeds the ${b.scope} of ${usd(b.limitUsd)}`;
 }
 
 export function summaryLine(p: Plan): string {

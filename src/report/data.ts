@@ -4,6 +4,7 @@
  * the report's location come in as data, so every case is tested with plain values.
  */
 import { relative, resolve, sep } from "node:path";
+import { inFlightTasks } from "../lockfile/entries.js";
 import { money, payers } from "../lockfile/money.js";
 import type { LockEntry, Lockfile } from "../lockfile/schema.js";
 import type { DesiredClip } from "../manifest/index.js";
@@ -111,7 +112,7 @@ const GENERATING: ReadonlySet<Action> = new Set(["create", "replace", "add-varia
 const MAX_VALUE_CHARS = 80;
 
 function statusOf(entry: LockEntry | undefined, action: Action): ClipStatus {
-  if (entry?.tasks.some((t) => t.status === "submitted")) return "in-flight";
+  if (inFlightTasks(entry).length > 0) return "in-flight";
   const last = entry?.tasks.at(-1);
   if (last?.status === "failed" || last?.status === "partial") return "failed";
   if (!entry || entry.results.length === 0 || GENERATING.has(action)) return "pending";

@@ -6,6 +6,7 @@
  * Money is counted once per video: a reused copy of a generation (same videoUUID under another
  * address) shows as `copied_usd`, and is counted where it was paid (the entry holding its task).
  */
+import { inFlightTasks } from "../lockfile/entries.js";
 import { money, payers } from "../lockfile/money.js";
 import type { Lockfile, LockEntry } from "../lockfile/schema.js";
 import type { Project } from "../manifest/index.js";
@@ -135,7 +136,7 @@ export function buildStatus(input: StatusInput): StatusReport {
     if (ch.generate > 0 && ch.estimate) item.estimated_cost_usd = ch.estimate.usd;
     const last = entry?.tasks[entry.tasks.length - 1];
     if (last && (last.status === "failed" || last.status === "partial") && last.error) item.error = { code: last.error.code, message: last.error.message };
-    const flying = entry?.tasks.filter((t) => t.status === "submitted").map((t) => t.taskUUID) ?? [];
+    const flying = inFlightTasks(entry).map((t) => t.taskUUID);
     if (flying.length) item.in_flight_tasks = flying;
     if (ch.action === "download" && entry) {
       item.missing_files = (ch.downloads ?? []).map((i) => {

@@ -14,14 +14,11 @@ import type { ApplyEngine, ApplySummary } from "../apply/engine.js";
 import { lineReporter } from "../apply/reporter.js";
 import { checkLockfileKind, type ApiSession } from "../apply/session.js";
 import { ClipformError } from "../errors.js";
-import { readLockfile } from "../lockfile/io.js";
 import type { Project } from "../manifest/index.js";
-import { lockfilePath, planProject } from "../pipeline.js";
-import { hasChanges, overBudget, type Plan } from "../plan/plan.js";
-import { renderText, usd } from "../plan/render.js";
+import { lockfilePath, planAgainstLockfile, type Planned } from "../pipeline.js";
+import { hasChanges, overBudget } from "../plan/plan.js";
+import { overBudgetText, renderText, usd } from "../plan/render.js";
 import { reportOf, renderReportHtml } from "../report/index.js";
-import type { Planned } from "../pipeline.js";
-import { fileStamp } from "../util/stamp.js";
 import { IncrementalProject } from "./project.js";
 import { startReportServer, type ReportServer } from "./serve.js";
 
@@ -150,7 +147,7 @@ export class ProjectWatcher {
     this.#lastStamp = this.#project.diskStamp(this.#images);
     const out: string[] = [];
     let project: Project | undefined;
-    let plan: Plan | undefined;
+    let planned: Planned | undefined;
     try {
       project = this.#project.load();
       this.#watchImages(project);
@@ -159,12 +156,10 @@ export class ProjectWatcher {
       if (errors.length > 0) {
         out.push("", this.#o.color.red(`${errors.length} problem${errors.length === 1 ? "" : "s"}: fix and save; nothing is planned or applied until then.`));
       } else {
-        const path = lockfilePath(this.#project.root);
-        const lockStamp = fileStamp(path);
-        const { lock, exists } = readLockfile(path);
-        plan = planProject(project, lock, { paths: this.#o.paths, targets: [], replace: [] });
-        this.#lastGood = { project, lock, lockExists: exists, lockPath: path, lockStamp, plan };
-        out.push(renderText(plan, { color: this.#o.color, manifests: project.manifests.length, clips: project.clips.length }).trimEnd());
+        const p = planAgainstLockfile(project, { paths: this.#o.paths, targets: [], replace: [] });
+        planned = p;
+        this.#lastGood = p;
+        out.push(renderText(p.plan, { color: this.#o.color, manifests: project.manifests.length, clips: project.clips.length }).trimEnd());
       }
     } catch (e) {
       if (!(e instanceof ClipformError)) throw e;
@@ -177,7 +172,7 @@ export class ProjectWatcher {
     out.push("", this.#o.color.dim(status));
     const frame = out.join("\n") + "\n";
     this.#o.write(this.#o.tty ? `\x1b[2J\x1b[H${frame}` : `\n${frame}`);
-    if (plan && project && this.#o.apply) this.#maybeApply(project, plan);
+    if (planned && this.#o.apply) this.#maybeApply(planned);
     this.onUpdate?.(n);
   }
 
@@ -190,7 +185,9 @@ export class ProjectWatcher {
     this.#images = now;
   }
 
-  #maybeApply(project: Project, plan: Plan): void {
+  /** Applies what this save planned, from the very lockfile it was planned against. */
+  #maybeApply(planned: Planned): void {
+    const { project, plan, lock, lockExists } = planned;
     const a = this.#o.apply!;
     const say = (line: string) => this.#o.write(`${line}\n`);
     if (this.#engine) {
@@ -213,21 +210,18 @@ export class ProjectWatcher {
     }
     const over = overBudget(plan);
     if (over.length > 0) {
-      say(this.#o.color.yellow(`not applying: estimated ${usd(over[0]!.estimatedUsd)} exceeds the ${over[0]!.scope} of ${usd(over[0]!.limitUsd)}`));
+      say(this.#o.color.yellow(`not applying: ${overBudgetText(over[0]!)}`));
       return;
     }
-    const path = lockfilePath(this.#project.root);
-    const lockStamp = fileStamp(path);
-    const { lock, exists } = readLockfile(path);
     try {
-      checkLockfileKind(lock, exists, a.session.simulated);
+      checkLockfileKind(lock, lockExists, a.session.simulated);
     } catch (e) {
       say(this.#o.color.red(`not applying: ${(e as Error).message}`));
       return;
     }
     const reporter = lineReporter(say);
     const engine = createEngine({
-      planned: { project, lock, lockExists: exists, lockPath: path, lockStamp, plan },
+      planned,
       client: a.session.client,
       simulated: a.session.simulated,
       outDir: a.outDir,
