@@ -1,5 +1,6 @@
 /** Plain-data builders for planner tests: desired clips and lockfile entries. */
 import { fingerprintOf, type DesiredClip, type GenerationFields } from "../../src/manifest/index.js";
+import { newEntry } from "../../src/lockfile/entries.js";
 import type { LockEntry, Lockfile, LockResult, LockTask } from "../../src/lockfile/schema.js";
 
 export const LINEAGE = "00000000-0000-4000-8000-000000000000";
@@ -37,11 +38,7 @@ export function result(taskUUID: string, i: number, over: Partial<LockResult> = 
 export function entryFor(clip: DesiredClip, done = clip.numberResults, over: Partial<LockEntry> = {}): LockEntry {
   const task: LockTask = { taskUUID: uuid(), numberResults: done || 1, status: "succeeded", submittedAt: "2026-01-01T00:00:00Z", finishedAt: "2026-01-01T00:05:00Z" };
   return {
-    fingerprint: clip.fingerprint,
-    manifest: clip.manifest,
-    model: clip.generation.model,
-    request: clip.generation as unknown as Record<string, unknown>,
-    numberResults: clip.numberResults,
+    ...newEntry(clip),
     tasks: [task],
     results: Array.from({ length: done }, (_, i) => result(task.taskUUID, i, { file: `out/${clip.address}-${i + 1}.mp4` })),
     ...over,
