@@ -1,7 +1,7 @@
 /** `clipform apply`: show the plan, get approval, then run it against Runware (or the simulator). */
-import { checkLockfileKind, openApiSession, type ApiSession } from "../apply/session.js";
+import { openApiSession, type ApiSession } from "../apply/session.js";
 import { createInterface } from "node:readline";
-import { budgetsOf, createEngine } from "../apply/create.js";
+import { applyPlanned } from "../apply/orchestrate.js";
 import { DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL_MS, emptySummary, type ApplyEngine } from "../apply/engine.js";
 import { DEFAULT_OUT_DIR } from "../apply/outputs.js";
 import { applyFailed, jsonReporter, liveReporter, lineReporter, type Reporter } from "../apply/reporter.js";
@@ -9,17 +9,13 @@ import { acquireStateLock, describeHolder } from "../apply/statelock.js";
 import { ClipformError } from "../errors.js";
 import { computePlan } from "../pipeline.js";
 import { fileStamp } from "../util/stamp.js";
-import { hasChanges, overBudget } from "../plan/plan.js";
 import { checkSavedPlan, isPlanFile, readPlanFile } from "../plan/planfile.js";
-import { overBudgetText, planToJson, renderText } from "../plan/render.js";
+import { planToJson, renderText } from "../plan/render.js";
 import type { Command } from "./commands.js";
 import { planOptions } from "./commands.js";
 import type { Context } from "./context.js";
 
 const SIM_DEMO_POLL_MS = 100;
-
-/** Actions that need the API (the rest only touch the lockfile and local files). */
-const NETWORK_ACTIONS = new Set(["create", "replace", "add-variants", "retry", "resume", "download"]);
 
 export function positiveInt(value: unknown, flag: string, fallback: number): number {
   if (value === undefined) return fallback;
@@ -77,86 +73,79 @@ export const applyCommand: Command = {
     const lock = acquireStateLock(ctx.cwd, `clipform apply${positionals.length ? ` ${positionals.join(" ")}` : ""}`);
     if (lock.tookOver) ctx.err(`note: took over a stale state lock (${describeHolder(lock.tookOver)}: that process is gone)`);
     let session: ApiSession | undefined;
+    let engine: ApplyEngine | undefined;
+    let interrupts = 0;
+    const onSigint = () => {
+      interrupts++;
+      if (interrupts === 1) engine?.stopSubmitting();
+      else {
+        ctx.err("Quitting now. Every task sent is recorded in the lockfile: the next plan shows it as resume.");
+        lock.release();
+        process.exit(130);
+      }
+    };
     try {
       const planned = computePlan(ctx.cwd, opts);
       const { plan, project } = planned;
       if (saved) checkSavedPlan(saved, { digest: project.digest, lockExists: planned.lockExists, plan });
-      checkLockfileKind(planned.lock, planned.lockExists, Boolean(values.sim));
-
-      if (json) ctx.out(JSON.stringify({ event: "plan", ...planToJson(plan) }));
-      else ctx.out(renderText(plan, { color: ctx.color, manifests: project.manifests.length, clips: project.clips.length }));
-
-      const over = overBudget(plan);
-      if (over.length > 0) {
-        const b = over[0]!;
-        throw new ClipformError("BUDGET_EXCEEDED", `${overBudgetText(b)}. Nothing was sent.`);
-      }
-      if (!hasChanges(plan)) {
+      let reporter: Reporter | undefined;
+      const summary = await applyPlanned({
+        planned,
+        simulated: Boolean(values.sim),
+        limits: opts.maxCost !== undefined ? [{ scope: "--max-cost", limitUsd: opts.maxCost }] : [],
+        outDir,
+        concurrency,
+        pollIntervalMs: pollInterval,
+        emit: (e) => reporter!.event(e),
+        show: () => {
+          if (json) ctx.out(JSON.stringify({ event: "plan", ...planToJson(plan) }));
+          else ctx.out(renderText(plan, { color: ctx.color, manifests: project.manifests.length, clips: project.clips.length }));
+        },
+        approve: async () => {
+          if (saved || values["auto-approve"]) return;
+          if (!ctx.stdin.isTTY) {
+            throw new ClipformError("NOT_APPROVED", "apply needs --auto-approve when not run from a terminal (or a saved plan: clipform plan --out FILE, then clipform apply FILE). Nothing was sent.");
+          }
+          if (!(await askYes(ctx))) throw new ClipformError("NOT_APPROVED", "apply cancelled. Nothing was sent.");
+          // What was approved is the plan from the lockfile as it was; if it changed meanwhile
+          // (a git pull, another tool), that plan may no longer be right.
+          if (fileStamp(planned.lockPath) !== planned.lockStamp) {
+            throw new ClipformError("STALE_PLAN", "the lockfile changed while the plan was waiting for approval. Nothing was sent. Run apply again to see the plan as it is now.");
+          }
+        },
+        connect: async (needsKey) => {
+          session = await openApiSession({
+            env: ctx.env,
+            sim: Boolean(values.sim),
+            needsKey,
+            onEvent: (e) => {
+              if (e.type === "retry" && e.error.kind === "rateLimit") engine?.onRateLimited();
+            },
+          });
+          if (values.sim && !json) ctx.err(`Using ${session.label}.`);
+          reporter = json
+            ? jsonReporter((l) => ctx.out(l))
+            : ctx.stderr.isTTY && ctx.env.TERM !== "dumb"
+              ? liveReporter(ctx.stderr, ctx.colorErr, { generations: plan.summary.generations, estimatedUsd: plan.summary.estimated_cost_usd })
+              : lineReporter((l) => ctx.err(l));
+          process.on("SIGINT", onSigint);
+          process.on("SIGTERM", onSigint);
+          return session.client;
+        },
+        started: (e) => {
+          engine = e;
+        },
+      });
+      if (!summary) {
         if (json) ctx.out(JSON.stringify({ event: "summary", ...emptySummary() }));
         else ctx.out("Nothing to do.");
         return 0;
       }
-      if (!saved && !values["auto-approve"]) {
-        if (!ctx.stdin.isTTY) {
-          throw new ClipformError("NOT_APPROVED", "apply needs --auto-approve when not run from a terminal (or a saved plan: clipform plan --out FILE, then clipform apply FILE). Nothing was sent.");
-        }
-        if (!(await askYes(ctx))) throw new ClipformError("NOT_APPROVED", "apply cancelled. Nothing was sent.");
-        // What was approved is the plan from the lockfile as it was; if it changed meanwhile
-        // (a git pull, another tool), that plan may no longer be right.
-        if (fileStamp(planned.lockPath) !== planned.lockStamp) {
-          throw new ClipformError("STALE_PLAN", "the lockfile changed while the plan was waiting for approval. Nothing was sent. Run apply again to see the plan as it is now.");
-        }
-      }
-
-      const needsApi = plan.changes.some((c) => NETWORK_ACTIONS.has(c.action) || (c.action === "reuse" && c.generate > 0));
-      let engine: ApplyEngine | undefined;
-      session = await openApiSession({
-        env: ctx.env,
-        sim: Boolean(values.sim),
-        needsKey: needsApi,
-        onEvent: (e) => {
-          if (e.type === "retry" && e.error.kind === "rateLimit") engine?.onRateLimited();
-        },
-      });
-      if (values.sim && !json) ctx.err(`Using ${session.label}.`);
-      const reporter: Reporter = json
-        ? jsonReporter((l) => ctx.out(l))
-        : ctx.stderr.isTTY && ctx.env.TERM !== "dumb"
-          ? liveReporter(ctx.stderr, ctx.colorErr, { generations: plan.summary.generations, estimatedUsd: plan.summary.estimated_cost_usd })
-          : lineReporter((l) => ctx.err(l));
-      engine = createEngine({
-        planned,
-        client: session.client,
-        simulated: session.simulated,
-        outDir,
-        concurrency,
-        pollIntervalMs: pollInterval,
-        budgets: budgetsOf(project.manifests, opts.maxCost !== undefined ? { scope: "--max-cost", limitUsd: opts.maxCost } : undefined),
-        emit: (e) => reporter.event(e),
-      });
-
-      let interrupts = 0;
-      const onSigint = () => {
-        interrupts++;
-        if (interrupts === 1) engine!.stopSubmitting();
-        else {
-          ctx.err("Quitting now. Every task sent is recorded in the lockfile: the next plan shows it as resume.");
-          lock.release();
-          process.exit(130);
-        }
-      };
-      process.on("SIGINT", onSigint);
-      process.on("SIGTERM", onSigint);
-      let summary;
-      try {
-        summary = await engine.run();
-      } finally {
-        process.off("SIGINT", onSigint);
-        process.off("SIGTERM", onSigint);
-      }
-      reporter.finish(summary);
+      reporter!.finish(summary);
       return applyFailed(summary) ? 1 : 0;
     } finally {
+      process.off("SIGINT", onSigint);
+      process.off("SIGTERM", onSigint);
       await session?.close();
       lock.release();
     }

@@ -13,7 +13,7 @@ import { dirname, join } from "node:path";
 import { fileStamp } from "../util/stamp.js";
 import { mergeLockfiles } from "./merge.js";
 import { parseLockfile, readLockfile, serializeLockfile, writeFileAtomic } from "./io.js";
-import type { LockEntry, Lockfile } from "./schema.js";
+import type { LockEntry, Lockfile, LockResult, LockTask } from "./schema.js";
 
 /** Where a run's records go when the lockfile cannot take them (see LockStore). */
 export function rescuePath(lockPath: string): string {
@@ -53,8 +53,14 @@ export class LockStore {
     return this.#lock;
   }
 
-  entry(address: string): LockEntry | undefined {
+  /** An entry as recorded. Change it only through the methods below, which mark the store dirty. */
+  entry(address: string): Readonly<LockEntry> | undefined {
     return this.#lock.clips[address];
+  }
+
+  /** A recorded task, looked up by its UUID. */
+  task(address: string, taskUUID: string): Readonly<LockTask> | undefined {
+    return this.#lock.clips[address]?.tasks.find((t) => t.taskUUID === taskUUID);
   }
 
   set(address: string, entry: LockEntry): void {
@@ -69,9 +75,43 @@ export class LockStore {
     }
   }
 
-  /** Marks in-place changes to an entry. */
-  touch(): void {
+  /**
+   * Records a task for `address`: on a fresh entry from `start()` when there is none (or `fresh`),
+   * else appended to the entry there (with `patch` applied to it).
+   */
+  addTask(address: string, task: LockTask, start: () => LockEntry, opts: { fresh?: boolean; patch?: Partial<LockEntry> } = {}): void {
+    const existing = this.#lock.clips[address];
+    const base: LockEntry = opts.fresh || !existing ? start() : { ...existing, ...opts.patch };
+    this.#lock.clips[address] = { ...base, tasks: [...base.tasks, task] };
     this.#dirty = true;
+  }
+
+  /** Updates a recorded task; false when the entry or the task is not there. */
+  updateTask(address: string, taskUUID: string, patch: Partial<LockTask>): boolean {
+    const task = this.#lock.clips[address]?.tasks.find((t) => t.taskUUID === taskUUID);
+    if (!task) return false;
+    Object.assign(task, patch);
+    this.#dirty = true;
+    return true;
+  }
+
+  /** Appends results to an entry; returns the index of the first one (-1 when there is no entry). */
+  addResults(address: string, results: LockResult[]): number {
+    const entry = this.#lock.clips[address];
+    if (!entry) return -1;
+    const first = entry.results.length;
+    entry.results.push(...results);
+    this.#dirty = true;
+    return first;
+  }
+
+  /** Updates the result with this video UUID; false when it is not there. */
+  updateResult(address: string, videoUUID: string, patch: Partial<LockResult>): boolean {
+    const r = this.#lock.clips[address]?.results.find((x) => x.videoUUID === videoUUID);
+    if (!r) return false;
+    Object.assign(r, patch);
+    this.#dirty = true;
+    return true;
   }
 
   flush(): void {

@@ -9,15 +9,15 @@ import { resolve } from "node:path";
 import { watch as chokidarWatch, type FSWatcher } from "chokidar";
 import type { Palette } from "../cli/colors.js";
 import { formatDiagnostic } from "../diagnostics.js";
-import { budgetsOf, createEngine } from "../apply/create.js";
-import type { ApplyEngine, ApplySummary } from "../apply/engine.js";
+import type { ApplyEngine } from "../apply/engine.js";
+import { applyPlanned } from "../apply/orchestrate.js";
 import { lineReporter } from "../apply/reporter.js";
-import { checkLockfileKind, type ApiSession } from "../apply/session.js";
+import type { ApiSession } from "../apply/session.js";
 import { ClipformError } from "../errors.js";
 import type { Project } from "../manifest/index.js";
 import { lockfilePath, planAgainstLockfile, type Planned } from "../pipeline.js";
-import { hasChanges, overBudget } from "../plan/plan.js";
-import { overBudgetText, renderText, usd } from "../plan/render.js";
+import { hasChanges } from "../plan/plan.js";
+import { renderText, usd } from "../plan/render.js";
 import { reportOf, renderReportHtml } from "../report/index.js";
 import { IncrementalProject } from "./project.js";
 import { startReportServer, type ReportServer } from "./serve.js";
@@ -135,7 +135,7 @@ export class ProjectWatcher {
 
   #userSaved(): void {
     this.#userChanged = true;
-    if (this.#engine) this.#replanAfterRun = true;
+    if (this.#running) this.#replanAfterRun = true;
   }
 
   #update(): void {
@@ -190,62 +190,49 @@ export class ProjectWatcher {
     const { project, plan, lock, lockExists } = planned;
     const a = this.#o.apply!;
     const say = (line: string) => this.#o.write(`${line}\n`);
-    if (this.#engine) {
+    if (this.#running) {
       // A run is going: drop queued work this save made obsolete, and plan again when it ends.
       const wanted = new Map(plan.changes.filter((c) => GENERATING.has(c.action)).map((c) => [c.address, project.clips.find((x) => x.address === c.address)?.fingerprint]));
-      const dropped = this.#engine.cancelQueued((address, fingerprint) => wanted.get(address) !== fingerprint);
-      if (dropped.length) say(`cancelled ${dropped.length} queued generation${dropped.length === 1 ? "" : "s"} made obsolete by this save`);
+      const dropped = this.#engine?.cancelQueued((address, fingerprint) => wanted.get(address) !== fingerprint);
+      if (dropped?.length) say(`cancelled ${dropped.length} queued generation${dropped.length === 1 ? "" : "s"} made obsolete by this save`);
       return;
     }
     if (!this.#userChanged || !hasChanges(plan)) return;
     this.#userChanged = false;
     const est = plan.summary.estimated_cost_usd;
-    if (est > a.maxCostPerChange + 1e-9) {
-      say(this.#o.color.yellow(`not applying: this change is estimated at ${usd(est)}, over --max-cost ${usd(a.maxCostPerChange)} per change`));
-      return;
-    }
-    if (this.#spent + est > a.budget + 1e-9) {
-      say(this.#o.color.yellow(`not applying: ${usd(est)} more would take this run past its --budget of ${usd(a.budget)} (spent ${usd(this.#spent)})`));
-      return;
-    }
-    const over = overBudget(plan);
-    if (over.length > 0) {
-      say(this.#o.color.yellow(`not applying: ${overBudgetText(over[0]!)}`));
-      return;
-    }
-    try {
-      checkLockfileKind(lock, lockExists, a.session.simulated);
-    } catch (e) {
-      say(this.#o.color.red(`not applying: ${(e as Error).message}`));
-      return;
-    }
     const reporter = lineReporter(say);
-    const engine = createEngine({
+    const spent = this.#spent;
+    this.#running = applyPlanned({
       planned,
-      client: a.session.client,
       simulated: a.session.simulated,
+      // The per-change limit and the run budget both bind the engine (actual charges included).
+      limits: [
+        { scope: "watch --max-cost (per change)", limitUsd: a.maxCostPerChange, refusal: (e) => `this change is estimated at ${usd(e)}, over --max-cost ${usd(a.maxCostPerChange)} per change` },
+        { scope: "watch --budget", limitUsd: a.budget - spent, refusal: (e) => `${usd(e)} more would take this run past its --budget of ${usd(a.budget)} (spent ${usd(spent)})` },
+      ],
       outDir: a.outDir,
       concurrency: a.concurrency,
       pollIntervalMs: a.pollIntervalMs,
-      // The run budget and the per-change limit both bind the engine (actual charges included).
-      budgets: [
-        ...budgetsOf(project.manifests, { scope: "watch --budget", limitUsd: a.budget - this.#spent }),
-        { scope: "watch --max-cost (per change)", limitUsd: a.maxCostPerChange },
-      ],
       emit: (e) => {
         // Counted as charges arrive, so a run that fails half-way still counts what it spent.
         if ((e.type === "succeeded" || e.type === "failed") && e.costUsd) this.#spent += e.costUsd;
         reporter.event(e);
       },
-    });
-    this.#engine = engine;
-    say(`applying: ${usd(est)} estimated`);
-    this.#running = engine
-      .run()
-      .then((summary: ApplySummary) => {
-        reporter.finish(summary);
+      connect: async () => {
+        say(`applying: ${usd(est)} estimated`);
+        return a.session.client;
+      },
+      started: (engine) => {
+        this.#engine = engine;
+      },
+    })
+      .then((summary) => {
+        if (summary) reporter.finish(summary);
       })
-      .catch((e: unknown) => say(this.#o.color.red(`apply failed: ${(e as Error).message}`)))
+      .catch((e: unknown) => {
+        if (e instanceof ClipformError) say(this.#o.color.yellow(`not applying: ${e.message}`));
+        else say(this.#o.color.red(`apply failed: ${(e as Error).message}`));
+      })
       .finally(() => {
         this.#engine = undefined;
         this.#running = undefined;

@@ -32,16 +32,30 @@ function setup() {
 const later = () => new Promise((r) => setTimeout(r, 15)); // a distinct mtime for the foreign write
 
 describe("LockStore", () => {
+  it("changes records only through its API, looked up by id, and writes only when something changed", () => {
+    const { path, store } = setup();
+    const before = readFileSync(path, "utf8");
+    expect(store.updateTask("x", uuid(), { status: "failed" })).toBe(false);
+    expect(store.updateResult("nope", "v", { seed: 1 })).toBe(false);
+    store.flush();
+    expect(readFileSync(path, "utf8")).toBe(before);
+    const t = uuid();
+    store.addTask("x", { taskUUID: t, numberResults: 1, status: "submitted", submittedAt: "2026-01-01T00:10:00Z" }, () => entryFor(desired("x")));
+    expect(store.task("x", t)?.status).toBe("submitted");
+    expect(store.updateTask("x", t, { status: "succeeded" })).toBe(true);
+    store.flush();
+    expect(readLockfile(path).lock.clips.x!.tasks.find((k) => k.taskUUID === t)?.status).toBe("succeeded");
+  });
+
   it("keeps a task in flight when an older copy of its entry is written back meanwhile", async () => {
     const { path, store } = setup();
     const old = readFileSync(path, "utf8");
     const t = uuid();
-    store.entry("x")!.tasks.push({ taskUUID: t, numberResults: 1, status: "submitted", submittedAt: "2026-01-01T00:10:00Z" });
-    store.touch();
+    store.addTask("x", { taskUUID: t, numberResults: 1, status: "submitted", submittedAt: "2026-01-01T00:10:00Z" }, () => entryFor(desired("x")));
     store.flush();
     await later();
     writeFileSync(path, old); // git stash / an editor's stale buffer
-    store.touch();
+    expect(store.updateTask("x", t, { acceptedAt: "2026-01-01T00:10:01Z" })).toBe(true);
     store.flush();
     expect(readLockfile(path).lock.clips.x!.tasks.map((x) => x.taskUUID)).toContain(t);
   });
@@ -52,8 +66,7 @@ describe("LockStore", () => {
     const theirs = readLockfile(path).lock;
     theirs.clips.y = entryFor(desired("y", { positivePrompt: "Pulled from git" }));
     writeFileSync(path, serializeLockfile({ ...theirs, serial: theirs.serial + 3 }));
-    store.entry("x")!.results[0]!.seed = 7;
-    store.touch();
+    expect(store.updateResult("x", store.entry("x")!.results[0]!.videoUUID, { seed: 7 })).toBe(true);
     store.flush();
     const after = readLockfile(path).lock;
     expect(Object.keys(after.clips).sort()).toEqual(["x", "y"]);
@@ -66,7 +79,7 @@ describe("LockStore", () => {
     await later();
     const conflicted = `<<<<<<< ours\n${readFileSync(path, "utf8")}=======\n{}\n>>>>>>> theirs\n`;
     writeFileSync(path, conflicted);
-    store.touch();
+    store.updateResult("x", store.entry("x")!.results[0]!.videoUUID, { seed: 8 });
     store.flush();
     expect(readFileSync(path, "utf8")).toBe(conflicted);
     expect(store.rescued).toBe(rescuePath(path));

@@ -1,0 +1,61 @@
+/** Downloads: each result's video fetched to its output path, a few at a time, recorded by video UUID. */
+import pLimit from "p-limit";
+import type { LockStore } from "../lockfile/store.js";
+import { errorInfo } from "./error-info.js";
+import { outputPath, recordedPath } from "./outputs.js";
+import type { ApiClient, ApplyEvent } from "./types.js";
+
+export const DOWNLOAD_CONCURRENCY = 8;
+
+export interface DownloadTally {
+  downloaded: number;
+  downloadFailed: number;
+}
+
+export class Downloads {
+  readonly #running = new Set<Promise<void>>();
+  readonly #limit = pLimit(DOWNLOAD_CONCURRENCY);
+
+  constructor(
+    private readonly o: { store: LockStore; root: string; outDir: string; client: ApiClient; emit: (e: ApplyEvent) => void },
+    private readonly tally: DownloadTally,
+  ) {}
+
+  /** Fetches the results at these indexes of the entry at `address`. */
+  start(address: string, indexes: readonly number[]): void {
+    for (const i of indexes) {
+      const p = this.#limit(() => this.#one(address, i));
+      this.#running.add(p);
+      void p.finally(() => this.#running.delete(p));
+    }
+  }
+
+  async drain(): Promise<void> {
+    while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
+  }
+
+  async #one(address: string, i: number): Promise<void> {
+    const { store, root, outDir, client, emit } = this.o;
+    const entry = store.entry(address);
+    const r = entry?.results[i];
+    if (!entry || !r?.videoURL) {
+      if (entry && r) {
+        this.tally.downloadFailed++;
+        emit({ type: "download-failed", address, file: r.file ?? "", message: "no video URL recorded" });
+      }
+      return;
+    }
+    const format = typeof entry.request.outputFormat === "string" ? entry.request.outputFormat : "MP4";
+    const dest = outputPath(root, outDir, address, i, format);
+    const file = recordedPath(root, dest);
+    try {
+      const got = await client.download(r.videoURL, dest, { partKey: r.videoUUID, ...(r.sha256 && r.file === file ? { expectedSha256: r.sha256 } : {}) });
+      store.updateResult(address, r.videoUUID, { file, sha256: got.sha256, bytes: got.bytes });
+      this.tally.downloaded++;
+      emit({ type: "downloaded", address, file, bytes: got.bytes });
+    } catch (e) {
+      this.tally.downloadFailed++;
+      emit({ type: "download-failed", address, file, message: errorInfo(e).message });
+    }
+  }
+}

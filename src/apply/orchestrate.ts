@@ -1,0 +1,76 @@
+/**
+ * The apply policy, once, for `clipform apply` and `watch --apply`: the lockfile must suit the
+ * API (simulated or real), the plan must fit every budget before anything is sent, approval
+ * comes before connecting, then the engine runs the plan from the very lockfile it was made from.
+ */
+import { ClipformError } from "../errors.js";
+import type { Planned } from "../pipeline.js";
+import { hasChanges, overBudget } from "../plan/plan.js";
+import { overBudgetText, usd } from "../plan/render.js";
+import { budgetsOf, createEngine } from "./create.js";
+import type { ApplyEngine } from "./engine.js";
+import { checkLockfileKind } from "./session.js";
+import type { ApiClient, ApplyEvent, ApplySummary } from "./types.js";
+
+/** A limit on this run besides each manifest's own budget (`--max-cost`, `watch --budget`). */
+export interface RunLimit {
+  scope: string;
+  limitUsd: number;
+  /** Why a plan estimated over it is refused, for people (default: "estimated … exceeds …"). */
+  refusal?: (estimateUsd: number) => string;
+}
+
+export interface ApplyRequest {
+  planned: Planned;
+  /** Whether the API is the simulator: its records never mix with real ones. */
+  simulated: boolean;
+  limits: RunLimit[];
+  outDir: string;
+  concurrency: number;
+  pollIntervalMs: number;
+  emit: (e: ApplyEvent) => void;
+  /** Shows the plan, once it is known to suit the lockfile. */
+  show?: () => void;
+  /** Asks for approval (throws to refuse); called only when there is something to do. */
+  approve?: () => Promise<void>;
+  /** The API, opened only once approved; `needsKey` says whether any change needs the network. */
+  connect: (needsKey: boolean) => Promise<ApiClient>;
+  /** The engine, as soon as it exists (for Ctrl-C and rate-limit signals). */
+  started?: (engine: ApplyEngine) => void;
+}
+
+/** Actions that need the API (the rest only touch the lockfile and local files). */
+const NETWORK_ACTIONS = new Set(["create", "replace", "add-variants", "retry", "resume", "download"]);
+
+/** Runs a plan under the apply policy; undefined when there was nothing to do. Refusals throw ClipformError. */
+export async function applyPlanned(r: ApplyRequest): Promise<ApplySummary | undefined> {
+  const { planned } = r;
+  const { plan, project } = planned;
+  checkLockfileKind(planned.lock, planned.lockExists, r.simulated);
+  r.show?.();
+  const over = overBudget(plan);
+  if (over.length > 0) throw new ClipformError("BUDGET_EXCEEDED", `${overBudgetText(over[0]!)}. Nothing was sent.`);
+  const est = plan.summary.estimated_cost_usd;
+  for (const l of r.limits) {
+    if (est <= l.limitUsd + 1e-9) continue;
+    const why = l.refusal ? l.refusal(est) : `estimated ${usd(est)} exceeds ${l.scope} of ${usd(l.limitUsd)}`;
+    throw new ClipformError("BUDGET_EXCEEDED", `${why}. Nothing was sent.`);
+  }
+  if (!hasChanges(plan)) return undefined;
+  await r.approve?.();
+  const needsKey = plan.changes.some((c) => NETWORK_ACTIONS.has(c.action) || (c.action === "reuse" && c.generate > 0));
+  const client = await r.connect(needsKey);
+  const engine = createEngine({
+    planned,
+    client,
+    simulated: r.simulated,
+    outDir: r.outDir,
+    concurrency: r.concurrency,
+    pollIntervalMs: r.pollIntervalMs,
+    // Every limit binds the engine too, against actual charges as they arrive.
+    budgets: [...r.limits.map((l) => ({ scope: l.scope, limitUsd: l.limitUsd })), ...budgetsOf(project.manifests)],
+    emit: r.emit,
+  });
+  r.started?.(engine);
+  return engine.run();
+}

@@ -1,0 +1,92 @@
+/**
+ * Recording: every fact about a task goes to the store through its API (looked up by address and
+ * task UUID), so a paid result is written even when its entry went missing meanwhile.
+ */
+import type { DesiredClip } from "../manifest/index.js";
+import { newEntry } from "../lockfile/entries.js";
+import type { LockResult } from "../lockfile/schema.js";
+import type { LockStore } from "../lockfile/store.js";
+import { roundUsd } from "../plan/prices.js";
+import type { PollResult } from "../runware/poll-result.js";
+import { errorInfo } from "./error-info.js";
+import type { ErrorInfo, GenJob, InFlight } from "./types.js";
+
+export interface Recorded {
+  /** Index of the first new result in the entry. */
+  first: number;
+  results: LockResult[];
+  costUsd: number;
+  /** undefined when the task succeeded. */
+  error: ErrorInfo | undefined;
+  manifest: string;
+  model: string;
+  duration: unknown;
+}
+
+export class Recorder {
+  constructor(
+    private readonly store: LockStore,
+    private readonly clips: ReadonlyMap<string, DesiredClip>,
+    private readonly now: () => Date,
+  ) {}
+
+  /** Written ahead, before the request that spends money leaves. */
+  writeAhead(job: GenJob, taskUUID: string): void {
+    const c = job.clip;
+    this.store.addTask(
+      job.address,
+      { taskUUID, numberResults: job.count, status: "submitted", submittedAt: this.now().toISOString() },
+      () => newEntry(c),
+      { fresh: job.fresh, patch: { manifest: c.manifest, numberResults: c.numberResults } },
+    );
+  }
+
+  /** The API has the task: from now on it is only ever polled. */
+  acknowledged(flight: InFlight): void {
+    const task = this.store.task(flight.address, flight.taskUUID);
+    if (task && !task.acceptedAt) this.store.updateTask(flight.address, flight.taskUUID, { acceptedAt: this.now().toISOString() });
+  }
+
+  failed(address: string, taskUUID: string | undefined, info: ErrorInfo): void {
+    if (taskUUID) this.store.updateTask(address, taskUUID, { status: "failed", finishedAt: this.now().toISOString(), error: info });
+  }
+
+  /** A finished task's results; undefined only when nothing is known of its clip. */
+  finished(flight: InFlight, a: PollResult): Recorded | undefined {
+    const { store } = this;
+    if (!store.task(flight.address, flight.taskUUID)) {
+      // The entry or its task went missing from under this run (the lockfile was edited): what
+      // this task produced was paid for, so it is recorded all the same.
+      const clip = flight.job?.clip ?? this.clips.get(flight.address);
+      if (!clip && !store.entry(flight.address)) return undefined;
+      const task = { taskUUID: flight.taskUUID, numberResults: Math.max(1, a.items.length), status: "submitted" as const, submittedAt: new Date(flight.since).toISOString() };
+      store.addTask(flight.address, task, () => newEntry(clip!));
+    }
+    const results: LockResult[] = a.items.map((it) => ({
+      taskUUID: flight.taskUUID,
+      videoUUID: it.videoUUID,
+      ...(it.seed !== undefined ? { seed: it.seed } : {}),
+      ...(it.cost !== undefined ? { costUsd: it.cost } : {}),
+      videoURL: it.videoURL,
+      ...(it.NSFWContent !== undefined ? { NSFWContent: it.NSFWContent } : {}),
+    }));
+    const first = store.addResults(flight.address, results);
+    const ok = a.status === "success" && !a.error;
+    const error = ok ? undefined : errorInfo(a.error);
+    store.updateTask(flight.address, flight.taskUUID, {
+      finishedAt: this.now().toISOString(),
+      status: ok ? "succeeded" : results.length > 0 ? "partial" : "failed",
+      ...(error ? { error: { code: error.code, message: error.message } } : {}),
+    });
+    const entry = store.entry(flight.address)!;
+    return {
+      first,
+      results,
+      costUsd: roundUsd(results.reduce((s, r) => s + (r.costUsd ?? 0), 0)),
+      error,
+      manifest: this.clips.get(flight.address)?.manifest ?? entry.manifest,
+      model: entry.model,
+      duration: entry.request.duration,
+    };
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The one send path, for new tasks and for tasks sent again. Never pay twice: a new task's UUID
+ * is written to the lockfile (durably) before the request that spends money leaves, and a task
+ * sent again keeps its recorded UUID, so the API refuses a duplicate. A submit whose outcome is
+ * unknown stays recorded and is polled, never sent blindly again.
+ */
+import type { LockStore } from "../lockfile/store.js";
+import type { ImageUploader } from "../runware/upload.js";
+import { errorInfo } from "./error-info.js";
+import type { Recorder } from "./record.js";
+import { buildTask, type VideoTask } from "./request.js";
+import type { ApiClient, ApplyEvent, ErrorInfo, GenJob, InFlight } from "./types.js";
+
+/** Tasks sent per submit request (the client splits further if its own bound is lower). */
+export const SUBMIT_BATCH = 50;
+
+export interface Outgoing {
+  job: GenJob;
+  taskUUID: string;
+  count: number;
+  /** Already recorded (and in flight): sent again after the API said it did not know it. */
+  resend: boolean;
+}
+
+export interface SendContext {
+  client: ApiClient;
+  images: ImageUploader;
+  store: LockStore;
+  recorder: Recorder;
+  inflight: Map<string, InFlight>;
+  now: () => Date;
+  emit: (e: ApplyEvent) => void;
+  expected: (job: GenJob) => number;
+  /** Drops (in place) the new tasks a newer save made obsolete while images uploaded. */
+  dropObsolete: (items: Outgoing[]) => void;
+  fail: (address: string, taskUUID: string | undefined, info: ErrorInfo) => void;
+  acknowledged: (flight: InFlight) => void;
+  submitted: (flight: InFlight) => void;
+}
+
+/** Builds, records (new tasks) and sends; returns whether any request went out. */
+export async function send(ctx: SendContext, items: Outgoing[]): Promise<boolean> {
+  // Build every task first (uploading local images once), then write ahead, then send.
+  const built: { item: Outgoing; task: VideoTask }[] = [];
+  for (const item of items) {
+    try {
+      built.push({ item, task: await buildTask(item.job.clip, item.taskUUID, item.count, ctx.images) });
+    } catch (e) {
+      if (item.resend) ctx.inflight.delete(item.taskUUID);
+      ctx.fail(item.job.address, item.resend ? item.taskUUID : undefined, errorInfo(e));
+    }
+  }
+  const fresh = built.filter((b) => !b.item.resend).map((b) => b.item);
+  ctx.dropObsolete(fresh);
+  const going = built.filter((b) => b.item.resend || fresh.includes(b.item));
+  if (going.length === 0) return false;
+  if (fresh.length > 0) {
+    for (const item of fresh) ctx.recorder.writeAhead(item.job, item.taskUUID);
+    ctx.store.flush();
+    const sentAt = ctx.now().getTime();
+    for (const { job, taskUUID } of fresh) ctx.inflight.set(taskUUID, { address: job.address, taskUUID, estimateUsd: ctx.expected(job), job, since: sentAt });
+  }
+
+  let results;
+  try {
+    results = await ctx.client.submitVideo(going.map((b) => b.task));
+  } catch (e) {
+    // Whatever happened, the tasks are recorded: the next poll (or the next apply) settles them.
+    const info = errorInfo(e);
+    for (const { item } of going) ctx.emit({ type: "unconfirmed", address: item.job.address, taskUUID: item.taskUUID, message: `${info.code}: ${info.message}` });
+    return true;
+  }
+  const resent = new Set(going.filter((b) => b.item.resend).map((b) => b.item.taskUUID));
+  for (const r of results) {
+    const flight = ctx.inflight.get(r.taskUUID);
+    if (!flight) continue;
+    if (r.status === "rejected") {
+      ctx.inflight.delete(r.taskUUID);
+      ctx.fail(flight.address, r.taskUUID, errorInfo(r.error));
+      continue;
+    }
+    if (!resent.has(r.taskUUID)) ctx.submitted(flight);
+    if (!r.unconfirmed) ctx.acknowledged(flight);
+  }
+  ctx.store.flush();
+  return true;
+}

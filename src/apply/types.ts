@@ -1,0 +1,106 @@
+/** The engine's vocabulary: what it talks to, what it reports, and the work it carries. */
+import type { DesiredClip } from "../manifest/index.js";
+import type { LockStore } from "../lockfile/store.js";
+import type { Plan } from "../plan/plan.js";
+import type { PriceBook } from "../plan/prices.js";
+import type { PollResult } from "../runware/poll-result.js";
+import type { SubmitResult } from "../runware/client.js";
+import type { VideoTask } from "./request.js";
+
+export interface ApiClient {
+  submitVideo(tasks: VideoTask[]): Promise<SubmitResult[]>;
+  poll(taskUUIDs: string[]): Promise<Map<string, PollResult>>;
+  uploadImage(image: string): Promise<string>;
+  download(url: string, dest: string, opts?: { expectedSha256?: string; partKey?: string }): Promise<{ sha256: string; bytes: number }>;
+}
+
+export type ApplyEvent =
+  | { type: "reused"; address: string; from: string; results: number }
+  | { type: "deleted"; address: string }
+  | { type: "submitted"; address: string; taskUUID: string; numberResults: number; estimateUsd: number }
+  | { type: "resumed"; address: string; taskUUIDs: string[] }
+  | { type: "progress"; address: string; progress: number }
+  /** The submit's outcome is unknown: the task stays recorded and is polled, never resent blindly. */
+  | { type: "unconfirmed"; address: string; taskUUID: string; message: string }
+  | { type: "succeeded"; address: string; taskUUID: string; results: number; costUsd: number }
+  | { type: "failed"; address: string; taskUUID?: string; code: string; message: string; costUsd?: number }
+  | { type: "downloaded"; address: string; file: string; bytes: number }
+  | { type: "download-failed"; address: string; file: string; message: string }
+  | { type: "skipped"; address: string; reason: string }
+  | { type: "budget-stop"; scope: string; limitUsd: number; committedUsd: number }
+  | { type: "concurrency"; limit: number; reason: string }
+  /** One polling round: how many tasks it asked about. */
+  | { type: "polled"; tasks: number }
+  | { type: "stopping" }
+  | { type: "note"; message: string };
+
+export interface BudgetLimit {
+  scope: string;
+  limitUsd: number;
+  /** Which clips count against it (all when undefined). */
+  manifest?: string;
+}
+
+export interface EngineOptions {
+  root: string;
+  outDir: string;
+  plan: Plan;
+  clips: ReadonlyMap<string, DesiredClip>;
+  store: LockStore;
+  client: ApiClient;
+  concurrency: number;
+  pollIntervalMs: number;
+  budgets: BudgetLimit[];
+  /** Prices for work the plan did not price (a resumed task that must be sent again). */
+  prices: PriceBook;
+  now: () => Date;
+  uuid: () => string;
+  sleep: (ms: number) => Promise<void>;
+  emit: (e: ApplyEvent) => void;
+}
+
+export interface ApplySummary {
+  succeeded: number;
+  failed: number;
+  resumed: number;
+  reused: number;
+  downloaded: number;
+  downloadFailed: number;
+  deleted: number;
+  skipped: number;
+  spentUsd: number;
+  estimatedUsd: number;
+  submitted: number;
+  stoppedEarly: boolean;
+}
+
+export function emptySummary(estimatedUsd = 0): ApplySummary {
+  return { succeeded: 0, failed: 0, resumed: 0, reused: 0, downloaded: 0, downloadFailed: 0, deleted: 0, skipped: 0, spentUsd: 0, estimatedUsd, submitted: 0, stoppedEarly: false };
+}
+
+/** One generation to send: a clip and how many variants. */
+export interface GenJob {
+  address: string;
+  clip: DesiredClip;
+  count: number;
+  /** replace/create start the entry afresh; add-variants/retry append. */
+  fresh: boolean;
+  estimateUsd: number;
+}
+
+/** A task recorded and (maybe) sent, not finished. */
+export interface InFlight {
+  address: string;
+  taskUUID: string;
+  estimateUsd: number;
+  /** To resend a written-ahead task the API never received; cleared once the API has it. */
+  job?: GenJob;
+  /** When it was sent (or resumed), in ms since the epoch. */
+  since: number;
+}
+
+/** A problem as the API (or the client) named it. */
+export interface ErrorInfo {
+  code: string;
+  message: string;
+}

@@ -1,0 +1,47 @@
+/**
+ * Plan → work, pure: which changes are local (reuse copies, deletions), which generations to
+ * queue, which recorded tasks to resume and which files to fetch again, in plan order.
+ */
+import type { DesiredClip } from "../manifest/index.js";
+import type { Change, Plan } from "../plan/plan.js";
+import type { GenJob } from "./types.js";
+
+export interface Work {
+  jobs: GenJob[];
+  resumes: Change[];
+  downloads: { address: string; indexes: number[] }[];
+}
+
+/** Actions whose generations start an entry afresh; the other generating actions append. */
+const FRESH = new Set(["create", "replace"]);
+const APPENDING = new Set(["add-variants", "retry"]);
+
+/** The changes to carry out before anything is sent: reuses first, then deletions. */
+export function localWork(plan: Plan): { reuses: Change[]; deletes: string[] } {
+  return {
+    reuses: plan.changes.filter((c) => c.action === "reuse"),
+    deletes: plan.changes.filter((c) => c.action === "delete").map((c) => c.address),
+  };
+}
+
+/**
+ * The network work of a plan, once its local work is done. `hasEntry` tells whether an address
+ * is recorded now: a reuse that must also generate more variants appends to the copy it made.
+ */
+export function networkWork(plan: Plan, clips: ReadonlyMap<string, DesiredClip>, hasEntry: (address: string) => boolean): Work {
+  const work: Work = { jobs: [], resumes: [], downloads: [] };
+  const job = (ch: Change, fresh: boolean) => {
+    if (ch.generate <= 0) return;
+    const clip = clips.get(ch.address);
+    if (!clip) throw new Error(`internal: no desired clip for ${ch.address}`);
+    work.jobs.push({ address: ch.address, clip, count: ch.generate, fresh, estimateUsd: ch.estimate?.usd ?? 0 });
+  };
+  for (const ch of plan.changes) {
+    if (FRESH.has(ch.action)) job(ch, true);
+    else if (APPENDING.has(ch.action)) job(ch, false);
+    else if (ch.action === "reuse" && ch.generate > 0 && hasEntry(ch.address)) job(ch, false);
+    else if (ch.action === "resume") work.resumes.push(ch);
+    else if (ch.action === "download") work.downloads.push({ address: ch.address, indexes: ch.downloads ?? [] });
+  }
+  return work;
+}
