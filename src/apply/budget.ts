@@ -4,7 +4,7 @@
  * cannot, so once a model and duration has been charged more per result than estimated, later
  * work of the same kind is expected to cost that much.
  */
-import { priceKey, roundUsd } from "../plan/prices.js";
+import { priceKey, roundUsd } from "../money/usd.js";
 import type { BudgetLimit, GenJob } from "./types.js";
 
 /** Work committed and not finished, as budgets see it. */

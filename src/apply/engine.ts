@@ -10,7 +10,7 @@
  * actual spend could cross a budget.
  */
 import type { Change } from "../plan/plan.js";
-import { roundUsd } from "../plan/prices.js";
+import { roundUsd } from "../money/usd.js";
 import { ImageUploader } from "../runware/upload.js";
 import { BudgetBook } from "./budget.js";
 import { AdaptiveLimit } from "./concurrency.js";

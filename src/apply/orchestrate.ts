@@ -5,6 +5,7 @@
  */
 import { ClipformError } from "../errors.js";
 import type { Planned } from "../pipeline.js";
+import { NETWORK_ACTIONS } from "../plan/actions.js";
 import { hasChanges, overBudget } from "../plan/plan.js";
 import { overBudgetText, usd } from "../plan/render.js";
 import { budgetsOf, createEngine } from "./create.js";
@@ -39,8 +40,6 @@ export interface ApplyRequest {
   started?: (engine: ApplyEngine) => void;
 }
 
-/** Actions that need the API (the rest only touch the lockfile and local files). */
-const NETWORK_ACTIONS = new Set(["create", "replace", "add-variants", "retry", "resume", "download"]);
 
 /** Runs a plan under the apply policy; undefined when there was nothing to do. Refusals throw ClipformError. */
 export async function applyPlanned(r: ApplyRequest): Promise<ApplySummary | undefined> {

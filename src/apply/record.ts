@@ -6,7 +6,7 @@ import type { DesiredClip } from "../manifest/index.js";
 import { newEntry } from "../lockfile/entries.js";
 import type { LockResult } from "../lockfile/schema.js";
 import type { LockStore } from "../lockfile/store.js";
-import { roundUsd } from "../plan/prices.js";
+import { roundUsd } from "../money/usd.js";
 import type { PollResult } from "../runware/poll-result.js";
 import { errorInfo } from "./error-info.js";
 import type { ErrorInfo, GenJob, InFlight } from "./types.js";

@@ -3,6 +3,7 @@
  * queue, which recorded tasks to resume and which files to fetch again, in plan order.
  */
 import type { DesiredClip } from "../manifest/index.js";
+import { APPENDING_GENERATION, FRESH_GENERATION } from "../plan/actions.js";
 import type { Change, Plan } from "../plan/plan.js";
 import type { GenJob } from "./types.js";
 
@@ -12,9 +13,6 @@ export interface Work {
   downloads: { address: string; indexes: number[] }[];
 }
 
-/** Actions whose generations start an entry afresh; the other generating actions append. */
-const FRESH = new Set(["create", "replace"]);
-const APPENDING = new Set(["add-variants", "retry"]);
 
 /** The changes to carry out before anything is sent: reuses first, then deletions. */
 export function localWork(plan: Plan): { reuses: Change[]; deletes: string[] } {
@@ -37,8 +35,8 @@ export function networkWork(plan: Plan, clips: ReadonlyMap<string, DesiredClip>,
     work.jobs.push({ address: ch.address, clip, count: ch.generate, fresh, estimateUsd: ch.estimate?.usd ?? 0 });
   };
   for (const ch of plan.changes) {
-    if (FRESH.has(ch.action)) job(ch, true);
-    else if (APPENDING.has(ch.action)) job(ch, false);
+    if (FRESH_GENERATION.has(ch.action)) job(ch, true);
+    else if (APPENDING_GENERATION.has(ch.action)) job(ch, false);
     else if (ch.action === "reuse" && ch.generate > 0 && hasEntry(ch.address)) job(ch, false);
     else if (ch.action === "resume") work.resumes.push(ch);
     else if (ch.action === "download") work.downloads.push({ address: ch.address, indexes: ch.downloads ?? [] });

@@ -3,7 +3,7 @@
  * was paid for once: it counts where its task ran (or, when that entry is gone, at the first
  * address holding it), and elsewhere as a copy. Plan, status and report all count money this way.
  */
-import { roundUsd } from "../plan/prices.js";
+import { roundUsd } from "../money/usd.js";
 import type { LockEntry, Lockfile } from "./schema.js";
 
 /** videoUUID → the address that paid for it: the entry holding its task, else the first holding it. */

@@ -10,8 +10,8 @@ import { money, payers } from "../lockfile/money.js";
 import { matchesAny } from "../util/glob.js";
 import { roundUsd, type PriceBook, type PriceSource } from "./prices.js";
 
-export const ACTIONS = ["create", "replace", "add-variants", "reuse", "resume", "retry", "download", "delete", "no-op"] as const;
-export type Action = (typeof ACTIONS)[number];
+import { ACTIONS, type Action } from "./actions.js";
+export { ACTIONS, type Action } from "./actions.js";
 
 export interface FieldChange {
   field: string;

@@ -5,6 +5,7 @@
  */
 import { getModel, type Source } from "../models/catalog.js";
 import type { Lockfile } from "../lockfile/schema.js";
+import { priceKey, roundUsd } from "../money/usd.js";
 
 export type PriceSource = Source | "learned";
 
@@ -16,13 +17,7 @@ export interface PriceQuote {
 
 export type PriceBook = (model: string, duration: number) => PriceQuote | undefined;
 
-/** Prices are per model and duration. */
-export const priceKey = (model: string, duration: number) => `${model}|${duration}`;
-
-/** Rounds to the tenth of a cent used in prices (4 decimals), avoiding float noise in sums. */
-export function roundUsd(n: number): number {
-  return Math.round(n * 10000) / 10000;
-}
+export { priceKey, roundUsd } from "../money/usd.js";
 
 export function priceBook(lock: Lockfile): PriceBook {
   const learned = new Map<string, { sum: number; n: number }>();

@@ -4,20 +4,16 @@
  * the report's location come in as data, so every case is tested with plain values.
  */
 import { relative, resolve, sep } from "node:path";
-import { inFlightTasks } from "../lockfile/entries.js";
 import { money, payers } from "../lockfile/money.js";
 import type { LockEntry, Lockfile } from "../lockfile/schema.js";
 import type { DesiredClip } from "../manifest/index.js";
+import { clipState, lastError, shownState, SHOWN_STATES, type ShownState } from "../status/clip-state.js";
 import type { Action, Change, FileState, Plan } from "../plan/plan.js";
-import { roundUsd } from "../plan/prices.js";
+import { roundUsd } from "../money/usd.js";
 
-/**
- * A clip's status, the first that applies: in flight (a task submitted and not finished), failed
- * (the latest task failed; its error is shown), pending (nothing generated yet, or the plan would
- * generate or copy its videos: create, replace, add-variants, reuse, retry), generated.
- */
-export const STATUSES = ["generated", "pending", "in-flight", "failed"] as const;
-export type ClipStatus = (typeof STATUSES)[number];
+/** A clip's status, as `clipform status` defines it (see status/clip-state.ts), in the gallery's four. */
+export const STATUSES = SHOWN_STATES;
+export type ClipStatus = ShownState;
 
 export const STATUS_LABEL: Record<ClipStatus, string> = {
   generated: "generated",
@@ -105,19 +101,8 @@ export interface ReportInput {
   inManifestScope?: (manifest: string) => boolean;
 }
 
-/** Plan actions after which the clip's videos will differ from what the lockfile holds now. */
-const GENERATING: ReadonlySet<Action> = new Set(["create", "replace", "add-variants", "reuse", "retry"]);
-
 /** Values shown in a change that are not prompts are cut to this length (data URIs can be huge). */
 const MAX_VALUE_CHARS = 80;
-
-function statusOf(entry: LockEntry | undefined, action: Action): ClipStatus {
-  if (inFlightTasks(entry).length > 0) return "in-flight";
-  const last = entry?.tasks.at(-1);
-  if (last?.status === "failed" || last?.status === "partial") return "failed";
-  if (!entry || entry.results.length === 0 || GENERATING.has(action)) return "pending";
-  return "generated";
-}
 
 function shorten(s: string): string {
   return s.length > MAX_VALUE_CHARS ? `${s.slice(0, MAX_VALUE_CHARS - 1)}…` : s;
@@ -172,14 +157,14 @@ function fieldsOf(clip: DesiredClip | undefined, entry: LockEntry | undefined) {
 }
 
 function reportClip(address: string, clip: DesiredClip | undefined, entry: LockEntry | undefined, change: Change | undefined, input: ReportInput, paidBy: Map<string, string>): ReportClip {
-  const status = statusOf(entry, change?.action ?? "no-op");
+  const status = shownState(clipState(change?.action ?? "no-op", clip !== undefined));
   return {
     address,
     manifest: clip?.manifest ?? entry!.manifest,
     inManifest: clip !== undefined,
     ...fieldsOf(clip, entry),
     status,
-    error: status === "failed" ? entry?.tasks.at(-1)?.error : undefined,
+    error: lastError(entry),
     change: change && reportChange(change),
     videos: videosOf(entry, input),
     spentUsd: money(address, entry, paidBy).spent,

@@ -10,13 +10,13 @@ import { inFlightTasks } from "../lockfile/entries.js";
 import { money, payers } from "../lockfile/money.js";
 import type { Lockfile, LockEntry } from "../lockfile/schema.js";
 import type { Project } from "../manifest/index.js";
-import type { Action, Change, FileState, Plan } from "../plan/plan.js";
-import { roundUsd } from "../plan/prices.js";
+import type { Action, FileState, Plan } from "../plan/plan.js";
+import { clipState, lastError, type ClipState } from "./clip-state.js";
+import { roundUsd } from "../money/usd.js";
 
 export const STATUS_JSON_FORMAT = "1";
 
-export const STATES = ["generated", "pending", "in-flight", "failed", "missing-files", "deleted"] as const;
-export type ClipState = (typeof STATES)[number];
+export { CLIP_STATES as STATES, type ClipState } from "./clip-state.js";
 
 export interface StatusItem {
   address: string;
@@ -80,24 +80,6 @@ const COUNT_KEY: Record<ClipState, keyof StateCounts> = {
   deleted: "deleted",
 };
 
-function stateOf(ch: Change, inManifest: boolean): ClipState {
-  switch (ch.action) {
-    case "no-op":
-      return "generated";
-    case "resume":
-      return "in-flight";
-    case "retry":
-      return "failed";
-    case "download":
-      return "missing-files";
-    case "delete":
-      return "deleted";
-    default:
-      return inManifest ? "pending" : "deleted";
-  }
-}
-
-
 const zero = (): StateCounts => ({ generated: 0, pending: 0, in_flight: 0, failed: 0, missing_files: 0, deleted: 0 });
 
 export function buildStatus(input: StatusInput): StatusReport {
@@ -120,7 +102,7 @@ export function buildStatus(input: StatusInput): StatusReport {
     const clip = desired.get(ch.address);
     const entry = lock.clips[ch.address];
     const inManifest = clip !== undefined;
-    const state = stateOf(ch, inManifest);
+    const state = clipState(ch.action, inManifest);
     const { spent, copied } = money(ch.address, entry, paidBy);
     const item: StatusItem = {
       address: ch.address,
@@ -134,8 +116,8 @@ export function buildStatus(input: StatusInput): StatusReport {
       copied_usd: copied,
     };
     if (ch.generate > 0 && ch.estimate) item.estimated_cost_usd = ch.estimate.usd;
-    const last = entry?.tasks[entry.tasks.length - 1];
-    if (last && (last.status === "failed" || last.status === "partial") && last.error) item.error = { code: last.error.code, message: last.error.message };
+    const error = lastError(entry);
+    if (error) item.error = error;
     const flying = inFlightTasks(entry).map((t) => t.taskUUID);
     if (flying.length) item.in_flight_tasks = flying;
     if (ch.action === "download" && entry) {

@@ -16,6 +16,7 @@ import type { ApiSession } from "../apply/session.js";
 import { ClipformError } from "../errors.js";
 import type { Project } from "../manifest/index.js";
 import { lockfilePath, planAgainstLockfile, type Planned } from "../pipeline.js";
+import { GENERATING } from "../plan/actions.js";
 import { hasChanges } from "../plan/plan.js";
 import { renderText, usd } from "../plan/render.js";
 import { reportOf, renderReportHtml } from "../report/index.js";
@@ -24,7 +25,6 @@ import { startReportServer, type ReportServer } from "./serve.js";
 
 export const DEFAULT_DEBOUNCE_MS = 40;
 const SAFETY_CHECK_MS = 500;
-const GENERATING = new Set(["create", "replace", "add-variants", "retry", "reuse"]);
 
 export interface WatchApplyOptions {
   /** Most one change (one save's plan) may cost. */
