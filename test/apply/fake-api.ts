@@ -1,0 +1,142 @@
+/**
+ * An in-process API and clock for driving the apply engine without HTTP or real time: the clock
+ * moves only when the engine sleeps, and the API finishes a task `latencyMs` after it was sent.
+ */
+import { createHash, randomUUID } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { ApplyEngine, type ApplyEvent, type BudgetLimit } from "../../src/apply/engine.js";
+import type { VideoTask } from "../../src/apply/request.js";
+import type { ApiClient } from "../../src/apply/types.js";
+import type { DesiredClip } from "../../src/manifest/index.js";
+import { readLockfile, serializeLockfile } from "../../src/lockfile/io.js";
+import type { Lockfile } from "../../src/lockfile/schema.js";
+import { LockStore } from "../../src/lockfile/store.js";
+import { plan as makePlan } from "../../src/plan/plan.js";
+import { priceBook } from "../../src/plan/prices.js";
+import type { PollResult } from "../../src/runware/poll-result.js";
+import type { SubmitResult } from "../../src/runware/client.js";
+import { RunwareError } from "../../src/runware/errors.js";
+import { fileStamp } from "../../src/util/stamp.js";
+
+export const PRICE = 0.1848;
+
+export class FakeClock {
+  t = Date.parse("2026-01-01T00:00:00Z");
+  now = () => new Date(this.t);
+  sleep = async (ms: number) => {
+    this.t += ms;
+  };
+}
+
+export class FakeApi implements ApiClient {
+  readonly tasks = new Map<string, { at: number; numberResults: number; done: boolean }>();
+  submits: string[] = [];
+  polls = 0;
+  inFlight = 0;
+  maxInFlight = 0;
+  /** Called with each submit, before the API takes it (to look at the disk then). */
+  onSubmit: ((tasks: VideoTask[]) => void) | undefined;
+  /** Task UUIDs whose next submit fails in transit (the API never receives them). */
+  readonly lose = new Set<string>();
+  /** The next submit request throws a network error after the API took its tasks. */
+  failNextSubmitAfterTaking = false;
+
+  constructor(
+    private readonly clock: FakeClock,
+    readonly latencyMs = 5_000,
+  ) {}
+
+  async submitVideo(tasks: VideoTask[]): Promise<SubmitResult[]> {
+    this.onSubmit?.(tasks);
+    const out: SubmitResult[] = [];
+    for (const t of tasks) {
+      this.submits.push(t.taskUUID);
+      if (this.lose.delete(t.taskUUID)) continue;
+      if (this.tasks.has(t.taskUUID)) {
+        out.push({ taskUUID: t.taskUUID, status: "rejected", error: new RunwareError({ kind: "validation", retryable: false, message: "duplicate taskUUID" }) });
+        continue;
+      }
+      this.tasks.set(t.taskUUID, { at: this.clock.t, numberResults: Number(t.numberResults ?? 1), done: false });
+      this.inFlight++;
+      this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+      out.push({ taskUUID: t.taskUUID, status: "accepted" });
+    }
+    if (this.failNextSubmitAfterTaking || out.length < tasks.length) {
+      this.failNextSubmitAfterTaking = false;
+      throw new RunwareError({ kind: "network", retryable: true, message: "socket hang up" });
+    }
+    return out;
+  }
+
+  async poll(ids: string[]): Promise<Map<string, PollResult>> {
+    this.polls++;
+    const out = new Map<string, PollResult>();
+    for (const id of ids) {
+      const t = this.tasks.get(id);
+      if (!t) out.set(id, { status: "notFound", items: [] });
+      else if (this.clock.t < t.at + this.latencyMs) out.set(id, { status: "processing", items: [] });
+      else {
+        if (!t.done) this.inFlight--;
+        t.done = true;
+        out.set(id, {
+          status: "success",
+          items: Array.from({ length: t.numberResults }, (_, i) => ({ videoUUID: `${id.slice(0, 8)}-v${i}`, videoURL: `https://fake.invalid/${id}/${i}.mp4`, cost: PRICE, seed: i })),
+        });
+      }
+    }
+    return out;
+  }
+
+  async uploadImage(): Promise<string> {
+    return randomUUID();
+  }
+
+  async download(url: string, dest: string): Promise<{ sha256: string; bytes: number }> {
+    mkdirSync(dirname(dest), { recursive: true });
+    writeFileSync(dest, url);
+    return { sha256: createHash("sha256").update(url).digest("hex"), bytes: Buffer.byteLength(url) };
+  }
+}
+
+export interface Rig {
+  dir: string;
+  lockPath: string;
+  api: FakeApi;
+  clock: FakeClock;
+  events: ApplyEvent[];
+  engine: ApplyEngine;
+  onDisk(): Lockfile;
+  cleanup(): void;
+}
+
+/** An engine over a temp project, planned from `clips` against `lock`. */
+export function rig(clips: DesiredClip[], lock: Lockfile, o: { concurrency?: number; budgets?: BudgetLimit[]; api?: (clock: FakeClock) => FakeApi } = {}): Rig {
+  const dir = mkdtempSync(join(tmpdir(), "clipform-engine-"));
+  const lockPath = join(dir, "clipform.lock.json");
+  writeFileSync(lockPath, serializeLockfile(lock));
+  const clock = new FakeClock();
+  const api = o.api ? o.api(clock) : new FakeApi(clock);
+  const events: ApplyEvent[] = [];
+  const prices = priceBook(lock);
+  const p = makePlan({ clips, lock, prices, files: new Map() });
+  let n = 0;
+  const engine = new ApplyEngine({
+    root: dir,
+    outDir: "out",
+    plan: p,
+    clips: new Map(clips.map((c) => [c.address, c])),
+    store: new LockStore(lockPath, readLockfile(lockPath).lock, fileStamp(lockPath)),
+    client: api,
+    concurrency: o.concurrency ?? 8,
+    pollIntervalMs: 1_000,
+    budgets: o.budgets ?? [],
+    prices,
+    now: clock.now,
+    uuid: () => `00000000-0000-4000-9000-${String(++n).padStart(12, "0")}`,
+    sleep: clock.sleep,
+    emit: (e) => events.push(e),
+  });
+  return { dir, lockPath, api, clock, events, engine, onDisk: () => readLockfile(lockPath).lock, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}

@@ -1,0 +1,73 @@
+/** The engine's pure parts: plan → work, budget accounting, pacing, adaptive concurrency. */
+import { describe, expect, it } from "vitest";
+import { BudgetBook } from "../../src/apply/budget.js";
+import { AdaptiveLimit } from "../../src/apply/concurrency.js";
+import { MAX_POLL_INTERVAL_MS, nextBackoff, nextPollIn } from "../../src/apply/pacing.js";
+import type { GenJob } from "../../src/apply/types.js";
+import { localWork, networkWork } from "../../src/apply/work.js";
+import { plan } from "../../src/plan/plan.js";
+import { priceBook } from "../../src/plan/prices.js";
+import { desired, entryFor, lockWith } from "../helpers/plan-data.js";
+
+const job = (address: string, estimateUsd: number, count = 1, manifest = "specs/clips.yaml"): GenJob => ({ address, clip: { ...desired(address), manifest }, count, fresh: true, estimateUsd });
+
+describe("plan → work", () => {
+  it("queues creates and replaces afresh, appends add-variants, resumes and downloads in plan order", () => {
+    const a = desired("a", { positivePrompt: "never generated" });
+    const b = desired("b", { positivePrompt: "new" });
+    const c = desired("c", {}, 3);
+    const lock = lockWith({ b: entryFor(desired("b")), c: entryFor(desired("c", {}, 1)), gone: entryFor(desired("gone", { positivePrompt: "x" })) });
+    const p = plan({ clips: [a, b, c], lock, prices: priceBook(lock) });
+    const clips = new Map([a, b, c].map((x) => [x.address, x]));
+    const w = networkWork(p, clips, (addr) => addr in lock.clips);
+    expect(w.jobs.map((j) => [j.address, j.count, j.fresh])).toEqual([
+      ["a", 1, true],
+      ["b", 1, true],
+      ["c", 2, false],
+    ]);
+    expect(localWork(p).deletes).toEqual(["gone"]);
+  });
+});
+
+describe("budget accounting", () => {
+  it("counts spent, in flight and the batch so far against each limit, per manifest when scoped", () => {
+    const book = new BudgetBook([{ scope: "run", limitUsd: 1 }, { scope: "m budget", limitUsd: 0.5, manifest: "m.yaml" }]);
+    expect(book.wouldCross(job("a", 0.4), [], [])).toBeUndefined();
+    expect(book.wouldCross(job("a", 0.4), [job("b", 0.4)], [{ manifest: "x", estimateUsd: 0.3 }])).toEqual({ scope: "run", limitUsd: 1, committedUsd: 0.7 });
+    book.charge("m.yaml", 0.3, { model: "klingai:3@1", duration: 5, costs: [0.3] });
+    expect(book.wouldCross(job("c", 0.25, 1, "m.yaml"), [], [])?.scope).toBe("m budget");
+    expect(book.wouldCross(job("c", 0.25, 1, "other.yaml"), [], [])).toBeUndefined();
+  });
+
+  it("expects at least what this run was charged per result for the same model and duration", () => {
+    const book = new BudgetBook([]);
+    expect(book.expected(job("a", 0.1, 2))).toBe(0.1);
+    book.charge("m", 0.3, { model: "klingai:3@1", duration: 5, costs: [0.3] });
+    expect(book.expected(job("a", 0.1, 2))).toBeCloseTo(0.6);
+  });
+});
+
+describe("pacing", () => {
+  it("backs off until a generation time is known, then waits for the next task due", () => {
+    expect(nextPollIn({ baseMs: 100, backoffMs: 800, durations: [], since: [0], now: 50 })).toBe(800);
+    // typical 1000 ms: the task sent at 0 is due at 900; at 500 wait 400.
+    expect(nextPollIn({ baseMs: 100, backoffMs: 800, durations: [1000], since: [0], now: 500 })).toBe(400);
+    expect(nextPollIn({ baseMs: 100, backoffMs: 800, durations: [1000], since: [0], now: 950 })).toBe(100);
+    expect(nextBackoff(100, 100, false)).toBe(150);
+    expect(nextBackoff(9_000, 100, false)).toBe(MAX_POLL_INTERVAL_MS);
+    expect(nextBackoff(9_000, 100, true)).toBe(100);
+  });
+});
+
+describe("adaptive concurrency", () => {
+  it("halves on a 429 and grows back one per quiet round, never past the maximum", () => {
+    const l = new AdaptiveLimit(5);
+    expect(l.rateLimited()).toBe(2);
+    expect(l.roundDone()).toBeUndefined(); // the round that saw the 429
+    expect(l.roundDone()).toBe(3);
+    expect(l.roundDone()).toBe(4);
+    expect(l.roundDone()).toBe(5);
+    expect(l.roundDone()).toBeUndefined();
+    expect(new AdaptiveLimit(1).rateLimited()).toBeUndefined();
+  });
+});
