@@ -106,7 +106,8 @@ export class Transport {
     try {
       return { ok: true, status, body: JSON.parse(text), text: snippet, retryAfterMs };
     } catch {
-      if (isSuccessStatus(status)) return failure(`Runware response is not JSON (HTTP ${status})`, status);
+      // Garbage from a proxy or a hiccup: worth asking again, a bounded number of times.
+      if (isSuccessStatus(status)) return failure(`Runware response is not JSON (HTTP ${status})`, status, true);
       return { ok: true, status, body: undefined, text: snippet, retryAfterMs };
     }
   }
@@ -135,8 +136,8 @@ function mayHaveReachedServer(cause: unknown): boolean {
   return code === undefined || !NOT_SENT_CODES.has(code);
 }
 
-function failure(message: string, status: number): Exchange & { ok: false } {
-  return { ok: false, reachedServer: true, error: new RunwareError({ kind: "protocol", retryable: false, status, message }) };
+function failure(message: string, status: number, retryable = false): Exchange & { ok: false } {
+  return { ok: false, reachedServer: true, error: new RunwareError({ kind: "protocol", retryable, status, message }) };
 }
 
 /** Reads the whole body, or returns undefined (and drops the connection) past `limit` bytes. */
