@@ -6,10 +6,10 @@
 import { randomUUID } from "node:crypto";
 import { backoffDelay } from "./backoff.js";
 import { isSuccessStatus, RunwareError, redactor } from "./errors.js";
-import { downloadFile, type DownloadOptions, type DownloadResult } from "./download.js";
+import { DEFAULT_DOWNLOAD_LIMITS, downloadFile, type DownloadLimits, type DownloadOptions, type DownloadResult } from "./download.js";
 import { summarize, type PollResult } from "./poll-result.js";
 import { answersByTask, apiError, hasAnswer, readReply, requestError } from "./reply.js";
-import { DEFAULT_TIMEOUT_MS, MAX_RESPONSE_BYTES, Transport } from "./transport.js";
+import { DEFAULT_REQUEST_DEADLINE_MS, DEFAULT_TIMEOUT_MS, MAX_RESPONSE_BYTES, Transport } from "./transport.js";
 
 export const MAX_TASKS_PER_REQUEST = 50;
 export const DEFAULT_MAX_RETRIES = 6;
@@ -63,8 +63,12 @@ export interface RunwareClientOptions {
   maxRetries?: number;
   /** Tasks per HTTP request. Default and maximum MAX_TASKS_PER_REQUEST. */
   batchSize?: number;
+  /** Whole-exchange deadline for an API call, scaled up for large bodies. Default DEFAULT_REQUEST_DEADLINE_MS. */
+  requestDeadlineMs?: number;
   /** Larger response bodies are a protocol error. Default MAX_RESPONSE_BYTES. */
   maxResponseBytes?: number;
+  /** Limits on video downloads (size cap, deadlines, slowest accepted rate). */
+  download?: Partial<DownloadLimits>;
   sleep?: (ms: number) => Promise<void>;
   /** In [0, 1), for backoff jitter. */
   random?: () => number;
@@ -108,6 +112,7 @@ export class RunwareClient {
   readonly #onEvent: (event: ClientEvent) => void;
   /** numberResults of each task this client submitted or was told about: completion is by count. */
   readonly #expected = new Map<string, number>();
+  readonly #downloadLimits: DownloadLimits;
   readonly #counters: PollCounters = { requests: 0, repolls: 0, strays: 0, oneByOne: false };
 
   constructor(options: RunwareClientOptions) {
@@ -119,6 +124,7 @@ export class RunwareClient {
       url: url.href,
       apiKey: options.apiKey,
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      requestDeadlineMs: options.requestDeadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS,
       maxResponseBytes: options.maxResponseBytes ?? MAX_RESPONSE_BYTES,
       redact: redactor(options.apiKey),
     });
@@ -127,6 +133,7 @@ export class RunwareClient {
     this.#sleep = options.sleep ?? defaultSleep;
     this.#random = options.random ?? Math.random;
     this.#onEvent = options.onEvent ?? (() => {});
+    this.#downloadLimits = { ...DEFAULT_DOWNLOAD_LIMITS, ...options.download };
   }
 
   /**
@@ -176,6 +183,7 @@ export class RunwareClient {
   download(url: string, dest: string, opts: DownloadOptions = {}): Promise<DownloadResult> {
     return downloadFile(url, dest, opts, {
       dispatcher: this.#transport.dispatcher,
+      limits: this.#downloadLimits,
       withRetries: (fn) => this.#withRetries("download", fn),
     });
   }
