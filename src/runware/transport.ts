@@ -138,10 +138,8 @@ export class Transport {
       deadline.clear();
     }
     if (raw === undefined) {
-      return failure(
-        `Runware response larger than the ${this.#maxResponseBytes}-byte limit (HTTP ${status})`,
-        status,
-      );
+      // Bounded retries: a padded answer may be a hiccup; a server that always sends one ends the run.
+      return failure(`Runware response larger than the ${this.#maxResponseBytes}-byte limit (HTTP ${status})`, status, true);
     }
     // Every string from the server passes here: a key it echoes back goes no further.
     const text = this.#redact(raw.toString("utf8"));
