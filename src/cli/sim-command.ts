@@ -1,5 +1,6 @@
 /** `clipform sim`: a local Runware-compatible server, for trying clipform and for tests. */
 import { ClipformError } from "../errors.js";
+import { DIALECT_NAMES } from "../sim/dialects.js";
 import type { Command } from "./commands.js";
 
 function num(value: unknown, flag: string): number | undefined {
@@ -10,7 +11,7 @@ function num(value: unknown, flag: string): number | undefined {
 }
 
 export const simCommand: Command = {
-  usage: "[--port N] [--latency-ms N] [--fail-rate X] [--rate-limit-rate X] [--error-rate X] [--reset-rate X] [--seed N] [--api-key KEY]",
+  usage: "[--port N] [--latency-ms N] [--fail-rate X] [--rate-limit-rate X] [--error-rate X] [--reset-rate X] [--seed N] [--api-key KEY] [--dialect NAME[,NAME…]]",
   options: {
     port: { type: "string", arg: "N", help: "port to listen on (default: any free port)" },
     "latency-ms": { type: "string", arg: "N", help: "how long each generation takes" },
@@ -20,6 +21,7 @@ export const simCommand: Command = {
     "reset-rate": { type: "string", arg: "X", help: "fraction of connections dropped, before or after acting" },
     seed: { type: "string", arg: "N", help: "seed for every random decision (reproducible faults)" },
     "api-key": { type: "string", arg: "KEY", help: "accept only this key (default: any non-empty key)" },
+    dialect: { type: "string", arg: "NAMES", help: `answer in these ways, comma-separated: ${DIALECT_NAMES.join(", ")}` },
   },
   async run(ctx, values) {
     const { runSimCommand } = await import("../sim/index.js");
@@ -32,6 +34,7 @@ export const simCommand: Command = {
       resetRate: num(values["reset-rate"], "--reset-rate"),
       seed: num(values.seed, "--seed"),
       ...(typeof values["api-key"] === "string" ? { apiKey: values["api-key"] } : {}),
+      ...(typeof values.dialect === "string" ? { dialects: values.dialect.split(",") } : {}),
     };
     let sim;
     try {

@@ -6,11 +6,10 @@
 import { randomUUID } from "node:crypto";
 import { backoffDelay } from "./backoff.js";
 import { isSuccessStatus, RunwareError, redactor } from "./errors.js";
-import { downloadFile, type DownloadOptions, type DownloadResult } from "./download.js";
-import { isRequestLevel, summarize, type PollResult } from "./poll-result.js";
+import { DEFAULT_DOWNLOAD_LIMITS, downloadFile, type DownloadLimits, type DownloadOptions, type DownloadResult } from "./download.js";
+import { summarize, type PollResult } from "./poll-result.js";
 import { answersByTask, apiError, hasAnswer, readReply, requestError } from "./reply.js";
-import { parseShape, TaskItemSchema, UploadResultSchema, VideoResultSchema } from "./schemas.js";
-import { DEFAULT_TIMEOUT_MS, MAX_RESPONSE_BYTES, Transport } from "./transport.js";
+import { DEFAULT_REQUEST_DEADLINE_MS, DEFAULT_TIMEOUT_MS, MAX_RESPONSE_BYTES, Transport } from "./transport.js";
 
 export const MAX_TASKS_PER_REQUEST = 50;
 export const DEFAULT_MAX_RETRIES = 6;
@@ -28,8 +27,31 @@ export type ClientEvent =
   | { type: "settle"; error: RunwareError; onServer: string[]; absent: string[]; unconfirmed: string[] }
   /** The server already knew these taskUUIDs: counted as accepted, nothing new was generated. */
   | { type: "conflictAccepted"; taskUUIDs: string[] }
-  /** Batched getResponse was refused: one task per poll request from now on. */
-  | { type: "pollFallback"; error: RunwareError };
+  /**
+   * Batched getResponse was refused, or answered only part of its tasks: one task per poll
+   * request from now on.
+   */
+  | { type: "pollFallback"; error: RunwareError }
+  /** Oddities in an answer that did not stop anything (extra results, ignored costs, strays). */
+  | { type: "anomaly"; operation: Operation; taskUUID?: string; message: string };
+
+/** A task to poll, with the number of results it was submitted for when the caller knows it. */
+export interface PollTask {
+  taskUUID: string;
+  numberResults?: number;
+}
+
+/** What polling cost in requests, for `apply --json` and the bench. */
+export interface PollCounters {
+  /** getResponse HTTP requests sent (each retry counts). */
+  requests: number;
+  /** Single-task requests sent to re-ask about tasks a batched answer left out. */
+  repolls: number;
+  /** Items or errors naming a task that was not asked about: ignored. */
+  strays: number;
+  /** True once the client polls one task per request for the rest of its life. */
+  oneByOne: boolean;
+}
 
 export interface RunwareClientOptions {
   /** e.g. https://api.runware.ai/v1 */
@@ -41,8 +63,12 @@ export interface RunwareClientOptions {
   maxRetries?: number;
   /** Tasks per HTTP request. Default and maximum MAX_TASKS_PER_REQUEST. */
   batchSize?: number;
+  /** Whole-exchange deadline for an API call, scaled up for large bodies. Default DEFAULT_REQUEST_DEADLINE_MS. */
+  requestDeadlineMs?: number;
   /** Larger response bodies are a protocol error. Default MAX_RESPONSE_BYTES. */
   maxResponseBytes?: number;
+  /** Limits on video downloads (size cap, deadlines, slowest accepted rate). */
+  download?: Partial<DownloadLimits>;
   sleep?: (ms: number) => Promise<void>;
   /** In [0, 1), for backoff jitter. */
   random?: () => number;
@@ -84,8 +110,10 @@ export class RunwareClient {
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #random: () => number;
   readonly #onEvent: (event: ClientEvent) => void;
-  /** Set once a batched poll has been refused; kept for the client's life. */
-  #pollOneByOne = false;
+  /** numberResults of each task this client submitted or was told about: completion is by count. */
+  readonly #expected = new Map<string, number>();
+  readonly #downloadLimits: DownloadLimits;
+  readonly #counters: PollCounters = { requests: 0, repolls: 0, strays: 0, oneByOne: false };
 
   constructor(options: RunwareClientOptions) {
     const url = new URL(options.baseUrl);
@@ -96,6 +124,7 @@ export class RunwareClient {
       url: url.href,
       apiKey: options.apiKey,
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      requestDeadlineMs: options.requestDeadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS,
       maxResponseBytes: options.maxResponseBytes ?? MAX_RESPONSE_BYTES,
       redact: redactor(options.apiKey),
     });
@@ -104,6 +133,7 @@ export class RunwareClient {
     this.#sleep = options.sleep ?? defaultSleep;
     this.#random = options.random ?? Math.random;
     this.#onEvent = options.onEvent ?? (() => {});
+    this.#downloadLimits = { ...DEFAULT_DOWNLOAD_LIMITS, ...options.download };
   }
 
   /**
@@ -118,15 +148,24 @@ export class RunwareClient {
       }
       seen.add(task.taskUUID);
     }
+    for (const task of tasks) this.#expected.set(task.taskUUID, countOf(task.numberResults));
     const prepared = tasks.map((task) => ({ taskUUID: task.taskUUID, json: JSON.stringify(task) }));
     const results = await Promise.all(chunk(prepared, this.#batchSize).map((part) => this.#submitBatch(part)));
     return results.flat();
   }
 
-  /** Current state of each task (duplicates polled once), batched into few requests. */
-  async poll(taskUUIDs: string[]): Promise<Map<string, PollResult>> {
-    const unique = [...new Set(taskUUIDs)];
-    const size = this.#pollOneByOne ? 1 : this.#batchSize;
+  /**
+   * Current state of each task (duplicates polled once), batched into few requests. A task is
+   * finished when its results and failures account for its numberResults: pass it with each task
+   * (tasks this client submitted are known; a bare taskUUID of another run is finished as soon as
+   * nothing in its answer is still running).
+   */
+  async poll(tasks: readonly (string | PollTask)[]): Promise<Map<string, PollResult>> {
+    for (const task of tasks) {
+      if (typeof task !== "string" && task.numberResults !== undefined) this.#expected.set(task.taskUUID, countOf(task.numberResults));
+    }
+    const unique = [...new Set(tasks.map((task) => (typeof task === "string" ? task : task.taskUUID)))];
+    const size = this.#counters.oneByOne ? 1 : this.#batchSize;
     const parts = await Promise.all(
       chunk(unique, size).map((part) => this.#withRetries("poll", () => this.#pollBatch(part))),
     );
@@ -144,8 +183,14 @@ export class RunwareClient {
   download(url: string, dest: string, opts: DownloadOptions = {}): Promise<DownloadResult> {
     return downloadFile(url, dest, opts, {
       dispatcher: this.#transport.dispatcher,
+      limits: this.#downloadLimits,
       withRetries: (fn) => this.#withRetries("download", fn),
     });
+  }
+
+  /** A copy of the polling counters so far. */
+  pollCounters(): PollCounters {
+    return { ...this.#counters };
   }
 
   close(): Promise<void> {
@@ -213,12 +258,13 @@ export class RunwareClient {
     let verdicts: Map<string, Verdict>;
     try {
       const reply = readReply(exchange);
-      const answers = answersByTask(reply, uuids, TaskItemSchema);
+      const { answers } = answersByTask(reply, uuids);
       const whole = requestError(reply);
       verdicts = new Map(
         uuids.map((uuid) => {
           const answer = answers.get(uuid)!;
-          if (answer.items.length > 0) return [uuid, { type: "accepted" }];
+          // Only an item that names the task acknowledges it: a stray object proves nothing.
+          if (answer.items.some((i) => i.value.taskUUID === uuid)) return [uuid, { type: "accepted" }];
           if (answer.errors.length > 0) return [uuid, this.#verdictFor(apiError(answer.errors[0]!, reply))];
           if (isSuccessStatus(reply.status)) {
             return [uuid, { type: "unknown", error: new RunwareError({ kind: "protocol", retryable: false, taskUUID: uuid, message: `Runware sent no acknowledgement for task ${uuid}` }) }];
@@ -271,44 +317,55 @@ export class RunwareClient {
 
   async #pollBatch(taskUUIDs: string[]): Promise<Map<string, PollResult>> {
     const body = JSON.stringify(taskUUIDs.map((taskUUID) => ({ taskType: "getResponse", taskUUID })));
+    this.#counters.requests++;
     const exchange = await this.#transport.post(body);
     if (!exchange.ok) throw exchange.error;
     const reply = readReply(exchange);
-    const answers = answersByTask(reply, taskUUIDs, VideoResultSchema);
+    const { answers, strays } = answersByTask(reply, taskUUIDs);
+    if (strays > 0 || reply.oddItems > 0) {
+      this.#counters.strays += strays;
+      this.#onEvent({ type: "anomaly", operation: "poll", message: `poll answer carried ${strays + reply.oddItems} item(s) about no task that was asked: ignored` });
+    }
     const answered = taskUUIDs.filter((uuid) => hasAnswer(answers.get(uuid)));
-    if (answered.length === 0 && !isSuccessStatus(reply.status)) {
+    if (answered.length === 0 && (!isSuccessStatus(reply.status) || reply.errors.length > 0)) {
+      // Only errors about the request itself are left unattributed: a refused batch is asked
+      // again one task per request; anything else (bad key, rate limit, 5xx) is the request's.
       const error = requestError(reply);
-      if (reply.status === 400 && taskUUIDs.length > 1) return this.#fallBackToSinglePolls(taskUUIDs, error);
+      if (error.kind === "validation" && taskUUIDs.length > 1) return this.#fallBackToSinglePolls(taskUUIDs, error);
       throw error;
     }
     const results = new Map<string, PollResult>();
     for (const uuid of answered) {
-      const result = summarize(uuid, answers.get(uuid)!, reply);
-      if (result.error && isRequestLevel(result.error)) throw result.error;
+      const result = summarize(uuid, answers.get(uuid)!, reply, this.#expected.get(uuid));
+      for (const message of result.notes ?? []) this.#onEvent({ type: "anomaly", operation: "poll", taskUUID: uuid, message });
       results.set(uuid, result);
     }
     const missing = taskUUIDs.filter((uuid) => !results.has(uuid));
     if (missing.length === 0) return results;
     if (taskUUIDs.length > 1) {
+      // A batched answer that leaves tasks out says nothing about them: ask one by one, now and
+      // for the rest of the run.
+      this.#switchToSinglePolls(new RunwareError({ kind: "protocol", retryable: false, message: `a batched poll answered ${answered.length} of ${taskUUIDs.length} tasks` }));
+      this.#counters.repolls += missing.length;
       for (const [uuid, result] of await this.#pollEach(missing)) results.set(uuid, result);
       return results;
     }
+    // Saying nothing about a task is not saying it failed, nor that it is unknown: keep it
+    // "processing" (silent) so it is polled again within its deadline, never resubmitted.
     const uuid = taskUUIDs[0]!;
-    // Saying nothing about a task is not saying it failed: keep it "processing" so it is polled
-    // again, never resubmitted, and carry the anomaly for the logs.
-    results.set(uuid, {
-      status: "processing",
-      items: [],
-      error: new RunwareError({ kind: "protocol", retryable: false, taskUUID: uuid, message: `Runware poll response says nothing about task ${uuid}` }),
-    });
+    results.set(uuid, summarize(uuid, { items: [], errors: [] }, reply, this.#expected.get(uuid) ?? 1));
     return results;
   }
 
+  #switchToSinglePolls(error: RunwareError): void {
+    if (this.#counters.oneByOne) return;
+    this.#counters.oneByOne = true;
+    this.#onEvent({ type: "pollFallback", error });
+  }
+
   #fallBackToSinglePolls(taskUUIDs: string[], error: RunwareError): Promise<Map<string, PollResult>> {
-    if (!this.#pollOneByOne) {
-      this.#pollOneByOne = true;
-      this.#onEvent({ type: "pollFallback", error });
-    }
+    this.#switchToSinglePolls(error);
+    this.#counters.repolls += taskUUIDs.length;
     return this.#pollEach(taskUUIDs);
   }
 
@@ -322,9 +379,8 @@ export class RunwareClient {
     const exchange = await this.#transport.post(JSON.stringify([{ taskType: "imageUpload", taskUUID, image }]));
     if (!exchange.ok) throw exchange.error;
     const reply = readReply(exchange);
-    const uploads = reply.data.map(({ item, where }) => parseShape(UploadResultSchema, item, where));
-    const upload = uploads.find((u) => u.taskUUID === undefined || u.taskUUID === taskUUID);
-    if (upload) return upload.imageUUID;
+    const upload = reply.data.find(({ item }) => typeof item.imageUUID === "string" && (item.taskUUID === undefined || item.taskUUID === taskUUID));
+    if (upload) return upload.item.imageUUID as string;
     if (reply.errors[0]) throw apiError(reply.errors[0], reply);
     if (!isSuccessStatus(reply.status)) throw requestError(reply);
     throw new RunwareError({ kind: "protocol", retryable: false, message: "Runware upload response carries no imageUUID" });
@@ -348,6 +404,11 @@ export class RunwareClient {
     this.#onEvent({ type: "retry", operation, attempt: attempt + 1, delayMs, error: errors[0]! });
     await this.#sleep(delayMs);
   }
+}
+
+/** numberResults as sent: 1 when absent; anything odd counts as 1 so a task is never waited on forever. */
+function countOf(value: unknown): number {
+  return typeof value === "number" && Number.isInteger(value) && value >= 1 ? value : 1;
 }
 
 function chunk<T>(items: readonly T[], size: number): T[][] {

@@ -10,7 +10,7 @@ import { mkdir, open, rename, rm, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import { request, type Dispatcher } from "undici";
 import { classify, RunwareError } from "./errors.js";
-import { header, networkError } from "./transport.js";
+import { Deadline, header, networkError, userAgent } from "./transport.js";
 
 export interface DownloadProgress {
   /** Bytes in the partial file so far, counting those from an earlier attempt. */
@@ -31,8 +31,32 @@ export interface DownloadResult {
   bytes: number;
 }
 
+/** Every wait and every size has an end; defaults are generous for real videos. */
+export interface DownloadLimits {
+  /** A video larger than this is refused (and its partial file removed). */
+  maxBytes: number;
+  /** One attempt, from request to last byte. */
+  deadlineMs: number;
+  /** After `graceMs`, a body arriving slower than this on average is cut off (and resumed later). */
+  minBytesPerSecond: number;
+  graceMs: number;
+  /** Redirects followed per attempt: to the same scheme, or to https. */
+  maxRedirects: number;
+}
+
+export const DEFAULT_DOWNLOAD_LIMITS: DownloadLimits = {
+  maxBytes: 2 * 1024 ** 3,
+  deadlineMs: 30 * 60_000,
+  minBytesPerSecond: 16 * 1024,
+  graceMs: 30_000,
+  maxRedirects: 5,
+};
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
 export interface DownloadContext {
   dispatcher: Dispatcher;
+  limits: DownloadLimits;
   /** Runs one attempt, again after retryable failures. */
   withRetries: <T>(attempt: () => Promise<T>) => Promise<T>;
 }
@@ -49,10 +73,13 @@ export async function downloadFile(
   // A partial file is resumed only into the download it came from: keyed, when the caller can
   // name the content (a video UUID), so a .part left by another video is never continued.
   const part = options.partKey ? `${dest}.${options.partKey.replace(/[^A-Za-z0-9-]/g, "")}${PART_SUFFIX}` : dest + PART_SUFFIX;
+  // A URL no download can ever fetch fails now, not after a round of retries.
+  const inline = checkVideoUrl(url);
   await mkdir(dirname(dest), { recursive: true });
-  const resuming = (await fileSize(part)) > 0;
+  const resuming = inline === undefined && (await fileSize(part)) > 0;
   const fetchAndHash = async () => {
-    await context.withRetries(() => fetchToPart(url, part, options, context.dispatcher));
+    if (inline) await writeInline(inline, part, context.limits);
+    else await context.withRetries(() => fetchToPart(url, part, options, context));
     return hashFile(part);
   };
   const expected = options.expectedSha256?.toLowerCase();
@@ -76,15 +103,97 @@ export async function downloadFile(
   return result;
 }
 
-/** One attempt: completes `part` from where it stops, or rewrites it when the server ignores Range. */
-async function fetchToPart(url: string, part: string, options: DownloadOptions, dispatcher: Dispatcher): Promise<void> {
-  const offset = await fileSize(part);
-  let response: Dispatcher.ResponseData;
+/**
+ * Returns the bytes of a data: URI, undefined for an http(s) URL, and throws a final error
+ * (never retried) for anything else.
+ */
+export function checkVideoUrl(url: string): Buffer | undefined {
+  let parsed: URL;
   try {
-    response = await request(url, { method: "GET", dispatcher, headers: offset > 0 ? { range: `bytes=${offset}-` } : {} });
-  } catch (cause) {
-    throw networkError(cause, identity, new URL(url).host);
+    parsed = new URL(url);
+  } catch {
+    throw new RunwareError({ kind: "protocol", retryable: false, code: "invalidVideoURL", message: `The video URL ${JSON.stringify(url.slice(0, 100))} is not a valid URL: it cannot be downloaded` });
   }
+  if (parsed.protocol === "http:" || parsed.protocol === "https:") {
+    if (!parsed.hostname) throw new RunwareError({ kind: "protocol", retryable: false, code: "invalidVideoURL", message: `The video URL ${url.slice(0, 100)} names no host` });
+    return undefined;
+  }
+  if (parsed.protocol === "data:") {
+    const match = /^data:[^,]*?(;base64)?,(.*)$/s.exec(url);
+    if (match) return match[1] ? Buffer.from(match[2]!, "base64") : Buffer.from(decodeURIComponent(match[2]!));
+  }
+  throw new RunwareError({
+    kind: "protocol",
+    retryable: false,
+    code: "invalidVideoURL",
+    message: `The video URL uses ${parsed.protocol.replace(/:$/, "")}: only http and https (or inline data) can be downloaded`,
+  });
+}
+
+async function writeInline(bytes: Buffer, part: string, limits: DownloadLimits): Promise<void> {
+  if (bytes.length > limits.maxBytes) throw tooLarge("an inline video", limits.maxBytes);
+  const file = await open(part, "w");
+  try {
+    await file.write(bytes);
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+}
+
+function tooLarge(what: string, maxBytes: number): RunwareError {
+  return new RunwareError({ kind: "protocol", retryable: false, code: "downloadTooLarge", message: `Downloading ${what} stopped: larger than the ${maxBytes}-byte download cap` });
+}
+
+/**
+ * GETs `url`, following up to maxRedirects redirects to the same scheme or to https (never from
+ * https down to http). The Range header goes along on every hop.
+ */
+async function openFollowingRedirects(url: string, headers: Record<string, string>, context: DownloadContext, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+  let current = new URL(url);
+  for (let hops = 0; ; hops++) {
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await request(current, { method: "GET", dispatcher: context.dispatcher, headers: { "user-agent": userAgent(), ...headers }, signal });
+    } catch (cause) {
+      throw networkError(cause, identity, current.host);
+    }
+    const location = header(response.headers.location);
+    if (!REDIRECT_STATUSES.has(response.statusCode) || location === undefined) return response;
+    await response.body.dump();
+    let next: URL;
+    try {
+      next = new URL(location, current);
+    } catch {
+      throw new RunwareError({ kind: "protocol", retryable: false, message: `Downloading ${url}: redirected to an invalid URL` });
+    }
+    if (next.protocol !== "https:" && next.protocol !== current.protocol) {
+      throw new RunwareError({ kind: "protocol", retryable: false, message: `Downloading ${url}: refused a redirect from ${current.protocol} to ${next.protocol}` });
+    }
+    if (hops >= context.limits.maxRedirects) {
+      throw new RunwareError({ kind: "protocol", retryable: false, message: `Downloading ${url}: more than ${context.limits.maxRedirects} redirects` });
+    }
+    current = next;
+  }
+}
+
+/** One attempt: completes `part` from where it stops, or rewrites it when the server ignores Range. */
+async function fetchToPart(url: string, part: string, options: DownloadOptions, context: DownloadContext): Promise<void> {
+  const deadline = new Deadline(context.limits.deadlineMs);
+  try {
+    await fetchWithin(url, part, options, context, deadline);
+  } catch (cause) {
+    if (deadline.fired && !(cause instanceof RunwareError && cause.kind === "timeout")) throw networkError(deadline.explain(cause), identity, new URL(url).host);
+    throw cause;
+  } finally {
+    deadline.clear();
+  }
+}
+
+async function fetchWithin(url: string, part: string, options: DownloadOptions, context: DownloadContext, deadline: Deadline): Promise<void> {
+  const { limits } = context;
+  const offset = await fileSize(part);
+  const response = await openFollowingRedirects(url, offset > 0 ? { range: `bytes=${offset}-` } : {}, context, deadline.signal);
   const status = response.statusCode;
   const range = parseContentRange(header(response.headers["content-range"]));
   if (status === 416 && offset > 0) {
@@ -103,8 +212,30 @@ async function fetchToPart(url: string, part: string, options: DownloadOptions, 
     throw new RunwareError({ ...classify(status, undefined), status, message: `Downloading ${url} failed: HTTP ${status}` });
   }
   const total = resuming ? range?.total : Number(header(response.headers["content-length"])) || undefined;
-  const onChunk = (bytes: number) => options.onProgress?.({ bytes, totalBytes: total });
-  const bytes = await appendBody(url, response.body, part, resuming ? offset : 0, onChunk);
+  if (total !== undefined && total > limits.maxBytes) {
+    await response.body.dump().catch(() => undefined);
+    await rm(part, { force: true });
+    throw tooLarge(url, limits.maxBytes);
+  }
+  const start = resuming ? offset : 0;
+  const startedAt = performance.now();
+  const onChunk = (bytes: number) => {
+    if (bytes > limits.maxBytes) throw tooLarge(url, limits.maxBytes);
+    const elapsed = performance.now() - startedAt;
+    if (elapsed > limits.graceMs && ((bytes - start) / elapsed) * 1000 < limits.minBytesPerSecond) {
+      throw new RunwareError({ kind: "timeout", retryable: true, message: `Download of ${url} is slower than ${limits.minBytesPerSecond} bytes/s: cut off (it resumes from here)` });
+    }
+    options.onProgress?.({ bytes, totalBytes: total });
+  };
+  let bytes: number;
+  try {
+    bytes = await appendBody(url, response.body, part, start, onChunk);
+  } catch (error) {
+    response.body.on("error", () => {});
+    response.body.destroy();
+    if (error instanceof RunwareError && error.code === "downloadTooLarge") await rm(part, { force: true });
+    throw error;
+  }
   if (total !== undefined && bytes !== total) {
     throw new RunwareError({ kind: "network", retryable: true, message: `Download of ${url} stopped after ${bytes} of ${total} bytes` });
   }

@@ -6,11 +6,14 @@ export {
   type RunwareClientOptions,
   type ClientEvent,
   type Operation,
+  type PollCounters,
+  type PollTask,
   type SubmitResult,
   type VideoTask,
 } from "./client.js";
 export { RunwareError, classify, type RunwareErrorKind, type RunwareErrorInit } from "./errors.js";
 export type { PollResult, VideoItem } from "./poll-result.js";
+export { checkCost, describeAnomaly, MAX_COST_PER_GENERATION_USD, type CostAnomaly, type CostCheck } from "./cost.js";
 export { ImageUploader, imageContentHash, type ImageUploadTarget } from "./upload.js";
 export type { DownloadOptions, DownloadProgress, DownloadResult } from "./download.js";
 export { DEFAULT_TIMEOUT_MS, MAX_RESPONSE_BYTES, MAX_CONNECTIONS_PER_ORIGIN } from "./transport.js";

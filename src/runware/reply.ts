@@ -3,34 +3,35 @@
  * and the error that applies to tasks the reply says nothing specific about.
  */
 import { classify, isSuccessStatus, RunwareError } from "./errors.js";
-import { parseEnvelope, parseShape, type ApiError } from "./schemas.js";
+import { parseEnvelope, type ApiError, type Item } from "./schemas.js";
 import type { Exchange } from "./transport.js";
-import type { z } from "zod";
 
 export interface Reply {
   status: number;
-  /** Data items, each with its index in the response for error messages. */
-  data: { item: Record<string, unknown>; where: string }[];
+  /** Object items (nulls dropped), each with its place in the response for error messages. */
+  data: { item: Item; where: string }[];
   errors: ApiError[];
+  /** Entries of `data` that were not objects. */
+  oddItems: number;
   retryAfterMs?: number;
   /** Start of the body, for errors whose body was not a Runware envelope. */
   text: string;
 }
 
 /**
- * Reads the envelope. A successful response of the wrong shape throws a protocol error; an error
- * response of the wrong shape (an HTML page from a proxy, say) is kept with no items or errors,
- * so its HTTP status decides.
+ * Reads the envelope. A successful response that is not an envelope at all throws a protocol
+ * error; an error response of the wrong shape (an HTML page from a proxy, say) is kept with no
+ * items or errors, so its HTTP status decides.
  */
 export function readReply(exchange: Exchange & { ok: true }): Reply {
   const base = { status: exchange.status, retryAfterMs: exchange.retryAfterMs, text: exchange.text };
   try {
     const envelope = parseEnvelope(exchange.body);
-    const data = envelope.data.map((item, i) => ({ item, where: `data[${i}]` }));
-    return { ...base, data, errors: envelope.errors };
+    const data = envelope.data.map(({ item, index }) => ({ item, where: `data[${index}]` }));
+    return { ...base, data, errors: envelope.errors, oddItems: envelope.oddItems };
   } catch (error) {
     if (isSuccessStatus(exchange.status)) throw error;
-    return { ...base, data: [], errors: [] };
+    return { ...base, data: [], errors: [], oddItems: 0 };
   }
 }
 
@@ -48,7 +49,14 @@ export function apiError(entry: ApiError, reply: Reply): RunwareError {
   });
 }
 
-/** The error for the request as a whole: its first error entry, or else its HTTP status. */
+/** Error kinds that describe a request itself (its key, its rate, the server) rather than a task. */
+const REQUEST_LEVEL_KINDS = new Set(["auth", "rateLimit", "server", "quota"]);
+
+export function isRequestLevel(error: RunwareError): boolean {
+  return REQUEST_LEVEL_KINDS.has(error.kind);
+}
+
+/** The error for the request as a whole: its first task-less error entry, or else its HTTP status. */
 export function requestError(reply: Reply): RunwareError {
   const first = reply.errors.find((e) => e.taskUUID === undefined) ?? reply.errors[0];
   if (first) return apiError(first, reply);
@@ -60,34 +68,45 @@ export function requestError(reply: Reply): RunwareError {
   });
 }
 
-export interface TaskAnswers<T> {
-  /** Parsed items, each with its place in the response for error messages. */
-  items: { value: T; where: string }[];
+export interface TaskAnswers {
+  /** Items naming the task, each with its place in the response for error messages. */
+  items: { value: Item; where: string }[];
   errors: ApiError[];
 }
 
-/**
- * Groups the reply's items and errors by the tasks that were sent. Items are parsed with
- * `schema` (a protocol error names the field). Errors without a taskUUID belong to the task when
- * the request carried only one; otherwise they stay unattributed (see requestError).
- */
-export function answersByTask<T extends { taskUUID: string }>(
-  reply: Reply,
-  taskUUIDs: readonly string[],
-  schema: z.ZodType<T, z.ZodTypeDef, unknown>,
-): Map<string, TaskAnswers<T>> {
-  const answers = new Map<string, TaskAnswers<T>>(taskUUIDs.map((uuid) => [uuid, { items: [], errors: [] }]));
-  const only = taskUUIDs.length === 1 ? taskUUIDs[0] : undefined;
-  for (const { item, where } of reply.data) {
-    const value = parseShape(schema, item, where);
-    answers.get(value.taskUUID)?.items.push({ value, where });
-  }
-  for (const error of reply.errors) {
-    const uuid = error.taskUUID ?? only;
-    if (uuid !== undefined) answers.get(uuid)?.errors.push(error);
-  }
-  return answers;
+export interface Grouped {
+  answers: Map<string, TaskAnswers>;
+  /** Items or errors naming a task that was not asked about (a different taskUUID): ignored. */
+  strays: number;
 }
 
-export const hasAnswer = (answers: TaskAnswers<unknown> | undefined): boolean =>
+/**
+ * Groups the reply's items and errors by the tasks that were sent. An error that names a task is
+ * that task's, under any HTTP status. A task-less item or error belongs to the task when the
+ * request carried only one, unless the error is about the request itself (bad key, rate limit,
+ * server trouble): those stay unattributed (see requestError).
+ */
+export function answersByTask(reply: Reply, taskUUIDs: readonly string[]): Grouped {
+  const answers = new Map<string, TaskAnswers>(taskUUIDs.map((uuid) => [uuid, { items: [], errors: [] }]));
+  const only = taskUUIDs.length === 1 ? taskUUIDs[0] : undefined;
+  let strays = 0;
+  for (const { item, where } of reply.data) {
+    const named = typeof item.taskUUID === "string" ? item.taskUUID : undefined;
+    const answer = answers.get(named ?? only ?? "");
+    if (answer) answer.items.push({ value: item, where });
+    else strays++;
+  }
+  for (const error of reply.errors) {
+    if (error.taskUUID === undefined) {
+      if (only !== undefined && !isRequestLevel(apiError(error, reply))) answers.get(only)!.errors.push(error);
+      continue;
+    }
+    const answer = answers.get(error.taskUUID);
+    if (answer) answer.errors.push(error);
+    else strays++;
+  }
+  return { answers, strays };
+}
+
+export const hasAnswer = (answers: TaskAnswers | undefined): boolean =>
   answers !== undefined && (answers.items.length > 0 || answers.errors.length > 0);

@@ -1,99 +1,79 @@
 /**
- * Shapes of Runware responses, lenient about extra fields. Anything that does not fit becomes a
- * RunwareError of kind "protocol" naming the offending field (e.g. `data[0].seed`), never a crash.
+ * Reading Runware response bodies tolerantly: the envelope must be an object, and everything
+ * inside it is read field by field. Nulls mean absent, unknown fields are kept, and an odd item
+ * or error entry is set aside rather than failing the whole reply (one malformed item must never
+ * block the other tasks of a batch).
  */
-import { z } from "zod";
 import { RunwareError } from "./errors.js";
 
-const ApiErrorSchema = z
-  .object({
-    code: z.string().optional(),
-    message: z.string().optional(),
-    parameter: z.union([z.string(), z.array(z.string())]).optional(),
-    taskType: z.string().optional(),
-    taskUUID: z.string().optional(),
-    allowedValues: z.array(z.unknown()).optional(),
-  })
-  .passthrough();
-export type ApiError = z.infer<typeof ApiErrorSchema>;
+export interface ApiError {
+  code?: string;
+  message?: string;
+  parameter?: string | string[];
+  taskType?: string;
+  taskUUID?: string;
+  allowedValues?: unknown[];
+}
 
-const ItemSchema = z.record(z.unknown());
-const oneOrMany = <T extends z.ZodTypeAny>(item: T) =>
-  z.union([z.array(item), item], { errorMap: () => ({ message: "expected an object or an array of objects" }) });
-
-/** `data` may be an array (tasks) or a single object (imageUpload); errors plural or singular. */
-const EnvelopeSchema = z
-  .object({
-    data: oneOrMany(ItemSchema).optional(),
-    errors: oneOrMany(ApiErrorSchema).optional(),
-    error: ApiErrorSchema.optional(),
-  })
-  .passthrough();
+export type Item = Record<string, unknown>;
 
 interface Envelope {
-  data: Record<string, unknown>[];
+  /** Object items, nulls dropped; `index` is the item's place in `data` for messages. */
+  data: { item: Item; index: number }[];
   errors: ApiError[];
+  /** Entries of `data` that were not objects: they cannot belong to any task. */
+  oddItems: number;
 }
 
-/** The acknowledgement of an async task, or any item that at least names its task. */
-export const TaskItemSchema = z.object({ taskUUID: z.string(), taskType: z.string().optional() }).passthrough();
+const isObject = (value: unknown): value is Item => typeof value === "object" && value !== null && !Array.isArray(value);
+const str = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
 
-const VideoStatusSchema = z.enum(["processing", "pending", "success", "error"]);
-
-export const VideoResultSchema = z
-  .object({
-    taskUUID: z.string(),
-    status: VideoStatusSchema.optional(),
-    videoUUID: z.string().optional(),
-    videoURL: z.string().optional(),
-    seed: z.number().int().optional(),
-    cost: z.number().optional(),
-    NSFWContent: z.boolean().optional(),
-    progress: z.number().optional(),
-    error: ApiErrorSchema.optional(),
-  })
-  .passthrough();
-export type VideoResult = z.infer<typeof VideoResultSchema>;
-
-/** What a finished generation must carry for clipform to record and download it. */
-export const SuccessVideoSchema = z
-  .object({
-    videoUUID: z.string(),
-    videoURL: z.string(),
-    seed: z.number().int().optional(),
-    cost: z.number().optional(),
-    NSFWContent: z.boolean().optional(),
-  })
-  .passthrough();
-
-export const UploadResultSchema = z
-  .object({ taskUUID: z.string().optional(), imageUUID: z.string() })
-  .passthrough();
-
-/** Parses `value` or throws a protocol RunwareError naming the field, `where` being its path. */
-export function parseShape<S extends z.ZodTypeAny>(schema: S, value: unknown, where: string): z.output<S> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const field = formatPath(where, issue?.path ?? []);
-  throw new RunwareError({
-    kind: "protocol",
-    retryable: false,
-    message: `Unexpected Runware response: ${field || "body"}: ${issue?.message ?? "invalid"}`,
-  });
+/** A copy without null-valued fields: for clipform, null and absent mean the same. */
+export function withoutNulls(item: Item): Item {
+  return Object.fromEntries(Object.entries(item).filter(([, v]) => v !== null));
 }
 
-function formatPath(base: string, path: (string | number)[]): string {
-  return path.reduce<string>(
-    (acc, part) => (typeof part === "number" ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part),
-    base,
-  );
+/** An error entry, whatever its fields hold: what is not of the documented type is dropped. */
+export function readApiError(entry: unknown): ApiError {
+  if (!isObject(entry)) return { message: typeof entry === "string" ? entry : undefined };
+  const parameter = entry.parameter;
+  return {
+    code: str(entry.code),
+    message: str(entry.message),
+    parameter: typeof parameter === "string" || (Array.isArray(parameter) && parameter.every((p) => typeof p === "string")) ? parameter : undefined,
+    taskType: str(entry.taskType),
+    taskUUID: str(entry.taskUUID),
+    allowedValues: Array.isArray(entry.allowedValues) ? entry.allowedValues : undefined,
+  };
 }
 
-/** Normalizes a parsed response body to arrays of items and errors. */
+const list = (value: unknown): unknown[] => (value === undefined || value === null ? [] : Array.isArray(value) ? value : [value]);
+
+/**
+ * Normalizes a parsed response body to items and errors. `data` may be an array (tasks) or one
+ * object (imageUpload); errors come as `errors` (array or object) or a singular `error`.
+ */
 export function parseEnvelope(body: unknown): Envelope {
-  const envelope = parseShape(EnvelopeSchema, body, "");
-  const data = envelope.data === undefined ? [] : [envelope.data].flat();
-  const errors = [envelope.errors ?? [], envelope.error ?? []].flat();
-  return { data, errors };
+  if (!isObject(body)) throw protocolError(`body: expected a JSON object, got ${describe(body)}`);
+  if (body.data !== undefined && body.data !== null && typeof body.data !== "object") {
+    throw protocolError(`data: expected an object or an array of objects, got ${describe(body.data)}`);
+  }
+  const data: Envelope["data"] = [];
+  let oddItems = 0;
+  list(body.data).forEach((item, index) => {
+    if (isObject(item)) data.push({ item: withoutNulls(item), index });
+    else oddItems++;
+  });
+  const errors = [...list(body.errors), ...list(body.error)].map(readApiError);
+  return { data, errors, oddItems };
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value;
+}
+
+function protocolError(detail: string): RunwareError {
+  return new RunwareError({ kind: "protocol", retryable: false, message: `Unexpected Runware response: ${detail}` });
 }

@@ -3,6 +3,7 @@
  * It reports, besides the outcome, whether a failed request may have reached the server, which
  * is what decides between "resend" and "find out first" for paid submissions.
  */
+import { readFileSync } from "node:fs";
 import { Agent, request, type Dispatcher } from "undici";
 import { isSuccessStatus, RunwareError, type Redact } from "./errors.js";
 import { parseRetryAfter } from "./backoff.js";
@@ -11,6 +12,13 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 /** Largest response body accepted; a poll of 50 tasks × 4 results is a few tens of KB. */
 export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 export const MAX_CONNECTIONS_PER_ORIGIN = 8;
+/**
+ * Whole-request deadline for an API call, on top of the connect / headers / between-chunks
+ * timeouts: a server that trickles its answer a byte at a time is cut off here.
+ */
+export const DEFAULT_REQUEST_DEADLINE_MS = 120_000;
+/** Uploads get this much more time per byte sent: 64 KiB/s is a slow uplink, not a stalled one. */
+export const MIN_UPLOAD_BYTES_PER_SECOND = 64 * 1024;
 const KEEP_ALIVE_MS = 30_000;
 const ERROR_SNIPPET_CHARS = 200;
 
@@ -23,7 +31,7 @@ const NOT_SENT_CODES = new Set([
   "ENETUNREACH",
   "UND_ERR_CONNECT_TIMEOUT",
 ]);
-const TIMEOUT_CODES = new Set(["UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
+const TIMEOUT_CODES = new Set(["UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "CLIPFORM_DEADLINE"]);
 
 export type Exchange =
   | {
@@ -41,8 +49,31 @@ export interface TransportOptions {
   url: string;
   apiKey: string;
   timeoutMs: number;
+  /** Deadline for a whole exchange with a small body; larger bodies get more (see deadlineFor). */
+  requestDeadlineMs: number;
   maxResponseBytes: number;
   redact: Redact;
+}
+
+let cachedUserAgent: string | undefined;
+/** `clipform/<version>`, as the official clients name themselves. */
+export function userAgent(): string {
+  if (cachedUserAgent === undefined) {
+    let version = "unknown";
+    try {
+      // package.json sits two levels up from both src/runware/ and dist/runware/.
+      version = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: string }).version ?? version;
+    } catch {
+      // a missing package.json only costs the version in the header
+    }
+    cachedUserAgent = `clipform/${version}`;
+  }
+  return cachedUserAgent;
+}
+
+/** The deadline for sending `bytes` and reading the answer: scales with the body. */
+export function deadlineFor(bytes: number, baseMs: number): number {
+  return baseMs + Math.ceil((bytes / MIN_UPLOAD_BYTES_PER_SECOND) * 1000);
 }
 
 function createAgent(timeoutMs: number): Agent {
@@ -61,9 +92,13 @@ export class Transport {
   readonly #authorization: string;
   readonly #maxResponseBytes: number;
   readonly #redact: Redact;
+  readonly #timeoutMs: number;
+  readonly #deadlineMs: number;
 
   constructor(options: TransportOptions) {
     this.dispatcher = createAgent(options.timeoutMs);
+    this.#timeoutMs = options.timeoutMs;
+    this.#deadlineMs = options.requestDeadlineMs;
     this.#url = options.url;
     this.#authorization = `Bearer ${options.apiKey}`;
     this.#maxResponseBytes = options.maxResponseBytes;
@@ -71,6 +106,8 @@ export class Transport {
   }
 
   async post(body: string): Promise<Exchange> {
+    const bytes = Buffer.byteLength(body);
+    const deadline = new Deadline(deadlineFor(bytes, this.#deadlineMs));
     let response: Dispatcher.ResponseData;
     try {
       response = await request(this.#url, {
@@ -79,25 +116,30 @@ export class Transport {
         headers: {
           "content-type": "application/json",
           accept: "application/json",
+          "user-agent": userAgent(),
           authorization: this.#authorization,
         },
+        // A big upload is still being sent when the headers clock would run out.
+        headersTimeout: deadlineFor(bytes, this.#timeoutMs),
+        signal: deadline.signal,
         body,
       });
     } catch (cause) {
-      return { ok: false, error: networkError(cause, this.#redact), reachedServer: mayHaveReachedServer(cause) };
+      deadline.clear();
+      return { ok: false, error: networkError(deadline.explain(cause), this.#redact), reachedServer: mayHaveReachedServer(cause) };
     }
     const status = response.statusCode;
     let raw: Buffer | undefined;
     try {
       raw = await readLimited(response, this.#maxResponseBytes);
     } catch (cause) {
-      return { ok: false, error: networkError(cause, this.#redact), reachedServer: true };
+      return { ok: false, error: networkError(deadline.explain(cause), this.#redact), reachedServer: true };
+    } finally {
+      deadline.clear();
     }
     if (raw === undefined) {
-      return failure(
-        `Runware response larger than the ${this.#maxResponseBytes}-byte limit (HTTP ${status})`,
-        status,
-      );
+      // Bounded retries: a padded answer may be a hiccup; a server that always sends one ends the run.
+      return failure(`Runware response larger than the ${this.#maxResponseBytes}-byte limit (HTTP ${status})`, status, true);
     }
     // Every string from the server passes here: a key it echoes back goes no further.
     const text = this.#redact(raw.toString("utf8"));
@@ -106,7 +148,8 @@ export class Transport {
     try {
       return { ok: true, status, body: JSON.parse(text), text: snippet, retryAfterMs };
     } catch {
-      if (isSuccessStatus(status)) return failure(`Runware response is not JSON (HTTP ${status})`, status);
+      // Garbage from a proxy or a hiccup: worth asking again, a bounded number of times.
+      if (isSuccessStatus(status)) return failure(`Runware response is not JSON (HTTP ${status})`, status, true);
       return { ok: true, status, body: undefined, text: snippet, retryAfterMs };
     }
   }
@@ -115,6 +158,47 @@ export class Transport {
     return this.dispatcher.close();
   }
 }
+
+/**
+ * An overall deadline as an AbortSignal, and what to say when it fired: undici reports an abort
+ * as a bare AbortError, which would read as a network failure.
+ */
+export class Deadline {
+  readonly #controller = new AbortController();
+  readonly #timer: NodeJS.Timeout;
+  readonly #ms: number;
+  #fired = false;
+
+  constructor(ms: number) {
+    this.#ms = ms;
+    this.#timer = setTimeout(() => {
+      this.#fired = true;
+      this.#controller.abort();
+    }, ms);
+    // A deadline never keeps the process alive on its own.
+    this.#timer.unref();
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  get fired(): boolean {
+    return this.#fired;
+  }
+
+  clear(): void {
+    clearTimeout(this.#timer);
+  }
+
+  /** The cause, or a timeout naming the deadline when the deadline is why it failed. */
+  explain(cause: unknown): unknown {
+    if (!this.#fired) return cause;
+    return Object.assign(new Error(`no complete answer within ${this.#ms} ms`), { code: DEADLINE_CODE });
+  }
+}
+
+const DEADLINE_CODE = "CLIPFORM_DEADLINE";
 
 /** A socket-level failure as a retryable RunwareError (kind "timeout" or "network"). */
 export function networkError(cause: unknown, redact: Redact, peer = "Runware"): RunwareError {
@@ -135,8 +219,8 @@ function mayHaveReachedServer(cause: unknown): boolean {
   return code === undefined || !NOT_SENT_CODES.has(code);
 }
 
-function failure(message: string, status: number): Exchange & { ok: false } {
-  return { ok: false, reachedServer: true, error: new RunwareError({ kind: "protocol", retryable: false, status, message }) };
+function failure(message: string, status: number, retryable = false): Exchange & { ok: false } {
+  return { ok: false, reachedServer: true, error: new RunwareError({ kind: "protocol", retryable, status, message }) };
 }
 
 /** Reads the whole body, or returns undefined (and drops the connection) past `limit` bytes. */

@@ -13,6 +13,8 @@ export interface ApiContext extends TaskContext {
 export interface ApiReply {
   status: number;
   body: ApiBody;
+  /** The request polled (getResponse): some hostile modes garble only those answers. */
+  poll?: boolean;
 }
 
 const failure = (status: number, code: string, message: string): ApiReply => ({ status, body: { errors: [{ code, message }] } });
@@ -46,16 +48,21 @@ export function handleApiRequest(authorization: string | undefined, text: string
   const work = leadingAuth ? tasks.slice(1) : tasks;
   if (work.length === 0) return failure(400, CODES.invalidPayload, "The request contains no task.");
 
-  if (work.some((t) => (t as { taskType?: unknown } | null)?.taskType === "getResponse")) ctx.stats.pollRequests++;
-  const replies = work.map((task) => runTask(task, ctx));
+  const isPoll = work.some((t) => (t as { taskType?: unknown } | null)?.taskType === "getResponse");
+  if (isPoll) ctx.stats.pollRequests++;
+  let replies = work.map((task) => runTask(task, ctx));
+  // partial-batch: every task is processed, but only the first half is answered.
+  if (isPoll && work.length > 1 && ctx.dialect.has("partial-batch")) replies = replies.slice(0, Math.ceil(work.length / 2));
   const data = replies.flatMap((r) => r.data);
   const errors = replies.flatMap((r) => r.errors);
   // 200 if any task went through (its siblings' errors ride along); otherwise 409 when every
   // refusal is a taskUUID conflict, else 400.
-  const status = replies.some((r) => r.ok) ? 200 : errors.every((e) => e.code === CODES.conflictTaskUUID) ? 409 : 400;
+  let status = replies.some((r) => r.ok) ? 200 : errors.every((e) => e.code === CODES.conflictTaskUUID) ? 409 : 400;
+  if (isPoll && ctx.dialect.has("errors-5xx") && errors.some((e) => e.taskUUID !== undefined && e.code !== CODES.taskNotFound)) status = 500;
   const single = work.length === 1 && data.length === 1 ? data[0] : undefined;
   return {
     status,
+    poll: isPoll,
     body: {
       data: single?.taskType === "imageUpload" ? single : data,
       ...(errors.length > 0 && { errors }),

@@ -22,6 +22,10 @@ export interface GenerationConfig {
   rng: Rng;
   stats: SimStats;
   videoURL(videoUUID: string, format: OutputFormat): string;
+  /** List finished variants one by one as each finishes, with no placeholder for the others. */
+  staggered?: boolean;
+  /** Report failures this way only (default: a seeded mix of both). */
+  failureShape?: "errors" | "data";
 }
 
 /** What a poll returns for one task: its items, and its failure in the older `errors` shape. */
@@ -82,6 +86,8 @@ export class GenerationStore {
       results: failure ? [] : this.#drawResults(order.numberResults),
     };
     this.#generations.set(order.taskUUID, generation);
+    // Staggered variants are listed before the task is done: their files must already be served.
+    if (this.#config.staggered) for (const { videoUUID } of generation.results) this.#videos.set(videoUUID, order.format);
     stats.videoInference++;
     stats.acceptedTaskUUIDs.push(order.taskUUID);
     stats.inFlight++;
@@ -102,13 +108,20 @@ export class GenerationStore {
     const ack = { taskType: "videoInference", taskUUID } as const;
     const each = <T>(item: T): T[] => Array.from({ length: order.numberResults }, () => item);
 
+    if (!generation.done && this.#config.staggered && !failure) return { data: this.#successItems(generation, this.#finishedSoFar(generation)), errors: [] };
     if (!generation.done) return { data: each({ ...ack, status: "processing", progress: this.#progress(generation) }), errors: [] };
     if (failure?.shape === "errors") return { data: [], errors: [{ code: failure.code, message: failure.message, ...ack }] };
     if (failure) {
       const item: ErrorItem = { ...ack, status: "error", error: { code: failure.code, message: failure.message } };
       return { data: each(item), errors: [] };
     }
-    const data = generation.results.map(
+    return { data: this.#successItems(generation, generation.results.length), errors: [] };
+  }
+
+  #successItems(generation: Generation, count: number): SuccessItem[] {
+    const { order } = generation;
+    const ack = { taskType: "videoInference", taskUUID: order.taskUUID } as const;
+    return generation.results.slice(0, count).map(
       ({ videoUUID, seed }): SuccessItem => ({
         ...ack,
         status: "success",
@@ -119,7 +132,13 @@ export class GenerationStore {
         ...(order.cost !== undefined && { cost: order.cost }),
       }),
     );
-    return { data, errors: [] };
+  }
+
+  /** Staggered: variant i of n is finished once (i + 1) / (n + 1) of the latency has passed. */
+  #finishedSoFar(generation: Generation): number {
+    const n = generation.results.length;
+    const share = this.#config.latencyMs === 0 ? 1 : (performance.now() - generation.startedAt) / this.#config.latencyMs;
+    return Math.min(n, Math.floor(share * (n + 1)));
   }
 
   /** The format of a finished video, or undefined if no finished generation produced it. */
@@ -144,7 +163,8 @@ export class GenerationStore {
   #drawFailure(): Failure {
     const { rng } = this.#config;
     const kind = FAILURES[rng.int(0, FAILURES.length - 1)]!;
-    return { ...kind, shape: rng.next() < 0.5 ? "errors" : "data" };
+    const drawn = rng.next() < 0.5 ? "errors" : "data";
+    return { ...kind, shape: this.#config.failureShape ?? drawn };
   }
 
   /** One distinct seed per result (the pages: "each result uses a different seed"). */

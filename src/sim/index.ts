@@ -5,6 +5,7 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { Dialect, REDIRECT_HOPS } from "./dialects.js";
 import { createFaultPlan } from "./faults.js";
 import { GenerationStore } from "./generations.js";
 import { describeSettings, resolveOptions, type ResolvedOptions, type SimOptions } from "./options.js";
@@ -15,6 +16,7 @@ import { VIDEO_FORMATS, loadSampleVideos } from "./videos.js";
 
 export type { SimOptions } from "./options.js";
 export type { SimStats } from "./stats.js";
+export { DIALECTS, DIALECT_NAMES, type DialectName } from "./dialects.js";
 
 export interface Simulator {
   /** http://127.0.0.1:PORT */
@@ -52,14 +54,20 @@ async function launch(options: ResolvedOptions): Promise<Simulator> {
   const stats = createStats();
   const rng = createRng(options.seed);
   const nextFault = createFaultPlan(options, rng.fork());
+  const generationRng = rng.fork();
+  const dialect = new Dialect(options.dialects, rng.fork());
   const generations = new GenerationStore({
     latencyMs: options.latencyMs,
     failRate: options.failRate,
-    rng: rng.fork(),
+    rng: generationRng,
     stats,
-    videoURL: (videoUUID, format) => `${url}/videos/${videoUUID}.${VIDEO_FORMATS[format].ext}`,
+    videoURL: (videoUUID, format) =>
+      `${url}${dialect.has("redirect") ? `/redirect/${REDIRECT_HOPS}` : "/videos"}/${videoUUID}.${VIDEO_FORMATS[format].ext}`,
+    staggered: dialect.has("one-by-one"),
+    ...(dialect.has("error-items") ? { failureShape: "data" as const } : {}),
+    ...(dialect.has("errors-200") || dialect.has("errors-5xx") ? { failureShape: "errors" as const } : {}),
   });
-  server.on("request", createRequestHandler({ apiKey: options.apiKey, generations, uploads: new Set(), stats, nextFault, videos }));
+  server.on("request", createRequestHandler({ apiKey: options.apiKey, generations, uploads: new Set(), stats, nextFault, videos, dialect }));
 
   return {
     url,

@@ -1,4 +1,5 @@
 /** Simulator settings: what callers pass, the defaults, and the checks that reject nonsense early. */
+import { parseDialects, type DialectName } from "./dialects.js";
 
 export interface SimOptions {
   /** TCP port; 0 (the default) picks a free one. */
@@ -19,6 +20,11 @@ export interface SimOptions {
   resetRate?: number;
   /** Seed for every random decision (faults, failures, result seeds); default 1. */
   seed?: number;
+  /**
+   * Ways of answering (see dialects.ts), e.g. ["one-by-one", "redirect"]. Default: the
+   * comma-separated list in CLIPFORM_SIM_DIALECT, so `apply --sim` can be run under one too.
+   */
+  dialects?: readonly string[];
 }
 
 export interface ResolvedOptions {
@@ -31,6 +37,7 @@ export interface ResolvedOptions {
   errorRate: number;
   resetRate: number;
   seed: number;
+  dialects: DialectName[];
 }
 
 export const DEFAULT_HOST = "127.0.0.1";
@@ -70,6 +77,7 @@ export function resolveOptions(opts: SimOptions = {}): ResolvedOptions {
     errorRate: rate("errorRate", opts.errorRate),
     resetRate: rate("resetRate", opts.resetRate),
     seed,
+    dialects: parseDialects(opts.dialects ?? process.env.CLIPFORM_SIM_DIALECT),
   };
   // The three request faults share one draw per request, so together they cannot exceed 1.
   const requestFaults = resolved.rateLimitRate + resolved.errorRate + resolved.resetRate;
@@ -83,6 +91,7 @@ export function resolveOptions(opts: SimOptions = {}): ResolvedOptions {
 export function describeSettings(o: ResolvedOptions): string {
   return (
     `faults: fail-rate ${o.failRate}, rate-limit-rate ${o.rateLimitRate}, error-rate ${o.errorRate}, ` +
-    `reset-rate ${o.resetRate} (seed ${o.seed}, latency ${o.latencyMs} ms)`
+    `reset-rate ${o.resetRate} (seed ${o.seed}, latency ${o.latencyMs} ms)` +
+    (o.dialects.length > 0 ? `; dialect ${o.dialects.join(", ")}` : "")
   );
 }

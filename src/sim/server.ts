@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import { handleApiRequest, type ApiContext } from "./api.js";
+import { SLOW_CHUNK_BYTES, SLOW_CHUNK_PAUSE_MS, type Dialect } from "./dialects.js";
 import type { Fault } from "./faults.js";
 import { CODES, type ApiBody } from "./protocol.js";
 import { snapshotStats } from "./stats.js";
@@ -14,6 +15,23 @@ export interface ServerContext extends ApiContext {
   videos: SampleVideos;
 }
 
+/** The API's answers, in the simulator's dialect: garbled, padded or trickled when it says so. */
+async function sendApi(res: ServerResponse, status: number, body: ApiBody, dialect: Dialect, poll: boolean): Promise<void> {
+  const text = dialect.text(dialect.envelope(body as Record<string, unknown>), poll);
+  if (!dialect.has("slow-body")) {
+    res.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text) });
+    res.end(text);
+    return;
+  }
+  res.writeHead(status, { "Content-Type": "application/json" });
+  for (let i = 0; i < text.length; i += SLOW_CHUNK_BYTES) {
+    if (res.destroyed) return;
+    res.write(text.slice(i, i + SLOW_CHUNK_BYTES));
+    await new Promise((resolve) => setTimeout(resolve, SLOW_CHUNK_PAUSE_MS));
+  }
+  res.end();
+}
+
 /** Large enough for a Kling input image at its 20 MB limit, base64-encoded, in one upload. */
 export const MAX_BODY_BYTES = 32 * 1024 * 1024;
 /** What 429 and 503 answers ask clients to wait, in seconds. */
@@ -22,6 +40,8 @@ export const RETRY_AFTER_SECONDS = 1;
 const API_PATHS = new Set(["/v1", "/"]);
 const STATS_PATH = "/__sim/stats";
 const VIDEO_PATH = /^\/videos\/([0-9a-f-]{36})\.([a-z0-9]+)$/;
+/** The `redirect` dialect's video URLs: /redirect/HOPS/<videoUUID>.<ext>, one 302 per hop. */
+const REDIRECT_PATH = /^\/redirect\/(\d)\/([0-9a-f-]{36}\.[a-z0-9]+)$/;
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
@@ -78,7 +98,7 @@ async function handleApi(req: IncomingMessage, res: ServerResponse, ctx: ServerC
   }
   const reply = handleApiRequest(req.headers.authorization, text, ctx);
   if (fault.kind === "reset") return reset(); // "after": the request was acted on, its answer is lost
-  sendJson(res, reply.status, reply.body);
+  await sendApi(res, reply.status, reply.body, ctx.dialect, reply.poll === true);
 }
 
 function handleVideo(req: IncomingMessage, res: ServerResponse, ctx: ServerContext, videoUUID: string, ext: string): void {
@@ -100,6 +120,12 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: ServerConte
     return sendJson(res, 405, errorBody(CODES.methodNotAllowed, "Use POST with a JSON array of tasks."), { Allow: "POST" });
   }
   if (pathname === STATS_PATH && readOnly) return sendJson(res, 200, snapshotStats(ctx.stats));
+  const hop = REDIRECT_PATH.exec(pathname);
+  if (hop && readOnly) {
+    const left = Number(hop[1]) - 1;
+    res.writeHead(302, { Location: left > 0 ? `/redirect/${left}/${hop[2]}` : `/videos/${hop[2]}`, "Content-Length": 0 });
+    return void res.end();
+  }
   const video = VIDEO_PATH.exec(pathname);
   if (video && readOnly) return handleVideo(req, res, ctx, video[1]!, video[2]!);
   sendJson(res, 404, errorBody(CODES.notFound, `Nothing at ${method} ${pathname}.`));

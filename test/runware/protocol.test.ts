@@ -57,14 +57,31 @@ describe("unexpected responses", () => {
     expect(error.message).toMatch(/\bdata\b/);
   });
 
-  it("names the offending item field", async () => {
+  it("drops a seed that is not a whole number, keeps the result and says so", async () => {
     const { url } = await serve((tasks) => ({ status: 200, body: { data: [success(tasks[0]!.taskUUID, "forty-two")] } }));
-    expect((await pollError(url, [randomUUID()])).message).toContain("data[0].seed");
+    const { client, events } = createClient(url, { maxRetries: 0 });
+    try {
+      const uuid = randomUUID();
+      const result = (await client.poll([uuid])).get(uuid)!;
+      expect(result).toMatchObject({ status: "success", items: [{ cost: 0.1848 }] });
+      expect(result.items[0]).not.toHaveProperty("seed");
+      expect(events).toContainEqual(expect.objectContaining({ type: "anomaly", message: expect.stringContaining("data[0].seed") }));
+    } finally {
+      await client.close();
+    }
   });
 
-  it("requires a videoURL on a success item", async () => {
+  it("makes a finished item without a videoURL that task's failure, not the poll's", async () => {
     const { url } = await serve((tasks) => ({ status: 200, body: { data: [{ ...success(tasks[0]!.taskUUID), videoURL: undefined }] } }));
-    expect((await pollError(url, [randomUUID()])).message).toContain("data[0].videoURL");
+    const { client } = createClient(url, { maxRetries: 0 });
+    try {
+      const uuid = randomUUID();
+      const result = (await client.poll([uuid])).get(uuid)!;
+      expect(result).toMatchObject({ status: "error", items: [], error: { kind: "protocol", taskUUID: uuid } });
+      expect(result.error!.message).toMatch(/videoURL.*data\[0\]/);
+    } finally {
+      await client.close();
+    }
   });
 
   it("rejects a successful response that is not JSON", async () => {
@@ -216,12 +233,12 @@ describe("poll results", () => {
     }
   });
 
-  it("keeps a task the server says nothing about as processing, with the anomaly attached", async () => {
+  it("keeps a task the server says nothing about as processing and silent", async () => {
     const { url } = await serve(() => ({ status: 200, body: { data: [] } }));
     const { client } = createClient(url);
     try {
       const uuid = randomUUID();
-      expect((await client.poll([uuid])).get(uuid)).toMatchObject({ status: "processing", items: [], error: { kind: "protocol" } });
+      expect((await client.poll([uuid])).get(uuid)).toEqual({ status: "processing", items: [], silent: true });
     } finally {
       await client.close();
     }

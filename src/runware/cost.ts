@@ -1,0 +1,55 @@
+/**
+ * Money as it arrives from the API is checked before anything uses it. A cost that is not a
+ * finite, non-negative number of sane size never becomes a charge, a learned price or a budget
+ * figure: it is kept as an anomaly with its raw value, for the user to see.
+ */
+
+/**
+ * The largest charge believed for one generated video, in USD. The dearest Runware video
+ * models (Veo 3 and Sora 2 Pro at their longest, 1080p) cost a few dollars per video; fifty is
+ * more than ten times that, and anything above it is taken as a server error, not a price.
+ */
+export const MAX_COST_PER_GENERATION_USD = 50;
+
+export interface CostAnomaly {
+  /** The value as received, as text (JSON's 1e400 arrives as Infinity). */
+  raw: string;
+  reason: "negative" | "not-finite" | "not-a-number" | "absurd";
+}
+
+export type CostCheck = { ok: true; usd: number } | { ok: false; anomaly: CostAnomaly };
+
+/**
+ * Checks a cost read from the API. `generations` is how many videos it pays for (a quote of a
+ * 4-result task may cost four times the ceiling). Absent (undefined or null) is not an anomaly:
+ * the caller sees `undefined`.
+ */
+export function checkCost(raw: unknown, generations = 1): CostCheck | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  const text = typeof raw === "string" ? raw : safeText(raw);
+  if (typeof raw !== "number") return { ok: false, anomaly: { raw: text, reason: "not-a-number" } };
+  if (!Number.isFinite(raw)) return { ok: false, anomaly: { raw: text, reason: "not-finite" } };
+  if (raw < 0) return { ok: false, anomaly: { raw: text, reason: "negative" } };
+  if (raw > MAX_COST_PER_GENERATION_USD * Math.max(1, generations)) return { ok: false, anomaly: { raw: text, reason: "absurd" } };
+  return { ok: true, usd: raw };
+}
+
+/** A sentence for people: "cost -100 ignored (negative)". */
+export function describeAnomaly(anomaly: CostAnomaly): string {
+  const shown = anomaly.raw.length > 40 ? `${anomaly.raw.slice(0, 40)}…` : anomaly.raw;
+  const why = {
+    negative: "negative",
+    "not-finite": "not a finite number",
+    "not-a-number": "not a number",
+    absurd: `over the $${MAX_COST_PER_GENERATION_USD} per-video ceiling`,
+  }[anomaly.reason];
+  return `cost ${shown} ignored (${why}): not counted as a charge`;
+}
+
+function safeText(value: unknown): string {
+  try {
+    return typeof value === "number" ? String(value) : (JSON.stringify(value) ?? String(value));
+  } catch {
+    return String(value);
+  }
+}
