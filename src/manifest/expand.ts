@@ -134,11 +134,14 @@ export function originOf(origins: Origins, fieldPath: string): YamlPath {
 export const MAX_FANOUT_PER_CLIP = 10_000;
 export const MAX_CLIPS_PER_MANIFEST = 50_000;
 
-/** How many clips a matrix fans out to, without building them. */
+/**
+ * How many clips a matrix fans out to, without building them. An empty or malformed axis (the
+ * schema reports it) counts as one value: the axes before it are still built before it empties the product.
+ */
 function fanoutOf(matrix: unknown): number {
   if (!isPlainObject(matrix)) return 1;
   let n = 1;
-  for (const spec of Object.values(matrix)) n *= Array.isArray(spec) ? spec.length : isPlainObject(spec) ? Object.keys(spec).length : 0;
+  for (const spec of Object.values(matrix)) n *= Math.max(1, Array.isArray(spec) ? spec.length : isPlainObject(spec) ? Object.keys(spec).length : 1);
   return n;
 }
 

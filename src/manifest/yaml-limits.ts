@@ -93,6 +93,9 @@ export function checkYamlLimits(doc: Document.Parsed, limit = MAX_EXPANDED_VALUE
       for (const item of n.items as unknown[]) {
         if (isPair(item)) {
           if (isMergeKey(item.key)) checkMerge(item.value);
+          else if (isMap(item.key) || isSeq(item.key) || isAlias(item.key)) {
+            problems.push({ offset: offsetOf(item.key), message: "a key must be a plain name, not a mapping, a list or an alias" });
+          }
           w += walk(item.key) + walk(item.value);
         } else w += walk(item);
       }

@@ -63,6 +63,21 @@ export const HOSTILE_MANIFESTS: HostileManifest[] = [
     at: "*s\n",
   },
   {
+    name: "a mapping used as a key",
+    yaml: "version: 1\nclips:\n  ? {a: 1}\n  : {model: klingai:1@2, positivePrompt: hi}\n",
+    expect: /a key must be a plain name/,
+    at: "{a: 1}",
+  },
+  {
+    name: "a matrix whose last axis is empty, after 7 axes × 10 values",
+    yaml: `version: 1\nclips:\n  c1:\n    model: klingai:1@2\n    positivePrompt: hi\n    matrix:\n${"abcdefg"
+      .split("")
+      .map((a) => `      ${a}: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]`)
+      .join("\n")}\n      h:\n`,
+    expect: /this matrix fans out to 10,000,000 clips/,
+    at: "matrix:",
+  },
+  {
     name: "a matrix of 8 axes × 10 values",
     yaml: `version: 1\nclips:\n  c1:\n    model: klingai:1@2\n    positivePrompt: hi\n    matrix:\n${"abcdefgh"
       .split("")
