@@ -4,6 +4,7 @@
  */
 import type { ErrorObject } from "ajv";
 import { closest } from "../util/suggest.js";
+import { excerpt } from "./yaml.js";
 import { loadSchema, loadValidator } from "../util/validators.js";
 import type { YamlPath } from "./expand.js";
 
@@ -36,7 +37,12 @@ function schemaAt(root: Record<string, unknown>, schemaPath: string): Record<str
 const label = (path: YamlPath) =>
   path.length === 0 ? "the manifest" : path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
 
-const show = (v: unknown) => (typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v) ?? String(v));
+/** The offending value, as a short excerpt: a value can be huge (a long prompt, an aliased subtree). */
+const show = (v: unknown) => {
+  if (typeof v === "string") return JSON.stringify(excerpt(v, 60));
+  if (v !== null && typeof v === "object") return Array.isArray(v) ? `a list of ${v.length}` : "a mapping";
+  return String(v);
+};
 
 function describe(e: ErrorObject, root: Record<string, unknown>, data: unknown): SchemaProblem {
   const at = pointerToPath(e.instancePath);

@@ -127,12 +127,43 @@ export function originOf(origins: Origins, fieldPath: string): YamlPath {
   return [];
 }
 
+/**
+ * Most clips one matrix may fan out to, and one manifest may hold once expanded: a few lines of
+ * matrix (8 axes × 10 values) would otherwise ask for 100 million clips and stall every command.
+ */
+export const MAX_FANOUT_PER_CLIP = 10_000;
+export const MAX_CLIPS_PER_MANIFEST = 50_000;
+
+/**
+ * How many clips a matrix fans out to, without building them. An empty or malformed axis (the
+ * schema reports it) counts as one value: the axes before it are still built before it empties the product.
+ */
+function fanoutOf(matrix: unknown): number {
+  if (!isPlainObject(matrix)) return 1;
+  let n = 1;
+  for (const spec of Object.values(matrix)) n *= Math.max(1, Array.isArray(spec) ? spec.length : isPlainObject(spec) ? Object.keys(spec).length : 1);
+  return n;
+}
+
+const count = (n: number) => n.toLocaleString("en-US");
+
 export function expandManifest(m: Manifest): { clips: ExpandedClip[]; problems: ExpandProblem[] } {
   const problems: ExpandProblem[] = [];
   const clips: ExpandedClip[] = [];
   const variables = m.variables ?? {};
+  let planned = 0;
   for (const [clipId, clip] of Object.entries(m.clips ?? {})) {
     if (!isPlainObject(clip)) continue; // reported by the schema ("must be a mapping")
+    const fanout = fanoutOf(clip.matrix);
+    if (fanout > MAX_FANOUT_PER_CLIP) {
+      problems.push({ at: ["clips", clipId, "matrix"], key: true, message: `this matrix fans out to ${count(fanout)} clips; the limit is ${count(MAX_FANOUT_PER_CLIP)} per clip` });
+      continue;
+    }
+    planned += fanout;
+    if (planned > MAX_CLIPS_PER_MANIFEST) {
+      problems.push({ at: ["clips", clipId], key: true, message: `the manifest expands to more than ${count(MAX_CLIPS_PER_MANIFEST)} clips here; split it into several manifests` });
+      break;
+    }
     const origins: Origins = new Map();
     const base: Record<string, unknown> = {};
     if (m.defaults) mergeInto(base, m.defaults as Record<string, unknown>, origins, ["defaults"]);

@@ -17,7 +17,7 @@ import { classifyImage, inlineImageProblem, LocalImageCache, type ImageKind } fr
 import { CLIP_FIELD_NAMES, isClipField } from "./fields.js";
 import type { Manifest } from "./schema.js";
 import { closest } from "../util/suggest.js";
-import { locate, parseYaml, type ParsedYaml } from "./yaml.js";
+import { locate, parseYaml, toData, type ParsedYaml } from "./yaml.js";
 
 export const DEFAULT_SPECS_DIR = "specs";
 const FINGERPRINT_VERSION = "v1";
@@ -129,7 +129,12 @@ export function loadManifestFile(absPath: string, root: string): ManifestResult 
   for (const e of parsed.syntaxErrors) diagnostics.push({ file, line: e.pos.line, col: e.pos.col, severity: "error", message: e.message });
   if (diagnostics.length > 0) return { file, text, diagnostics, clips: [], parsed };
 
-  const data: unknown = parsed.doc.toJS({ maxAliasCount: -1 });
+  const converted = toData(parsed);
+  if (!converted.ok) {
+    for (const e of converted.problems) diagnostics.push({ file, line: e.pos.line, col: e.pos.col, severity: "error", message: e.message });
+    return { file, text, diagnostics, clips: [], parsed };
+  }
+  const data = converted.data;
   if (data === null || data === undefined) {
     at([], "the manifest is empty: expected `version: 1` and `clips:`");
     return { file, text, diagnostics, clips: [], parsed };
