@@ -6,6 +6,8 @@ export {
   type RunwareClientOptions,
   type ClientEvent,
   type Operation,
+  type QuoteResult,
+  DRY_RUN_HEADER,
   type PollCounters,
   type PollTask,
   type SubmitResult,
