@@ -11,7 +11,7 @@ import { LOCKFILE_NAME } from "./lockfile/format.js";
 import type { Lockfile } from "./lockfile/schema.js";
 import type { LocalImageCache } from "./manifest/images.js";
 import { loadProject, type Project } from "./manifest/index.js";
-import { plan, type Plan } from "./plan/plan.js";
+import { plan, type Plan, type QuoteBook } from "./plan/plan.js";
 import type { PlanOptions } from "./plan/planfile.js";
 import { priceBook } from "./plan/prices.js";
 
@@ -39,8 +39,9 @@ export function loadValidProject(root: string, paths: string[], images?: LocalIm
   return project;
 }
 
-export function planProject(project: Project, lock: Lockfile, opts: PlanOptions): Plan {
+export function planProject(project: Project, lock: Lockfile, opts: PlanOptions, quotes?: QuoteBook): Plan {
   return plan({
+    ...(quotes ? { quotes } : {}),
     clips: project.clips,
     lock,
     prices: priceBook(lock),
@@ -60,13 +61,13 @@ export function manifestScope(root: string, paths: readonly string[]): (manifest
 }
 
 /** Plans a loaded project against the lockfile as it is on disk now. */
-export function planAgainstLockfile(project: Project, opts: PlanOptions): Planned {
+export function planAgainstLockfile(project: Project, opts: PlanOptions, quotes?: QuoteBook): Planned {
   const lockPath = lockfilePath(project.root);
   const lockStamp = fileStamp(lockPath);
   const { lock, exists } = readLockfile(lockPath);
-  return { project, lock, lockExists: exists, lockPath, lockStamp, plan: planProject(project, lock, opts) };
+  return { project, lock, lockExists: exists, lockPath, lockStamp, plan: planProject(project, lock, opts, quotes) };
 }
 
-export function computePlan(root: string, opts: PlanOptions, images?: LocalImageCache): Planned {
-  return planAgainstLockfile(loadValidProject(root, opts.paths, images), opts);
+export function computePlan(root: string, opts: PlanOptions, images?: LocalImageCache, quotes?: QuoteBook): Planned {
+  return planAgainstLockfile(loadValidProject(root, opts.paths, images), opts, quotes);
 }

@@ -4,7 +4,7 @@ import { resolve } from "node:path";
 import { formatDiagnostic } from "../diagnostics.js";
 import { ClipformError } from "../errors.js";
 import { CATALOG } from "../models/catalog.js";
-import { computePlan, loadValidProject } from "../pipeline.js";
+import { loadValidProject } from "../pipeline.js";
 import { hasChanges, overBudget } from "../plan/plan.js";
 import { savePlan, type PlanOptions } from "../plan/planfile.js";
 import { overBudgetText, planToJson, renderMarkdown, renderText, usd } from "../plan/render.js";
@@ -58,7 +58,7 @@ export const validate: Command = {
 };
 
 export const planCommand: Command = {
-  usage: "[paths…] [--json|--markdown] [--detailed-exitcode] [--out FILE] [--target GLOB] [--replace ADDR] [--max-cost USD]",
+  usage: "[paths…] [--json|--markdown] [--detailed-exitcode] [--out FILE] [--target GLOB] [--replace ADDR] [--max-cost USD] [--quote]",
   options: {
     json: { type: "boolean", help: "print the plan as JSON" },
     markdown: { type: "boolean", help: "print the plan as markdown (for pull-request comments)" },
@@ -67,11 +67,13 @@ export const planCommand: Command = {
     target: { type: "string", multiple: true, arg: "GLOB", help: "only plan addresses matching GLOB (repeatable)" },
     replace: { type: "string", multiple: true, arg: "ADDR", help: "regenerate ADDR even if unchanged (repeatable, globs allowed)" },
     "max-cost": { type: "string", arg: "USD", help: "fail when the estimate exceeds this amount" },
+    quote: { type: "boolean", help: "ask the API's own price for each request (a free dry run: nothing generated, nothing charged)" },
   },
   async run(ctx, values, positionals) {
     if (values.json && values.markdown) throw new ClipformError("USAGE", "choose one of --json and --markdown");
     const opts = planOptions(values, positionals);
-    const { project, plan, lockExists } = computePlan(ctx.cwd, opts);
+    const { planWithQuotes } = await import("../quote/plan.js");
+    const { project, plan, lockExists, quoting } = await planWithQuotes(ctx.cwd, ctx.env, opts, values.quote === true);
     const warnings = project.diagnostics.filter((d) => d.severity === "warning");
     if (values.json) {
       ctx.out(JSON.stringify(planToJson(plan, warnings), null, 2));
@@ -82,6 +84,13 @@ export const planCommand: Command = {
     if (typeof values.out === "string") {
       writeFileSync(resolve(ctx.cwd, values.out), savePlan({ plan, digest: project.digest, lockExists, options: opts, version: version() }));
       if (!values.json) ctx.err(`Saved the plan to ${values.out}; \`clipform apply ${values.out}\` applies exactly this plan.`);
+    }
+    if (quoting) {
+      for (const note of quoting.notes) ctx.err(ctx.colorErr.yellow(`note: ${note}`));
+      ctx.err(`Quoted ${quoting.asked} request${quoting.asked === 1 ? "" : "s"} with the API (dry run: nothing generated, nothing charged); ${quoting.reused} unchanged since quoted.`);
+      if (quoting.diagnostics.length > 0) {
+        throw new ClipformError("INVALID_MANIFEST", `the API would reject ${quoting.diagnostics.length} request${quoting.diagnostics.length === 1 ? "" : "s"}`, quoting.diagnostics);
+      }
     }
     const over = overBudget(plan);
     if (over.length > 0) {

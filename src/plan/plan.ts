@@ -66,7 +66,12 @@ export interface PlanInput {
    * others are out of scope: never deleted or touched, as if the other manifests were there.
    */
   inManifestScope?: (manifest: string) => boolean;
+  /** The API's own price for generating `generate` videos of this clip's request, when quoted. */
+  quotes?: QuoteBook;
 }
+
+/** Quoted prices (src/quote): `usd` is the whole request's, for all `generate` videos. */
+export type QuoteBook = (clip: DesiredClip, generate: number) => { usd: number; note: string } | undefined;
 
 export interface BudgetCheck {
   scope: string;
@@ -138,6 +143,8 @@ export function plan(input: PlanInput): Plan {
 
   const estimate = (clip: DesiredClip, generate: number): Estimate | null => {
     if (generate === 0) return { usd: 0, perResultUsd: 0, source: "documented", note: "nothing to generate" };
+    const quoted = input.quotes?.(clip, generate);
+    if (quoted) return { usd: roundUsd(quoted.usd), perResultUsd: roundUsd(quoted.usd / generate), source: "quoted", note: quoted.note };
     const q = prices(clip.generation.model, clip.generation.duration);
     if (!q) return null;
     return { usd: roundUsd(q.usd * generate), perResultUsd: q.usd, source: q.source, note: q.note };

@@ -7,7 +7,8 @@ import { getModel, type Source } from "../models/catalog.js";
 import type { Lockfile } from "../lockfile/schema.js";
 import { priceKey, roundUsd } from "../money/usd.js";
 
-export type PriceSource = Source | "learned";
+/** "quoted": the API's own price for the request, asked with a dry run (src/quote). */
+export type PriceSource = Source | "learned" | "quoted";
 
 export interface PriceQuote {
   usd: number;

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { backoffDelay } from "./backoff.js";
+import { checkCost, type CostAnomaly } from "./cost.js";
 import { isSuccessStatus, RunwareError, redactor } from "./errors.js";
 import { DEFAULT_DOWNLOAD_LIMITS, downloadFile, type DownloadLimits, type DownloadOptions, type DownloadResult } from "./download.js";
 import { summarize, type PollResult } from "./poll-result.js";
@@ -14,7 +15,23 @@ import { DEFAULT_REQUEST_DEADLINE_MS, DEFAULT_TIMEOUT_MS, MAX_RESPONSE_BYTES, Tr
 export const MAX_TASKS_PER_REQUEST = 50;
 export const DEFAULT_MAX_RETRIES = 6;
 
-export type Operation = "submit" | "poll" | "upload" | "download";
+export type Operation = "submit" | "poll" | "upload" | "download" | "quote";
+
+/** Runware's documented dry run: the request is validated and priced, not run, not charged. */
+export const DRY_RUN_HEADER = "x-runware-dry-run";
+
+/**
+ * The API's price for one task, asked with a dry run:
+ * - quoted: what the whole task (all its numberResults) would cost, in USD;
+ * - noCost: accepted, but the reply carried no cost (keep the estimate, and say so);
+ * - anomaly: the reply carried a cost that cannot be believed (see cost.ts);
+ * - rejected: the API would refuse the task: `error` says why (and which parameter).
+ */
+export type QuoteResult =
+  | { taskUUID: string; status: "quoted"; costUsd: number }
+  | { taskUUID: string; status: "noCost" }
+  | { taskUUID: string; status: "anomaly"; anomaly: CostAnomaly }
+  | { taskUUID: string; status: "rejected"; error: RunwareError };
 
 /** Notices for logs. They never contain the API key. */
 export type ClientEvent =
@@ -170,6 +187,44 @@ export class RunwareClient {
       chunk(unique, size).map((part) => this.#withRetries("poll", () => this.#pollBatch(part))),
     );
     return new Map(parts.flatMap((part) => [...part]));
+  }
+
+  /**
+   * Asks the API's price for videoInference tasks without running them (a dry run: free, nothing
+   * generated). Each is sent under a fresh taskUUID, so a dry run never touches a UUID that may
+   * later be paid for; results come back under the caller's UUIDs, in order.
+   */
+  async quote(tasks: VideoTask[]): Promise<QuoteResult[]> {
+    const dry = tasks.map((task) => ({ ...task, taskUUID: randomUUID() }));
+    const parts = await Promise.all(chunk(dry, this.#batchSize).map((part) => this.#withRetries("quote", () => this.#quoteBatch(part))));
+    const byDryUUID = new Map(parts.flat().map((r) => [r.taskUUID, r]));
+    return tasks.map((task, i) => ({ ...byDryUUID.get(dry[i]!.taskUUID)!, taskUUID: task.taskUUID }));
+  }
+
+  async #quoteBatch(tasks: VideoTask[]): Promise<QuoteResult[]> {
+    const exchange = await this.#transport.post(JSON.stringify(tasks), { [DRY_RUN_HEADER]: "1" });
+    if (!exchange.ok) throw exchange.error;
+    const reply = readReply(exchange);
+    const { answers } = answersByTask(reply, tasks.map((t) => t.taskUUID));
+    const whole = isSuccessStatus(reply.status) ? undefined : requestError(reply);
+    if (whole?.retryable) throw whole;
+    return tasks.map((task): QuoteResult => {
+      const { taskUUID } = task;
+      const answer = answers.get(taskUUID)!;
+      if (answer.errors[0]) return { taskUUID, status: "rejected", error: apiError(answer.errors[0], reply) };
+      if (whole) return { taskUUID, status: "rejected", error: whole };
+      // The reply's shape is not documented: a cost on any item of the task counts, summed.
+      let total = 0;
+      let priced = false;
+      for (const { value } of answer.items) {
+        const check = checkCost(value.cost, countOf(task.numberResults));
+        if (check === undefined) continue;
+        if (!check.ok) return { taskUUID, status: "anomaly", anomaly: check.anomaly };
+        total += check.usd;
+        priced = true;
+      }
+      return priced ? { taskUUID, status: "quoted", costUsd: total } : { taskUUID, status: "noCost" };
+    });
   }
 
   /** Uploads an image (data URI or base64) and returns its imageUUID. */

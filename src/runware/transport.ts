@@ -105,7 +105,7 @@ export class Transport {
     this.#redact = options.redact;
   }
 
-  async post(body: string): Promise<Exchange> {
+  async post(body: string, extraHeaders: Record<string, string> = {}): Promise<Exchange> {
     const bytes = Buffer.byteLength(body);
     const deadline = new Deadline(deadlineFor(bytes, this.#deadlineMs));
     let response: Dispatcher.ResponseData;
@@ -117,6 +117,7 @@ export class Transport {
           "content-type": "application/json",
           accept: "application/json",
           "user-agent": userAgent(),
+          ...extraHeaders,
           authorization: this.#authorization,
         },
         // A big upload is still being sent when the headers clock would run out.

@@ -10,6 +10,8 @@ export interface SimStats {
   pollRequests: number;
   /** imageUpload tasks accepted. */
   imageUpload: number;
+  /** videoInference tasks validated and priced under X-Runware-Dry-Run: 1 (nothing generated, nothing charged). */
+  dryRuns: number;
   /** Task UUIDs of accepted generations, in acceptance order. */
   acceptedTaskUUIDs: string[];
   /** Most generations processing at the same time. */
@@ -37,6 +39,7 @@ export function createStats(): SimStats {
     getResponse: 0,
     pollRequests: 0,
     imageUpload: 0,
+    dryRuns: 0,
     acceptedTaskUUIDs: [],
     maxInFlight: 0,
     inFlight: 0,

@@ -17,6 +17,8 @@ export interface TaskContext {
   uploads: Set<string>;
   stats: SimStats;
   dialect: Dialect;
+  /** The request carried X-Runware-Dry-Run: 1. */
+  dryRun?: boolean;
 }
 
 export interface TaskReply {
@@ -84,10 +86,24 @@ function conflict(task: Task, taskUUID: string, { stats }: TaskContext): TaskRep
   });
 }
 
+/**
+ * Words the simulator's content moderation refuses in a prompt, as the real API refuses some
+ * prompts that no local rule can foresee: a request that passes `validate` and is still rejected.
+ */
+export const MODERATED_WORDS: readonly string[] = ["gore"];
+
+function moderationErrors(task: Task): ApiError[] {
+  const prompt = typeof task.positivePrompt === "string" ? task.positivePrompt.toLowerCase() : "";
+  const word = MODERATED_WORDS.find((w) => new RegExp(`\\b${w}\\b`).test(prompt));
+  if (!word) return [];
+  return [{ code: "invalidPositivePrompt", message: `The prompt was refused by content moderation ("${word}").`, parameter: "positivePrompt", type: "string", ...taskRef(task) }];
+}
+
 function submitVideo(task: Task, ctx: TaskContext): TaskReply {
   const { taskUUID } = task;
   // A used taskUUID is refused before anything else: it must never start a second generation.
-  if (isUuidV4(taskUUID) && isUsed(taskUUID, ctx)) return conflict(task, taskUUID, ctx);
+  // A dry run starts nothing, so it may name any taskUUID.
+  if (!ctx.dryRun && isUuidV4(taskUUID) && isUsed(taskUUID, ctx)) return conflict(task, taskUUID, ctx);
 
   const model = typeof task.model === "string" ? getModel(task.model) : undefined;
   const errors = [
@@ -95,16 +111,25 @@ function submitVideo(task: Task, ctx: TaskContext): TaskReply {
     ...checkVideoRequest(task)
       .filter((issue) => issue.severity === "error")
       .map((issue) => issueToApiError(issue, task, model?.page)),
+    ...moderationErrors(task),
   ];
   // The last two checks only narrow types: a bad taskUUID or model is already in `errors`.
   if (errors.length > 0 || !isUuidV4(taskUUID) || !model) return refused(...errors);
 
   const duration = typeof task.duration === "number" ? task.duration : model.defaults.duration;
+  const numberResults = typeof task.numberResults === "number" ? task.numberResults : 1;
+  const perResult = model.prices[duration]?.usd;
+  if (ctx.dryRun) {
+    ctx.stats.dryRuns++;
+    // The whole request's price, on the acknowledgement-like item; none when the price is unknown.
+    const cost = perResult === undefined ? undefined : Math.round(perResult * numberResults * 1e6) / 1e6;
+    return accepted({ taskType: "videoInference", taskUUID, ...(cost !== undefined && { cost }) } as DataItem);
+  }
   ctx.generations.start({
     taskUUID,
-    numberResults: typeof task.numberResults === "number" ? task.numberResults : 1,
+    numberResults,
     format: isOutputFormat(task.outputFormat) ? task.outputFormat : DEFAULT_OUTPUT_FORMAT,
-    cost: task.includeCost === true ? model.prices[duration]?.usd : undefined,
+    cost: task.includeCost === true ? perResult : undefined,
   });
   return accepted({ taskType: "videoInference", taskUUID });
 }

@@ -212,3 +212,21 @@ describe("request envelope", () => {
     expect((await fetch(`${sim.url}/elsewhere`)).status).toBe(404);
   });
 });
+
+describe("dry runs (X-Runware-Dry-Run: 1)", () => {
+  it("validate and price a task without generating it, charging it or using its taskUUID", async () => {
+    const sim = await startSim({ apiKey: API_KEY });
+    const task = videoTask({ numberResults: 2 });
+    const res = await fetch(`${sim.url}/v1`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${API_KEY}`, "X-Runware-Dry-Run": "1" },
+      body: JSON.stringify([task, videoTask({ width: 1000 })]),
+    });
+    const body = (await res.json()) as { data: { taskUUID: string; cost?: number }[]; errors: { code: string }[] };
+    expect(body.data).toEqual([{ taskType: "videoInference", taskUUID: task.taskUUID, cost: 0.3696 }]);
+    expect(body.errors.map((e) => e.code)).toEqual(["invalidWidth"]);
+    expect(await getStats(sim)).toMatchObject({ videoInference: 0, dryRuns: 1, acceptedTaskUUIDs: [] });
+    expect((await call(sim, [task])).status).toBe(200);
+    expect(await getStats(sim)).toMatchObject({ videoInference: 1, duplicatesRefused: 0 });
+  });
+});

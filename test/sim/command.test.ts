@@ -38,8 +38,15 @@ describe("runSimCommand", () => {
     [{ latencyMs: -1 }, /latencyMs/],
     [{ port: 70_000 }, /port/],
     [{ seed: 1.5 }, /seed must be an integer/],
+    [{ dialects: ["one-by-one", "klingon"] }, /unknown dialect "klingon"; known: unknown-status, nulls/],
   ])("rejects nonsense settings: %j", async (opts, message) => {
     await expect(runSimCommand(opts, () => {})).rejects.toThrow(message);
+  });
+
+  it("names its dialects in the settings line", async () => {
+    const lines: string[] = [];
+    started.push(await runSimCommand({ dialects: ["one-by-one", "redirect"], latencyMs: 10 }, (line) => lines.push(line)));
+    expect(lines[1]).toMatch(/; dialect one-by-one, redirect$/);
   });
 
   it("stops serving once closed", async () => {

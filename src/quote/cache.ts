@@ -1,0 +1,79 @@
+/**
+ * Quotes kept under .clipform/quotes.json, so later plans reuse the API's price while the
+ * request is unchanged. A quote is keyed by the endpoint that gave it (a simulator's price is
+ * not Runware's), the request fingerprint (every generation field, local images by content) and
+ * the number of videos it pays for. The file is a cache: unreadable means empty, never an error.
+ */
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { writeFileAtomic } from "../lockfile/io.js";
+import { checkCost } from "../runware/cost.js";
+import { sha256Hex } from "../util/canonical.js";
+
+export const QUOTES_FILE = "quotes.json";
+const STATE_DIR = ".clipform";
+const FORMAT = 1;
+
+export interface CachedQuote {
+  /** USD for the whole request (all the videos it generates). */
+  usd: number;
+  quotedAt: string;
+}
+
+export function quoteKey(endpoint: string, fingerprint: string, generate: number): string {
+  return sha256Hex(`${endpoint}\n${fingerprint}\n${generate}`);
+}
+
+export class QuoteCache {
+  readonly #path: string;
+  readonly #quotes: Map<string, CachedQuote>;
+  #dirty = false;
+
+  private constructor(path: string, quotes: Map<string, CachedQuote>) {
+    this.#path = path;
+    this.#quotes = quotes;
+  }
+
+  static load(root: string): QuoteCache {
+    const path = join(root, STATE_DIR, QUOTES_FILE);
+    return new QuoteCache(path, readQuotes(path));
+  }
+
+  get(key: string): CachedQuote | undefined {
+    return this.#quotes.get(key);
+  }
+
+  set(key: string, usd: number, now: Date): void {
+    this.#quotes.set(key, { usd, quotedAt: now.toISOString() });
+    this.#dirty = true;
+  }
+
+  save(): void {
+    if (!this.#dirty) return;
+    mkdirSync(join(this.#path, ".."), { recursive: true });
+    const quotes = Object.fromEntries([...this.#quotes].sort(([a], [b]) => (a < b ? -1 : 1)));
+    writeFileAtomic(this.#path, JSON.stringify({ format_version: FORMAT, quotes }, null, 2) + "\n");
+    this.#dirty = false;
+  }
+}
+
+/** Only well-formed entries with a believable price are kept: a hand-edited cache cannot set a price. */
+function readQuotes(path: string): Map<string, CachedQuote> {
+  const out = new Map<string, CachedQuote>();
+  if (!existsSync(path)) return out;
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(path, "utf8"));
+  } catch {
+    return out;
+  }
+  const quotes = (data as { format_version?: unknown; quotes?: unknown } | null)?.quotes;
+  if ((data as { format_version?: unknown }).format_version !== FORMAT || typeof quotes !== "object" || quotes === null) return out;
+  for (const [key, value] of Object.entries(quotes)) {
+    const { usd, quotedAt } = (value ?? {}) as { usd?: unknown; quotedAt?: unknown };
+    // Up to 4 videos a request: the per-video ceiling times 4.
+    const check = checkCost(usd, 4);
+    if (check?.ok && typeof quotedAt === "string") out.set(key, { usd: check.usd, quotedAt });
+  }
+  return out;
+}

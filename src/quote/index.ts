@@ -1,0 +1,99 @@
+/**
+ * Quotes, not just estimates: each request a plan would pay for is sent to the API as a dry run
+ * (validated and priced, nothing generated, nothing charged). The plan then shows the API's own
+ * price (source `quoted`), and a request the API rejects is reported at the manifest line that
+ * set the offending field. Quotes are cached by request, so later plans reuse them.
+ */
+import type { Diagnostic } from "../diagnostics.js";
+import { ClipformError } from "../errors.js";
+import type { DesiredClip } from "../manifest/index.js";
+import type { Action, Plan, QuoteBook } from "../plan/plan.js";
+import { buildTask, type ImageResolver, type VideoTask } from "../apply/request.js";
+import { describeAnomaly } from "../runware/cost.js";
+import type { QuoteResult } from "../runware/client.js";
+import { isRequestLevel } from "../runware/reply.js";
+import { QuoteCache, quoteKey } from "./cache.js";
+import { ManifestLocator } from "./locate.js";
+
+export { QuoteCache, quoteKey } from "./cache.js";
+
+/** Actions that pay for new videos: the ones worth a quote. */
+const PAYING: ReadonlySet<Action> = new Set(["create", "replace", "add-variants", "retry"]);
+
+export interface QuoteClient {
+  quote(tasks: VideoTask[]): Promise<QuoteResult[]>;
+}
+
+export interface QuoteOutcome {
+  /** Requests priced by the API in this run. */
+  asked: number;
+  /** Requests whose quote came from the cache (unchanged since they were quoted). */
+  reused: number;
+  /** Requests the API would reject, located in the manifests. */
+  diagnostics: Diagnostic[];
+  /** Quotes that came back without a usable cost: the estimate stays. */
+  notes: string[];
+}
+
+/** The plan's view of the cache: the quoted price of a request, if this endpoint quoted it. */
+export function quoteBook(cache: QuoteCache, endpoint: string): QuoteBook {
+  return (clip, generate) => {
+    const hit = cache.get(quoteKey(endpoint, clip.fingerprint, generate));
+    return hit ? { usd: hit.usd, note: `quoted by the API on ${hit.quotedAt.slice(0, 10)}` } : undefined;
+  };
+}
+
+export interface QuoteInput {
+  plan: Plan;
+  clips: readonly DesiredClip[];
+  root: string;
+  endpoint: string;
+  client: QuoteClient;
+  /** Local images in a request are uploaded (free) so the dry run sees the real request. */
+  images: ImageResolver;
+  cache: QuoteCache;
+  now: () => Date;
+}
+
+/** Asks the API's price for every paying change not quoted yet; records the quotes in `cache`. */
+export async function quoteChanges(input: QuoteInput): Promise<QuoteOutcome> {
+  const byAddress = new Map(input.clips.map((c) => [c.address, c]));
+  const outcome: QuoteOutcome = { asked: 0, reused: 0, diagnostics: [], notes: [] };
+  const ask: { clip: DesiredClip; generate: number; task: VideoTask }[] = [];
+  for (const change of input.plan.changes) {
+    const clip = byAddress.get(change.address);
+    if (!clip || !PAYING.has(change.action) || change.generate === 0) continue;
+    if (input.cache.get(quoteKey(input.endpoint, clip.fingerprint, change.generate))) {
+      outcome.reused++;
+      continue;
+    }
+    ask.push({ clip, generate: change.generate, task: await buildTask(clip, `quote-${ask.length}`, change.generate, input.images) });
+  }
+  if (ask.length === 0) return outcome;
+  const results = await input.client.quote(ask.map((a) => a.task));
+  outcome.asked = ask.length;
+  const locator = new ManifestLocator(input.root);
+  results.forEach((result, i) => {
+    const { clip, generate } = ask[i]!;
+    switch (result.status) {
+      case "quoted":
+        input.cache.set(quoteKey(input.endpoint, clip.fingerprint, generate), result.costUsd, input.now());
+        break;
+      case "noCost":
+        outcome.notes.push(`${clip.address}: the API accepted the request but its reply carried no cost; the estimate stays`);
+        break;
+      case "anomaly":
+        outcome.notes.push(`${clip.address}: ${describeAnomaly(result.anomaly)}; the estimate stays`);
+        break;
+      case "rejected": {
+        const { error } = result;
+        // A refusal of the request itself (key, credit, rate) is not a mistake in the manifest.
+        if (isRequestLevel(error)) throw new ClipformError("API", `quoting was refused: ${error.code ?? error.kind}: ${error.apiMessage ?? error.message}. Nothing was generated or charged.`);
+        const message = `the API would reject this request: ${error.code ? `${error.code}: ` : ""}${error.apiMessage ?? error.message}`;
+        outcome.diagnostics.push(locator.diagnostic(clip, error.parameter, message, error.code));
+        break;
+      }
+    }
+  });
+  return outcome;
+}
