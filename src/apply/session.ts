@@ -4,6 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { ClipformError } from "../errors.js";
+import { apiKeyProblem } from "../util/secrets.js";
 import type { Lockfile } from "../lockfile/schema.js";
 import type { RunwareClient, ClientEvent } from "../runware/client.js";
 
@@ -31,6 +32,9 @@ export async function openApiSession(opts: { env: NodeJS.ProcessEnv; sim: boolea
     baseUrl = sim.apiUrl;
   } else if (opts.needsKey && !apiKey) {
     throw new ClipformError("MISSING_KEY", "RUNWARE_API_KEY is not set (or use --sim to try clipform on the local simulator). Nothing was sent.");
+  } else if (apiKey) {
+    const problem = apiKeyProblem(apiKey);
+    if (problem) throw new ClipformError("MISSING_KEY", problem);
   }
   const { RunwareClient } = await import("../runware/client.js");
   const client = new RunwareClient({ baseUrl, apiKey, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) });

@@ -80,14 +80,17 @@ export function acquireStateLock(root: string, command: string, now: () => Date 
       throw e;
     }
     let released = false;
-    return {
-      release() {
-        if (released) return;
-        released = true;
-        const h = readHolder(root);
-        if (h && h.pid === me.pid && h.host === me.host && h.startedAt === me.startedAt) unlinkSync(path);
-      },
+    const release = () => {
+      if (released) return;
+      released = true;
+      process.off("exit", release);
+      const h = readHolder(root);
+      if (h && h.pid === me.pid && h.host === me.host && h.startedAt === me.startedAt) unlinkSync(path);
     };
+    // Whatever ends the process (an exit call, a promise that never settles, an uncaught error),
+    // the lock goes with it: only a killed process leaves one, and that one is seen as stale.
+    process.on("exit", release);
+    return { release };
   };
 
   const mine = take();

@@ -8,6 +8,7 @@ import { loadValidProject } from "../pipeline.js";
 import { hasChanges, overBudget } from "../plan/plan.js";
 import { savePlan, type PlanOptions } from "../plan/planfile.js";
 import { overBudgetText, planToJson, renderMarkdown, renderText, usd } from "../plan/render.js";
+import { redactSecrets } from "../util/secrets.js";
 import { version, type Context } from "./context.js";
 
 export interface OptionSpec {
@@ -82,7 +83,7 @@ export const planCommand: Command = {
       ctx.out(values.markdown ? renderMarkdown(plan) : renderText(plan, { color: ctx.color, manifests: project.manifests.length, clips: project.clips.length }));
     }
     if (typeof values.out === "string") {
-      writeFileSync(resolve(ctx.cwd, values.out), savePlan({ plan, digest: project.digest, lockExists, options: opts, version: version() }));
+      writeFileSync(resolve(ctx.cwd, values.out), redactSecrets(savePlan({ plan, digest: project.digest, lockExists, options: opts, version: version() })));
       if (!values.json) ctx.err(`Saved the plan to ${values.out}; \`clipform apply ${values.out}\` applies exactly this plan.`);
     }
     if (quoting) {

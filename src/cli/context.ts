@@ -1,5 +1,6 @@
 /** What a command gets from the outside world; tests and the binary fill it differently. */
 import { readFileSync } from "node:fs";
+import { registerSecret, redactSecrets } from "../util/secrets.js";
 import { colorEnabled, palette, type Palette } from "./colors.js";
 
 export interface Io {
@@ -17,16 +18,10 @@ export interface Context extends Io {
   colorErr: Palette;
 }
 
-/** Defence in depth: whatever happens, the API key is never written to the terminal. */
-export function redactor(env: NodeJS.ProcessEnv): (text: string) => string {
-  const key = env.RUNWARE_API_KEY;
-  if (!key || key.length < 4) return (t) => t;
-  return (t) => (t.includes(key) ? t.split(key).join("[redacted]") : t);
-}
-
 export function makeContext(io: Io): Context {
-  const redact = redactor(io.env);
-  const line = (t: string) => redact(t.endsWith("\n") ? t : `${t}\n`);
+  // Defence in depth: whatever happens, the API key is never written to the terminal, in any spelling.
+  registerSecret(io.env.RUNWARE_API_KEY);
+  const line = (t: string) => redactSecrets(t.endsWith("\n") ? t : `${t}\n`);
   return {
     ...io,
     out: (t) => void io.stdout.write(line(t)),

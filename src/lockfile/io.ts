@@ -12,6 +12,7 @@ import { sortKeys } from "../util/canonical.js";
 import { loadValidator } from "../util/validators.js";
 import { LOCKFILE_FORMAT } from "./format.js";
 import type { Lockfile } from "./schema.js";
+import { redactSecrets } from "../util/secrets.js";
 
 /** Validated with the published lockfile schema (generated from the zod definition in schema.ts). */
 const validateLockfile = await loadValidator("lockfile");
@@ -73,8 +74,9 @@ export function serializeLockfile(lock: Lockfile): string {
   return JSON.stringify({ format_version, lineage, serial, ...(simulated ? { simulated } : {}), clips: sortKeys(clips) }, null, 2) + "\n";
 }
 
-/** Writes `text` to `path` atomically and durably. */
-export function writeFileAtomic(path: string, text: string): void {
+/** Writes `text` to `path` atomically and durably, without any secret this process holds. */
+export function writeFileAtomic(path: string, content: string): void {
+  const text = redactSecrets(content);
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`);
   const fd = openSync(tmp, "w", 0o644);
   try {

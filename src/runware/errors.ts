@@ -4,6 +4,7 @@
  * Nothing in here ever sees the API key: the transport redacts every response body and socket
  * error message before any of it can reach an error.
  */
+import { redactorFor, registerSecret } from "../util/secrets.js";
 
 export type RunwareErrorKind =
   | "validation"
@@ -142,9 +143,11 @@ export function classify(status: number | undefined, code: string | undefined): 
 
 export type Redact = (text: string) => string;
 
-/** A redactor that replaces every occurrence of `secret` with a placeholder. */
+/**
+ * A redactor for `secret` in every spelling a server could echo it in (see util/secrets.ts); the
+ * secret is also registered so every file writer of this process redacts it.
+ */
 export function redactor(secret: string): Redact {
-  const MIN_SECRET_LENGTH = 4;
-  if (secret.length < MIN_SECRET_LENGTH) return (text) => text;
-  return (text) => text.split(secret).join("[redacted]");
+  registerSecret(secret);
+  return redactorFor(secret);
 }
