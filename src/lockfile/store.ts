@@ -8,12 +8,13 @@
  * editor). A flush notices (size and mtime differ from its own last write) and merges that
  * version in clip by clip, as `clipform lock merge` would, so neither side's paid records are lost.
  */
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileStamp } from "../util/stamp.js";
 import { mergeLockfiles } from "./merge.js";
 import { parseLockfile, readLockfile, serializeLockfile, writeFileAtomic } from "./io.js";
 import type { LockEntry, Lockfile, LockResult, LockTask } from "./schema.js";
+import { archiveEntry, holdsRecords, takeFilePath } from "./takes.js";
 
 /** Where a run's records go when the lockfile cannot take them (see LockStore). */
 export function rescuePath(lockPath: string): string {
@@ -28,6 +29,8 @@ export class LockStore {
   #stamp: string;
   /** Set when the lockfile cannot be written without losing someone's records: see #rescue. */
   #rescued: string | undefined;
+  /** The project root: recorded file paths are relative to it. */
+  readonly #root: string;
   writes = 0;
 
   /**
@@ -40,6 +43,7 @@ export class LockStore {
     stamp: string,
     private readonly onForeignWrite: (message: string) => void = () => {},
   ) {
+    this.#root = dirname(path);
     this.#lock = lock;
     this.#baseText = serializeLockfile(lock);
     this.#stamp = stamp;
@@ -68,10 +72,41 @@ export class LockStore {
     this.#dirty = true;
   }
 
+  /**
+   * Drops the entry at `address`; what it held is kept among the takes (see retire), its files
+   * left where they are (local files are removed or moved only when asked).
+   */
   delete(address: string): void {
+    this.retire(address, { moveFiles: false });
     if (address in this.#lock.clips) {
       delete this.#lock.clips[address];
       this.#dirty = true;
+    }
+  }
+
+  /**
+   * The clip stops using what its entry holds (a replace, a revert, a delete): its tasks and
+   * results join the takes of their request, and its files move to their per-take path, so the
+   * clip's own file names are free for what it uses next. The entry is then removed.
+   */
+  retire(address: string, opts: { moveFiles?: boolean } = {}): void {
+    const entry = this.#lock.clips[address];
+    if (!holdsRecords(entry)) return;
+    archiveEntry(this.#lock, address, entry, opts.moveFiles === false ? (r) => r.file : (r) => this.#keepFile(r, entry.fingerprint));
+    delete this.#lock.clips[address];
+    this.#dirty = true;
+  }
+
+  /** Moves a result's file to its per-take path; the recorded path, or undefined when there is no file. */
+  #keepFile(r: LockResult, fingerprint: string): string | undefined {
+    if (!r.file) return undefined;
+    const to = takeFilePath(r.file, fingerprint, r.taskUUID);
+    try {
+      mkdirSync(dirname(join(this.#root, to)), { recursive: true });
+      renameSync(join(this.#root, r.file), join(this.#root, to));
+      return to;
+    } catch {
+      return existsSync(join(this.#root, to)) ? to : undefined; // gone already: the record stays, without a file
     }
   }
 
@@ -80,6 +115,7 @@ export class LockStore {
    * else appended to the entry there (with `patch` applied to it).
    */
   addTask(address: string, task: LockTask, start: () => LockEntry, opts: { fresh?: boolean; patch?: Partial<LockEntry> } = {}): void {
+    if (opts.fresh) this.retire(address);
     const existing = this.#lock.clips[address];
     const base: LockEntry = opts.fresh || !existing ? start() : { ...existing, ...opts.patch };
     this.#lock.clips[address] = { ...base, tasks: [...base.tasks, task] };
@@ -112,6 +148,13 @@ export class LockStore {
     Object.assign(r, patch);
     this.#dirty = true;
     return true;
+  }
+
+  /** Brings in a foreign write now (a cheap stat when there is none), so queued work can see it. */
+  sync(): void {
+    if (this.#rescued || fileStamp(this.path) === this.#stamp) return;
+    this.#dirty = true;
+    this.flush();
   }
 
   flush(): void {
