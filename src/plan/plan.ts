@@ -238,7 +238,8 @@ export function plan(input: PlanInput): Plan {
       continue;
     }
     const kept = have > n ? ` (${have - n} more variant${have - n === 1 ? "" : "s"} kept in the lockfile)` : "";
-    push("no-op", `up to date${kept}`, 0);
+    const picked = entry.picked ? `; uses picked take ${entry.picked.slice(0, 8)}` : "";
+    push("no-op", `up to date${kept}${picked}`, 0);
   }
 
   for (const [address, entry] of Object.entries(lock.clips)) {

@@ -39,6 +39,8 @@ export interface StatusItem {
   /** The latest task's error, when it failed. */
   error?: { code: string; message: string };
   in_flight_tasks?: string[];
+  /** The take chosen with `clipform pick` (its task UUID); absent: the latest. */
+  picked_take?: string;
   missing_files?: { variant: number; file: string | null; state: "missing" | "altered" | "not downloaded" }[];
 }
 
@@ -118,6 +120,7 @@ export function buildStatus(input: StatusInput): StatusReport {
       copied_usd: copied,
     };
     if (ch.generate > 0 && ch.estimate) item.estimated_cost_usd = ch.estimate.usd;
+    if (entry?.picked) item.picked_take = entry.picked;
     const error = lastError(entry);
     if (error) item.error = error;
     const flying = inFlightTasks(entry).map((t) => t.taskUUID);

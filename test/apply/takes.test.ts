@@ -92,6 +92,42 @@ describe.concurrent("takes: every paid generation is kept", () => {
     expect(plan2.changes.find((c) => c.address === "keeper")).toMatchObject({ action: "no-op", spent_usd: 0.5544 });
   });
 
+  it("pick records the take a clip uses; prune drops unused takes, says what they cost, and the ledger keeps it", async () => {
+    const sim = await startSim();
+    const dir = simProject([{ id: "keeper", prompt: P1 }]);
+    expect((await apply(dir, sim)).code).toBe(0);
+    expect((await apply(dir, sim, ["--replace", "keeper"])).code).toBe(0); // a reroll: two takes of one request
+    const list = await run(["pick", "keeper"], { cwd: dir });
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout.trim().split("\n")).toHaveLength(2);
+    expect(list.stdout).toMatch(/^\* 2 /m); // the latest is used until one is picked
+    const picked = await run(["pick", "keeper", "1"], { cwd: dir });
+    expect(picked.code, picked.stderr).toBe(0);
+    const lock = readLock(dir) as unknown as { clips: { keeper: { picked?: string } }; takes: Record<string, { tasks: { taskUUID: string }[] }> };
+    expect(lock.clips.keeper.picked).toBe(Object.values(lock.takes)[0]!.tasks[0]!.taskUUID);
+    expect((await planJson(dir)).changes[0]!.reason).toMatch(/uses picked take/);
+    expect((await run(["pick", "keeper", "9"], { cwd: dir })).stderr).toMatch(/no take "9" for keeper; its takes are 1 \(.{8}\), 2 \(.{8}\)/);
+
+    writeFileSync(join(dir, "specs/clips.yaml"), manifest([{ id: "keeper", prompt: P2 }]));
+    expect((await apply(dir, sim)).code).toBe(0);
+    const spent = (await statusJson(dir)).totals.spent_usd;
+    expect(spent).toBeCloseTo(3 * SIM_PRICE, 4);
+    const dry = await run(["prune", "--dry-run"], { cwd: dir });
+    expect(dry.stdout).toMatch(/would drop take [0-9a-f]{12} of keeper: 2 tasks, 2 videos, cost \$0\.3696, 2 files/);
+    const keptFiles = Object.values((readLock(dir) as unknown as { takes: Record<string, { results: { file: string }[] }> }).takes).flatMap((t) => t.results.map((r) => r.file));
+    expect(keptFiles.every((f) => existsSync(join(dir, f)))).toBe(true);
+    const pruned = await run(["prune"], { cwd: dir });
+    expect(pruned.code, pruned.stderr).toBe(0);
+    expect(pruned.stdout).toMatch(/Pruned 1 take that cost \$0\.3696/);
+    expect(keptFiles.some((f) => existsSync(join(dir, f)))).toBe(false);
+    expect((readLock(dir) as unknown as { takes?: object }).takes).toBeUndefined();
+    // Pruning a record does not un-spend it; reverting to a pruned request pays again (and says so).
+    expect((await statusJson(dir)).totals.spent_usd).toBeCloseTo(spent, 4);
+    writeFileSync(join(dir, "specs/clips.yaml"), manifest([{ id: "keeper", prompt: P1 }]));
+    const plan = await planJson(dir);
+    expect(plan.changes[0]).toMatchObject({ action: "replace", estimated_cost_usd: SIM_PRICE });
+  });
+
   it("a manifest budget bounds its lifetime spend: refused by plan and apply before anything is sent", async () => {
     const sim = await startSim();
     const dir = simProject(2, {}, { budget: 0.5 });
