@@ -37,7 +37,7 @@ export function createEngine(s: EngineSetup): ApplyEngine {
     outDir: s.outDir,
     plan: planned.plan,
     clips: new Map(planned.project.clips.map((c) => [c.address, c])),
-    store: new LockStore(planned.lockPath, planned.lock, planned.lockStamp, (message) => s.emit({ type: "note", message })),
+    store: new LockStore(planned.lockPath, planned.lock, planned.lockStamp, (message) => s.emit({ type: "note", message }), planned.rescues),
     client: s.client,
     concurrency: s.concurrency,
     pollIntervalMs: s.pollIntervalMs,

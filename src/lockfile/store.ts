@@ -13,13 +13,10 @@ import { dirname, join } from "node:path";
 import { fileStamp } from "../util/stamp.js";
 import { mergeLockfiles } from "./merge.js";
 import { parseLockfile, readLockfile, serializeLockfile, writeFileAtomic } from "./io.js";
+import { newRescuePath, removeRescues } from "./rescue.js";
 import type { LockEntry, Lockfile, LockResult, LockTask } from "./schema.js";
 import { archiveEntry, holdsRecords, takeFilePath } from "./takes.js";
 
-/** Where a run's records go when the lockfile cannot take them (see LockStore). */
-export function rescuePath(lockPath: string): string {
-  return join(dirname(lockPath), ".clipform", "lockfile.rescued.json");
-}
 
 export class LockStore {
   #lock: Lockfile;
@@ -42,11 +39,14 @@ export class LockStore {
     lock: Lockfile,
     stamp: string,
     private readonly onForeignWrite: (message: string) => void = () => {},
+    /** Rescue files already folded into `lock`: removed once the lockfile holds them durably. */
+    private folded: readonly string[] = [],
   ) {
     this.#root = dirname(path);
     this.#lock = lock;
     this.#baseText = serializeLockfile(lock);
     this.#stamp = stamp;
+    if (folded.length > 0) this.#dirty = true;
   }
 
   /** Where this run's records are being kept instead of the lockfile, if it came to that. */
@@ -168,6 +168,10 @@ export class LockStore {
       writeFileAtomic(this.path, text);
       this.#baseText = text;
       this.#stamp = fileStamp(this.path);
+      if (this.folded.length > 0) {
+        removeRescues(this.folded);
+        this.folded = [];
+      }
     }
     this.#lock = next;
     this.#dirty = false;
@@ -179,10 +183,10 @@ export class LockStore {
    * someone else wrote it: neither side's paid records are lost.
    */
   #rescue(why: string): void {
-    this.#rescued = rescuePath(this.path);
+    this.#rescued = newRescuePath(this.path);
     mkdirSync(dirname(this.#rescued), { recursive: true });
     this.onForeignWrite(
-      `${why}. It is left as it is; this apply's records now go to ${this.#rescued}, and nothing more is submitted. Once the lockfile is sound again, bring them in with \`clipform lock merge /dev/null clipform.lock.json ${this.#rescued}\`.`,
+      `${why}. It is left as it is; this apply's records now go to ${this.#rescued}, and nothing more is submitted. Once the lockfile is sound again, the next plan or apply folds them in (or refuses until they can be).`,
     );
   }
 
