@@ -7,6 +7,7 @@ import { ClipformError } from "./errors.js";
 import { fileStamp } from "./util/stamp.js";
 import { checkOutputFiles } from "./lockfile/files.js";
 import { readLockfile } from "./lockfile/io.js";
+import { foldRescues, pendingRescues } from "./lockfile/rescue.js";
 import { LOCKFILE_NAME } from "./lockfile/format.js";
 import type { Lockfile } from "./lockfile/schema.js";
 import type { LocalImageCache } from "./manifest/images.js";
@@ -22,6 +23,8 @@ export interface Planned {
   lockPath: string;
   /** fileStamp() of the lockfile just before it was read: tells whether it changed since. */
   lockStamp: string;
+  /** Rescue files of earlier applies, folded into `lock` (apply writes them in, then removes them). */
+  rescues: string[];
   plan: Plan;
 }
 
@@ -64,8 +67,10 @@ export function manifestScope(root: string, paths: readonly string[]): (manifest
 export function planAgainstLockfile(project: Project, opts: PlanOptions, quotes?: QuoteBook): Planned {
   const lockPath = lockfilePath(project.root);
   const lockStamp = fileStamp(lockPath);
-  const { lock, exists } = readLockfile(lockPath);
-  return { project, lock, lockExists: exists, lockPath, lockStamp, plan: planProject(project, lock, opts, quotes) };
+  const read = readLockfile(lockPath);
+  const rescues = pendingRescues(lockPath);
+  const lock = foldRescues(read.lock, rescues);
+  return { project, lock, lockExists: read.exists, lockPath, lockStamp, rescues, plan: planProject(project, lock, opts, quotes) };
 }
 
 export function computePlan(root: string, opts: PlanOptions, images?: LocalImageCache, quotes?: QuoteBook): Planned {

@@ -3,14 +3,17 @@ import { randomUUID } from "node:crypto";
 import { LockStore } from "../lockfile/store.js";
 import type { ManifestInfo } from "../manifest/index.js";
 import type { Planned } from "../pipeline.js";
+import { manifestBudgetScope } from "../plan/plan.js";
 import { priceBook } from "../plan/prices.js";
 import { ApplyEngine, type ApiClient, type ApplyEvent, type BudgetLimit } from "./engine.js";
 
-/** Every budget that applies: `--max-cost` (or another run-wide limit) and each manifest's own. */
-export function budgetsOf(manifests: readonly ManifestInfo[], runLimit?: { scope: string; limitUsd: number }): BudgetLimit[] {
+/**
+ * Each manifest's lifetime budget, as what is left of it for this run: `committedBefore` is what
+ * the manifest had spent (and had in flight) before it, as the plan counted it.
+ */
+export function manifestBudgets(manifests: readonly ManifestInfo[], committedBefore: (manifest: string) => number): BudgetLimit[] {
   const out: BudgetLimit[] = [];
-  if (runLimit) out.push(runLimit);
-  for (const m of manifests) if (m.budget !== undefined) out.push({ scope: `${m.file} budget`, limitUsd: m.budget, manifest: m.file });
+  for (const m of manifests) if (m.budget !== undefined) out.push({ scope: manifestBudgetScope(m.file), limitUsd: m.budget - committedBefore(m.file), manifest: m.file });
   return out;
 }
 
@@ -34,7 +37,7 @@ export function createEngine(s: EngineSetup): ApplyEngine {
     outDir: s.outDir,
     plan: planned.plan,
     clips: new Map(planned.project.clips.map((c) => [c.address, c])),
-    store: new LockStore(planned.lockPath, planned.lock, planned.lockStamp, (message) => s.emit({ type: "note", message })),
+    store: new LockStore(planned.lockPath, planned.lock, planned.lockStamp, (message) => s.emit({ type: "note", message }), planned.rescues),
     client: s.client,
     concurrency: s.concurrency,
     pollIntervalMs: s.pollIntervalMs,

@@ -47,6 +47,8 @@ export class ApplyEngine {
   readonly #resent = new Set<string>();
   /** How long this run's generations took, from send to the poll that saw them finish. */
   readonly #durations: number[] = [];
+  /** Task UUIDs in the lockfile when the run started or sent by it: any other came from a foreign write. */
+  readonly #knownTasks = new Set<string>();
 
   constructor(options: EngineOptions) {
     const o = (this.#o = options);
@@ -121,6 +123,7 @@ export class ApplyEngine {
     }
     store.flush();
 
+    for (const e of Object.values(store.lock.clips)) for (const t of e.tasks) this.#knownTasks.add(t.taskUUID);
     const work = networkWork(plan, clips, (a) => store.entry(a) !== undefined);
     this.#pending.push(...work.jobs);
     for (const ch of work.resumes) this.#resume(ch);
@@ -167,15 +170,23 @@ export class ApplyEngine {
     if (this.#stopping || this.#budgetStopped) return false;
     const room = Math.min(this.#limit.value - this.#inflight.size, SUBMIT_BATCH);
     if (room <= 0 || this.#pending.length === 0) return false;
+    this.#o.store.sync();
     const batch: GenJob[] = [];
     while (batch.length < room && this.#pending.length > 0) {
       const job = this.#pending[0]!;
+      if (this.#pulled(job)) {
+        this.#pending.shift();
+        this.#skip(job.address, "not sent: the lockfile gained a task for this very request during this run (a git pull, another machine); the next plan shows it");
+        continue;
+      }
       if (!this.#withinBudget(job, batch)) break;
       this.#pending.shift();
       batch.push(job);
     }
     if (batch.length === 0) return false;
-    const sent = await send(this.#send, batch.map((job) => ({ job, taskUUID: this.#o.uuid(), count: job.count, resend: false })));
+    const outgoing = batch.map((job) => ({ job, taskUUID: this.#o.uuid(), count: job.count, resend: false }));
+    for (const o of outgoing) this.#knownTasks.add(o.taskUUID);
+    const sent = await send(this.#send, outgoing);
     if (!sent) return false;
     const grown = this.#limit.roundDone();
     if (grown !== undefined) this.#o.emit({ type: "concurrency", limit: grown, reason: "no rate limit: growing back" });
@@ -254,6 +265,15 @@ export class ApplyEngine {
     }
     this.#s.resumed++;
     this.#o.emit({ type: "resumed", address: ch.address, taskUUIDs: tasks });
+  }
+
+  /**
+   * Whether a foreign write (merged in by the store) brought a task for the very request `job`
+   * would generate: that work is no longer needed, and sending it would pay twice.
+   */
+  #pulled(job: GenJob): boolean {
+    const e = this.#o.store.entry(job.address);
+    return !!e && e.fingerprint === job.clip.fingerprint && e.tasks.some((t) => !this.#knownTasks.has(t.taskUUID) && t.status !== "failed");
   }
 
   /** Whether `job` still fits every budget, counting jobs already taken for this batch. */

@@ -6,9 +6,9 @@
 import { ClipformError } from "../errors.js";
 import type { Planned } from "../pipeline.js";
 import { NETWORK_ACTIONS } from "../plan/actions.js";
-import { hasChanges, overBudget } from "../plan/plan.js";
+import { hasChanges, manifestBudgetScope, overBudget } from "../plan/plan.js";
 import { overBudgetText, usd } from "../plan/render.js";
-import { budgetsOf, createEngine } from "./create.js";
+import { createEngine, manifestBudgets } from "./create.js";
 import type { ApplyEngine } from "./engine.js";
 import { checkLockfileKind } from "./session.js";
 import type { ApiClient, ApplyEvent, ApplySummary } from "./types.js";
@@ -67,7 +67,10 @@ export async function applyPlanned(r: ApplyRequest): Promise<ApplySummary | unde
     concurrency: r.concurrency,
     pollIntervalMs: r.pollIntervalMs,
     // Every limit binds the engine too, against actual charges as they arrive.
-    budgets: [...r.limits.map((l) => ({ scope: l.scope, limitUsd: l.limitUsd })), ...budgetsOf(project.manifests)],
+    budgets: [
+      ...r.limits.map((l) => ({ scope: l.scope, limitUsd: l.limitUsd })),
+      ...manifestBudgets(project.manifests, (file) => plan.budgets.find((b) => b.scope === manifestBudgetScope(file))?.spentUsd ?? 0),
+    ],
     emit: r.emit,
   });
   r.started?.(engine);

@@ -8,6 +8,7 @@ import { copyFileSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { DesiredClip } from "../manifest/index.js";
 import { newEntry } from "../lockfile/entries.js";
+import { isTakeRef, TAKE_REF, takeAsEntry } from "../lockfile/takes.js";
 import type { LockEntry, LockResult } from "../lockfile/schema.js";
 import type { LockStore } from "../lockfile/store.js";
 import type { Change } from "../plan/plan.js";
@@ -23,7 +24,9 @@ export interface Snapshot {
 
 /** The source entry of a reuse, if it now holds the generation the clip wants. */
 export function reusable(store: LockStore, clip: DesiredClip | undefined, ch: Change): Readonly<LockEntry> | undefined {
-  const source = ch.reuseFrom ? store.entry(ch.reuseFrom) : undefined;
+  const ref = ch.reuseFrom;
+  const take = ref && isTakeRef(ref) ? store.lock.takes?.[ref.slice(TAKE_REF.length)] : undefined;
+  const source = take ? takeAsEntry(ref!.slice(TAKE_REF.length), take) : ref ? store.entry(ref) : undefined;
   return source && clip && source.fingerprint === clip.fingerprint && source.results.length > 0 ? source : undefined;
 }
 
@@ -53,6 +56,7 @@ export function snapshot(root: string, id: string, entry: Readonly<LockEntry>): 
 
 /** Records `clip` at `address` as a copy of the source's results and files; returns how many. */
 export function copyGeneration(o: { store: LockStore; root: string; outDir: string }, address: string, clip: DesiredClip, source: Snapshot): number {
+  o.store.retire(address); // what the clip used until now is kept among the takes, files first
   const results: LockResult[] = source.entry.results.slice(0, clip.numberResults).map((r, i) => {
     const copy: LockResult = { ...r };
     delete copy.file;

@@ -19,5 +19,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   models: { summary: "List the supported models: sizes, durations, frame images, prices and their sources.", load: async () => (await import("./commands.js")).models },
   sim: { summary: "Run a local Runware API simulator (with optional, seeded faults) until interrupted.", load: async () => (await import("./sim-command.js")).simCommand },
   lock: { summary: "Lockfile tools: `lock merge`, the git merge driver that merges clipform.lock.json clip by clip.", load: async () => (await import("./lock-command.js")).lockCommand },
+  pick: { summary: "List a clip's takes, or record which one it uses: clipform pick ADDR [TAKE].", load: async () => (await import("./pick-command.js")).pickCommand },
+  prune: { summary: "Drop kept takes that no clip uses, showing what each cost (lifetime spend still counts them).", load: async () => (await import("./prune-command.js")).pruneCommand },
   unlock: { summary: "Remove the state lock of an apply that died (refuses while its process is alive, unless --force).", load: async () => (await import("./unlock-command.js")).unlockCommand },
 };

@@ -10,7 +10,7 @@ import { basename, dirname, join } from "node:path";
 import { ClipformError } from "../errors.js";
 import { sortKeys } from "../util/canonical.js";
 import { loadValidator } from "../util/validators.js";
-import { LOCKFILE_FORMAT } from "./format.js";
+import { LOCKFILE_FORMAT, READABLE_FORMATS } from "./format.js";
 import type { Lockfile } from "./schema.js";
 import { redactSecrets } from "../util/secrets.js";
 
@@ -50,8 +50,11 @@ export function parseLockfile(text: string, path: string): Lockfile {
     throw new ClipformError("BAD_LOCKFILE", `${name}${where}: not valid JSON (${(e as Error).message}). The file was left as it is; restore it from git.`);
   }
   const version = (data as { format_version?: unknown } | null)?.format_version;
-  if (version !== undefined && version !== LOCKFILE_FORMAT) {
-    throw new ClipformError("BAD_LOCKFILE", `${name}: format_version ${JSON.stringify(version)} is not supported by this clipform (expected ${LOCKFILE_FORMAT}); upgrade clipform.`);
+  if (version !== undefined && !READABLE_FORMATS.includes(version as number)) {
+    throw new ClipformError(
+      "BAD_LOCKFILE",
+      `${name}: format_version ${JSON.stringify(version)} is not supported by this clipform (it reads ${READABLE_FORMATS.join(" and ")}): it was written by a newer clipform. Upgrade clipform; nothing was changed.`,
+    );
   }
   if (!validateLockfile(data)) {
     const errors = validateLockfile.errors ?? [];
@@ -59,7 +62,8 @@ export function parseLockfile(text: string, path: string): Lockfile {
     const more = errors.length > 5 ? `\n  … and ${errors.length - 5} more` : "";
     throw new ClipformError("BAD_LOCKFILE", `${name} does not look like a clipform lockfile:\n${issues.join("\n")}${more}\nThe file was left as it is; restore it from git.`);
   }
-  return data as Lockfile;
+  // A format-1 lockfile is the same data without takes: upgraded here, written as format 2.
+  return { ...(data as Lockfile), format_version: LOCKFILE_FORMAT };
 }
 
 function lineCol(text: string, offset: number): string {
@@ -70,8 +74,22 @@ function lineCol(text: string, offset: number): string {
 
 /** Deterministic text: sorted keys everywhere, two-space indent, one clip entry per address. */
 export function serializeLockfile(lock: Lockfile): string {
-  const { format_version, lineage, serial, simulated, clips } = lock;
-  return JSON.stringify({ format_version, lineage, serial, ...(simulated ? { simulated } : {}), clips: sortKeys(clips) }, null, 2) + "\n";
+  const { lineage, serial, simulated, clips, takes, pruned } = lock;
+  return (
+    JSON.stringify(
+      {
+        format_version: LOCKFILE_FORMAT,
+        lineage,
+        serial,
+        ...(simulated ? { simulated } : {}),
+        clips: sortKeys(clips),
+        ...(takes && Object.keys(takes).length ? { takes: sortKeys(takes) } : {}),
+        ...(pruned && Object.keys(pruned).length ? { pruned: sortKeys(pruned) } : {}),
+      },
+      null,
+      2,
+    ) + "\n"
+  );
 }
 
 /** Writes `text` to `path` atomically and durably, without any secret this process holds. */

@@ -24,7 +24,8 @@ import { ClipformError } from "../errors.js";
 import { canonicalJson } from "../util/canonical.js";
 import { inFlightTasks } from "./entries.js";
 import { LOCKFILE_FORMAT } from "./format.js";
-import type { LockEntry, Lockfile, LockResult, LockTask } from "./schema.js";
+import type { LockEntry, Lockfile, LockPruned, LockResult, LockTake, LockTask } from "./schema.js";
+import { archiveEntry } from "./takes.js";
 
 export type Side = "ours" | "theirs";
 
@@ -170,7 +171,7 @@ function union(address: string, b: LockEntry | undefined, o: LockEntry, t: LockE
   };
 }
 
-type EntryOutcome = { entry: LockEntry | undefined; resolution: Resolution; conflict?: string };
+type EntryOutcome = { entry: LockEntry | undefined; resolution: Resolution; conflict?: string; keep?: LockEntry };
 
 /** Both sides changed the entry to different requests: the newer wins, if nothing paid is lost. */
 function pickNewer(address: string, b: LockEntry | undefined, o: LockEntry, t: LockEntry, notes: string[]): EntryOutcome {
@@ -182,7 +183,12 @@ function pickNewer(address: string, b: LockEntry | undefined, o: LockEntry, t: L
   const knownVideos = new Set([...winner.results.map((x) => x.videoUUID), ...(b?.results.map((x) => x.videoUUID) ?? [])]);
   const lostTasks = loser.tasks.filter((x) => x.status === "submitted" && !known.has(x.taskUUID));
   const lostResults = loser.results.filter((x) => !knownVideos.has(x.videoUUID) && !known.has(x.taskUUID));
-  if (lostTasks.length > 0 || lostResults.length > 0) {
+  if (lostTasks.length === 0 && lostResults.length > 0) {
+    // Format 2 keeps every take: the loser's paid results join the takes of its request.
+    notes.push(`${address}: both sides changed the request; took ${winnerName}'s (newer) and kept ${loserName}'s ${plural(lostResults.length, "paid result")} among the takes`);
+    return { entry: winner, resolution: theirsNewer ? "theirs" : "ours", keep: loser };
+  }
+  if (lostTasks.length > 0) {
     const what: string[] = [];
     if (lostResults.length) {
       const cost = lostResults.reduce((s, r) => s + (r.costUsd ?? 0), 0);
@@ -244,6 +250,15 @@ export function mergeLockfiles(base: Lockfile | undefined, ours: Lockfile, their
   }
   const addresses = [...new Set([...Object.keys(baseClips), ...Object.keys(ours.clips), ...Object.keys(theirs.clips)])].sort();
   const clips: Record<string, LockEntry> = {};
+  const merged: Lockfile = {
+    format_version: LOCKFILE_FORMAT,
+    lineage: ours.lineage,
+    serial: Math.max(ours.serial, theirs.serial) + 1,
+    // Simulated videos stay marked as such if either side had them (a real apply then refuses).
+    ...(ours.simulated || theirs.simulated ? { simulated: true as const } : {}),
+    clips,
+    ...mergeTakes(base?.lineage === ours.lineage ? base : undefined, ours, theirs),
+  };
   const conflicts: MergeConflict[] = [];
   const resolutions: Record<string, Resolution> = {};
   for (const address of addresses) {
@@ -253,12 +268,43 @@ export function mergeLockfiles(base: Lockfile | undefined, ours: Lockfile, their
     resolutions[address] = r.resolution;
     if (r.entry) clips[address] = r.entry;
     if (r.conflict) conflicts.push({ address, reason: r.conflict, ours: o!, theirs: t! });
+    if (r.keep) archiveEntry(merged, address, r.keep, () => undefined); // its files are the winner's names now
   }
   return {
-    // Simulated videos stay marked as such if either side had them (a real apply then refuses).
-    merged: { format_version: LOCKFILE_FORMAT, lineage: ours.lineage, serial: Math.max(ours.serial, theirs.serial) + 1, ...(ours.simulated || theirs.simulated ? { simulated: true as const } : {}), clips },
+    merged,
     conflicts,
     notes,
     resolutions,
   };
+}
+
+/**
+ * Takes merge by request: tasks by UUID, results by video UUID, nothing dropped, except a take
+ * one side pruned on purpose (its ledger record is new) when the other side added nothing to it.
+ * Pruned records are a union: their cost stays in the ledger.
+ */
+function mergeTakes(base: Lockfile | undefined, ours: Lockfile, theirs: Lockfile): { takes?: Record<string, LockTake>; pruned?: Record<string, LockPruned> } {
+  const pruned: Record<string, LockPruned> = { ...theirs.pruned, ...ours.pruned };
+  const newlyPruned = new Set(Object.entries(pruned).filter(([k]) => !base?.pruned?.[k]).map(([, p]) => p.fingerprint));
+  const takes: Record<string, LockTake> = {};
+  const fps = new Set([...Object.keys(ours.takes ?? {}), ...Object.keys(theirs.takes ?? {})]);
+  for (const fp of [...fps].sort()) {
+    const o = ours.takes?.[fp];
+    const t = theirs.takes?.[fp];
+    const b = base?.takes?.[fp];
+    if (newlyPruned.has(fp) && (!o || !t)) {
+      const other = (o ?? t)!;
+      const known = new Set(b?.tasks.map((x) => x.taskUUID));
+      if (other.tasks.every((x) => known.has(x.taskUUID))) continue; // pruned on one side, untouched on the other
+    }
+    if (!o || !t) {
+      takes[fp] = (o ?? t)!;
+      continue;
+    }
+    const tasks = new Map(t.tasks.map((x) => [x.taskUUID, x]));
+    for (const x of o.tasks) tasks.set(x.taskUUID, tasks.has(x.taskUUID) ? mergeTask(x, tasks.get(x.taskUUID)!) : x);
+    const videos = new Set(o.results.map((r) => r.videoUUID));
+    takes[fp] = { ...o, tasks: [...tasks.values()].sort((a, b) => time(a.submittedAt) - time(b.submittedAt)), results: [...o.results, ...t.results.filter((r) => !videos.has(r.videoUUID))] };
+  }
+  return { ...(Object.keys(takes).length ? { takes } : {}), ...(Object.keys(pruned).length ? { pruned } : {}) };
 }

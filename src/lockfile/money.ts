@@ -1,21 +1,16 @@
 /**
- * Who paid for what. A video copied by `reuse` to another address appears in two entries but
- * was paid for once: it counts where its task ran (or, when that entry is gone, at the first
- * address holding it), and elsewhere as a copy. Plan, status and report all count money this way.
+ * Who paid for what in a clip's current entry. A video copied by `reuse` to another address
+ * appears in two entries but was paid for once: it counts where its task ran (or, when that
+ * entry is gone, at the first address holding it), and elsewhere as a copy. Lifetime spend,
+ * kept and pruned takes included, is the ledger's (ledger.ts).
  */
 import { roundUsd } from "../money/usd.js";
+import { payersOf } from "./ledger.js";
 import type { LockEntry, Lockfile } from "./schema.js";
 
-/** videoUUID → the address that paid for it: the entry holding its task, else the first holding it. */
+/** videoUUID → the address that paid for it (see ledger.ts: kept takes count where they were generated). */
 export function payers(lock: Lockfile): Map<string, string> {
-  const sorted = Object.entries(lock.clips).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const out = new Map<string, string>();
-  for (const [address, e] of sorted) {
-    const own = new Set(e.tasks.map((t) => t.taskUUID));
-    for (const r of e.results) if (own.has(r.taskUUID) && !out.has(r.videoUUID)) out.set(r.videoUUID, address);
-  }
-  for (const [address, e] of sorted) for (const r of e.results) if (!out.has(r.videoUUID)) out.set(r.videoUUID, address);
-  return out;
+  return new Map([...payersOf(lock)].map(([video, p]) => [video, p.address]));
 }
 
 export function money(address: string, e: LockEntry | undefined, paidBy: Map<string, string>): { spent: number; copied: number } {

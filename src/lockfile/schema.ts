@@ -57,12 +57,41 @@ export const entrySchema = z
     numberResults: z.number().int().min(1).describe("Variants wanted when last applied."),
     tasks: z.array(taskSchema),
     results: z.array(resultSchema).describe("Generated variants, in order."),
+    picked: z
+      .string()
+      .uuid()
+      .optional()
+      .describe("The task (take) whose variants this clip uses, chosen with `clipform pick`; the latest when absent."),
   })
-  .describe("Everything generated for one clip address.");
+  .describe("What one clip address uses now: its request and the take(s) it uses.");
+
+export const takeSchema = z
+  .object({
+    address: z.string().describe("The clip address the take was generated for: its money counts there."),
+    manifest: z.string().describe("That clip's manifest, relative to the project root."),
+    model: z.string(),
+    request: z.record(z.unknown()).describe("The generation fields the fingerprint covers."),
+    tasks: z.array(taskSchema).describe("Every paid (or maybe paid) task of this request: its takes."),
+    results: z.array(resultSchema).describe("Their variants; files kept at a per-take path."),
+  })
+  .describe("Generations of one request (by fingerprint) that no clip uses now: kept until `clipform prune`.");
+
+export const prunedSchema = z
+  .object({
+    address: z.string(),
+    manifest: z.string(),
+    fingerprint: z.string(),
+    costUsd: z.number().describe("What the pruned take was charged: lifetime spend still counts it."),
+    results: z.number().int().min(0),
+    prunedAt: z.string().describe("ISO time of the prune."),
+  })
+  .describe("The spend ledger's record of a pruned take.");
 
 export const lockfileSchema = z
   .object({
-    format_version: z.literal(LOCKFILE_FORMAT).describe("Lockfile format version."),
+    format_version: z
+      .union([z.literal(1), z.literal(LOCKFILE_FORMAT)])
+      .describe("Lockfile format version. Format 1 (no takes) is read and upgraded on the next write."),
     lineage: z.string().uuid().describe("Fixed when the lockfile is created."),
     serial: z.number().int().min(0).describe("Grows by one on every write."),
     simulated: z
@@ -70,6 +99,8 @@ export const lockfileSchema = z
       .optional()
       .describe("Written by `apply --sim`: the videos came from the local simulator. A real apply refuses such a lockfile, so simulated videos are never taken for paid ones."),
     clips: z.record(entrySchema).describe("Entries by clip address, sorted."),
+    takes: z.record(takeSchema).optional().describe("Takes no clip uses now, by request fingerprint, sorted."),
+    pruned: z.record(prunedSchema).optional().describe("Pruned takes, by their first task UUID: the ledger keeps their cost."),
   })
   .strict()
   .describe("clipform lockfile: completed and in-flight generations.");
@@ -78,3 +109,5 @@ export type Lockfile = z.infer<typeof lockfileSchema>;
 export type LockEntry = z.infer<typeof entrySchema>;
 export type LockTask = z.infer<typeof taskSchema>;
 export type LockResult = z.infer<typeof resultSchema>;
+export type LockTake = z.infer<typeof takeSchema>;
+export type LockPruned = z.infer<typeof prunedSchema>;

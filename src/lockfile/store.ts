@@ -8,17 +8,15 @@
  * editor). A flush notices (size and mtime differ from its own last write) and merges that
  * version in clip by clip, as `clipform lock merge` would, so neither side's paid records are lost.
  */
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileStamp } from "../util/stamp.js";
 import { mergeLockfiles } from "./merge.js";
 import { parseLockfile, readLockfile, serializeLockfile, writeFileAtomic } from "./io.js";
+import { newRescuePath, removeRescues } from "./rescue.js";
 import type { LockEntry, Lockfile, LockResult, LockTask } from "./schema.js";
+import { archiveEntry, holdsRecords, takeFilePath } from "./takes.js";
 
-/** Where a run's records go when the lockfile cannot take them (see LockStore). */
-export function rescuePath(lockPath: string): string {
-  return join(dirname(lockPath), ".clipform", "lockfile.rescued.json");
-}
 
 export class LockStore {
   #lock: Lockfile;
@@ -28,6 +26,8 @@ export class LockStore {
   #stamp: string;
   /** Set when the lockfile cannot be written without losing someone's records: see #rescue. */
   #rescued: string | undefined;
+  /** The project root: recorded file paths are relative to it. */
+  readonly #root: string;
   writes = 0;
 
   /**
@@ -39,10 +39,14 @@ export class LockStore {
     lock: Lockfile,
     stamp: string,
     private readonly onForeignWrite: (message: string) => void = () => {},
+    /** Rescue files already folded into `lock`: removed once the lockfile holds them durably. */
+    private folded: readonly string[] = [],
   ) {
+    this.#root = dirname(path);
     this.#lock = lock;
     this.#baseText = serializeLockfile(lock);
     this.#stamp = stamp;
+    if (folded.length > 0) this.#dirty = true;
   }
 
   /** Where this run's records are being kept instead of the lockfile, if it came to that. */
@@ -68,10 +72,41 @@ export class LockStore {
     this.#dirty = true;
   }
 
+  /**
+   * Drops the entry at `address`; what it held is kept among the takes (see retire), its files
+   * left where they are (local files are removed or moved only when asked).
+   */
   delete(address: string): void {
+    this.retire(address, { moveFiles: false });
     if (address in this.#lock.clips) {
       delete this.#lock.clips[address];
       this.#dirty = true;
+    }
+  }
+
+  /**
+   * The clip stops using what its entry holds (a replace, a revert, a delete): its tasks and
+   * results join the takes of their request, and its files move to their per-take path, so the
+   * clip's own file names are free for what it uses next. The entry is then removed.
+   */
+  retire(address: string, opts: { moveFiles?: boolean } = {}): void {
+    const entry = this.#lock.clips[address];
+    if (!holdsRecords(entry)) return;
+    archiveEntry(this.#lock, address, entry, opts.moveFiles === false ? (r) => r.file : (r) => this.#keepFile(r, entry.fingerprint));
+    delete this.#lock.clips[address];
+    this.#dirty = true;
+  }
+
+  /** Moves a result's file to its per-take path; the recorded path, or undefined when there is no file. */
+  #keepFile(r: LockResult, fingerprint: string): string | undefined {
+    if (!r.file) return undefined;
+    const to = takeFilePath(r.file, fingerprint, r.taskUUID);
+    try {
+      mkdirSync(dirname(join(this.#root, to)), { recursive: true });
+      renameSync(join(this.#root, r.file), join(this.#root, to));
+      return to;
+    } catch {
+      return existsSync(join(this.#root, to)) ? to : undefined; // gone already: the record stays, without a file
     }
   }
 
@@ -80,6 +115,7 @@ export class LockStore {
    * else appended to the entry there (with `patch` applied to it).
    */
   addTask(address: string, task: LockTask, start: () => LockEntry, opts: { fresh?: boolean; patch?: Partial<LockEntry> } = {}): void {
+    if (opts.fresh) this.retire(address);
     const existing = this.#lock.clips[address];
     const base: LockEntry = opts.fresh || !existing ? start() : { ...existing, ...opts.patch };
     this.#lock.clips[address] = { ...base, tasks: [...base.tasks, task] };
@@ -114,6 +150,13 @@ export class LockStore {
     return true;
   }
 
+  /** Brings in a foreign write now (a cheap stat when there is none), so queued work can see it. */
+  sync(): void {
+    if (this.#rescued || fileStamp(this.path) === this.#stamp) return;
+    this.#dirty = true;
+    this.flush();
+  }
+
   flush(): void {
     if (!this.#dirty) return;
     if (!this.#rescued && fileStamp(this.path) !== this.#stamp) this.#mergeForeignWrite();
@@ -125,6 +168,10 @@ export class LockStore {
       writeFileAtomic(this.path, text);
       this.#baseText = text;
       this.#stamp = fileStamp(this.path);
+      if (this.folded.length > 0) {
+        removeRescues(this.folded);
+        this.folded = [];
+      }
     }
     this.#lock = next;
     this.#dirty = false;
@@ -136,10 +183,10 @@ export class LockStore {
    * someone else wrote it: neither side's paid records are lost.
    */
   #rescue(why: string): void {
-    this.#rescued = rescuePath(this.path);
+    this.#rescued = newRescuePath(this.path);
     mkdirSync(dirname(this.#rescued), { recursive: true });
     this.onForeignWrite(
-      `${why}. It is left as it is; this apply's records now go to ${this.#rescued}, and nothing more is submitted. Once the lockfile is sound again, bring them in with \`clipform lock merge /dev/null clipform.lock.json ${this.#rescued}\`.`,
+      `${why}. It is left as it is; this apply's records now go to ${this.#rescued}, and nothing more is submitted. Once the lockfile is sound again, the next plan or apply folds them in (or refuses until they can be).`,
     );
   }
 

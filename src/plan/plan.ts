@@ -6,7 +6,8 @@
 import type { DesiredClip, GenerationFields, ManifestInfo } from "../manifest/index.js";
 import type { LockEntry, Lockfile } from "../lockfile/schema.js";
 import { inFlightTasks } from "../lockfile/entries.js";
-import { money, payers } from "../lockfile/money.js";
+import { committedByManifest, ledgerOf, type Ledger } from "../lockfile/ledger.js";
+import { reusableTake, takeAsEntry, takeRef } from "../lockfile/takes.js";
 import { matchesAny } from "../util/glob.js";
 import { roundUsd, type PriceBook, type PriceSource } from "./prices.js";
 
@@ -45,7 +46,7 @@ export interface Change {
   resumeTasks?: string[];
   /** download: variant indexes to fetch again. */
   downloads?: number[];
-  /** Already paid for this clip, per the lockfile. */
+  /** Lifetime spend of this clip address, per the ledger (every take ever recorded, pruned ones included). */
   spentUsd: number;
 }
 
@@ -77,6 +78,8 @@ export interface BudgetCheck {
   scope: string;
   limitUsd: number;
   estimatedUsd: number;
+  /** Lifetime budgets: already spent plus in flight before this plan. */
+  spentUsd?: number;
   ok: boolean;
 }
 
@@ -135,7 +138,8 @@ export function plan(input: PlanInput): Plan {
   const plannedFingerprints = new Map<string, { address: string; results: number }>();
   const reusedFrom = new Map<string, string>();
   const changes: Change[] = [];
-  const paidBy = payers(lock); // a reused copy's money counts once, where it was paid
+  const ledger = ledgerOf(lock); // lifetime spend: every charge recorded, replaced and pruned takes included
+  const spentOf = (address: string) => ledger.byClip.get(address)?.usd ?? 0;
   const inFlightElsewhere = (address: string, fingerprint: string) => {
     const f = inFlightBy.get(fingerprint);
     return f && f.address !== address ? f : undefined;
@@ -156,7 +160,7 @@ export function plan(input: PlanInput): Plan {
     const n = clip.numberResults;
     const g = clip.generation;
     const detail = `${g.duration}s${g.width ? ` ${g.width}x${g.height}` : ""} ×${n}`;
-    const base = { address: clip.address, manifest: clip.manifest, model: g.model, detail, spentUsd: money(clip.address, entry, paidBy).spent };
+    const base = { address: clip.address, manifest: clip.manifest, model: g.model, detail, spentUsd: spentOf(clip.address) };
     const push = (action: Action, reason: string, generate: number, extra: Partial<Change> = {}) =>
       changes.push({ ...base, action, reason, generate, estimate: estimate(clip, generate), ...extra });
 
@@ -179,8 +183,12 @@ export function plan(input: PlanInput): Plan {
     const sameGeneration = entry && entry.fingerprint === clip.fingerprint && !forced(clip.address);
     if (!sameGeneration) {
       // A finished generation with the same fingerprint elsewhere, or one this plan creates first.
-      const source = byFingerprint.get(clip.fingerprint);
-      const sourceEntry = source !== undefined && source !== clip.address ? lock.clips[source] : undefined;
+      const fromClip = byFingerprint.get(clip.fingerprint);
+      const clipSource = fromClip !== undefined && fromClip !== clip.address ? lock.clips[fromClip] : undefined;
+      // A take no clip uses now (a revert, an earlier name): paid before, so copied at $0.
+      const take = clipSource ? undefined : reusableTake(lock, clip.fingerprint);
+      const source = clipSource ? fromClip : take ? takeRef(clip.fingerprint) : undefined;
+      const sourceEntry = clipSource ?? (take ? takeAsEntry(clip.fingerprint, take) : undefined);
       // A generation this plan creates can be copied once it exists, but not extended in the same apply.
       const plannedFirst = plannedFingerprints.get(clip.fingerprint) ?? inFlightElsewhere(clip.address, clip.fingerprint);
       const planned = plannedFirst && plannedFirst.results >= n ? plannedFirst : undefined;
@@ -188,7 +196,9 @@ export function plan(input: PlanInput): Plan {
         const available = sourceEntry ? sourceEntry.results.length : planned!.results;
         const from = sourceEntry ? source! : planned!.address;
         const extra = Math.max(0, n - available);
-        const why = sourceEntry
+        const why = take
+          ? `paid before (a take of ${take.address} that no clip uses now): reuse it at $0`
+          : sourceEntry
           ? desired.has(from)
             ? `identical to ${from}: copy its generation`
             : `identical to ${from}, which is no longer in any manifest (a rename): move its generation`
@@ -235,7 +245,8 @@ export function plan(input: PlanInput): Plan {
       continue;
     }
     const kept = have > n ? ` (${have - n} more variant${have - n === 1 ? "" : "s"} kept in the lockfile)` : "";
-    push("no-op", `up to date${kept}`, 0);
+    const picked = entry.picked ? `; uses picked take ${entry.picked.slice(0, 8)}` : "";
+    push("no-op", `up to date${kept}${picked}`, 0);
   }
 
   for (const [address, entry] of Object.entries(lock.clips)) {
@@ -253,7 +264,7 @@ export function plan(input: PlanInput): Plan {
         generate: 0,
         estimate: { usd: 0, perResultUsd: 0, source: "documented", note: "already submitted" },
         resumeTasks: inflight.map((t) => t.taskUUID),
-        spentUsd: money(address, entry, paidBy).spent,
+        spentUsd: spentOf(address),
       });
       continue;
     }
@@ -265,15 +276,15 @@ export function plan(input: PlanInput): Plan {
       model: entry.model,
       generate: 0,
       estimate: { usd: 0, perResultUsd: 0, source: "documented", note: "nothing to generate" },
-      spentUsd: money(address, entry, paidBy).spent,
+      spentUsd: spentOf(address),
     });
   }
 
   changes.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
-  return summarize(changes, input);
+  return summarize(changes, input, ledger);
 }
 
-function summarize(changes: Change[], input: PlanInput): Plan {
+function summarize(changes: Change[], input: PlanInput, ledger: Ledger): Plan {
   const counts = Object.fromEntries(ACTIONS.map((a) => [a, 0])) as Record<Action, number>;
   let total = 0;
   let generations = 0;
@@ -294,10 +305,14 @@ function summarize(changes: Change[], input: PlanInput): Plan {
   const estimated = roundUsd(total);
   const budgets: BudgetCheck[] = [];
   if (input.maxCost !== undefined) budgets.push({ scope: "--max-cost", limitUsd: input.maxCost, estimatedUsd: estimated, ok: estimated <= input.maxCost + 1e-9 });
+  // A manifest's budget bounds its lifetime spend: spent + in flight + this plan.
+  const committed = committedByManifest(input.lock, (model, d) => input.prices(model, d)?.usd, ledger);
   for (const m of input.manifests ?? []) {
     if (m.budget === undefined) continue;
     const est = roundUsd(changes.filter((c) => c.manifest === m.file).reduce((s, c) => s + (c.estimate?.usd ?? 0), 0));
-    budgets.push({ scope: `${m.file} budget`, limitUsd: m.budget, estimatedUsd: est, ok: est <= m.budget + 1e-9 });
+    const before = committed.get(m.file) ?? { spentUsd: 0, inFlightUsd: 0 };
+    const spent = roundUsd(before.spentUsd + before.inFlightUsd);
+    budgets.push({ scope: manifestBudgetScope(m.file), limitUsd: m.budget, estimatedUsd: est, spentUsd: spent, ok: spent + est <= m.budget + 1e-9 });
   }
   return {
     changes,
@@ -309,6 +324,9 @@ function summarize(changes: Change[], input: PlanInput): Plan {
     lockfile: { lineage: input.lock.lineage, serial: input.lock.serial },
   };
 }
+
+/** The name of a manifest's lifetime budget in plans, events and messages. */
+export const manifestBudgetScope = (file: string) => `${file} budget`;
 
 /** True when applying the plan would change anything (for --detailed-exitcode). */
 export function hasChanges(p: Plan): boolean {

@@ -58,6 +58,7 @@ export function describeField(f: FieldChange): string {
 
 /** "estimated $X exceeds the <scope> of $Y": how every command words a budget the plan is over. */
 export function overBudgetText(b: BudgetCheck): string {
+  if (b.spentUsd) return `${usd(b.spentUsd)} already spent (lifetime, in flight included) plus ${usd(b.estimatedUsd)} planned exceeds the ${b.scope} of ${usd(b.limitUsd)}`;
   return `estimated ${usd(b.estimatedUsd)} exceeds the ${b.scope} of ${usd(b.limitUsd)}`;
 }
 
@@ -121,7 +122,7 @@ export function renderText(p: Plan, o: TextOptions): string {
   out.push("");
   out.push(`${c.bold("Plan:")} ${summaryLine(p)}.`);
   const budget = p.budgets.length
-    ? " · " + p.budgets.map((b) => `${b.scope} ${usd(b.limitUsd)}: ${b.ok ? c.green("ok") : c.red(`EXCEEDED by ${usd(b.estimatedUsd - b.limitUsd)}`)}`).join(" · ")
+    ? " · " + p.budgets.map((b) => `${b.scope} ${usd(b.limitUsd)}: ${b.ok ? c.green("ok") : c.red(`EXCEEDED by ${usd((b.spentUsd ?? 0) + b.estimatedUsd - b.limitUsd)}`)}`).join(" · ")
     : "";
   out.push(`${c.bold("Estimated cost:")} ${usd(p.summary.estimated_cost_usd)} for ${p.summary.generations} generation${p.summary.generations === 1 ? "" : "s"} · already spent on unchanged clips: ${usd(p.summary.spent_unchanged_usd)}${budget}`);
   return out.join("\n") + "\n";
@@ -198,7 +199,7 @@ export function planToJson(p: Plan, warnings: Diagnostic[] = []): Record<string,
     })),
     summary: p.summary,
     cost_by_model: p.byModel,
-    budgets: p.budgets.map((b) => ({ scope: b.scope, limit_usd: b.limitUsd, estimated_usd: b.estimatedUsd, ok: b.ok })),
+    budgets: p.budgets.map((b) => ({ scope: b.scope, limit_usd: b.limitUsd, estimated_usd: b.estimatedUsd, ...(b.spentUsd !== undefined ? { spent_usd: b.spentUsd } : {}), ok: b.ok })),
     warnings: warnings.map((w) => ({ file: w.file, line: w.line, col: w.col, message: w.message })),
   };
 }

@@ -4,7 +4,7 @@
  * the report's location come in as data, so every case is tested with plain values.
  */
 import { relative, resolve, sep } from "node:path";
-import { money, payers } from "../lockfile/money.js";
+import { ledgerOf, type Ledger } from "../lockfile/ledger.js";
 import type { LockEntry, Lockfile } from "../lockfile/schema.js";
 import type { DesiredClip } from "../manifest/index.js";
 import { clipState, lastError, shownState, SHOWN_STATES, type ShownState } from "../status/clip-state.js";
@@ -79,7 +79,7 @@ export interface ReportModel {
   manifests: string[];
   models: string[];
   counts: Record<ClipStatus, number>;
-  /** Everything the lockfile records as charged. */
+  /** Lifetime spend: everything the ledger records as charged. */
   spentUsd: number;
   /** What applying the current plan is estimated to cost. */
   estimatedUsd: number;
@@ -156,7 +156,7 @@ function fieldsOf(clip: DesiredClip | undefined, entry: LockEntry | undefined) {
   return { model: entry!.model, prompt: str(r.positivePrompt), negativePrompt: str(r.negativePrompt), width: num(r.width), height: num(r.height), duration: num(r.duration), numberResults: entry!.numberResults };
 }
 
-function reportClip(address: string, clip: DesiredClip | undefined, entry: LockEntry | undefined, change: Change | undefined, input: ReportInput, paidBy: Map<string, string>): ReportClip {
+function reportClip(address: string, clip: DesiredClip | undefined, entry: LockEntry | undefined, change: Change | undefined, input: ReportInput, ledger: Ledger): ReportClip {
   const status = shownState(clipState(change?.action ?? "no-op", clip !== undefined));
   return {
     address,
@@ -167,7 +167,7 @@ function reportClip(address: string, clip: DesiredClip | undefined, entry: LockE
     error: lastError(entry),
     change: change && reportChange(change),
     videos: videosOf(entry, input),
-    spentUsd: money(address, entry, paidBy).spent,
+    spentUsd: ledger.byClip.get(address)?.usd ?? 0,
   };
 }
 
@@ -178,15 +178,16 @@ export function reportModel(input: ReportInput): ReportModel {
   const changes = new Map(input.plan.changes.map((c) => [c.address, c]));
   const recorded = Object.entries(input.lock.clips).filter(([, e]) => !input.inManifestScope || input.inManifestScope(e.manifest));
   const addresses = sortedUnique([...desired.keys(), ...recorded.map(([a]) => a)]);
-  const paidBy = payers(input.lock);
-  const clips = addresses.map((a) => reportClip(a, desired.get(a), input.lock.clips[a], changes.get(a), input, paidBy));
+  const ledger = ledgerOf(input.lock);
+  const clips = addresses.map((a) => reportClip(a, desired.get(a), input.lock.clips[a], changes.get(a), input, ledger));
   const counts = Object.fromEntries(STATUSES.map((s) => [s, clips.filter((c) => c.status === s).length])) as Record<ClipStatus, number>;
   return {
     clips,
     manifests: sortedUnique(clips.map((c) => c.manifest)),
     models: sortedUnique(clips.map((c) => c.model)),
     counts,
-    spentUsd: roundUsd(clips.reduce((s, c) => s + c.spentUsd, 0)),
+    // Lifetime: every charge the ledger holds for the manifests in scope (kept and pruned takes too).
+    spentUsd: roundUsd([...ledger.byClip.values()].filter((c) => !input.inManifestScope || input.inManifestScope(c.manifest)).reduce((s, c) => s + c.usd, 0)),
     estimatedUsd: input.plan.summary.estimated_cost_usd,
     generations: input.plan.summary.generations,
     lockfileSerial: input.lock.serial,

@@ -7,6 +7,7 @@
  * address) shows as `copied_usd`, and is counted where it was paid (the entry holding its task).
  */
 import { inFlightTasks } from "../lockfile/entries.js";
+import { ledgerOf } from "../lockfile/ledger.js";
 import { money, payers } from "../lockfile/money.js";
 import type { Lockfile, LockEntry } from "../lockfile/schema.js";
 import type { Project } from "../manifest/index.js";
@@ -29,7 +30,7 @@ export interface StatusItem {
   in_manifest: boolean;
   /** Variants wanted by the manifest (null when no longer in one) and results recorded. */
   variants: { wanted: number | null; recorded: number };
-  /** Paid for this address, per the lockfile (each video counted once, where it was generated). */
+  /** Lifetime spend of this address, per the ledger (every take, replaced or pruned ones included; a video counted once, where it was generated). */
   spent_usd: number;
   /** Results copied from another address's generation (reuse): paid there, not counted here. */
   copied_usd: number;
@@ -38,6 +39,8 @@ export interface StatusItem {
   /** The latest task's error, when it failed. */
   error?: { code: string; message: string };
   in_flight_tasks?: string[];
+  /** The take chosen with `clipform pick` (its task UUID); absent: the latest. */
+  picked_take?: string;
   missing_files?: { variant: number; file: string | null; state: "missing" | "altered" | "not downloaded" }[];
 }
 
@@ -85,6 +88,7 @@ const zero = (): StateCounts => ({ generated: 0, pending: 0, in_flight: 0, faile
 export function buildStatus(input: StatusInput): StatusReport {
   const { project, lock, plan, files } = input;
   const paidBy = payers(lock);
+  const ledger = ledgerOf(lock);
   const desired = new Map(project.clips.map((c) => [c.address, c]));
 
   const byManifest = new Map<string, ManifestStatus>();
@@ -103,7 +107,7 @@ export function buildStatus(input: StatusInput): StatusReport {
     const entry = lock.clips[ch.address];
     const inManifest = clip !== undefined;
     const state = clipState(ch.action, inManifest);
-    const { spent, copied } = money(ch.address, entry, paidBy);
+    const { copied } = money(ch.address, entry, paidBy);
     const item: StatusItem = {
       address: ch.address,
       manifest: clip?.manifest ?? entry?.manifest ?? ch.manifest ?? "(unknown)",
@@ -112,10 +116,11 @@ export function buildStatus(input: StatusInput): StatusReport {
       reason: ch.reason,
       in_manifest: inManifest,
       variants: { wanted: clip ? clip.numberResults : null, recorded: entry?.results.length ?? 0 },
-      spent_usd: spent,
+      spent_usd: ledger.byClip.get(ch.address)?.usd ?? 0,
       copied_usd: copied,
     };
     if (ch.generate > 0 && ch.estimate) item.estimated_cost_usd = ch.estimate.usd;
+    if (entry?.picked) item.picked_take = entry.picked;
     const error = lastError(entry);
     if (error) item.error = error;
     const flying = inFlightTasks(entry).map((t) => t.taskUUID);
@@ -130,21 +135,19 @@ export function buildStatus(input: StatusInput): StatusReport {
     const m = manifestOf(item.manifest, project.manifests.some((x) => x.file === item.manifest));
     m.items.push(item);
     m[COUNT_KEY[state]]++;
-    m.spent_usd += spent;
     if (item.estimated_cost_usd !== undefined) m.estimated_pending_usd += item.estimated_cost_usd;
   }
 
   const known = new Set(project.manifests.map((m) => m.file));
   const manifests = [...byManifest.values()]
     .sort((a, b) => Number(known.has(b.manifest)) - Number(known.has(a.manifest)) || (a.manifest < b.manifest ? -1 : a.manifest > b.manifest ? 1 : 0))
-    .map((m) => ({ ...m, spent_usd: roundUsd(m.spent_usd), estimated_pending_usd: roundUsd(m.estimated_pending_usd) }));
+    .map((m) => ({ ...m, spent_usd: ledger.byManifest.get(m.manifest) ?? 0, estimated_pending_usd: roundUsd(m.estimated_pending_usd) }));
   const totals = { manifests: project.manifests.length, clips: project.clips.length, ...zero(), spent_usd: 0, estimated_pending_usd: 0 };
   for (const m of manifests) {
     for (const k of Object.keys(zero()) as (keyof StateCounts)[]) totals[k] += m[k];
-    totals.spent_usd += m.spent_usd;
     totals.estimated_pending_usd += m.estimated_pending_usd;
   }
-  totals.spent_usd = roundUsd(totals.spent_usd);
+  totals.spent_usd = ledger.totalUsd; // lifetime: replaced, deleted and pruned takes included
   totals.estimated_pending_usd = roundUsd(totals.estimated_pending_usd);
   return {
     format_version: STATUS_JSON_FORMAT,

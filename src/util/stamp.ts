@@ -4,7 +4,8 @@ import { statSync } from "node:fs";
 export function fileStamp(path: string): string {
   try {
     const st = statSync(path);
-    return `${st.size}:${st.mtimeMs}`;
+    // The inode too: an atomic write (rename) always makes a new one, even within one mtime tick.
+    return `${st.size}:${st.mtimeMs}:${st.ino}`;
   } catch {
     return "missing";
   }

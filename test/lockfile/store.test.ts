@@ -2,12 +2,15 @@
  * The lockfile store under foreign writes (a git pull, an editor) during an apply: nothing this
  * run recorded is lost, and nothing someone else wrote is overwritten.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { readLockfile, serializeLockfile } from "../../src/lockfile/io.js";
-import { LockStore, rescuePath } from "../../src/lockfile/store.js";
+import { parseLockfile, readLockfile, serializeLockfile } from "../../src/lockfile/io.js";
+import { plan } from "../../src/plan/plan.js";
+import { priceBook } from "../../src/plan/prices.js";
+import { foldRescues, pendingRescues } from "../../src/lockfile/rescue.js";
+import { LockStore } from "../../src/lockfile/store.js";
 import { fileStamp } from "../../src/util/stamp.js";
 import { desired, entryFor, lockWith, uuid } from "../helpers/plan-data.js";
 
@@ -82,9 +85,57 @@ describe("LockStore", () => {
     store.updateResult("x", store.entry("x")!.results[0]!.videoUUID, { seed: 8 });
     store.flush();
     expect(readFileSync(path, "utf8")).toBe(conflicted);
-    expect(store.rescued).toBe(rescuePath(path));
-    expect(existsSync(rescuePath(path))).toBe(true);
-    expect(readLockfile(rescuePath(path)).lock.clips.x).toBeDefined();
-    expect(notes[0]).toMatch(/cannot be read .*this apply's records now go to .*lockfile\.rescued\.json/);
+    expect(pendingRescues(path)).toEqual([store.rescued]);
+    expect(existsSync(store.rescued!)).toBe(true);
+    expect(readLockfile(store.rescued!).lock.clips.x).toBeDefined();
+    expect(notes[0]).toMatch(/cannot be read .*this apply's records now go to .*lockfile\.rescued\..*\.json.*the next plan or apply folds them in/);
+  });
+
+  it("rescues are never overwritten, and every later plan folds them in; the next write brings them into the lockfile", async () => {
+    const { path, store, x } = setup();
+    const clean = readFileSync(path, "utf8");
+    await later();
+    const conflicted = `<<<<<<< ours\n${clean}=======\n{}\n>>>>>>> theirs\n`;
+    writeFileSync(path, conflicted);
+    const t1 = uuid();
+    store.addTask("x", { taskUUID: t1, numberResults: 1, status: "succeeded", submittedAt: "2026-01-01T00:10:00Z" }, () => entryFor(x));
+    store.flush();
+    // A second run meets the same broken lockfile: its own rescue file, the first one intact.
+    const first = readFileSync(store.rescued!, "utf8");
+    const second = new LockStore(path, parseLockfile(clean, path), fileStamp(path) + "-stale");
+    const t2 = uuid();
+    const y = desired("y", { positivePrompt: "second run" });
+    second.addTask("y", { taskUUID: t2, numberResults: 1, status: "succeeded", submittedAt: "2026-01-01T00:11:00Z" }, () => entryFor(y, 1));
+    second.flush();
+    expect(second.rescued).not.toBe(store.rescued);
+    expect(readFileSync(store.rescued!, "utf8")).toBe(first);
+    const rescues = pendingRescues(path);
+    expect(rescues).toHaveLength(2);
+
+    // The user fixes the conflict without merging the rescues back: plans still see every record.
+    writeFileSync(path, clean);
+    const folded = foldRescues(readLockfile(path).lock, rescues);
+    const p = plan({ clips: [x, y], lock: folded, prices: priceBook(folded), files: new Map([...Object.values(folded.clips)].flatMap((e) => e.results.map((r) => [r.file!, "ok" as const]))) });
+    expect(p.changes.map((c) => [c.address, c.action])).toEqual([
+      ["x", "no-op"],
+      ["y", "no-op"],
+    ]);
+    expect(p.summary.estimated_cost_usd).toBe(0);
+    // The next apply writes them into the lockfile, then removes the rescue files.
+    const next = new LockStore(path, folded, fileStamp(path), () => {}, rescues);
+    next.flush();
+    expect(pendingRescues(path)).toEqual([]);
+    const tasks = Object.values(readLockfile(path).lock.clips).flatMap((e) => e.tasks.map((t) => t.taskUUID));
+    expect(tasks).toEqual(expect.arrayContaining([t1, t2]));
+  });
+
+  it("a rescue that conflicts with the lockfile is refused, with the command to merge it", () => {
+    const { path, x } = setup();
+    const dir = join(path, "..", ".clipform");
+    mkdirSync(dir, { recursive: true });
+    const other = lockWith({ x: entryFor(desired("x", { positivePrompt: "changed" }), 0, { tasks: [{ taskUUID: uuid(), numberResults: 1, status: "submitted", submittedAt: "2025-01-01T00:00:00Z" }] }) }); // an older request still in flight
+    writeFileSync(join(dir, "lockfile.rescued.json"), serializeLockfile(other));
+    expect(x.address).toBe("x");
+    expect(() => foldRescues(readLockfile(path).lock, pendingRescues(path))).toThrow(/lockfile\.rescued\.json holds records of an earlier apply that conflict with clipform\.lock\.json at x\. Nothing was sent\. Merge it by hand with `clipform lock merge/);
   });
 });

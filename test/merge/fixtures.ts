@@ -59,7 +59,7 @@ export function done(address: string, prompt: string, variants = 1, minutes = 0)
 }
 
 export function lock(clips: Record<string, LockEntry>, serial = 5, lineage = LINEAGE): Lockfile {
-  return { format_version: 1, lineage, serial, clips };
+  return { format_version: 2, lineage, serial, clips };
 }
 
 export const clone = <T>(x: T): T => structuredClone(x);

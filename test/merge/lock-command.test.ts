@@ -78,15 +78,15 @@ describe("clipform lock merge", () => {
     const b = done("b", "B", 1, 0);
     const base = lock({ a, b }, 3);
     const theirs = clone(base);
-    const t = task("succeeded", 10);
+    // A task of the old request still in flight on theirs (paid results alone would be kept as a take).
+    const t = task("submitted", 10);
     theirs.clips.a!.tasks.push(t);
-    theirs.clips.a!.results.push(res("a", t, 2, 0.25));
     theirs.clips.z = done("z", "Z", 1, 11);
     const ours = lock({ a: done("a", "A-new", 1, 20), b }, 4);
     const dir = sides(base, ours, theirs);
     const r = merge(dir);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/conflict: clipform\.lock\.json: a: ours and theirs generated different requests .* theirs holds 1 paid result \(\$0\.25/);
+    expect(r.stderr).toMatch(/conflict: clipform\.lock\.json: a: ours and theirs generated different requests .* theirs holds 1 task still in flight/);
     expect(r.stderr).toMatch(/1 of 3 entries could not be merged/);
     const text = readFileSync(join(dir, "A"), "utf8");
     expect(text.match(/^<<<<<<< /gm)).toHaveLength(1);

@@ -172,8 +172,10 @@ describe("mergeLockfiles: the same clip changed on both sides", () => {
     const ours = lock({ a: done("a", "A-ours", 1, 10) });
     const theirs = lock({ a: done("a", "A-theirs", 1, 20) });
     const r = mergeLockfiles(base, ours, theirs);
-    // Both sides paid for a new request: that is a conflict (either choice loses a paid result)…
-    expect(r.conflicts.map((c) => c.address)).toEqual(["a"]);
+    // Both sides paid for a new request: the newer wins and the other's paid take is kept (format 2)…
+    expect(r.conflicts).toEqual([]);
+    expect(r.merged.clips.a).toEqual(theirs.clips.a);
+    expect(r.merged.takes?.[ours.clips.a!.fingerprint]?.results.map((x) => x.videoUUID)).toEqual(videos(ours.clips.a));
     // …but when ours only changed the request and never generated it, theirs simply wins.
     const oursUnpaid = lock({ a: entry("a", "A-ours", [task("failed", 10)], []) });
     const r2 = mergeLockfiles(base, oursUnpaid, theirs);
@@ -199,14 +201,13 @@ describe("mergeLockfiles: the same clip changed on both sides", () => {
     // Ours: the prompt changed and was regenerated later.
     const ours = lock({ a: done("a", "A2", 1, 20) });
     const r = mergeLockfiles(base, ours, theirs);
-    expect(r.conflicts).toHaveLength(1);
-    expect(r.conflicts[0]!.address).toBe("a");
-    expect(r.conflicts[0]!.reason).toContain(paid.videoUUID);
-    expect(r.conflicts[0]!.reason).toContain("$0.5");
-    expect(r.conflicts[0]!.theirs).toEqual(theirs.clips.a);
-    expect(r.resolutions.a).toBe("conflict");
+    // Format 2: the older side's paid results are kept among the takes of their request.
+    expect(r.conflicts).toEqual([]);
+    expect(r.merged.clips.a).toEqual(ours.clips.a);
+    expect(r.merged.takes?.[theirs.clips.a!.fingerprint]?.results.map((x) => x.videoUUID)).toContain(paid.videoUUID);
+    expect(r.notes.join("\n")).toContain("kept theirs's 1 paid result among the takes");
 
-    // An in-flight task the newer side never saw: also a conflict.
+    // An in-flight task the newer side never saw: a conflict (a take is never polled).
     const theirs2 = clone(base);
     const flying = task("submitted", 10);
     theirs2.clips.a!.tasks.push(flying);
@@ -322,7 +323,9 @@ function history(start: Clips, rnd: () => number, clock: { t: number }): { clips
 
 const paidOrFlying = (l: Lockfile, address: string) => {
   const e = l.clips[address];
-  return { videos: videos(e), flying: (e?.tasks ?? []).filter((t) => t.status === "submitted").map((t) => t.taskUUID) };
+  // Paid videos may be kept among the takes (format 2) rather than in the clip's entry.
+  const kept = Object.values(l.takes ?? {}).filter((t) => t.address === address).flatMap((t) => t.results.map((r) => r.videoUUID));
+  return { videos: [...videos(e), ...kept], flying: (e?.tasks ?? []).filter((t) => t.status === "submitted").map((t) => t.taskUUID) };
 };
 
 describe("mergeLockfiles: random histories", () => {

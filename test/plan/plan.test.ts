@@ -171,7 +171,7 @@ describe("plan actions", () => {
     expect(p.summary.estimated_cost_usd).toBe(1.4784);
     expect(p.budgets).toEqual([
       { scope: "--max-cost", limitUsd: 1, estimatedUsd: 1.4784, ok: false },
-      { scope: "specs/clips.yaml budget", limitUsd: 2, estimatedUsd: 1.4784, ok: true },
+      { scope: "specs/clips.yaml budget", limitUsd: 2, estimatedUsd: 1.4784, spentUsd: 0, ok: true },
     ]);
   });
 

@@ -1,0 +1,45 @@
+/** `clipform prune [--target GLOB] [--dry-run]`: drop kept takes no clip uses, showing what each cost. */
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { acquireStateLock, describeHolder } from "../apply/statelock.js";
+import { readLockfile, writeFileAtomic, serializeLockfile } from "../lockfile/io.js";
+import { planPrune } from "../lockfile/prune.js";
+import { takeDir } from "../lockfile/takes.js";
+import { lockfilePath } from "../pipeline.js";
+import { usd } from "../plan/render.js";
+import { matchesAny } from "../util/glob.js";
+import type { Command } from "./commands.js";
+
+export const pruneCommand: Command = {
+  usage: "[--target GLOB] [--dry-run]",
+  options: {
+    target: { type: "string", multiple: true, arg: "GLOB", help: "only takes generated for addresses matching GLOB (repeatable)" },
+    "dry-run": { type: "boolean", help: "show what would be dropped, change nothing" },
+  },
+  async run(ctx, values) {
+    const targets = (values.target as string[] | undefined) ?? [];
+    const dry = Boolean(values["dry-run"]);
+    const lock = dry ? undefined : acquireStateLock(ctx.cwd, "clipform prune");
+    if (lock?.tookOver) ctx.err(`note: took over a stale state lock (${describeHolder(lock.tookOver)}: that process is gone)`);
+    try {
+      const path = lockfilePath(ctx.cwd);
+      const { lock: current, exists } = readLockfile(path);
+      const p = planPrune(current, { now: new Date(), ...(targets.length ? { match: (a: string) => matchesAny(a, targets) } : {}) });
+      if (p.dropped.length === 0) {
+        ctx.out("Nothing to prune: every kept take is used by a clip or still in flight.");
+        return 0;
+      }
+      for (const d of p.dropped) {
+        ctx.out(`${dry ? "would drop" : "dropped"} take ${takeDir(d.fingerprint)} of ${d.address}: ${d.tasks} task${d.tasks === 1 ? "" : "s"}, ${d.results} video${d.results === 1 ? "" : "s"}, cost ${usd(d.costUsd)}${d.files.length ? `, ${d.files.length} file${d.files.length === 1 ? "" : "s"}` : ""}`);
+      }
+      ctx.out(`${dry ? "Would prune" : "Pruned"} ${p.dropped.length} take${p.dropped.length === 1 ? "" : "s"} that cost ${usd(p.totalUsd)}. Lifetime spend still counts it; the videos cannot be reused without paying again.`);
+      if (dry || !exists) return 0;
+      writeFileAtomic(path, serializeLockfile({ ...p.lock, serial: current.serial + 1 }));
+      // Only files at a per-take path are removed: a clip's own file names are never touched.
+      for (const d of p.dropped) for (const f of d.files) if (f.split("/").includes("takes")) rmSync(join(ctx.cwd, f), { force: true });
+      return 0;
+    } finally {
+      lock?.release();
+    }
+  },
+};

@@ -1,0 +1,47 @@
+/**
+ * `clipform prune`, pure: which kept takes to drop and what they cost. A take is dropped only
+ * when no clip uses any of its videos and none of its tasks is in flight; its cost stays in the
+ * ledger as a pruned record (pruning a record does not un-spend it).
+ */
+import { roundUsd } from "../money/usd.js";
+import type { Lockfile, LockPruned, LockTake } from "./schema.js";
+
+export interface DroppedTake {
+  fingerprint: string;
+  address: string;
+  manifest: string;
+  tasks: number;
+  results: number;
+  costUsd: number;
+  /** Recorded files of the take, relative to the project root. */
+  files: string[];
+}
+
+export interface PrunePlan {
+  lock: Lockfile;
+  dropped: DroppedTake[];
+  totalUsd: number;
+}
+
+/** What the take itself was charged: results of its own tasks. */
+function takeCost(t: LockTake): number {
+  const own = new Set(t.tasks.map((x) => x.taskUUID));
+  return roundUsd(t.results.filter((r) => own.has(r.taskUUID)).reduce((s, r) => s + (r.costUsd ?? 0), 0));
+}
+
+export function planPrune(lock: Lockfile, o: { now: Date; match?: (address: string) => boolean }): PrunePlan {
+  const used = new Set(Object.values(lock.clips).flatMap((e) => e.results.map((r) => r.videoUUID)));
+  const takes = { ...lock.takes };
+  const pruned: Record<string, LockPruned> = { ...lock.pruned };
+  const dropped: DroppedTake[] = [];
+  for (const [fp, t] of Object.entries(lock.takes ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (o.match && !o.match(t.address)) continue;
+    if (t.tasks.some((x) => x.status === "submitted") || t.results.some((r) => used.has(r.videoUUID))) continue;
+    const costUsd = takeCost(t);
+    const key = [...t.tasks.map((x) => x.taskUUID)].sort()[0] ?? fp;
+    pruned[key] = { address: t.address, manifest: t.manifest, fingerprint: fp, costUsd, results: t.results.length, prunedAt: o.now.toISOString() };
+    delete takes[fp];
+    dropped.push({ fingerprint: fp, address: t.address, manifest: t.manifest, tasks: t.tasks.length, results: t.results.length, costUsd, files: t.results.flatMap((r) => (r.file ? [r.file] : [])) });
+  }
+  return { lock: { ...lock, takes, pruned }, dropped, totalUsd: roundUsd(dropped.reduce((s, d) => s + d.costUsd, 0)) };
+}

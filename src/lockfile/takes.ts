@@ -1,0 +1,69 @@
+/**
+ * Takes: every generation paid for (or maybe paid for) is kept, by the fingerprint of its
+ * request, until `clipform prune`. A clip's entry holds what it uses now; when it is replaced,
+ * rerolled or deleted, what it held moves here (records and files), so reverting to any request
+ * paid before is a copy at $0 and no paid video ever leaves the lockfile.
+ */
+import { basename, dirname, join } from "node:path";
+import type { LockEntry, Lockfile, LockResult, LockTake } from "./schema.js";
+
+/** How the planner and the engine name a take as a reuse source (addresses never contain ':'). */
+export const TAKE_REF = "take:";
+export const takeRef = (fingerprint: string) => `${TAKE_REF}${fingerprint}`;
+export const isTakeRef = (ref: string) => ref.startsWith(TAKE_REF);
+
+/** Short, stable folder name of a request's takes. */
+export function takeDir(fingerprint: string): string {
+  return (fingerprint.split(":").pop() ?? fingerprint).slice(0, 12);
+}
+
+/**
+ * Where a kept take's file lives, predictable per take: beside the clip's files, under
+ * takes/<request>/, named by its task and the clip's file name.
+ */
+export function takeFilePath(file: string, fingerprint: string, taskUUID: string): string {
+  return join(dirname(file), "takes", takeDir(fingerprint), `${taskUUID.slice(0, 8)}-${basename(file)}`).split("\\").join("/");
+}
+
+/** Whether an entry holds anything worth keeping (a task or a result). */
+export function holdsRecords(e: Readonly<LockEntry> | undefined): e is LockEntry {
+  return !!e && (e.tasks.length > 0 || e.results.length > 0);
+}
+
+/**
+ * Keeps what `entry` (at `address`) holds among the takes of its request: tasks by UUID, results
+ * by video UUID, the ones archived last first (a revert copies the most recently used). `relocate`
+ * gives each result's new file (or undefined when it has none any more). Mutates `lock.takes`.
+ */
+export function archiveEntry(lock: Lockfile, address: string, entry: Readonly<LockEntry>, relocate: (r: LockResult) => string | undefined = (r) => r.file): void {
+  if (!holdsRecords(entry)) return;
+  const takes = (lock.takes ??= {});
+  const prev: LockTake = takes[entry.fingerprint] ?? { address, manifest: entry.manifest, model: entry.model, request: entry.request, tasks: [], results: [] };
+  const tasks = new Set(prev.tasks.map((t) => t.taskUUID));
+  const videos = new Set(prev.results.map((r) => r.videoUUID));
+  const moved: LockResult[] = entry.results
+    .filter((r) => !videos.has(r.videoUUID))
+    .map((r) => {
+      const copy: LockResult = { ...r };
+      const file = relocate(r);
+      if (file) copy.file = file;
+      else delete copy.file;
+      return copy;
+    });
+  takes[entry.fingerprint] = {
+    ...prev,
+    tasks: [...prev.tasks, ...entry.tasks.filter((t) => !tasks.has(t.taskUUID)).map((t) => ({ ...t }))],
+    results: [...moved, ...prev.results],
+  };
+}
+
+/** The take of a request, if it holds results to reuse. */
+export function reusableTake(lock: Lockfile, fingerprint: string): LockTake | undefined {
+  const t = lock.takes?.[fingerprint];
+  return t && t.results.length > 0 ? t : undefined;
+}
+
+/** A take seen as a clip entry, so the reuse path copies from it like from any address. */
+export function takeAsEntry(fingerprint: string, t: LockTake): LockEntry {
+  return { fingerprint, manifest: t.manifest, model: t.model, request: t.request, numberResults: Math.max(1, t.results.length), tasks: t.tasks, results: t.results };
+}
