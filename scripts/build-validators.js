@@ -20,3 +20,12 @@ for (const name of ["manifest", "lockfile"]) {
   const header = `// Generated from schemas/${name}.schema.json by scripts/build-validators.js. Do not edit.\nimport { createRequire } from "node:module";\nconst require = createRequire(import.meta.url);\n`;
   writeFileSync(join(out, `${name}.js`), header + standaloneCode.default(ajv, validate).replace(/^"use strict";/, ""));
 }
+
+// A project's own model definitions are rare: that validator is CommonJS, so it can be required
+// synchronously on demand instead of being imported by every run.
+{
+  const schema = JSON.parse(readFileSync(join(root, "schemas", "model.schema.json"), "utf8"));
+  const ajv = new Ajv({ allErrors: true, strict: false, code: { source: true } });
+  const validate = ajv.compile(schema);
+  writeFileSync(join(out, "model.cjs"), `// Generated from schemas/model.schema.json by scripts/build-validators.js. Do not edit.\n${standaloneCode.default(ajv, validate)}`);
+}

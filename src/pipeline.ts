@@ -43,7 +43,7 @@ export function planProject(project: Project, lock: Lockfile, opts: PlanOptions)
   return plan({
     clips: project.clips,
     lock,
-    prices: priceBook(lock),
+    prices: priceBook(lock, project.catalog),
     manifests: project.manifests,
     files: checkOutputFiles(lock, project.root),
     targets: opts.targets,

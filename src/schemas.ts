@@ -2,6 +2,7 @@
 import { zodToJsonSchema } from "zod-to-json-schema";
 import { manifestSchema } from "./manifest/schema.js";
 import { lockfileSchema } from "./lockfile/schema.js";
+import { modelDefinitionSchema } from "./models/definition.js";
 
 const BASE_ID = "https://clipform.dev/schemas";
 
@@ -18,7 +19,12 @@ export function lockfileJsonSchema(): Record<string, unknown> {
   return publish(lockfileSchema, "lockfile.schema.json", "clipform lockfile");
 }
 
+export function modelJsonSchema(): Record<string, unknown> {
+  return publish(modelDefinitionSchema, "model.schema.json", "clipform model definition");
+}
+
 export const PUBLISHED_SCHEMAS: Record<string, () => Record<string, unknown>> = {
   "manifest.schema.json": manifestJsonSchema,
   "lockfile.schema.json": lockfileJsonSchema,
+  "model.schema.json": modelJsonSchema,
 };

@@ -4,7 +4,7 @@
  */
 import type { ErrorObject } from "ajv";
 import { closest } from "../util/suggest.js";
-import { loadSchema, loadValidator } from "../util/validators.js";
+import { loadSchema, loadValidator, type SchemaName, type Validator } from "../util/validators.js";
 import type { YamlPath } from "./expand.js";
 
 const validate = await loadValidator("manifest");
@@ -147,8 +147,13 @@ function collapseUnions(errors: ErrorObject[], root: Record<string, unknown>, da
 }
 
 export function checkManifestSchema(data: unknown): SchemaProblem[] {
+  return checkAgainst(validate, "manifest", data);
+}
+
+/** Validates `data` with a compiled schema validator; one clear problem per error, located by path. */
+export function checkAgainst(validate: Validator, name: SchemaName, data: unknown): SchemaProblem[] {
   if (validate(data)) return [];
-  const schema = loadSchema("manifest");
+  const schema = loadSchema(name);
   const errors = collapseUnions(validate.errors ?? [], schema, data);
   // A bad property name also fails the name pattern: report it once.
   return errors.map((e) => describe(e, schema, data)).filter((p) => p.message !== "");

@@ -95,6 +95,10 @@ const COMPARED_FIELDS: (keyof GenerationFields)[] = [
   "outputQuality",
   "safety",
   "frameImages",
+  "seed",
+  "resolution",
+  "providerSettings",
+  "otherInputs",
 ];
 
 /** Fields whose change forces regeneration, with old and new values (images by content and file). */
@@ -138,7 +142,7 @@ export function plan(input: PlanInput): Plan {
 
   const estimate = (clip: DesiredClip, generate: number): Estimate | null => {
     if (generate === 0) return { usd: 0, perResultUsd: 0, source: "documented", note: "nothing to generate" };
-    const q = prices(clip.generation.model, clip.generation.duration);
+    const q = prices(clip.generation.model, clip.generation.duration, clip.generation);
     if (!q) return null;
     return { usd: roundUsd(q.usd * generate), perResultUsd: q.usd, source: q.source, note: q.note };
   };

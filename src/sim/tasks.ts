@@ -2,7 +2,8 @@
  * One handler per task type. Each task is processed independently: it yields data items, or
  * errors scoped to its taskUUID, and says whether it was refused (which sets the HTTP status).
  */
-import { getModel } from "../models/catalog.js";
+import { defaultDuration, getModel } from "../models/catalog.js";
+import { catalogPrice } from "../models/prices.js";
 import { checkVideoRequest } from "../models/rules.js";
 import type { GenerationStore } from "./generations.js";
 import { contentUuid, isUuidV4 } from "./ids.js";
@@ -97,12 +98,19 @@ function submitVideo(task: Task, ctx: TaskContext): TaskReply {
   // The last two checks only narrow types: a bad taskUUID or model is already in `errors`.
   if (errors.length > 0 || !isUuidV4(taskUUID) || !model) return refused(...errors);
 
-  const duration = typeof task.duration === "number" ? task.duration : model.defaults.duration;
+  const duration = typeof task.duration === "number" ? task.duration : defaultDuration(model);
+  const num = (v: unknown) => (typeof v === "number" ? v : undefined);
+  const price = catalogPrice(model, {
+    duration,
+    ...(num(task.width) !== undefined && num(task.height) !== undefined ? { width: num(task.width)!, height: num(task.height)! } : {}),
+    ...(typeof task.resolution === "string" ? { resolution: task.resolution } : {}),
+    providerSettings: task.providerSettings,
+  });
   ctx.generations.start({
     taskUUID,
     numberResults: typeof task.numberResults === "number" ? task.numberResults : 1,
     format: isOutputFormat(task.outputFormat) ? task.outputFormat : DEFAULT_OUTPUT_FORMAT,
-    cost: task.includeCost === true ? model.prices[duration]?.usd : undefined,
+    cost: task.includeCost === true ? price?.usd : undefined,
   });
   return accepted({ taskType: "videoInference", taskUUID });
 }

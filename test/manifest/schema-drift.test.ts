@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { lockfileJsonSchema, manifestJsonSchema, PUBLISHED_SCHEMAS } from "../../src/schemas.js";
+import { lockfileJsonSchema, manifestJsonSchema, modelJsonSchema, PUBLISHED_SCHEMAS } from "../../src/schemas.js";
 import { CLIP_FIELD_NAMES } from "../../src/manifest/fields.js";
 import { Ajv } from "ajv";
 import { loadValidator } from "../../src/util/validators.js";
@@ -26,8 +26,12 @@ describe("published schemas", () => {
     expect(committed("lockfile.schema.json")).toEqual(JSON.parse(JSON.stringify(lockfileJsonSchema())));
   });
 
-  it("publishes exactly those two files", () => {
-    expect(Object.keys(PUBLISHED_SCHEMAS).sort()).toEqual(["lockfile.schema.json", "manifest.schema.json"]);
+  it("schemas/model.schema.json is what modelJsonSchema() produces now", () => {
+    expect(committed("model.schema.json")).toEqual(JSON.parse(JSON.stringify(modelJsonSchema())));
+  });
+
+  it("publishes exactly those three files", () => {
+    expect(Object.keys(PUBLISHED_SCHEMAS).sort()).toEqual(["lockfile.schema.json", "manifest.schema.json", "model.schema.json"]);
   });
 
   it("the CLI's precompiled manifest validator (dist/validators) agrees with the committed schema", async () => {
@@ -79,8 +83,19 @@ describe("published schemas", () => {
       for (const p of Object.values(props)) expect(String(p.description ?? "")).not.toBe("");
     });
 
-    it("the model enum is the catalog", () => {
-      expect(clip!.properties.model.enum).toEqual(modelIds());
+    it("the model field offers every built-in model, each with its own hover text, and accepts a project's own", () => {
+      const branches = clip!.properties.model.anyOf as Schema[];
+      const literals = branches.filter((b) => "const" in b);
+      expect(literals.map((b) => b.const)).toEqual(modelIds());
+      for (const b of literals) expect(String(b.description)).toMatch(/Sizes: .*Durations: .*Price: /);
+      expect(branches.filter((b) => !("const" in b))).toEqual([expect.objectContaining({ type: "string", pattern: expect.any(String) })]);
+    });
+
+    it("the model schema is not empty and names every rule of a definition", () => {
+      const model = modelJsonSchema() as Schema;
+      expect(model.$id).toBe("https://clipform.dev/schemas/model.schema.json");
+      expect(Object.keys(model.properties ?? {})).toEqual(expect.arrayContaining(["air", "sizes", "durations", "frames", "CFGScale", "seed", "providerSettings", "prices", "lifecycle"]));
+      expect(model.required).toEqual(expect.arrayContaining(["air", "sizes", "durations", "prices"]));
     });
 
     it("the lockfile schema has clips and the format version", () => {
