@@ -73,6 +73,8 @@ export interface BudgetCheck {
   limitUsd: number;
   estimatedUsd: number;
   ok: boolean;
+  /** Results to generate with no known price: never counted as $0, so the check cannot pass. */
+  unpriced?: number;
 }
 
 export interface Plan {
@@ -290,11 +292,20 @@ function summarize(changes: Change[], input: PlanInput): Plan {
   }
   const estimated = roundUsd(total);
   const budgets: BudgetCheck[] = [];
-  if (input.maxCost !== undefined) budgets.push({ scope: "--max-cost", limitUsd: input.maxCost, estimatedUsd: estimated, ok: estimated <= input.maxCost + 1e-9 });
+  const unpricedIn = (list: Change[]) => list.reduce((n, c) => n + (c.generate > 0 && !c.estimate ? c.generate : 0), 0);
+  const check = (scope: string, limitUsd: number, estimatedUsd: number, unpriced: number): BudgetCheck => ({
+    scope,
+    limitUsd,
+    estimatedUsd,
+    ok: unpriced === 0 && estimatedUsd <= limitUsd + 1e-9,
+    ...(unpriced ? { unpriced } : {}),
+  });
+  if (input.maxCost !== undefined) budgets.push(check("--max-cost", input.maxCost, estimated, unpricedIn(changes)));
   for (const m of input.manifests ?? []) {
     if (m.budget === undefined) continue;
-    const est = roundUsd(changes.filter((c) => c.manifest === m.file).reduce((s, c) => s + (c.estimate?.usd ?? 0), 0));
-    budgets.push({ scope: `${m.file} budget`, limitUsd: m.budget, estimatedUsd: est, ok: est <= m.budget + 1e-9 });
+    const mine = changes.filter((c) => c.manifest === m.file);
+    const est = roundUsd(mine.reduce((s, c) => s + (c.estimate?.usd ?? 0), 0));
+    budgets.push(check(`${m.file} budget`, m.budget, est, unpricedIn(mine)));
   }
   return {
     changes,
