@@ -13,6 +13,26 @@ const out = join(root, "dist", "validators");
 mkdirSync(out, { recursive: true });
 for (const name of ["manifest", "lockfile"]) {
   const schema = JSON.parse(readFileSync(join(root, "schemas", `${name}.schema.json`), "utf8"));
+  if (name === "manifest") {
+    // The per-model if/then blocks are editor hints (annotations only, src/models/editor-schema.ts):
+    // they never change a result, and compiled they would triple the validator's load time.
+    delete schema.properties.clips.additionalProperties.allOf;
+    delete schema.properties.defaults.allOf;
+    // `model` lists every built-in AIR (one literal each, for hover) beside the AIR pattern they
+    // all match: for validation the pattern alone gives the same answer.
+    const collapse = (node) => {
+      if (!node || typeof node !== "object") return;
+      if (Array.isArray(node.anyOf) && node.anyOf.every((b) => "const" in b || b.pattern)) {
+        const pattern = node.anyOf.find((b) => b.pattern);
+        if (pattern && node.anyOf.every((b) => b === pattern || new RegExp(pattern.pattern).test(b.const))) {
+          delete node.anyOf;
+          Object.assign(node, pattern);
+        }
+      }
+      for (const v of Object.values(node)) collapse(v);
+    };
+    collapse(schema);
+  }
   const ajv = new Ajv({ allErrors: true, strict: false, code: { source: true, esm: true } });
   ajv.addFormat("uuid", /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
   const validate = ajv.compile(schema);

@@ -212,7 +212,8 @@ export interface ProjectModels {
 export function assembleProject(root: string, results: ManifestResult[], images: LocalImageCache, models: ProjectModels = loadProjectCatalog(root)): Project {
   const { catalog } = models;
   const diagnostics: Diagnostic[] = [...(models.diagnostics ?? [])];
-  const ruleOptions = { catalog, ...(models.today ? { today: models.today } : {}) };
+  // Today once per run: a date per clip costs more than all the rules together.
+  const ruleOptions = { catalog, today: models.today ?? new Date().toISOString().slice(0, 10) };
   const clips: DesiredClip[] = [];
   const manifests: ManifestInfo[] = [];
   const digestParts: string[] = [];

@@ -91,6 +91,20 @@ describe("published schemas", () => {
       expect(branches.filter((b) => !("const" in b))).toEqual([expect.objectContaining({ type: "string", pattern: expect.any(String) })]);
     });
 
+    it("editors get each model's durations, sizes and provider settings when the clip names it (hints only)", () => {
+      const blocks = clip!.allOf as Schema[];
+      expect(blocks.map((b) => b.if.properties.model.const)).toEqual(modelIds());
+      const veo = blocks.find((b) => b.if.properties.model.const === "google:3@3")!.then.properties;
+      expect(veo.duration.examples).toEqual([4, 6, 7, 8]);
+      expect(veo.width.examples).toEqual(expect.arrayContaining([1280, 1920, 3840]));
+      expect(veo.providerSettings.properties.google.properties.generateAudio).toEqual({ description: expect.stringContaining("boolean"), examples: [true, false] });
+      expect(veo.CFGScale.description).toMatch(/takes no CFGScale/);
+      // Annotations only: no keyword in a hint block may reject anything.
+      const constraining = JSON.stringify(blocks.map((b) => b.then)).match(/"(type|enum|const|minimum|maximum|pattern|required|additionalProperties)"/g);
+      expect(constraining).toBeNull();
+      expect((manifest.properties.defaults.allOf as Schema[]).length).toBe(modelIds().length);
+    });
+
     it("the model schema is not empty and names every rule of a definition", () => {
       const model = modelJsonSchema() as Schema;
       expect(model.$id).toBe("https://clipform.dev/schemas/model.schema.json");
