@@ -119,7 +119,7 @@ function disagreement(readings: { source: string }[] | undefined, show: (r: neve
 function judge(
   issues: Issues,
   rule: { confidence: Confidence; readings?: { source: string }[] },
-  ok: { all: boolean; inUnion: boolean },
+  ok: { all: boolean; inUnion: boolean; subject: string },
   at: RuleIssue["path"],
   code: string,
   message: string,
@@ -128,7 +128,7 @@ function judge(
 ): void {
   if (ok.all) return;
   if (rule.confidence === "conflict") {
-    if (ok.inUnion) issues.push({ severity: "warning", path: at, code: "disputedRule", message: `${message}; accepted, because ${disagreement(rule.readings, show)}` });
+    if (ok.inUnion) issues.push({ severity: "warning", path: at, code: "disputedRule", message: `${ok.subject} is disputed, ${disagreement(rule.readings, show)}; accepted, as one reading allows it` });
     else issues.push({ severity: "error", path: at, code, message, ...extra });
     return;
   }
@@ -221,7 +221,7 @@ function checkSize(m: ModelSpec, req: VideoRequest, hasFrames: boolean, issues: 
   const allowed = s.values;
   const inUnion = allowed.includes(key);
   const all = inUnion && (s.readings ?? []).every((r) => r.values.includes(key));
-  judge(issues, s, { all, inUnion }, ["width"], "invalidWidth", `${key} is not a supported size for ${m.air} (supported: ${allowed.join(", ")})`, (r: { values: string[] }) => r.values.join(", "), {
+  judge(issues, s, { all, inUnion, subject: `${key} on ${m.air}` }, ["width"], "invalidWidth", `${key} is not a supported size for ${m.air} (supported: ${allowed.join(", ")})`, (r: { values: string[] }) => r.values.join(", "), {
     allowedValues: [...allowed],
   });
 }
@@ -242,7 +242,7 @@ function checkDuration(m: ModelSpec, req: VideoRequest, issues: Issues): void {
   judge(
     issues,
     m.durations,
-    { all, inUnion },
+    { all, inUnion, subject: `duration ${d} on ${m.air}` },
     ["duration"],
     "unsupportedDuration",
     `duration ${fmt(d)} is not supported by ${m.air}${set.label ? ` ${set.label}` : ""} (allowed: ${describeDurations(set).replace(/ seconds$/, " seconds")})`,
@@ -359,7 +359,7 @@ function checkFrames(m: ModelSpec, req: VideoRequest, frames: unknown[] | undefi
   judge(
     issues,
     f,
-    { inUnion: frames.length <= f.max, all: frames.length <= f.max && readings.every((r) => r.max === undefined || frames.length <= r.max) },
+    { inUnion: frames.length <= f.max, all: frames.length <= f.max && readings.every((r) => r.max === undefined || frames.length <= r.max), subject: `${frames.length} frame images on ${m.air}` },
     ["inputs", framesKey],
     "invalidFrameImages",
     `${m.air} accepts at most ${f.max} frame image${f.max > 1 ? "s" : ""}, got ${frames.length}`,
@@ -385,7 +385,7 @@ function checkFrames(m: ModelSpec, req: VideoRequest, frames: unknown[] | undefi
     const inUnion = f.positions.includes(pos);
     const all = inUnion && readings.every((r) => r.positions.includes(pos));
     const before = issues.length;
-    judge(issues, f, { inUnion, all }, at, "invalidFramePosition", `${m.air} supports only the ${f.positions.join(" and ")} frame, not "${pos}"`, showReading, {
+    judge(issues, f, { inUnion, all, subject: `a ${pos} frame image on ${m.air}` }, at, "invalidFramePosition", `${m.air} supports only the ${f.positions.join(" and ")} frame, not "${pos}"`, showReading, {
       allowedValues: [...f.positions],
     });
     if (issues.length > before && issues[issues.length - 1]!.severity === "error") return;

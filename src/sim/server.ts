@@ -7,6 +7,8 @@ import { handleApiRequest, type ApiContext } from "./api.js";
 import type { Fault } from "./faults.js";
 import { CODES, type ApiBody } from "./protocol.js";
 import { snapshotStats } from "./stats.js";
+import { getModel } from "../models/catalog.js";
+import { toRequestSchema } from "../models/runware-schema.js";
 import { VIDEO_FORMATS, sendVideo, type SampleVideos } from "./videos.js";
 
 export interface ServerContext extends ApiContext {
@@ -22,6 +24,8 @@ export const RETRY_AFTER_SECONDS = 1;
 const API_PATHS = new Set(["/v1", "/"]);
 const STATS_PATH = "/__sim/stats";
 const VIDEO_PATH = /^\/videos\/([0-9a-f-]{36})\.([a-z0-9]+)$/;
+/** Runware's per-model schemas (schemas.runware.ai/resolve/<AIR>), served from the catalog. */
+const RESOLVE_PATH = /^\/resolve\/([^/]+)$/;
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
@@ -102,6 +106,12 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: ServerConte
   if (pathname === STATS_PATH && readOnly) return sendJson(res, 200, snapshotStats(ctx.stats));
   const video = VIDEO_PATH.exec(pathname);
   if (video && readOnly) return handleVideo(req, res, ctx, video[1]!, video[2]!);
+  const resolve = RESOLVE_PATH.exec(pathname);
+  if (resolve && readOnly) {
+    const model = getModel(decodeURIComponent(resolve[1]!));
+    if (!model) return sendJson(res, 404, { error: `no schema for ${decodeURIComponent(resolve[1]!)}` });
+    return sendJson(res, 200, { requestSchema: toRequestSchema(model), responseSchema: null, documentation: model.docsUrl ?? null });
+  }
   sendJson(res, 404, errorBody(CODES.notFound, `Nothing at ${method} ${pathname}.`));
 }
 
