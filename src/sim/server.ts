@@ -7,7 +7,7 @@ import { handleApiRequest, type ApiContext } from "./api.js";
 import type { Fault } from "./faults.js";
 import { CODES, type ApiBody } from "./protocol.js";
 import { snapshotStats } from "./stats.js";
-import { getModel } from "../models/catalog.js";
+import { builtinCatalog } from "../models/catalog.js";
 import { toRequestSchema } from "../models/runware-schema.js";
 import { VIDEO_FORMATS, sendVideo, type SampleVideos } from "./videos.js";
 
@@ -108,7 +108,7 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: ServerConte
   if (video && readOnly) return handleVideo(req, res, ctx, video[1]!, video[2]!);
   const resolve = RESOLVE_PATH.exec(pathname);
   if (resolve && readOnly) {
-    const model = getModel(decodeURIComponent(resolve[1]!));
+    const model = (ctx.catalog ?? builtinCatalog()).get(decodeURIComponent(resolve[1]!));
     if (!model) return sendJson(res, 404, { error: `no schema for ${decodeURIComponent(resolve[1]!)}` });
     return sendJson(res, 200, { requestSchema: toRequestSchema(model), responseSchema: null, documentation: model.docsUrl ?? null });
   }

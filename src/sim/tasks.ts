@@ -2,7 +2,7 @@
  * One handler per task type. Each task is processed independently: it yields data items, or
  * errors scoped to its taskUUID, and says whether it was refused (which sets the HTTP status).
  */
-import { defaultDuration, getModel } from "../models/catalog.js";
+import { builtinCatalog, defaultDuration, type Catalog } from "../models/catalog.js";
 import { catalogPrice } from "../models/prices.js";
 import { checkVideoRequest } from "../models/rules.js";
 import type { GenerationStore } from "./generations.js";
@@ -16,6 +16,8 @@ export interface TaskContext {
   /** taskUUIDs of accepted imageUpload tasks: like generations', they cannot be used again. */
   uploads: Set<string>;
   stats: SimStats;
+  /** The models it knows: the built-in catalog, or a project's (with its own models/ folder). */
+  catalog?: Catalog;
 }
 
 export interface TaskReply {
@@ -88,10 +90,11 @@ function submitVideo(task: Task, ctx: TaskContext): TaskReply {
   // A used taskUUID is refused before anything else: it must never start a second generation.
   if (isUuidV4(taskUUID) && isUsed(taskUUID, ctx)) return conflict(task, taskUUID, ctx);
 
-  const model = typeof task.model === "string" ? getModel(task.model) : undefined;
+  const catalog = ctx.catalog ?? builtinCatalog();
+  const model = typeof task.model === "string" ? catalog.get(task.model) : undefined;
   const errors = [
     ...taskUuidErrors(task),
-    ...checkVideoRequest(task)
+    ...checkVideoRequest(task, { catalog, today: new Date().toISOString().slice(0, 10) })
       .filter((issue) => issue.severity === "error")
       .map((issue) => issueToApiError(issue, task, model?.page)),
   ];

@@ -100,5 +100,10 @@ describe("clipform models import / pull", () => {
     writeFileSync(file, JSON.stringify(def, null, 2));
     const priced = JSON.parse((await run(["plan", "--json"], { cwd: dir })).stdout).changes[0];
     expect(priced).toMatchObject({ estimated_cost_usd: 0.3, price_source: "documented" });
+
+    // The embedded simulator knows the project's models too: the whole loop works offline.
+    const applied = await run(["apply", "--sim", "--auto-approve", "--poll-interval", "20"], { cwd: dir });
+    expect(applied.stderr).toMatch(/Apply complete: 1 succeeded, 0 failed/);
+    expect(applied.code).toBe(0);
   });
 });
