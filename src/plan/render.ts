@@ -2,6 +2,7 @@
  * Plan renderers: text for people, markdown for pull-request comments, JSON for tools. All
  * three key on the same `action` field; none of them prints or reads the environment.
  */
+import { comparisons } from "./compare.js";
 import type { Palette } from "../cli/colors.js";
 import type { Diagnostic } from "../diagnostics.js";
 import { ACTIONS, type Action, type BudgetCheck, type Change, type FieldChange, type Plan } from "./plan.js";
@@ -112,6 +113,15 @@ export function renderText(p: Plan, o: TextOptions): string {
       out.push(head.trimEnd());
       out.push(`      ${c.dim(ch.reason)}`);
       for (const f of ch.fields ?? []) out.push(`      ${c.yellow("~")} ${describeField(f)}`);
+    }
+  }
+  const sideBySide = comparisons(p.changes);
+  if (sideBySide.length > 0) {
+    out.push("");
+    out.push(c.bold("Side by side:"));
+    for (const g of sideBySide) {
+      const cost = (ch: Change) => (ch.generate === 0 ? c.dim(`${usd(ch.spentUsd)} spent`) : ch.estimate ? usd(ch.estimate.usd) : c.red("unpriced"));
+      out.push(`  ${g.shot}  ${g.variants.map((v) => `${v.model} ${cost(v.change)}`).join(" · ")}`);
     }
   }
   if (p.byModel.length > 0) {
