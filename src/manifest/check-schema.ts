@@ -33,14 +33,14 @@ function schemaAt(root: Record<string, unknown>, schemaPath: string): Record<str
   return node && typeof node === "object" ? (node as Record<string, unknown>) : undefined;
 }
 
-const label = (path: YamlPath) =>
-  path.length === 0 ? "the manifest" : path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
+const label = (path: YamlPath, root = "the manifest") =>
+  path.length === 0 ? root : path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
 
 const show = (v: unknown) => (typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v) ?? String(v));
 
-function describe(e: ErrorObject, root: Record<string, unknown>, data: unknown): SchemaProblem {
+function describe(e: ErrorObject, root: Record<string, unknown>, data: unknown, what: string): SchemaProblem {
   const at = pointerToPath(e.instancePath);
-  const where = label(at);
+  const where = label(at, what);
   const p = e.params as Record<string, unknown>;
   switch (e.keyword) {
     case "additionalProperties": {
@@ -151,10 +151,10 @@ export function checkManifestSchema(data: unknown): SchemaProblem[] {
 }
 
 /** Validates `data` with a compiled schema validator; one clear problem per error, located by path. */
-export function checkAgainst(validate: Validator, name: SchemaName, data: unknown): SchemaProblem[] {
+export function checkAgainst(validate: Validator, name: SchemaName, data: unknown, what = `the ${name}`): SchemaProblem[] {
   if (validate(data)) return [];
   const schema = loadSchema(name);
   const errors = collapseUnions(validate.errors ?? [], schema, data);
   // A bad property name also fails the name pattern: report it once.
-  return errors.map((e) => describe(e, schema, data)).filter((p) => p.message !== "");
+  return errors.map((e) => describe(e, schema, data, what)).filter((p) => p.message !== "");
 }

@@ -75,6 +75,7 @@ export const modelDefinitionSchema = z
   .object({
     $schema: z.string().optional(),
     air: z.string().regex(/^[a-z0-9-]+:[A-Za-z0-9._-]+@[A-Za-z0-9._-]+$/).describe("The model's AIR identifier, as sent in `model`."),
+    extends: z.string().optional().describe("In a project's models/ folder: start from this built-in model (its AIR) and change only what the file sets."),
     name: z.string().min(1),
     family: z.string().min(1).describe("Grouping for `clipform models` (Kling, Google Veo…)."),
     docsUrl: z.string().regex(/^https?:\/\/\S+$/).optional(),

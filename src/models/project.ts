@@ -1,8 +1,8 @@
 /**
  * A project's own models: JSON (or YAML) definitions in `models/` at the project root. A file
  * whose `air` is a built-in model overrides it field by field (objects merge, lists replace: a
- * newly allowed duration is `durations: {values: [5, 8, 10]}`); any other file defines a new
- * model and must be complete. Each is validated against schemas/model.schema.json, with every
+ * newly allowed duration is `durations: {values: [5, 8, 10]}`); `extends: AIR` starts a new
+ * model from a built-in one; any other file defines a new model and must be complete. Each is validated against schemas/model.schema.json, with every
  * problem located at FILE:LINE:COL. `clipform models import` writes such files.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -55,11 +55,17 @@ export function loadProjectCatalog(root: string): ProjectCatalog {
       problem([], "a model definition needs `air` (the model's identifier, e.g. klingai:5@3)");
       continue;
     }
-    const base = builtin.get(data.air);
+    const from = typeof data.extends === "string" ? data.extends : data.air;
+    const base = builtin.get(from);
+    if (typeof data.extends === "string" && !base) {
+      problem(["extends"], `extends: unknown built-in model "${data.extends}"`);
+      continue;
+    }
     const { origin: _o, ...baseDefinition } = base ?? ({} as ModelSpec);
-    const merged = base ? mergeDefinition(baseDefinition, data) : data;
-    const problems = checkAgainst(loadValidatorSync("model"), "model", merged);
-    for (const p of problems) problem(p.at, base ? `${p.message} (after merging over the built-in ${data.air})` : p.message, p.key);
+    // The base's references and page belong to it, not to a new model built from it.
+    const merged = base ? mergeDefinition(from === data.air ? baseDefinition : { ...baseDefinition, page: undefined }, data) : data;
+    const problems = checkAgainst(loadValidatorSync("model"), "model", JSON.parse(JSON.stringify(merged)), "the model definition");
+    for (const p of problems) problem(p.at, base ? `${p.message} (after merging over the built-in ${from})` : p.message, p.key);
     if (problems.length === 0) own.push({ ...(merged as ModelDefinition), origin: file });
   }
   return { catalog: catalogOf([...builtin.all(), ...own]), diagnostics };

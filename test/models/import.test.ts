@@ -28,6 +28,17 @@ describe("a project's own models", () => {
     expect(after.catalog.get("klingai:5@3")!.origin).toBe("models/kling-master.json");
   });
 
+  it("a new model can start from a built-in one (extends) and change only what differs", () => {
+    const yaml = clip("    model: acme:2@1\n    width: 1920\n    height: 1080\n    duration: 7\n");
+    const def = JSON.stringify({ air: "acme:2@1", extends: "klingai:5@3", name: "Acme Two", family: "Acme", durations: { values: [5, 7] } });
+    const project = loadProject({ root: makeProject({ "specs/a.yaml": yaml, "models/acme-two.json": def }) });
+    expect(project.diagnostics).toEqual([]);
+    const m = project.catalog.get("acme:2@1")!;
+    expect({ family: m.family, sizes: m.sizes.values, durations: m.durations.values, page: m.page }).toEqual({ family: "Acme", sizes: ["1920x1080", "1080x1080", "1080x1920"], durations: [5, 7], page: undefined });
+    const bad = loadProject({ root: makeProject({ "specs/a.yaml": yaml, "models/acme-two.json": JSON.stringify({ air: "acme:2@1", extends: "klingai:9@9" }) }) });
+    expect(bad.diagnostics).toContainEqual(expect.objectContaining({ file: "models/acme-two.json", message: 'extends: unknown built-in model "klingai:9@9"' }));
+  });
+
   it("a broken definition is reported at its line and column, and the model stays unknown", () => {
     const def = `{\n  "air": "acme:1@1",\n  "name": "Acme",\n  "durations": { "confidence": "verified", "values": ["five"] }\n}\n`;
     const project = loadProject({ root: makeProject({ "specs/a.yaml": clip("    model: acme:1@1\n"), "models/acme.json": def }) });
