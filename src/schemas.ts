@@ -2,6 +2,12 @@
 import { zodToJsonSchema } from "zod-to-json-schema";
 import { manifestSchema } from "./manifest/schema.js";
 import { lockfileSchema } from "./lockfile/schema.js";
+import { modelDefinitionSchema } from "./models/definition.js";
+import { builtinCatalog } from "./models/catalog.js";
+import { perModelHints } from "./models/editor-schema.js";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Schema = Record<string, any>;
 
 const BASE_ID = "https://clipform.dev/schemas";
 
@@ -11,14 +17,25 @@ function publish(schema: Parameters<typeof zodToJsonSchema>[0], id: string, titl
 }
 
 export function manifestJsonSchema(): Record<string, unknown> {
-  return publish(manifestSchema, "manifest.schema.json", "clipform manifest");
+  const schema = publish(manifestSchema, "manifest.schema.json", "clipform manifest") as Schema;
+  // Editors: per-model completions and hover (annotations only; the model rules decide).
+  const hints = perModelHints(builtinCatalog().all());
+  const clip = schema.properties.clips.additionalProperties as Schema;
+  clip.allOf = hints;
+  schema.properties.defaults.allOf = hints;
+  return schema;
 }
 
 export function lockfileJsonSchema(): Record<string, unknown> {
   return publish(lockfileSchema, "lockfile.schema.json", "clipform lockfile");
 }
 
+export function modelJsonSchema(): Record<string, unknown> {
+  return publish(modelDefinitionSchema, "model.schema.json", "clipform model definition");
+}
+
 export const PUBLISHED_SCHEMAS: Record<string, () => Record<string, unknown>> = {
   "manifest.schema.json": manifestJsonSchema,
   "lockfile.schema.json": lockfileJsonSchema,
+  "model.schema.json": modelJsonSchema,
 };

@@ -42,7 +42,7 @@ export function createEngine(s: EngineSetup): ApplyEngine {
     concurrency: s.concurrency,
     pollIntervalMs: s.pollIntervalMs,
     budgets: s.budgets,
-    prices: priceBook(planned.lock),
+    prices: priceBook(planned.lock, planned.project.catalog),
     now: () => new Date(),
     uuid: randomUUID,
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),

@@ -36,7 +36,6 @@ export async function buildTask(clip: DesiredClip, taskUUID: string, numberResul
     outputType: "URL",
     model: g.model,
     duration: g.duration,
-    CFGScale: g.CFGScale,
     outputFormat: g.outputFormat,
     outputQuality: g.outputQuality,
     numberResults,
@@ -46,14 +45,22 @@ export async function buildTask(clip: DesiredClip, taskUUID: string, numberResul
   if (g.width !== undefined) task.width = g.width;
   if (g.height !== undefined) task.height = g.height;
   if (g.safety !== undefined) task.safety = g.safety;
+  // The manifest stage keeps only what the model takes (no CFGScale or seed where absent, no
+  // size where it comes from the frame image): the task sends exactly that.
+  if (g.CFGScale !== undefined) task.CFGScale = g.CFGScale;
+  if (g.seed !== undefined) task.seed = g.seed;
+  if (g.resolution !== undefined) task.resolution = g.resolution;
+  if (g.providerSettings !== undefined) task.providerSettings = g.providerSettings;
+  const inputs: Record<string, unknown> = { ...g.otherInputs };
   if (clip.frameImages.length > 0) {
     const frameImages = [];
     for (const f of clip.frameImages) {
       const image = f.kind === "file" && f.path ? await images.upload(fileToDataUri(f.path, f.sha256)) : f.ref;
       frameImages.push({ image, frame: f.frame });
     }
-    task.inputs = { frameImages };
+    inputs.frameImages = frameImages;
   }
+  if (Object.keys(inputs).length > 0) task.inputs = inputs;
   if (clip.delivery.webhookURL) task.webhookURL = clip.delivery.webhookURL;
   if (clip.delivery.uploadEndpoint) task.uploadEndpoint = clip.delivery.uploadEndpoint;
   if (clip.delivery.ttl !== undefined) task.ttl = clip.delivery.ttl;

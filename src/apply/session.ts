@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import { ClipformError } from "../errors.js";
 import { apiKeyProblem } from "../util/secrets.js";
 import type { Lockfile } from "../lockfile/schema.js";
+import type { Catalog } from "../models/catalog.js";
 import type { RunwareClient, ClientEvent } from "../runware/client.js";
 
 export const DEFAULT_BASE_URL = "https://api.runware.ai/v1";
@@ -21,14 +22,14 @@ export interface ApiSession {
   close(): Promise<void>;
 }
 
-export async function openApiSession(opts: { env: NodeJS.ProcessEnv; sim: boolean; needsKey: boolean; onEvent?: (e: ClientEvent) => void }): Promise<ApiSession> {
+export async function openApiSession(opts: { env: NodeJS.ProcessEnv; sim: boolean; needsKey: boolean; onEvent?: (e: ClientEvent) => void; catalog?: Catalog }): Promise<ApiSession> {
   let apiKey = opts.env.RUNWARE_API_KEY ?? "";
   let baseUrl = opts.env.RUNWARE_BASE_URL || DEFAULT_BASE_URL;
   let sim: { apiUrl: string; close(): Promise<void> } | undefined;
   if (opts.sim) {
     const { startSimulator } = await import("../sim/index.js");
     apiKey = `sim-${randomUUID()}`;
-    sim = await startSimulator({ port: 0, latencyMs: SIM_DEMO_LATENCY_MS, apiKey });
+    sim = await startSimulator({ port: 0, latencyMs: SIM_DEMO_LATENCY_MS, apiKey }, opts.catalog);
     baseUrl = sim.apiUrl;
   } else if (opts.needsKey && !apiKey) {
     throw new ClipformError("MISSING_KEY", "RUNWARE_API_KEY is not set (or use --sim to try clipform on the local simulator). Nothing was sent.");

@@ -118,6 +118,7 @@ export const applyCommand: Command = {
             env: ctx.env,
             sim: Boolean(values.sim),
             needsKey,
+            catalog: planned.project.catalog,
             onEvent: (e) => {
               if (e.type === "retry" && e.error.kind === "rateLimit") engine?.onRateLimited();
             },

@@ -3,8 +3,7 @@ import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { formatDiagnostic } from "../diagnostics.js";
 import { ClipformError } from "../errors.js";
-import { CATALOG } from "../models/catalog.js";
-import { loadValidProject } from "../pipeline.js";
+import { computePlan, loadValidProject } from "../pipeline.js";
 import { hasChanges, overBudget } from "../plan/plan.js";
 import { savePlan, type PlanOptions } from "../plan/planfile.js";
 import { overBudgetText, planToJson, renderMarkdown, renderText, usd } from "../plan/render.js";
@@ -102,26 +101,5 @@ export const planCommand: Command = {
   },
 };
 
-export const models: Command = {
-  usage: "[--json]",
-  options: { json: { type: "boolean", help: "print the catalog as JSON" } },
-  async run(ctx, values) {
-    if (values.json) {
-      ctx.out(JSON.stringify([...CATALOG.values()], null, 2));
-      return 0;
-    }
-    const c = ctx.color;
-    for (const m of CATALOG.values()) {
-      ctx.out(`${c.bold(m.id)}  ${m.name}  (${m.capabilities.join(", ")})`);
-      ctx.out(`  sizes:     ${m.sizes.values.map((s) => `${s.width}x${s.height}`).join(", ")}${m.sizes.source !== "documented" ? c.dim(` (${m.sizes.source})`) : ""}`);
-      ctx.out(`  durations: ${m.durations.join(", ")} s`);
-      ctx.out(`  frames:    ${m.frames.required ? "required" : "optional"}, at most ${m.frames.max} (${m.frames.positions.join(", ")})`);
-      ctx.out(`  prompts:   positivePrompt ${m.prompts.positive}, negativePrompt ${m.prompts.negative}`);
-      for (const [d, p] of Object.entries(m.prices)) ctx.out(`  price ${d.padStart(2)} s: ${usd(p.usd)} per result  ${c.dim(`${p.source}: ${p.note}`)}`);
-      if (m.listPrice) ctx.out(`  list price: ${m.listPrice}`);
-      ctx.out("");
-    }
-    return 0;
-  },
-};
+export { modelsCommand as models } from "./models-command.js";
 

@@ -5,7 +5,7 @@
 import type { ErrorObject } from "ajv";
 import { closest } from "../util/suggest.js";
 import { excerpt } from "./yaml.js";
-import { loadSchema, loadValidator } from "../util/validators.js";
+import { loadSchema, loadValidator, type SchemaName, type Validator } from "../util/validators.js";
 import type { YamlPath } from "./expand.js";
 
 const validate = await loadValidator("manifest");
@@ -34,8 +34,8 @@ function schemaAt(root: Record<string, unknown>, schemaPath: string): Record<str
   return node && typeof node === "object" ? (node as Record<string, unknown>) : undefined;
 }
 
-const label = (path: YamlPath) =>
-  path.length === 0 ? "the manifest" : path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
+const label = (path: YamlPath, root = "the manifest") =>
+  path.length === 0 ? root : path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
 
 /** The offending value, as a short excerpt: a value can be huge (a long prompt, an aliased subtree). */
 const show = (v: unknown) => {
@@ -44,9 +44,9 @@ const show = (v: unknown) => {
   return String(v);
 };
 
-function describe(e: ErrorObject, root: Record<string, unknown>, data: unknown): SchemaProblem {
+function describe(e: ErrorObject, root: Record<string, unknown>, data: unknown, what: string): SchemaProblem {
   const at = pointerToPath(e.instancePath);
-  const where = label(at);
+  const where = label(at, what);
   const p = e.params as Record<string, unknown>;
   switch (e.keyword) {
     case "additionalProperties": {
@@ -153,9 +153,14 @@ function collapseUnions(errors: ErrorObject[], root: Record<string, unknown>, da
 }
 
 export function checkManifestSchema(data: unknown): SchemaProblem[] {
+  return checkAgainst(validate, "manifest", data);
+}
+
+/** Validates `data` with a compiled schema validator; one clear problem per error, located by path. */
+export function checkAgainst(validate: Validator, name: SchemaName, data: unknown, what = `the ${name}`): SchemaProblem[] {
   if (validate(data)) return [];
-  const schema = loadSchema("manifest");
+  const schema = loadSchema(name);
   const errors = collapseUnions(validate.errors ?? [], schema, data);
   // A bad property name also fails the name pattern: report it once.
-  return errors.map((e) => describe(e, schema, data)).filter((p) => p.message !== "");
+  return errors.map((e) => describe(e, schema, data, what)).filter((p) => p.message !== "");
 }

@@ -11,6 +11,9 @@ export const CLIP_FIELD_NAMES = [
   "height",
   "duration",
   "CFGScale",
+  "seed",
+  "resolution",
+  "providerSettings",
   "numberResults",
   "outputType",
   "outputFormat",
@@ -24,6 +27,9 @@ export const CLIP_FIELD_NAMES = [
 ] as const;
 
 export type ClipFieldName = (typeof CLIP_FIELD_NAMES)[number];
+
+/** provider:model@version, as Runware writes AIRs (klingai:5@3, google:3@1, alibaba:wan@2.6). */
+export const AIR_PATTERN = "^[a-z0-9-]+:[A-Za-z0-9._-]+@[A-Za-z0-9._-]+$";
 
 export const ID_PATTERN = "^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$";
 

@@ -8,7 +8,8 @@ import { dirname, join, relative, resolve, sep } from "node:path";
 import type { Diagnostic } from "../diagnostics.js";
 import { sortDiagnostics } from "../diagnostics.js";
 import { ClipformError } from "../errors.js";
-import { getModel } from "../models/catalog.js";
+import { defaultCFGScale, defaultDuration, type Catalog } from "../models/catalog.js";
+import { loadProjectCatalog } from "../models/project.js";
 import { checkVideoRequest, frameImagesOf, resolveFramePositions, type FrameImage } from "../models/rules.js";
 import { canonicalJson, sha256Hex } from "../util/canonical.js";
 import { checkManifestSchema } from "./check-schema.js";
@@ -40,11 +41,17 @@ export interface GenerationFields {
   width?: number;
   height?: number;
   duration: number;
-  CFGScale: number;
+  /** Absent for models that take no CFGScale. */
+  CFGScale?: number;
   outputFormat: string;
   outputQuality: number;
   safety?: { checkContent?: boolean; mode?: string };
   frameImages?: { frame: string; image: string; file?: string }[];
+  seed?: number;
+  resolution?: string;
+  providerSettings?: Record<string, unknown>;
+  /** inputs besides frame images (reference images, audio…), as written: URLs or Runware UUIDs. */
+  otherInputs?: Record<string, unknown>;
 }
 
 export interface DesiredClip {
@@ -74,12 +81,16 @@ export interface Project {
   diagnostics: Diagnostic[];
   /** Hash of every manifest's text and every local image's content: a saved plan is stale when it changes. */
   digest: string;
+  /** The models this project knows: built-in, plus its own models/ folder. */
+  catalog: Catalog;
 }
 
 export interface LoadOptions {
   root: string;
   paths?: string[];
   images?: LocalImageCache;
+  /** YYYY-MM-DD for model retirement dates; today by default. */
+  today?: string;
 }
 
 export function discoverManifests(root: string, paths: string[]): string[] {
@@ -149,19 +160,28 @@ export function loadManifestFile(absPath: string, root: string): ManifestResult 
   return { file, text, diagnostics, clips, manifest, parsed };
 }
 
-function normalizeGeneration(fields: Record<string, unknown>, images: FrameImageRef[]): GenerationFields {
-  const model = getModel(String(fields.model))!;
+function normalizeGeneration(fields: Record<string, unknown>, images: FrameImageRef[], catalog: Catalog): GenerationFields {
+  const model = catalog.get(String(fields.model))!;
   const g: GenerationFields = {
-    model: model.id,
-    duration: (fields.duration as number | undefined) ?? model.defaults.duration,
-    CFGScale: (fields.CFGScale as number | undefined) ?? model.defaults.CFGScale,
+    model: model.air,
+    duration: (fields.duration as number | undefined) ?? defaultDuration(model),
     outputFormat: (fields.outputFormat as string | undefined) ?? model.defaults.outputFormat,
     outputQuality: (fields.outputQuality as number | undefined) ?? model.defaults.outputQuality,
   };
+  // What the model does not take is neither sent nor fingerprinted (the rules warned or refused);
+  // fields are added only when present, so earlier fingerprints stay valid.
+  const cfg = (fields.CFGScale as number | undefined) ?? defaultCFGScale(model);
+  if (cfg !== undefined && model.CFGScale.supported) g.CFGScale = cfg;
+  if (fields.seed !== undefined && model.seed.supported) g.seed = fields.seed as number;
+  if (fields.resolution !== undefined) g.resolution = fields.resolution as string;
+  if (fields.providerSettings !== undefined) g.providerSettings = fields.providerSettings as Record<string, unknown>;
+  const { frameImages: _f, ...other } = (fields.inputs ?? {}) as Record<string, unknown>;
+  if (Object.keys(other).length > 0) g.otherInputs = other;
   if (fields.positivePrompt !== undefined) g.positivePrompt = fields.positivePrompt as string;
-  if (fields.negativePrompt !== undefined) g.negativePrompt = fields.negativePrompt as string;
-  if (fields.width !== undefined) g.width = fields.width as number;
-  if (fields.height !== undefined) g.height = fields.height as number;
+  if (fields.negativePrompt !== undefined && model.negativePrompt.supported) g.negativePrompt = fields.negativePrompt as string;
+  const sizeFromImage = model.sizes.fromImage === "always" || (model.sizes.fromImage === "withFrames" && images.length > 0);
+  if (fields.width !== undefined && !sizeFromImage) g.width = fields.width as number;
+  if (fields.height !== undefined && !sizeFromImage) g.height = fields.height as number;
   if (fields.safety !== undefined) g.safety = fields.safety as GenerationFields["safety"];
   if (images.length > 0) {
     g.frameImages = images.map((i) =>
@@ -182,12 +202,23 @@ export function loadProject(opts: LoadOptions): Project {
   const root = resolve(opts.root);
   const images = opts.images ?? new LocalImageCache();
   const files = discoverManifests(root, opts.paths?.length ? opts.paths : [DEFAULT_SPECS_DIR]);
-  return assembleProject(root, files.map((f) => loadManifestFile(f, root)), images);
+  const models = loadProjectCatalog(root);
+  return assembleProject(root, files.map((f) => loadManifestFile(f, root)), images, { ...models, ...(opts.today ? { today: opts.today } : {}) });
+}
+
+export interface ProjectModels {
+  catalog: Catalog;
+  /** Problems in the project's own model definitions. */
+  diagnostics?: Diagnostic[];
+  today?: string;
 }
 
 /** Joins per-file results into the project: rule checks, images, fingerprints, cross-file duplicates. */
-export function assembleProject(root: string, results: ManifestResult[], images: LocalImageCache): Project {
-  const diagnostics: Diagnostic[] = [];
+export function assembleProject(root: string, results: ManifestResult[], images: LocalImageCache, models: ProjectModels = loadProjectCatalog(root)): Project {
+  const { catalog } = models;
+  const diagnostics: Diagnostic[] = [...(models.diagnostics ?? [])];
+  // Today once per run: a date per clip costs more than all the rules together.
+  const ruleOptions = { catalog, today: models.today ?? new Date().toISOString().slice(0, 10) };
   const clips: DesiredClip[] = [];
   const manifests: ManifestInfo[] = [];
   const digestParts: string[] = [];
@@ -213,7 +244,7 @@ export function assembleProject(root: string, results: ManifestResult[], images:
       };
 
       const typos = misspelledFields(r.manifest, clip.clipId);
-      for (const issue of checkVideoRequest(clip.fields)) {
+      for (const issue of checkVideoRequest(clip.fields, ruleOptions)) {
         // "positivePrompt is required" next to "unknown field positivPrompt; did you mean…" says the same thing twice.
         if (issue.code.startsWith("missing") && typos.has(String(issue.path[0]))) continue;
         const fieldPath = issue.code === "missingModel" || issue.code === "missingFrameImages" || issue.path.length === 0 ? "" : issue.path.join("/");
@@ -265,7 +296,7 @@ export function assembleProject(root: string, results: ManifestResult[], images:
       }
       if (clipDiags.some((d) => d.severity === "error") || r.diagnostics.some((d) => d.severity === "error")) continue;
 
-      const generation = normalizeGeneration(clip.fields, refs);
+      const generation = normalizeGeneration(clip.fields, refs, catalog);
       const desired: DesiredClip = {
         address: clip.address,
         clipId: clip.clipId,
@@ -289,7 +320,7 @@ export function assembleProject(root: string, results: ManifestResult[], images:
     }
   }
   clips.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
-  return { root, clips, manifests, diagnostics: sortDiagnostics(diagnostics), digest: sha256Hex(digestParts.sort().join("\n")) };
+  return { root, clips, manifests, diagnostics: sortDiagnostics(diagnostics), digest: sha256Hex(digestParts.sort().join("\n")), catalog };
 }
 
 /** Fields the user most likely meant where they wrote an unknown key (in the clip or in defaults). */

@@ -7,7 +7,9 @@
  * Field names are the Runware API's own, spelled exactly as the model pages spell them.
  */
 import { z } from "zod";
-import { COMMON, modelIds } from "../models/catalog.js";
+import { builtinCatalog, COMMON, type ModelSpec } from "../models/catalog.js";
+import { AIR_PATTERN } from "./fields.js";
+import { modelSummary } from "../models/describe.js";
 import { ID_PATTERN, type ClipFieldName } from "./fields.js";
 
 export { ID_PATTERN } from "./fields.js";
@@ -23,7 +25,15 @@ const url = (what: string) =>
     .regex(/^https?:\/\/\S+$/)
     .describe(what);
 
-const models = modelIds() as [string, ...string[]];
+const catalog = builtinCatalog().all();
+
+/** One literal per built-in model, each with its own hover text; any other AIR may be a project's own model. */
+const modelField = z
+  .union([
+    ...(catalog.map((m: ModelSpec) => z.literal(m.air).describe(modelSummary(m))) as unknown as [z.ZodLiteral<string>, z.ZodLiteral<string>]),
+    z.string().regex(new RegExp(AIR_PATTERN)).describe("A model defined in this project's models/ folder (provider:model@version)."),
+  ])
+  .describe(`Runware model identifier (AIR), e.g. klingai:5@3. \`clipform models\` lists the ${catalog.length} built-in models with their sizes, durations and prices; a project can define more in models/.`);
 
 export const frameImageSchema = z
   .union([
@@ -50,27 +60,28 @@ export const frameImageSchema = z
 
 /** Every field a clip may set; all optional here because `defaults:` may supply them. */
 export const clipFields = {
-  model: z
-    .enum(models)
-    .describe(`Runware model identifier. Supported: ${models.join(", ")}. See \`clipform models\` for each model's sizes, durations and prices.`),
+  model: modelField,
   positivePrompt: z
     .string()
-    .min(COMMON.prompt.min)
-    .max(COMMON.prompt.max)
-    .describe(`What the video should show (${COMMON.prompt.min}–${COMMON.prompt.max} characters). \${name} inserts a variable or a matrix value.`),
+    .min(1)
+    .describe("What the video should show (its length limits depend on the model: 2–2500 characters for Kling). ${name} inserts a variable or a matrix value."),
   negativePrompt: z
     .string()
-    .min(COMMON.prompt.min)
-    .max(COMMON.prompt.max)
-    .describe(`What to keep out of the video (${COMMON.prompt.min}–${COMMON.prompt.max} characters). Ignored by the API when CFGScale ≤ 1 disables guidance.`),
-  width: z.number().int().describe("Width in pixels; set together with height, as one of the model's supported sizes (e.g. 1280×720, 720×720, 720×1280)."),
+    .min(1)
+    .describe("What to keep out of the video, for models that take one (Kling: 2–2500 characters)."),
+  width: z.number().int().describe("Width in pixels; set together with height, as one of the model's supported sizes (`clipform models AIR`). Leave out for models that take the size from the frame image."),
   height: z.number().int().describe("Height in pixels; set together with width, as one of the model's supported sizes."),
-  duration: z.number().describe("Length of the video in seconds (the Kling models allow 5 or 10). Drives the price."),
+  duration: z.number().positive().describe("Length of the video in seconds (which ones depend on the model: `clipform models AIR`). Drives the price."),
   CFGScale: z
     .number()
-    .min(COMMON.CFGScale.min)
-    .max(COMMON.CFGScale.max)
-    .describe("Guidance scale, 0 to 1 in steps of 0.01 (default 0.5): higher follows the prompt more closely."),
+    .min(0)
+    .max(1)
+    .describe("Guidance scale, 0 to 1 in steps of 0.01 (default 0.5), for the models that take it (Kling up to 2.5): higher follows the prompt more closely."),
+  seed: z.number().int().min(COMMON.seed.min).max(COMMON.seed.max).describe("Seed, for the models that take one (Veo, Seedance, PixVerse, Vidu, Runway, Wan…): the same seed and request give a similar video."),
+  resolution: z.string().describe("Size class (720p, 1080p, 4K…) for models that take `resolution` instead of width/height; never with width/height."),
+  providerSettings: z
+    .record(z.string(), z.record(z.string(), z.unknown()))
+    .describe("Settings of the model's provider, under its name: { google: { generateAudio: true } }. Which ones a model takes: `clipform models AIR`."),
   numberResults: z
     .number()
     .int()
@@ -101,10 +112,17 @@ export const clipFields = {
       frameImages: z
         .array(frameImageSchema)
         .min(1)
+        .optional()
         .describe("Images that fix given frames of the video. Which models need one, and which positions they accept, is in `clipform models`."),
+      referenceImages: z.array(z.string().min(1)).min(1).optional().describe("Reference images (URLs or Runware image UUIDs), for models that take them."),
+      referenceVideos: z.array(z.string().min(1)).min(1).optional().describe("Reference videos (URLs or Runware UUIDs), for models that take them."),
+      referenceAudios: z.array(z.string().min(1)).min(1).optional().describe("Reference audio (URLs or Runware UUIDs), for models that take them."),
+      audio: z.string().min(1).optional().describe("An audio track (URL or Runware UUID), for models that take one."),
+      video: z.string().min(1).optional().describe("A source video to extend or edit (URL or Runware UUID), for models that take one."),
+      videoId: z.string().min(1).optional().describe("An earlier video of the same provider to remix or extend, for models that take one."),
     })
     .strict()
-    .describe("Input resources: frame images."),
+    .describe("Input resources: frame images, and for some models reference images, video or audio."),
 } as const satisfies Record<ClipFieldName, z.ZodTypeAny>;
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);

@@ -81,6 +81,8 @@ export interface BudgetCheck {
   /** Lifetime budgets: already spent plus in flight before this plan. */
   spentUsd?: number;
   ok: boolean;
+  /** Results to generate with no known price: never counted as $0, so the check cannot pass. */
+  unpriced?: number;
 }
 
 export interface Plan {
@@ -103,6 +105,10 @@ const COMPARED_FIELDS: (keyof GenerationFields)[] = [
   "outputQuality",
   "safety",
   "frameImages",
+  "seed",
+  "resolution",
+  "providerSettings",
+  "otherInputs",
 ];
 
 /** Fields whose change forces regeneration, with old and new values (images by content and file). */
@@ -149,7 +155,7 @@ export function plan(input: PlanInput): Plan {
     if (generate === 0) return { usd: 0, perResultUsd: 0, source: "documented", note: "nothing to generate" };
     const quoted = input.quotes?.(clip, generate);
     if (quoted) return { usd: roundUsd(quoted.usd), perResultUsd: roundUsd(quoted.usd / generate), source: "quoted", note: quoted.note };
-    const q = prices(clip.generation.model, clip.generation.duration);
+    const q = prices(clip.generation.model, clip.generation.duration, clip.generation);
     if (!q) return null;
     return { usd: roundUsd(q.usd * generate), perResultUsd: q.usd, source: q.source, note: q.note };
   };
@@ -304,15 +310,24 @@ function summarize(changes: Change[], input: PlanInput, ledger: Ledger): Plan {
   }
   const estimated = roundUsd(total);
   const budgets: BudgetCheck[] = [];
-  if (input.maxCost !== undefined) budgets.push({ scope: "--max-cost", limitUsd: input.maxCost, estimatedUsd: estimated, ok: estimated <= input.maxCost + 1e-9 });
+  const unpricedIn = (list: Change[]) => list.reduce((n, c) => n + (c.generate > 0 && !c.estimate ? c.generate : 0), 0);
+  const check = (scope: string, limitUsd: number, estimatedUsd: number, unpriced: number, spentUsd?: number): BudgetCheck => ({
+    scope,
+    limitUsd,
+    estimatedUsd,
+    ...(spentUsd !== undefined ? { spentUsd } : {}),
+    ok: unpriced === 0 && (spentUsd ?? 0) + estimatedUsd <= limitUsd + 1e-9,
+    ...(unpriced ? { unpriced } : {}),
+  });
+  if (input.maxCost !== undefined) budgets.push(check("--max-cost", input.maxCost, estimated, unpricedIn(changes)));
   // A manifest's budget bounds its lifetime spend: spent + in flight + this plan.
   const committed = committedByManifest(input.lock, (model, d) => input.prices(model, d)?.usd, ledger);
   for (const m of input.manifests ?? []) {
     if (m.budget === undefined) continue;
-    const est = roundUsd(changes.filter((c) => c.manifest === m.file).reduce((s, c) => s + (c.estimate?.usd ?? 0), 0));
+    const mine = changes.filter((c) => c.manifest === m.file);
+    const est = roundUsd(mine.reduce((s, c) => s + (c.estimate?.usd ?? 0), 0));
     const before = committed.get(m.file) ?? { spentUsd: 0, inFlightUsd: 0 };
-    const spent = roundUsd(before.spentUsd + before.inFlightUsd);
-    budgets.push({ scope: manifestBudgetScope(m.file), limitUsd: m.budget, estimatedUsd: est, spentUsd: spent, ok: spent + est <= m.budget + 1e-9 });
+    budgets.push(check(manifestBudgetScope(m.file), m.budget, est, unpricedIn(mine), roundUsd(before.spentUsd + before.inFlightUsd)));
   }
   return {
     changes,

@@ -1,14 +1,15 @@
 /**
  * Prices for the cost preview. The best figure wins: what this project was actually charged
- * (learned from the lockfile), then what the model pages' examples were charged (observed),
- * then the documented list price, then a derived figure. Every estimate says which it used.
+ * (learned from the lockfile), then the catalog's (src/models/prices.ts: observed, documented,
+ * derived, third-party). Every estimate says which it used; no figure at all is "unpriced".
  */
-import { getModel, type Source } from "../models/catalog.js";
+import { builtinCatalog, type Catalog } from "../models/catalog.js";
+import { catalogPrice, type CatalogPriceSource, type PricedRequest } from "../models/prices.js";
 import type { Lockfile } from "../lockfile/schema.js";
 import { priceKey, roundUsd } from "../money/usd.js";
 
 /** "quoted": the API's own price for the request, asked with a dry run (src/quote). */
-export type PriceSource = Source | "learned" | "quoted";
+export type PriceSource = CatalogPriceSource | "learned" | "quoted";
 
 export interface PriceQuote {
   usd: number;
@@ -16,11 +17,12 @@ export interface PriceQuote {
   note: string;
 }
 
-export type PriceBook = (model: string, duration: number) => PriceQuote | undefined;
+/** The request's size, resolution and settings, when given, choose among per-size and audio prices. */
+export type PriceBook = (model: string, duration: number, request?: Omit<PricedRequest, "duration">) => PriceQuote | undefined;
 
 export { priceKey, roundUsd } from "../money/usd.js";
 
-export function priceBook(lock: Lockfile): PriceBook {
+export function priceBook(lock: Lockfile, catalog: Catalog = builtinCatalog()): PriceBook {
   const learned = new Map<string, { sum: number; n: number }>();
   for (const entry of Object.values(lock.clips)) {
     const duration = entry.request.duration;
@@ -34,12 +36,12 @@ export function priceBook(lock: Lockfile): PriceBook {
       learned.set(k, acc);
     }
   }
-  return (model, duration) => {
+  return (model, duration, request) => {
     const l = learned.get(priceKey(model, duration));
     if (l) {
       return { usd: roundUsd(l.sum / l.n), source: "learned", note: `average of ${l.n} result${l.n === 1 ? "" : "s"} this project was charged` };
     }
-    const p = getModel(model)?.prices[duration];
-    return p ? { usd: p.usd, source: p.source, note: p.note } : undefined;
+    const m = catalog.get(model);
+    return m ? catalogPrice(m, { ...request, duration }) : undefined;
   };
 }

@@ -2,6 +2,7 @@
  * Plan renderers: text for people, markdown for pull-request comments, JSON for tools. All
  * three key on the same `action` field; none of them prints or reads the environment.
  */
+import { comparisons } from "./compare.js";
 import type { Palette } from "../cli/colors.js";
 import type { Diagnostic } from "../diagnostics.js";
 import { ACTIONS, type Action, type BudgetCheck, type Change, type FieldChange, type Plan } from "./plan.js";
@@ -58,6 +59,9 @@ export function describeField(f: FieldChange): string {
 
 /** "estimated $X exceeds the <scope> of $Y": how every command words a budget the plan is over. */
 export function overBudgetText(b: BudgetCheck): string {
+  if (b.unpriced) {
+    return `${b.unpriced} result${b.unpriced === 1 ? " has" : "s have"} no known price, so the ${b.scope} of ${usd(b.limitUsd)} cannot be checked (give the model a price in the project's models/ folder)`;
+  }
   if (b.spentUsd) return `${usd(b.spentUsd)} already spent (lifetime, in flight included) plus ${usd(b.estimatedUsd)} planned exceeds the ${b.scope} of ${usd(b.limitUsd)}`;
   return `estimated ${usd(b.estimatedUsd)} exceeds the ${b.scope} of ${usd(b.limitUsd)}`;
 }
@@ -105,11 +109,20 @@ export function renderText(p: Plan, o: TextOptions): string {
     const width = Math.min(48, Math.max(...shown.map((x) => x.address.length)));
     for (const ch of shown) {
       const paint = colorFor(ch.action, c);
-      const cost = ch.generate > 0 && ch.estimate ? `${usd(ch.estimate.usd)} ${c.dim(`(${ch.estimate.source})`)}` : ch.generate > 0 ? c.red("no price known") : c.dim("$0");
+      const cost = ch.generate > 0 && ch.estimate ? `${usd(ch.estimate.usd)} ${c.dim(`(${ch.estimate.source})`)}` : ch.generate > 0 ? c.red("unpriced") : c.dim("$0");
       const head = `${paint(SYMBOL[ch.action].padStart(3))} ${c.bold(ch.address.padEnd(width))}  ${paint(ch.action.padEnd(12))} ${(ch.model ?? "").padEnd(11)} ${(ch.detail ?? "").padEnd(16)} ${cost}`;
       out.push(head.trimEnd());
       out.push(`      ${c.dim(ch.reason)}`);
       for (const f of ch.fields ?? []) out.push(`      ${c.yellow("~")} ${describeField(f)}`);
+    }
+  }
+  const sideBySide = comparisons(p.changes);
+  if (sideBySide.length > 0) {
+    out.push("");
+    out.push(c.bold("Side by side:"));
+    for (const g of sideBySide) {
+      const cost = (ch: Change) => (ch.generate === 0 ? c.dim(`${usd(ch.spentUsd)} spent`) : ch.estimate ? usd(ch.estimate.usd) : c.red("unpriced"));
+      out.push(`  ${g.shot}  ${g.variants.map((v) => `${v.model} ${cost(v.change)}`).join(" · ")}`);
     }
   }
   if (p.byModel.length > 0) {
@@ -122,7 +135,7 @@ export function renderText(p: Plan, o: TextOptions): string {
   out.push("");
   out.push(`${c.bold("Plan:")} ${summaryLine(p)}.`);
   const budget = p.budgets.length
-    ? " · " + p.budgets.map((b) => `${b.scope} ${usd(b.limitUsd)}: ${b.ok ? c.green("ok") : c.red(`EXCEEDED by ${usd((b.spentUsd ?? 0) + b.estimatedUsd - b.limitUsd)}`)}`).join(" · ")
+    ? " · " + p.budgets.map((b) => `${b.scope} ${usd(b.limitUsd)}: ${b.ok ? c.green("ok") : c.red(b.unpriced ? `cannot be checked: ${b.unpriced} unpriced` : `EXCEEDED by ${usd((b.spentUsd ?? 0) + b.estimatedUsd - b.limitUsd)}`)}`).join(" · ")
     : "";
   out.push(`${c.bold("Estimated cost:")} ${usd(p.summary.estimated_cost_usd)} for ${p.summary.generations} generation${p.summary.generations === 1 ? "" : "s"} · already spent on unchanged clips: ${usd(p.summary.spent_unchanged_usd)}${budget}`);
   return out.join("\n") + "\n";
@@ -187,7 +200,7 @@ export function planToJson(p: Plan, warnings: Diagnostic[] = []): Record<string,
       action: ch.action,
       reason: ch.reason,
       estimated_cost_usd: ch.estimate?.usd ?? null,
-      price_source: ch.generate > 0 ? (ch.estimate?.source ?? null) : null,
+      price_source: ch.generate > 0 ? (ch.estimate?.source ?? "unpriced") : null,
       generate: ch.generate,
       ...(ch.manifest ? { manifest: ch.manifest } : {}),
       ...(ch.model ? { model: ch.model } : {}),
@@ -199,7 +212,7 @@ export function planToJson(p: Plan, warnings: Diagnostic[] = []): Record<string,
     })),
     summary: p.summary,
     cost_by_model: p.byModel,
-    budgets: p.budgets.map((b) => ({ scope: b.scope, limit_usd: b.limitUsd, estimated_usd: b.estimatedUsd, ...(b.spentUsd !== undefined ? { spent_usd: b.spentUsd } : {}), ok: b.ok })),
+    budgets: p.budgets.map((b) => ({ scope: b.scope, limit_usd: b.limitUsd, estimated_usd: b.estimatedUsd, ...(b.spentUsd !== undefined ? { spent_usd: b.spentUsd } : {}), ok: b.ok, ...(b.unpriced ? { unpriced: b.unpriced } : {}) })),
     warnings: warnings.map((w) => ({ file: w.file, line: w.line, col: w.col, message: w.message })),
   };
 }

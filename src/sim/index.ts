@@ -10,6 +10,7 @@ import { createFaultPlan } from "./faults.js";
 import { GenerationStore } from "./generations.js";
 import { describeSettings, resolveOptions, type ResolvedOptions, type SimOptions } from "./options.js";
 import { createRng } from "./rng.js";
+import type { Catalog } from "../models/catalog.js";
 import { createRequestHandler } from "./server.js";
 import { createStats, snapshotStats, type SimStats } from "./stats.js";
 import { VIDEO_FORMATS, loadSampleVideos } from "./videos.js";
@@ -45,7 +46,7 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
   });
 }
 
-async function launch(options: ResolvedOptions): Promise<Simulator> {
+async function launch(options: ResolvedOptions, catalog?: Catalog): Promise<Simulator> {
   const videos = await loadSampleVideos();
   const server = createServer();
   const { port } = await listen(server, options.port, options.host);
@@ -67,7 +68,7 @@ async function launch(options: ResolvedOptions): Promise<Simulator> {
     ...(dialect.has("error-items") ? { failureShape: "data" as const } : {}),
     ...(dialect.has("errors-200") || dialect.has("errors-5xx") ? { failureShape: "errors" as const } : {}),
   });
-  server.on("request", createRequestHandler({ apiKey: options.apiKey, generations, uploads: new Set(), stats, nextFault, videos, dialect }));
+  server.on("request", createRequestHandler({ apiKey: options.apiKey, generations, uploads: new Set(), stats, nextFault, videos, dialect, ...(catalog ? { catalog } : {}) }));
 
   return {
     url,
@@ -83,8 +84,9 @@ async function launch(options: ResolvedOptions): Promise<Simulator> {
   };
 }
 
-export function startSimulator(opts: SimOptions = {}): Promise<Simulator> {
-  return launch(resolveOptions(opts));
+/** `catalog`: the models to accept, when a project defines its own (built-in ones by default). */
+export function startSimulator(opts: SimOptions = {}, catalog?: Catalog): Promise<Simulator> {
+  return launch(resolveOptions(opts), catalog);
 }
 
 /**

@@ -8,6 +8,8 @@ import { SLOW_CHUNK_BYTES, SLOW_CHUNK_PAUSE_MS, type Dialect } from "./dialects.
 import type { Fault } from "./faults.js";
 import { CODES, type ApiBody } from "./protocol.js";
 import { snapshotStats } from "./stats.js";
+import { builtinCatalog } from "../models/catalog.js";
+import { toRequestSchema } from "../models/runware-schema.js";
 import { VIDEO_FORMATS, sendVideo, type SampleVideos } from "./videos.js";
 
 export interface ServerContext extends ApiContext {
@@ -42,6 +44,8 @@ const STATS_PATH = "/__sim/stats";
 const VIDEO_PATH = /^\/videos\/([0-9a-f-]{36})\.([a-z0-9]+)$/;
 /** The `redirect` dialect's video URLs: /redirect/HOPS/<videoUUID>.<ext>, one 302 per hop. */
 const REDIRECT_PATH = /^\/redirect\/(\d)\/([0-9a-f-]{36}\.[a-z0-9]+)$/;
+/** Runware's per-model schemas (schemas.runware.ai/resolve/<AIR>), served from the catalog. */
+const RESOLVE_PATH = /^\/resolve\/([^/]+)$/;
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
@@ -130,6 +134,12 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: ServerConte
   }
   const video = VIDEO_PATH.exec(pathname);
   if (video && readOnly) return handleVideo(req, res, ctx, video[1]!, video[2]!);
+  const resolve = RESOLVE_PATH.exec(pathname);
+  if (resolve && readOnly) {
+    const model = (ctx.catalog ?? builtinCatalog()).get(decodeURIComponent(resolve[1]!));
+    if (!model) return sendJson(res, 404, { error: `no schema for ${decodeURIComponent(resolve[1]!)}` });
+    return sendJson(res, 200, { requestSchema: toRequestSchema(model), responseSchema: null, documentation: model.docsUrl ?? null });
+  }
   sendJson(res, 404, errorBody(CODES.notFound, `Nothing at ${method} ${pathname}.`));
 }
 

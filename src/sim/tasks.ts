@@ -2,7 +2,8 @@
  * One handler per task type. Each task is processed independently: it yields data items, or
  * errors scoped to its taskUUID, and says whether it was refused (which sets the HTTP status).
  */
-import { getModel } from "../models/catalog.js";
+import { builtinCatalog, defaultDuration, type Catalog } from "../models/catalog.js";
+import { catalogPrice } from "../models/prices.js";
 import { checkVideoRequest } from "../models/rules.js";
 import type { Dialect } from "./dialects.js";
 import type { GenerationStore } from "./generations.js";
@@ -19,6 +20,8 @@ export interface TaskContext {
   dialect: Dialect;
   /** The request carried X-Runware-Dry-Run: 1. */
   dryRun?: boolean;
+  /** The models it knows: the built-in catalog, or a project's (with its own models/ folder). */
+  catalog?: Catalog;
 }
 
 export interface TaskReply {
@@ -105,10 +108,11 @@ function submitVideo(task: Task, ctx: TaskContext): TaskReply {
   // A dry run starts nothing, so it may name any taskUUID.
   if (!ctx.dryRun && isUuidV4(taskUUID) && isUsed(taskUUID, ctx)) return conflict(task, taskUUID, ctx);
 
-  const model = typeof task.model === "string" ? getModel(task.model) : undefined;
+  const catalog = ctx.catalog ?? builtinCatalog();
+  const model = typeof task.model === "string" ? catalog.get(task.model) : undefined;
   const errors = [
     ...taskUuidErrors(task),
-    ...checkVideoRequest(task)
+    ...checkVideoRequest(task, { catalog, today: new Date().toISOString().slice(0, 10) })
       .filter((issue) => issue.severity === "error")
       .map((issue) => issueToApiError(issue, task, model?.page)),
     ...moderationErrors(task),
@@ -116,9 +120,16 @@ function submitVideo(task: Task, ctx: TaskContext): TaskReply {
   // The last two checks only narrow types: a bad taskUUID or model is already in `errors`.
   if (errors.length > 0 || !isUuidV4(taskUUID) || !model) return refused(...errors);
 
-  const duration = typeof task.duration === "number" ? task.duration : model.defaults.duration;
+  const duration = typeof task.duration === "number" ? task.duration : defaultDuration(model);
   const numberResults = typeof task.numberResults === "number" ? task.numberResults : 1;
-  const perResult = model.prices[duration]?.usd;
+  const num = (v: unknown) => (typeof v === "number" ? v : undefined);
+  const price = catalogPrice(model, {
+    duration,
+    ...(num(task.width) !== undefined && num(task.height) !== undefined ? { width: num(task.width)!, height: num(task.height)! } : {}),
+    ...(typeof task.resolution === "string" ? { resolution: task.resolution } : {}),
+    providerSettings: task.providerSettings,
+  });
+  const perResult = price?.usd;
   if (ctx.dryRun) {
     ctx.stats.dryRuns++;
     // The whole request's price, on the acknowledgement-like item; none when the price is unknown.

@@ -4,6 +4,7 @@
  * running the built CLI and under the test runner (npm test builds first).
  */
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import type { ErrorObject } from "ajv";
 
 export interface Validator {
@@ -11,7 +12,7 @@ export interface Validator {
   errors?: ErrorObject[] | null;
 }
 
-export type SchemaName = "manifest" | "lockfile";
+export type SchemaName = "manifest" | "lockfile" | "model";
 
 const ROOT = new URL("../../", import.meta.url);
 
@@ -19,6 +20,19 @@ export async function loadValidator(name: SchemaName): Promise<Validator> {
   const url = new URL(`dist/validators/${name}.js`, ROOT);
   try {
     return ((await import(url.href)) as { validate: Validator }).validate;
+  } catch (e) {
+    throw new Error(`clipform is not built: ${url.pathname} is missing (run \`npm run build\`): ${(e as Error).message}`);
+  }
+}
+
+/**
+ * The same, loaded synchronously (a CommonJS build of the validator): for schemas needed only
+ * sometimes, such as a project's own model definitions, so that runs without them never load it.
+ */
+export function loadValidatorSync(name: SchemaName): Validator {
+  const url = new URL(`dist/validators/${name}.cjs`, ROOT);
+  try {
+    return createRequire(import.meta.url)(url.pathname) as Validator;
   } catch (e) {
     throw new Error(`clipform is not built: ${url.pathname} is missing (run \`npm run build\`): ${(e as Error).message}`);
   }

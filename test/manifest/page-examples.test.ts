@@ -1,7 +1,7 @@
 /**
  * Every real request from the model pages, written as a manifest clip (the request minus
  * taskType/taskUUID; frame image URLs stay URLs), validates without errors. The only warnings
- * allowed are for a positivePrompt on the models whose page documents no prompt parameters.
+ * allowed are for a positivePrompt on klingai:5@1, whose sources disagree on it.
  */
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
@@ -13,7 +13,7 @@ import { cleanupProjectsAfterEach, errorsOf, loadOne, valuePos, warningsOf } fro
 
 cleanupProjectsAfterEach();
 
-const UNDOCUMENTED_PROMPTS = new Set(["klingai:2@1", "klingai:5@1"]);
+const UNDOCUMENTED_PROMPTS = new Set(["klingai:5@1"]);
 const manifestOf = (clips: Record<string, Json>) => stringify({ version: 1, clips }, { lineWidth: 0 });
 
 describe("model page examples as manifests", () => {
@@ -31,7 +31,7 @@ describe("model page examples as manifests", () => {
             ...valuePos(yaml, "positivePrompt"),
             severity: "warning",
             code: "undocumentedParameter",
-            message: expect.stringContaining(`${ex.modelId}'s model page documents no positivePrompt`),
+            message: expect.stringMatching(new RegExp(`^${ex.modelId} may not take positivePrompt: the sources disagree: .* says it is not; .* says it is taken$`)),
           },
         ]);
       } else {
@@ -50,17 +50,17 @@ describe("model page examples as manifests", () => {
     });
   }
 
-  it("a klingai:2@1 example given a positivePrompt gets exactly one warning, at the prompt", () => {
+  it("a klingai:2@1 example given a positivePrompt gets exactly one error, at the prompt (verified: the model takes none)", () => {
     const ex = allExamples().find((e) => e.modelId === "klingai:2@1")!;
     const fields = { ...requestToClipFields(ex.request), positivePrompt: "The windmill sails turn slowly in the sea wind" };
     expect(ex.request).not.toHaveProperty("positivePrompt");
     const yaml = manifestOf({ example: fields });
     const project = loadOne(yaml);
-    expect(errorsOf(project)).toEqual([]);
-    expect(warningsOf(project).map((d) => ({ line: d.line, col: d.col, code: d.code }))).toEqual([
-      { ...valuePos(yaml, "positivePrompt"), code: "undocumentedParameter" },
+    expect(warningsOf(project)).toEqual([]);
+    expect(errorsOf(project).map((d) => ({ line: d.line, col: d.col, code: d.code, message: d.message }))).toEqual([
+      { ...valuePos(yaml, "positivePrompt"), code: "unsupportedParameter", message: "klingai:2@1 does not take positivePrompt: remove it" },
     ]);
-    expect(project.clips).toHaveLength(1);
+    expect(project.clips).toHaveLength(0);
   });
 
   it("one manifest holding all 21 examples, written as JSON inside YAML: no errors, one warning per prompted klingai:5@1 example", () => {

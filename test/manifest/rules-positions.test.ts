@@ -47,11 +47,19 @@ describe("size", () => {
     expect(project.clips).toEqual([]);
   });
 
-  it("1920x1080 on klingai:2@1 (page lists no sizes): a warning only, and the clip is kept", () => {
+  it("1920x1080 on klingai:2@1 (sizes verified by the fact sheet): an error", () => {
     const yaml = oneClip(`    model: klingai:2@1\n    width: 1920\n    height: 1080\n    inputs:\n      frameImages: [https://example.com/first.jpg]\n`);
     const { project, list } = diags(yaml);
+    expect(list).toEqual([err(valuePos(yaml, "width"), "1920x1080 is not a supported size for klingai:2@1 (supported: 1280x720, 720x720, 720x1280)")]);
+    expect(project.clips).toEqual([]);
+  });
+
+  it("the same size where the project marks the size rule unconfirmed: a warning only, and the clip is kept", () => {
+    const yaml = oneClip(`    model: klingai:2@1\n    width: 1920\n    height: 1080\n    inputs:\n      frameImages: [https://example.com/first.jpg]\n`);
+    const override = JSON.stringify({ air: "klingai:2@1", sizes: { confidence: "unconfirmed" } });
+    const { project, list } = diags(yaml, { "models/kling-1-5.json": override });
     expect(list).toEqual([
-      { file: FILE, ...valuePos(yaml, "width"), severity: "warning", message: expect.stringMatching(/^1920x1080 is not a supported size for klingai:2@1 .*the model page lists no sizes/) },
+      { file: FILE, ...valuePos(yaml, "width"), severity: "warning", message: expect.stringMatching(/^1920x1080 is not a supported size for klingai:2@1 .*\(an unconfirmed rule: the API may accept it\)$/) },
     ]);
     expect(project.clips.map((c) => [c.address, c.generation.width, c.generation.height])).toEqual([["harbor", 1920, 1080]]);
   });

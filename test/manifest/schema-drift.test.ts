@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { lockfileJsonSchema, manifestJsonSchema, PUBLISHED_SCHEMAS } from "../../src/schemas.js";
+import { lockfileJsonSchema, manifestJsonSchema, modelJsonSchema, PUBLISHED_SCHEMAS } from "../../src/schemas.js";
 import { CLIP_FIELD_NAMES } from "../../src/manifest/fields.js";
 import { Ajv } from "ajv";
 import { loadValidator } from "../../src/util/validators.js";
@@ -26,8 +26,12 @@ describe("published schemas", () => {
     expect(committed("lockfile.schema.json")).toEqual(JSON.parse(JSON.stringify(lockfileJsonSchema())));
   });
 
-  it("publishes exactly those two files", () => {
-    expect(Object.keys(PUBLISHED_SCHEMAS).sort()).toEqual(["lockfile.schema.json", "manifest.schema.json"]);
+  it("schemas/model.schema.json is what modelJsonSchema() produces now", () => {
+    expect(committed("model.schema.json")).toEqual(JSON.parse(JSON.stringify(modelJsonSchema())));
+  });
+
+  it("publishes exactly those three files", () => {
+    expect(Object.keys(PUBLISHED_SCHEMAS).sort()).toEqual(["lockfile.schema.json", "manifest.schema.json", "model.schema.json"]);
   });
 
   it("the CLI's precompiled manifest validator (dist/validators) agrees with the committed schema", async () => {
@@ -79,8 +83,33 @@ describe("published schemas", () => {
       for (const p of Object.values(props)) expect(String(p.description ?? "")).not.toBe("");
     });
 
-    it("the model enum is the catalog", () => {
-      expect(clip!.properties.model.enum).toEqual(modelIds());
+    it("the model field offers every built-in model, each with its own hover text, and accepts a project's own", () => {
+      const branches = clip!.properties.model.anyOf as Schema[];
+      const literals = branches.filter((b) => "const" in b);
+      expect(literals.map((b) => b.const)).toEqual(modelIds());
+      for (const b of literals) expect(String(b.description)).toMatch(/Sizes: .*Durations: .*Price: /);
+      expect(branches.filter((b) => !("const" in b))).toEqual([expect.objectContaining({ type: "string", pattern: expect.any(String) })]);
+    });
+
+    it("editors get each model's durations, sizes and provider settings when the clip names it (hints only)", () => {
+      const blocks = clip!.allOf as Schema[];
+      expect(blocks.map((b) => b.if.properties.model.const)).toEqual(modelIds());
+      const veo = blocks.find((b) => b.if.properties.model.const === "google:3@3")!.then.properties;
+      expect(veo.duration.examples).toEqual([4, 6, 7, 8]);
+      expect(veo.width.examples).toEqual(expect.arrayContaining([1280, 1920, 3840]));
+      expect(veo.providerSettings.properties.google.properties.generateAudio).toEqual({ description: expect.stringContaining("boolean"), examples: [true, false] });
+      expect(veo.CFGScale.description).toMatch(/takes no CFGScale/);
+      // Annotations only: no keyword in a hint block may reject anything.
+      const constraining = JSON.stringify(blocks.map((b) => b.then)).match(/"(type|enum|const|minimum|maximum|pattern|required|additionalProperties)"/g);
+      expect(constraining).toBeNull();
+      expect((manifest.properties.defaults.allOf as Schema[]).length).toBe(modelIds().length);
+    });
+
+    it("the model schema is not empty and names every rule of a definition", () => {
+      const model = modelJsonSchema() as Schema;
+      expect(model.$id).toBe("https://clipform.dev/schemas/model.schema.json");
+      expect(Object.keys(model.properties ?? {})).toEqual(expect.arrayContaining(["air", "sizes", "durations", "frames", "CFGScale", "seed", "providerSettings", "prices", "lifecycle"]));
+      expect(model.required).toEqual(expect.arrayContaining(["air", "sizes", "durations", "prices"]));
     });
 
     it("the lockfile schema has clips and the format version", () => {

@@ -5,7 +5,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CATALOG, getModel } from "../../src/models/catalog.js";
+import { getModel, modelIds } from "../../src/models/catalog.js";
+import { catalogPrice } from "../../src/models/prices.js";
 import { checkVideoRequest } from "../../src/models/rules.js";
 import { allExamples, loadModelPages, MODEL_PAGES_DIR, parseMarkdownPage, parseTextPage } from "../helpers/model-pages.js";
 
@@ -82,10 +83,11 @@ describe("model page parser", () => {
 });
 
 describe("catalog against the model pages", () => {
-  it("has every model that has a page, and the page of every model", () => {
+  it("has every model that has a page, and the page of every model that names one", () => {
     const pages = loadModelPages();
-    expect(pages.map((p) => p.modelId).sort()).toEqual([...CATALOG.keys()].sort());
-    for (const p of pages) expect(getModel(p.modelId)!.page).toBe(p.file.replace(/\.(md|txt)$/, ""));
+    for (const p of pages) expect(getModel(p.modelId)?.page).toBe(p.file.replace(/\.(md|txt)$/, ""));
+    const withPage = modelIds().filter((id) => getModel(id)!.page);
+    expect(withPage.sort()).toEqual(pages.map((p) => p.modelId).sort());
   });
 
   it("every example request passes the shared rules with no errors", () => {
@@ -95,32 +97,29 @@ describe("catalog against the model pages", () => {
     }
   });
 
-  it("prices every example's duration at exactly what the example was charged, as observed", () => {
+  it("prices every example's request at exactly what the example was charged, as observed", () => {
     for (const ex of allExamples()) {
-      const price = getModel(ex.modelId)!.prices[ex.request.duration as number];
+      const r = ex.request as { duration: number; width?: number; height?: number };
+      const price = catalogPrice(getModel(ex.modelId)!, r);
       expect({ example: ex.title, usd: price?.usd, source: price?.source }).toEqual({ example: ex.title, usd: ex.response.cost, source: "observed" });
     }
   });
 
   it("marks a price observed only where an example at that duration exists", () => {
-    for (const [id, model] of CATALOG) {
-      const seen = new Set(allExamples().filter((e) => e.modelId === id).map((e) => e.request.duration as number));
-      for (const [duration, price] of Object.entries(model.prices)) {
-        expect({ id, duration, observed: price.source === "observed" }).toEqual({ id, duration, observed: seen.has(Number(duration)) });
+    for (const p of loadModelPages()) {
+      const seen = new Set(p.examples.map((e) => e.request.duration as number));
+      for (const row of getModel(p.modelId)!.prices.rows.filter((r) => r.per === "clip")) {
+        expect({ id: p.modelId, duration: row.duration, observed: row.source === "observed" }).toEqual({ id: p.modelId, duration: row.duration, observed: seen.has(row.duration!) });
       }
     }
   });
 
-  it("has the size table of each page that lists one (documented), and derived sizes where none is listed", () => {
+  it("has the size table of each page that lists one, as a verified rule", () => {
     for (const p of loadModelPages()) {
       const rows = [...pageText(p.file).matchAll(/^\| `[^`]+` \| `(\d+)x(\d+)` \|$/gm)].map((m) => `${m[1]}x${m[2]}`);
       const model = getModel(p.modelId)!;
-      const sizes = model.sizes.values.map((s) => `${s.width}x${s.height}`);
-      if (rows.length > 0) {
-        expect({ page: p.file, sizes, source: model.sizes.source }).toEqual({ page: p.file, sizes: rows, source: "documented" });
-      } else {
-        expect({ page: p.file, source: model.sizes.source }).toEqual({ page: p.file, source: "derived" });
-      }
+      if (rows.length > 0) expect({ page: p.file, sizes: model.sizes.values, confidence: model.sizes.confidence }).toEqual({ page: p.file, sizes: rows, confidence: "verified" });
+      else expect(model.sizes.values.length).toBeGreaterThan(0);
     }
   });
 
@@ -129,10 +128,10 @@ describe("catalog against the model pages", () => {
       const text = pageText(p.file);
       const model = getModel(p.modelId)!;
       const documentsPrompt = /request-positiveprompt|^positivePrompt$/m.test(text);
-      expect({ page: p.file, positive: model.prompts.positive }).toEqual({ page: p.file, positive: documentsPrompt ? "required" : "undocumented" });
+      expect({ page: p.file, required: model.positivePrompt.required === true }).toEqual({ page: p.file, required: documentsPrompt });
       const twoImages = /2 images\**: First and last frames/.test(text);
       expect({ page: p.file, max: model.frames.max }).toEqual({ page: p.file, max: twoImages ? 2 : 1 });
-      expect(model.durations).toEqual([5, 10]);
+      expect(model.durations.values).toEqual([5, 10]);
     }
   });
 });

@@ -50,11 +50,11 @@ describe("checkVideoRequest", () => {
     expect(only({ ...base, height: 720 })).toEqual([{ severity: "error", code: "missingWidth", path: ["height"] }]);
   });
 
-  it("rejects sizes outside a documented table, and only warns where the page lists none", () => {
+  it("rejects sizes outside a verified table", () => {
     expect(only({ ...base, width: 1920, height: 1080 })).toEqual([{ severity: "error", code: "invalidWidth", path: ["width"] }]);
     expect(only({ ...base, width: 720, height: 1280 })).toEqual([]);
     const i2v = { model: "klingai:2@1", inputs: { frameImages: ["https://x.test/a.jpg"] } };
-    expect(only({ ...i2v, width: 1920, height: 1080 })).toEqual([{ severity: "warning", code: "undocumentedSize", path: ["width"] }]);
+    expect(only({ ...i2v, width: 1920, height: 1080 })).toEqual([{ severity: "error", code: "invalidWidth", path: ["width"] }]);
     expect(only({ ...i2v, width: 1280, height: 720 })).toEqual([]);
     expect(only({ ...base, width: 1280.5, height: 720 })).toEqual([{ severity: "error", code: "invalidWidth", path: ["width"] }]);
   });
@@ -110,15 +110,13 @@ describe("checkVideoRequest", () => {
     }
   });
 
-  it("warns (only) about prompts on models whose page documents none", () => {
-    for (const model of ["klingai:2@1", "klingai:5@1"]) {
-      const req = { model, positivePrompt: "a heron lifts off", inputs: { frameImages: ["https://x.test/a.jpg"] } };
-      expect(only(req)).toEqual([{ severity: "warning", code: "undocumentedParameter", path: ["positivePrompt"] }]);
-      expect(only({ ...req, negativePrompt: "blur" })).toEqual([
-        { severity: "warning", code: "undocumentedParameter", path: ["positivePrompt"] },
-        { severity: "warning", code: "undocumentedParameter", path: ["negativePrompt"] },
-      ]);
-    }
+  it("rejects a prompt the model verifiably does not take, and warns where the sources disagree", () => {
+    const frames = { inputs: { frameImages: ["https://x.test/a.jpg"] } };
+    expect(only({ model: "klingai:2@1", positivePrompt: "a heron lifts off", ...frames })).toEqual([{ severity: "error", code: "unsupportedParameter", path: ["positivePrompt"] }]);
+    const disputed = checkVideoRequest({ model: "klingai:5@1", positivePrompt: "a heron lifts off", ...frames });
+    expect(brief(disputed)).toEqual([{ severity: "warning", code: "undocumentedParameter", path: ["positivePrompt"] }]);
+    expect(disputed[0]!.message).toMatch(/the sources disagree: .*says it is not; .*says it is taken/);
+    expect(only({ model: "klingai:5@1", negativePrompt: "blur", ...frames })).toEqual([{ severity: "error", code: "unsupportedParameter", path: ["negativePrompt"] }]);
   });
 
   it("requires a frame image on image-to-video-only models", () => {
@@ -180,11 +178,12 @@ describe("frame helpers", () => {
     expect(frameImagesOf({ inputs: { frameImages: "a" } })).toBeUndefined();
   });
 
-  it("every catalog model has 5 and 10 s, the family defaults and a page", () => {
-    for (const id of modelIds()) {
+  it("every seed Kling model keeps 5 and 10 s, the family defaults, a page and a price for both", () => {
+    for (const id of ["klingai:1@1", "klingai:1@2", "klingai:2@1", "klingai:3@1", "klingai:5@1"]) {
       const m = getModel(id)!;
-      expect(m.defaults).toEqual({ duration: 5, CFGScale: 0.5, outputFormat: "MP4", outputQuality: 95 });
-      expect(Object.keys(m.prices).map(Number).sort((a, b) => a - b)).toEqual([5, 10]);
+      expect({ id, durations: m.durations.values, cfg: m.CFGScale.default, defaults: m.defaults }).toEqual({ id, durations: [5, 10], cfg: 0.5, defaults: { outputFormat: "MP4", outputQuality: 95 } });
+      expect(m.page).toBeTruthy();
+      expect(m.prices.rows.filter((r) => r.per === "clip").map((r) => r.duration).sort((a, b) => a! - b!)).toEqual([5, 10]);
     }
   });
 });
