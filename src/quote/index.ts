@@ -10,7 +10,7 @@ import type { DesiredClip } from "../manifest/index.js";
 import type { Action, Plan, QuoteBook } from "../plan/plan.js";
 import { buildTask, type ImageResolver, type VideoTask } from "../apply/request.js";
 import { describeAnomaly } from "../runware/cost.js";
-import type { QuoteResult } from "../runware/client.js";
+import type { QuoteResult } from "../runware/dry-run.js";
 import { isRequestLevel } from "../runware/reply.js";
 import { QuoteCache, quoteKey } from "./cache.js";
 import { ManifestLocator } from "./locate.js";
