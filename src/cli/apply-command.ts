@@ -7,7 +7,6 @@ import { DEFAULT_OUT_DIR } from "../apply/outputs.js";
 import { applyFailed, jsonReporter, liveReporter, lineReporter, type Reporter } from "../apply/reporter.js";
 import { acquireStateLock, describeHolder } from "../apply/statelock.js";
 import { ClipformError } from "../errors.js";
-import { computePlan } from "../pipeline.js";
 import { fileStamp } from "../util/stamp.js";
 import { hasChanges, overBudget } from "../plan/plan.js";
 import { checkSavedPlan, isPlanFile, readPlanFile } from "../plan/planfile.js";
@@ -46,7 +45,7 @@ function tighter(saved: number | undefined, now: number | undefined): { maxCost?
 }
 
 export const applyCommand: Command = {
-  usage: "[paths…|PLANFILE] [--auto-approve] [--concurrency N] [--max-cost USD] [--poll-interval MS] [--out-dir DIR] [--sim] [--json]",
+  usage: "[paths…|PLANFILE] [--auto-approve] [--concurrency N] [--max-cost USD] [--poll-interval MS] [--out-dir DIR] [--sim] [--json] [--quote]",
   options: {
     "auto-approve": { type: "boolean", help: "apply without asking (required without a terminal)" },
     concurrency: { type: "string", arg: "N", help: `generations in flight at most (default ${DEFAULT_CONCURRENCY})` },
@@ -57,6 +56,7 @@ export const applyCommand: Command = {
     replace: { type: "string", multiple: true, arg: "ADDR", help: "regenerate ADDR even if unchanged (repeatable)" },
     sim: { type: "boolean", help: "run against an embedded Runware simulator (no key, no network, no cost)" },
     json: { type: "boolean", help: "print the plan and machine-readable events as JSON lines" },
+    quote: { type: "boolean", help: "price each request with the API first (a free dry run); refuse if it would reject one or a quote exceeds a budget" },
   },
   async run(ctx, values, positionals) {
     const concurrency = positiveInt(values.concurrency, "--concurrency", DEFAULT_CONCURRENCY);
@@ -78,7 +78,9 @@ export const applyCommand: Command = {
     if (lock.tookOver) ctx.err(`note: took over a stale state lock (${describeHolder(lock.tookOver)}: that process is gone)`);
     let session: ApiSession | undefined;
     try {
-      const planned = computePlan(ctx.cwd, opts);
+      // Quoted prices (cached, or asked now with --quote: a free dry run) replace estimates.
+      const { planWithQuotes, quotingProblems } = await import("../quote/plan.js");
+      const planned = await planWithQuotes(ctx.cwd, ctx.env, opts, { quote: values.quote === true, sim: Boolean(values.sim) });
       const { plan, project } = planned;
       if (saved) checkSavedPlan(saved, { digest: project.digest, lockExists: planned.lockExists, plan });
       checkLockfileKind(planned.lock, planned.lockExists, Boolean(values.sim));
@@ -86,6 +88,8 @@ export const applyCommand: Command = {
       if (json) ctx.out(JSON.stringify({ event: "plan", ...planToJson(plan) }));
       else ctx.out(renderText(plan, { color: ctx.color, manifests: project.manifests.length, clips: project.clips.length }));
 
+      const rejected = quotingProblems(planned.quoting, (line) => ctx.err(line));
+      if (rejected) throw rejected;
       const over = overBudget(plan);
       if (over.length > 0) {
         const b = over[0]!;
