@@ -158,6 +158,8 @@ export const applyCommand: Command = {
         process.off("SIGINT", onSigint);
         process.off("SIGTERM", onSigint);
       }
+      // What polling cost: batched requests, single re-polls after partial batch answers.
+      if (json) ctx.out(JSON.stringify({ event: "polling", ...session.client.pollCounters() }));
       reporter.finish(summary);
       return applyFailed(summary) ? 1 : 0;
     } finally {
