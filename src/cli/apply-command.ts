@@ -7,7 +7,6 @@ import { DEFAULT_OUT_DIR } from "../apply/outputs.js";
 import { applyFailed, jsonReporter, liveReporter, lineReporter, type Reporter } from "../apply/reporter.js";
 import { acquireStateLock, describeHolder } from "../apply/statelock.js";
 import { ClipformError } from "../errors.js";
-import { computePlan } from "../pipeline.js";
 import { fileStamp } from "../util/stamp.js";
 import { checkSavedPlan, isPlanFile, readPlanFile } from "../plan/planfile.js";
 import { planToJson, renderText } from "../plan/render.js";
@@ -42,7 +41,7 @@ function tighter(saved: number | undefined, now: number | undefined): { maxCost?
 }
 
 export const applyCommand: Command = {
-  usage: "[paths…|PLANFILE] [--auto-approve] [--concurrency N] [--max-cost USD] [--poll-interval MS] [--out-dir DIR] [--sim] [--json]",
+  usage: "[paths…|PLANFILE] [--auto-approve] [--concurrency N] [--max-cost USD] [--poll-interval MS] [--out-dir DIR] [--sim] [--json] [--quote]",
   options: {
     "auto-approve": { type: "boolean", help: "apply without asking (required without a terminal)" },
     concurrency: { type: "string", arg: "N", help: `generations in flight at most (default ${DEFAULT_CONCURRENCY})` },
@@ -53,6 +52,7 @@ export const applyCommand: Command = {
     replace: { type: "string", multiple: true, arg: "ADDR", help: "regenerate ADDR even if unchanged (repeatable)" },
     sim: { type: "boolean", help: "run against an embedded Runware simulator (no key, no network, no cost)" },
     json: { type: "boolean", help: "print the plan and machine-readable events as JSON lines" },
+    quote: { type: "boolean", help: "price each request with the API first (a free dry run); refuse if it would reject one or a quote exceeds a budget" },
   },
   async run(ctx, values, positionals) {
     const concurrency = positiveInt(values.concurrency, "--concurrency", DEFAULT_CONCURRENCY);
@@ -85,7 +85,9 @@ export const applyCommand: Command = {
       }
     };
     try {
-      const planned = computePlan(ctx.cwd, opts);
+      // Quoted prices (cached, or asked now with --quote: a free dry run) replace estimates.
+      const { planWithQuotes, quotingProblems } = await import("../quote/plan.js");
+      const planned = await planWithQuotes(ctx.cwd, ctx.env, opts, { quote: values.quote === true, sim: Boolean(values.sim) });
       const { plan, project } = planned;
       if (saved) checkSavedPlan(saved, { digest: project.digest, lockExists: planned.lockExists, plan });
       let reporter: Reporter | undefined;
@@ -100,6 +102,9 @@ export const applyCommand: Command = {
         show: () => {
           if (json) ctx.out(JSON.stringify({ event: "plan", ...planToJson(plan) }));
           else ctx.out(renderText(plan, { color: ctx.color, manifests: project.manifests.length, clips: project.clips.length }));
+          // apply --quote: a request the API would reject, or a quote that failed, stops here.
+          const rejected = quotingProblems(planned.quoting, (line) => ctx.err(line));
+          if (rejected) throw rejected;
         },
         approve: async () => {
           if (saved || values["auto-approve"]) return;
@@ -142,6 +147,8 @@ export const applyCommand: Command = {
         else ctx.out("Nothing to do.");
         return 0;
       }
+      // What polling cost: batched requests, single re-polls after partial batch answers.
+      if (json && session) ctx.out(JSON.stringify({ event: "polling", ...session.client.pollCounters() }));
       reporter!.finish(summary);
       return applyFailed(summary) ? 1 : 0;
     } finally {

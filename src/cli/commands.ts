@@ -72,8 +72,8 @@ export const planCommand: Command = {
   async run(ctx, values, positionals) {
     if (values.json && values.markdown) throw new ClipformError("USAGE", "choose one of --json and --markdown");
     const opts = planOptions(values, positionals);
-    const { planWithQuotes } = await import("../quote/plan.js");
-    const { project, plan, lockExists, quoting } = await planWithQuotes(ctx.cwd, ctx.env, opts, values.quote === true);
+    const { planWithQuotes, quotingProblems } = await import("../quote/plan.js");
+    const { project, plan, lockExists, quoting } = await planWithQuotes(ctx.cwd, ctx.env, opts, { quote: values.quote === true });
     const warnings = project.diagnostics.filter((d) => d.severity === "warning");
     if (values.json) {
       ctx.out(JSON.stringify(planToJson(plan, warnings), null, 2));
@@ -85,13 +85,8 @@ export const planCommand: Command = {
       writeFileSync(resolve(ctx.cwd, values.out), redactSecrets(savePlan({ plan, digest: project.digest, lockExists, options: opts, version: version() })));
       if (!values.json) ctx.err(`Saved the plan to ${values.out}; \`clipform apply ${values.out}\` applies exactly this plan.`);
     }
-    if (quoting) {
-      for (const note of quoting.notes) ctx.err(ctx.colorErr.yellow(`note: ${note}`));
-      ctx.err(`Quoted ${quoting.asked} request${quoting.asked === 1 ? "" : "s"} with the API (dry run: nothing generated, nothing charged); ${quoting.reused} unchanged since quoted.`);
-      if (quoting.diagnostics.length > 0) {
-        throw new ClipformError("INVALID_MANIFEST", `the API would reject ${quoting.diagnostics.length} request${quoting.diagnostics.length === 1 ? "" : "s"}`, quoting.diagnostics);
-      }
-    }
+    const rejected = quotingProblems(quoting, (line) => ctx.err(line));
+    if (rejected) throw rejected;
     const over = overBudget(plan);
     if (over.length > 0) {
       const b = over[0]!;

@@ -10,7 +10,7 @@ import type { DesiredClip } from "../manifest/index.js";
 import type { Action, Plan, QuoteBook } from "../plan/plan.js";
 import { buildTask, type ImageResolver, type VideoTask } from "../apply/request.js";
 import { describeAnomaly } from "../runware/cost.js";
-import type { QuoteResult } from "../runware/client.js";
+import type { QuoteResult } from "../runware/dry-run.js";
 import { isRequestLevel } from "../runware/reply.js";
 import { QuoteCache, quoteKey } from "./cache.js";
 import { ManifestLocator } from "./locate.js";
@@ -43,14 +43,20 @@ export function quoteBook(cache: QuoteCache, endpoint: string): QuoteBook {
   };
 }
 
+/** An API connection for quoting, opened only when some request needs a fresh quote. */
+export interface QuoteSession {
+  client: QuoteClient;
+  /** Local images in a request are uploaded (free) so the dry run sees the real request. */
+  images: ImageResolver;
+  close(): Promise<void>;
+}
+
 export interface QuoteInput {
   plan: Plan;
   clips: readonly DesiredClip[];
   root: string;
   endpoint: string;
-  client: QuoteClient;
-  /** Local images in a request are uploaded (free) so the dry run sees the real request. */
-  images: ImageResolver;
+  open: () => Promise<QuoteSession>;
   cache: QuoteCache;
   now: () => Date;
 }
@@ -59,18 +65,23 @@ export interface QuoteInput {
 export async function quoteChanges(input: QuoteInput): Promise<QuoteOutcome> {
   const byAddress = new Map(input.clips.map((c) => [c.address, c]));
   const outcome: QuoteOutcome = { asked: 0, reused: 0, diagnostics: [], notes: [] };
-  const ask: { clip: DesiredClip; generate: number; task: VideoTask }[] = [];
+  const ask: { clip: DesiredClip; generate: number }[] = [];
   for (const change of input.plan.changes) {
     const clip = byAddress.get(change.address);
     if (!clip || !PAYING.has(change.action) || change.generate === 0) continue;
-    if (input.cache.get(quoteKey(input.endpoint, clip.fingerprint, change.generate))) {
-      outcome.reused++;
-      continue;
-    }
-    ask.push({ clip, generate: change.generate, task: await buildTask(clip, `quote-${ask.length}`, change.generate, input.images) });
+    if (input.cache.get(quoteKey(input.endpoint, clip.fingerprint, change.generate))) outcome.reused++;
+    else ask.push({ clip, generate: change.generate });
   }
   if (ask.length === 0) return outcome;
-  const results = await input.client.quote(ask.map((a) => a.task));
+  const session = await input.open();
+  let results: QuoteResult[];
+  try {
+    const tasks: VideoTask[] = [];
+    for (const [i, { clip, generate }] of ask.entries()) tasks.push(await buildTask(clip, `quote-${i}`, generate, session.images));
+    results = await session.client.quote(tasks);
+  } finally {
+    await session.close();
+  }
   outcome.asked = ask.length;
   const locator = new ManifestLocator(input.root);
   results.forEach((result, i) => {

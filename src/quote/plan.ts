@@ -3,6 +3,7 @@
  * quotes asked from the API first (a dry run: nothing generated, nothing charged).
  */
 import { DEFAULT_BASE_URL, openApiSession } from "../apply/session.js";
+import { ClipformError } from "../errors.js";
 import { computePlan, planProject, type Planned } from "../pipeline.js";
 import type { PlanOptions } from "../plan/planfile.js";
 import { ImageUploader } from "../runware/upload.js";
@@ -14,33 +15,47 @@ export interface QuotedPlan extends Planned {
   quoting?: QuoteOutcome;
 }
 
-export function endpointOf(env: NodeJS.ProcessEnv): string {
-  return env.RUNWARE_BASE_URL || DEFAULT_BASE_URL;
+export function endpointOf(env: NodeJS.ProcessEnv, sim = false): string {
+  // Every embedded simulator prices alike, whatever port it got.
+  return sim ? "embedded-simulator" : env.RUNWARE_BASE_URL || DEFAULT_BASE_URL;
 }
 
-export async function planWithQuotes(root: string, env: NodeJS.ProcessEnv, opts: PlanOptions, quote: boolean): Promise<QuotedPlan> {
+export interface QuotePlanOptions {
+  /** Ask the API for the requests not quoted yet (otherwise only cached quotes are used). */
+  quote: boolean;
+  /** Quote against an embedded simulator (apply --sim). */
+  sim?: boolean;
+}
+
+export async function planWithQuotes(root: string, env: NodeJS.ProcessEnv, opts: PlanOptions, how: QuotePlanOptions): Promise<QuotedPlan> {
   const planned = computePlan(root, opts);
   const cache = QuoteCache.load(planned.project.root);
-  const endpoint = endpointOf(env);
+  const endpoint = endpointOf(env, how.sim);
   const book = quoteBook(cache, endpoint);
-  if (!quote) return { ...planned, plan: planProject(planned.project, planned.lock, opts, book) };
+  if (!how.quote) return { ...planned, plan: planProject(planned.project, planned.lock, opts, book) };
 
-  const session = await openApiSession({ env, sim: false, needsKey: true });
-  let quoting: QuoteOutcome;
-  try {
-    quoting = await quoteChanges({
-      plan: planned.plan,
-      clips: planned.project.clips,
-      root: planned.project.root,
-      endpoint,
-      client: session.client,
-      images: new ImageUploader(session.client),
-      cache,
-      now: () => new Date(),
-    });
-  } finally {
-    await session.close();
-  }
+  const quoting = await quoteChanges({
+    plan: planned.plan,
+    clips: planned.project.clips,
+    root: planned.project.root,
+    endpoint,
+    open: async () => {
+      const session = await openApiSession({ env, sim: how.sim === true, needsKey: true });
+      return { client: session.client, images: new ImageUploader(session.client), close: () => session.close() };
+    },
+    cache,
+    now: () => new Date(),
+  });
   cache.save();
   return { ...planned, plan: planProject(planned.project, planned.lock, opts, book), quoting };
+}
+
+/** What quoting found, for people: notes, then every rejected request as a located error. */
+export function quotingProblems(quoting: QuoteOutcome | undefined, say: (line: string) => void): ClipformError | undefined {
+  if (!quoting) return undefined;
+  for (const note of quoting.notes) say(`note: ${note}`);
+  say(`Quoted ${quoting.asked} request${quoting.asked === 1 ? "" : "s"} with the API (dry run: nothing generated, nothing charged); ${quoting.reused} unchanged since quoted.`);
+  const n = quoting.diagnostics.length;
+  if (n === 0) return undefined;
+  return new ClipformError("INVALID_MANIFEST", `the API would reject ${n} request${n === 1 ? "" : "s"}. Nothing was sent.`, quoting.diagnostics);
 }

@@ -5,33 +5,20 @@
  */
 import { randomUUID } from "node:crypto";
 import { backoffDelay } from "./backoff.js";
-import { checkCost, type CostAnomaly } from "./cost.js";
+import { quoteBatch, type QuoteResult } from "./dry-run.js";
 import { isSuccessStatus, RunwareError, redactor } from "./errors.js";
 import { DEFAULT_DOWNLOAD_LIMITS, downloadFile, type DownloadLimits, type DownloadOptions, type DownloadResult } from "./download.js";
-import { summarize, type PollResult } from "./poll-result.js";
-import { answersByTask, apiError, hasAnswer, readReply, requestError } from "./reply.js";
+import { chunk } from "./batch.js";
+import type { PollResult } from "./poll-result.js";
+import { Poller, type PollCounters, type PollTask } from "./polling.js";
+import { answersByTask, apiError, readReply, requestError } from "./reply.js";
 import { DEFAULT_REQUEST_DEADLINE_MS, DEFAULT_TIMEOUT_MS, MAX_RESPONSE_BYTES, Transport } from "./transport.js";
 
 export const MAX_TASKS_PER_REQUEST = 50;
 export const DEFAULT_MAX_RETRIES = 6;
 
 export type Operation = "submit" | "poll" | "upload" | "download" | "quote";
-
-/** Runware's documented dry run: the request is validated and priced, not run, not charged. */
-export const DRY_RUN_HEADER = "x-runware-dry-run";
-
-/**
- * The API's price for one task, asked with a dry run:
- * - quoted: what the whole task (all its numberResults) would cost, in USD;
- * - noCost: accepted, but the reply carried no cost (keep the estimate, and say so);
- * - anomaly: the reply carried a cost that cannot be believed (see cost.ts);
- * - rejected: the API would refuse the task: `error` says why (and which parameter).
- */
-export type QuoteResult =
-  | { taskUUID: string; status: "quoted"; costUsd: number }
-  | { taskUUID: string; status: "noCost" }
-  | { taskUUID: string; status: "anomaly"; anomaly: CostAnomaly }
-  | { taskUUID: string; status: "rejected"; error: RunwareError };
+export type { PollCounters, PollTask } from "./polling.js";
 
 /** Notices for logs. They never contain the API key. */
 export type ClientEvent =
@@ -51,24 +38,6 @@ export type ClientEvent =
   | { type: "pollFallback"; error: RunwareError }
   /** Oddities in an answer that did not stop anything (extra results, ignored costs, strays). */
   | { type: "anomaly"; operation: Operation; taskUUID?: string; message: string };
-
-/** A task to poll, with the number of results it was submitted for when the caller knows it. */
-export interface PollTask {
-  taskUUID: string;
-  numberResults?: number;
-}
-
-/** What polling cost in requests, for `apply --json` and the bench. */
-export interface PollCounters {
-  /** getResponse HTTP requests sent (each retry counts). */
-  requests: number;
-  /** Single-task requests sent to re-ask about tasks a batched answer left out. */
-  repolls: number;
-  /** Items or errors naming a task that was not asked about: ignored. */
-  strays: number;
-  /** True once the client polls one task per request for the rest of its life. */
-  oneByOne: boolean;
-}
 
 export interface RunwareClientOptions {
   /** e.g. https://api.runware.ai/v1 */
@@ -127,10 +96,8 @@ export class RunwareClient {
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #random: () => number;
   readonly #onEvent: (event: ClientEvent) => void;
-  /** numberResults of each task this client submitted or was told about: completion is by count. */
-  readonly #expected = new Map<string, number>();
   readonly #downloadLimits: DownloadLimits;
-  readonly #counters: PollCounters = { requests: 0, repolls: 0, strays: 0, oneByOne: false };
+  readonly #poller: Poller;
 
   constructor(options: RunwareClientOptions) {
     const url = new URL(options.baseUrl);
@@ -151,6 +118,12 @@ export class RunwareClient {
     this.#random = options.random ?? Math.random;
     this.#onEvent = options.onEvent ?? (() => {});
     this.#downloadLimits = { ...DEFAULT_DOWNLOAD_LIMITS, ...options.download };
+    this.#poller = new Poller({
+      transport: this.#transport,
+      batchSize: this.#batchSize,
+      onEvent: (event) => this.#onEvent(event),
+      withRetries: (fn) => this.#withRetries("poll", fn),
+    });
   }
 
   /**
@@ -165,7 +138,7 @@ export class RunwareClient {
       }
       seen.add(task.taskUUID);
     }
-    for (const task of tasks) this.#expected.set(task.taskUUID, countOf(task.numberResults));
+    for (const task of tasks) this.#poller.expect(task.taskUUID, task.numberResults);
     const prepared = tasks.map((task) => ({ taskUUID: task.taskUUID, json: JSON.stringify(task) }));
     const results = await Promise.all(chunk(prepared, this.#batchSize).map((part) => this.#submitBatch(part)));
     return results.flat();
@@ -177,16 +150,8 @@ export class RunwareClient {
    * (tasks this client submitted are known; a bare taskUUID of another run is finished as soon as
    * nothing in its answer is still running).
    */
-  async poll(tasks: readonly (string | PollTask)[]): Promise<Map<string, PollResult>> {
-    for (const task of tasks) {
-      if (typeof task !== "string" && task.numberResults !== undefined) this.#expected.set(task.taskUUID, countOf(task.numberResults));
-    }
-    const unique = [...new Set(tasks.map((task) => (typeof task === "string" ? task : task.taskUUID)))];
-    const size = this.#counters.oneByOne ? 1 : this.#batchSize;
-    const parts = await Promise.all(
-      chunk(unique, size).map((part) => this.#withRetries("poll", () => this.#pollBatch(part))),
-    );
-    return new Map(parts.flatMap((part) => [...part]));
+  poll(tasks: readonly (string | PollTask)[]): Promise<Map<string, PollResult>> {
+    return this.#poller.poll(tasks);
   }
 
   /**
@@ -196,35 +161,9 @@ export class RunwareClient {
    */
   async quote(tasks: VideoTask[]): Promise<QuoteResult[]> {
     const dry = tasks.map((task) => ({ ...task, taskUUID: randomUUID() }));
-    const parts = await Promise.all(chunk(dry, this.#batchSize).map((part) => this.#withRetries("quote", () => this.#quoteBatch(part))));
+    const parts = await Promise.all(chunk(dry, this.#batchSize).map((part) => this.#withRetries("quote", () => quoteBatch(this.#transport, part))));
     const byDryUUID = new Map(parts.flat().map((r) => [r.taskUUID, r]));
     return tasks.map((task, i) => ({ ...byDryUUID.get(dry[i]!.taskUUID)!, taskUUID: task.taskUUID }));
-  }
-
-  async #quoteBatch(tasks: VideoTask[]): Promise<QuoteResult[]> {
-    const exchange = await this.#transport.post(JSON.stringify(tasks), { [DRY_RUN_HEADER]: "1" });
-    if (!exchange.ok) throw exchange.error;
-    const reply = readReply(exchange);
-    const { answers } = answersByTask(reply, tasks.map((t) => t.taskUUID));
-    const whole = isSuccessStatus(reply.status) ? undefined : requestError(reply);
-    if (whole?.retryable) throw whole;
-    return tasks.map((task): QuoteResult => {
-      const { taskUUID } = task;
-      const answer = answers.get(taskUUID)!;
-      if (answer.errors[0]) return { taskUUID, status: "rejected", error: apiError(answer.errors[0], reply) };
-      if (whole) return { taskUUID, status: "rejected", error: whole };
-      // The reply's shape is not documented: a cost on any item of the task counts, summed.
-      let total = 0;
-      let priced = false;
-      for (const { value } of answer.items) {
-        const check = checkCost(value.cost, countOf(task.numberResults));
-        if (check === undefined) continue;
-        if (!check.ok) return { taskUUID, status: "anomaly", anomaly: check.anomaly };
-        total += check.usd;
-        priced = true;
-      }
-      return priced ? { taskUUID, status: "quoted", costUsd: total } : { taskUUID, status: "noCost" };
-    });
   }
 
   /** Uploads an image (data URI or base64) and returns its imageUUID. */
@@ -245,7 +184,7 @@ export class RunwareClient {
 
   /** A copy of the polling counters so far. */
   pollCounters(): PollCounters {
-    return { ...this.#counters };
+    return this.#poller.counters();
   }
 
   close(): Promise<void> {
@@ -370,65 +309,6 @@ export class RunwareClient {
     return absent;
   }
 
-  async #pollBatch(taskUUIDs: string[]): Promise<Map<string, PollResult>> {
-    const body = JSON.stringify(taskUUIDs.map((taskUUID) => ({ taskType: "getResponse", taskUUID })));
-    this.#counters.requests++;
-    const exchange = await this.#transport.post(body);
-    if (!exchange.ok) throw exchange.error;
-    const reply = readReply(exchange);
-    const { answers, strays } = answersByTask(reply, taskUUIDs);
-    if (strays > 0 || reply.oddItems > 0) {
-      this.#counters.strays += strays;
-      this.#onEvent({ type: "anomaly", operation: "poll", message: `poll answer carried ${strays + reply.oddItems} item(s) about no task that was asked: ignored` });
-    }
-    const answered = taskUUIDs.filter((uuid) => hasAnswer(answers.get(uuid)));
-    if (answered.length === 0 && (!isSuccessStatus(reply.status) || reply.errors.length > 0)) {
-      // Only errors about the request itself are left unattributed: a refused batch is asked
-      // again one task per request; anything else (bad key, rate limit, 5xx) is the request's.
-      const error = requestError(reply);
-      if (error.kind === "validation" && taskUUIDs.length > 1) return this.#fallBackToSinglePolls(taskUUIDs, error);
-      throw error;
-    }
-    const results = new Map<string, PollResult>();
-    for (const uuid of answered) {
-      const result = summarize(uuid, answers.get(uuid)!, reply, this.#expected.get(uuid));
-      for (const message of result.notes ?? []) this.#onEvent({ type: "anomaly", operation: "poll", taskUUID: uuid, message });
-      results.set(uuid, result);
-    }
-    const missing = taskUUIDs.filter((uuid) => !results.has(uuid));
-    if (missing.length === 0) return results;
-    if (taskUUIDs.length > 1) {
-      // A batched answer that leaves tasks out says nothing about them: ask one by one, now and
-      // for the rest of the run.
-      this.#switchToSinglePolls(new RunwareError({ kind: "protocol", retryable: false, message: `a batched poll answered ${answered.length} of ${taskUUIDs.length} tasks` }));
-      this.#counters.repolls += missing.length;
-      for (const [uuid, result] of await this.#pollEach(missing)) results.set(uuid, result);
-      return results;
-    }
-    // Saying nothing about a task is not saying it failed, nor that it is unknown: keep it
-    // "processing" (silent) so it is polled again within its deadline, never resubmitted.
-    const uuid = taskUUIDs[0]!;
-    results.set(uuid, summarize(uuid, { items: [], errors: [] }, reply, this.#expected.get(uuid) ?? 1));
-    return results;
-  }
-
-  #switchToSinglePolls(error: RunwareError): void {
-    if (this.#counters.oneByOne) return;
-    this.#counters.oneByOne = true;
-    this.#onEvent({ type: "pollFallback", error });
-  }
-
-  #fallBackToSinglePolls(taskUUIDs: string[], error: RunwareError): Promise<Map<string, PollResult>> {
-    this.#switchToSinglePolls(error);
-    this.#counters.repolls += taskUUIDs.length;
-    return this.#pollEach(taskUUIDs);
-  }
-
-  async #pollEach(taskUUIDs: string[]): Promise<Map<string, PollResult>> {
-    const parts = await Promise.all(taskUUIDs.map((uuid) => this.#withRetries("poll", () => this.#pollBatch([uuid]))));
-    return new Map(parts.flatMap((part) => [...part]));
-  }
-
   async #uploadOnce(image: string): Promise<string> {
     const taskUUID = randomUUID();
     const exchange = await this.#transport.post(JSON.stringify([{ taskType: "imageUpload", taskUUID, image }]));
@@ -459,15 +339,4 @@ export class RunwareClient {
     this.#onEvent({ type: "retry", operation, attempt: attempt + 1, delayMs, error: errors[0]! });
     await this.#sleep(delayMs);
   }
-}
-
-/** numberResults as sent: 1 when absent; anything odd counts as 1 so a task is never waited on forever. */
-function countOf(value: unknown): number {
-  return typeof value === "number" && Number.isInteger(value) && value >= 1 ? value : 1;
-}
-
-function chunk<T>(items: readonly T[], size: number): T[][] {
-  const parts: T[][] = [];
-  for (let i = 0; i < items.length; i += size) parts.push(items.slice(i, i + size));
-  return parts;
 }

@@ -6,8 +6,6 @@ export {
   type RunwareClientOptions,
   type ClientEvent,
   type Operation,
-  type QuoteResult,
-  DRY_RUN_HEADER,
   type PollCounters,
   type PollTask,
   type SubmitResult,
@@ -22,3 +20,4 @@ export { DEFAULT_TIMEOUT_MS, MAX_RESPONSE_BYTES, MAX_CONNECTIONS_PER_ORIGIN } fr
 export { backoffDelay, parseRetryAfter, BASE_DELAY_MS, MAX_BACKOFF_MS, MAX_RETRY_AFTER_MS } from "./backoff.js";
 export { acknowledges, nextStep, parseTaskTimeout, stillRunningMessage, DEFAULT_TASK_TIMEOUT_MS, EXIT_STILL_RUNNING, type WaitInput, type WaitStep } from "./waiting.js";
 export { checkVideoUrl, DEFAULT_DOWNLOAD_LIMITS, type DownloadLimits } from "./download.js";
+export { DRY_RUN_HEADER, type QuoteResult } from "./dry-run.js";

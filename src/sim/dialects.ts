@@ -67,10 +67,10 @@ export class Dialect {
     return [...this.#on];
   }
 
-  /** Rewrites the items of one task's poll answer. */
-  pollItems(items: Item[]): Item[] {
+  /** Rewrites the items of one task's poll answer (dialects may break the item's own type: that is their point). */
+  pollItems<T extends object>(items: readonly T[]): T[] {
     this.#polls++;
-    return items.map((item) => this.#item({ ...item }));
+    return items.map((item) => this.#item({ ...item } as Item) as T);
   }
 
   #item(item: Item): Item {

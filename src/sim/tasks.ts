@@ -161,7 +161,7 @@ function poll(task: Task, { generations, stats, dialect }: TaskContext): TaskRep
     });
   }
   // A failed generation is a successful poll: its failure is reported, the request is not refused.
-  return { ok: true, data: dialect.pollItems(result.data as unknown as Record<string, unknown>[]) as unknown as DataItem[], errors: result.errors };
+  return { ok: true, data: dialect.pollItems(result.data), errors: result.errors };
 }
 
 /** "data:image/png;base64,AAAA" and "AAAA" are the same image. */

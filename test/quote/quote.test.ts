@@ -7,7 +7,7 @@ import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { exampleProject } from "../helpers/cli.js";
-import { cleanupAfterAll, run, simEnv, startSim as startApplySim, type PlanJson } from "../helpers/apply-sim.js";
+import { apply, cleanupAfterAll, run, simEnv, simProject, startSim as startApplySim, type PlanJson } from "../helpers/apply-sim.js";
 import { createClient, sendJson, startSim, startTinyServer, videoTask, type TinyServer } from "../runware/helpers.js";
 
 cleanupAfterAll();
@@ -88,5 +88,36 @@ describe("clipform plan --quote", () => {
     // A quote belongs to its endpoint: another API's plan does not take it.
     const elsewhere = JSON.parse((await run(["plan", "--json"], { cwd: dir, env: { ...env, RUNWARE_BASE_URL: "http://127.0.0.1:9/v1" } })).stdout) as PlanJson;
     expect(elsewhere.changes.some((c) => c.price_source === "quoted")).toBe(false);
+  });
+});
+
+describe("clipform apply --quote", () => {
+  const clips = [
+    { id: "keeper", prompt: "A lighthouse keeper climbs the spiral stairs at dusk" },
+    { id: "battle", prompt: "A battlefield at dawn, gore and broken shields in the mud" },
+  ];
+
+  it("refuses before sending anything when the API would reject a request", { timeout: 60_000 }, async () => {
+    const sim = await startApplySim();
+    const dir = simProject(clips);
+    const r = await apply(dir, sim, ["--quote"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/specs\/clips\.yaml:\d+:\d+: the API would reject this request: invalidPositivePrompt/);
+    expect(r.stderr).toContain("Nothing was sent.");
+    expect(sim.stats()).toMatchObject({ videoInference: 0, dryRuns: 1 });
+  });
+
+  it("refuses when the quoted total exceeds --max-cost, and applies within it", { timeout: 60_000 }, async () => {
+    const sim = await startApplySim();
+    const dir = simProject([clips[0]!, { id: "tower", prompt: "A stone tower in the rain, seen from the sea", numberResults: 2 }]);
+    const refused = await apply(dir, sim, ["--quote", "--max-cost", "0.3"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain("(quoted)");
+    expect(sim.stats()).toMatchObject({ videoInference: 0, dryRuns: 2 });
+
+    const done = await apply(dir, sim, ["--quote", "--max-cost", "1"]);
+    expect(done.code, done.stderr).toBe(0);
+    expect(done.stderr).toContain("Quoted 0 requests with the API (dry run: nothing generated, nothing charged); 2 unchanged since quoted.");
+    expect(sim.stats()).toMatchObject({ videoInference: 2, dryRuns: 2 });
   });
 });

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { RunwareError } from "../../src/runware/index.js";
+import { deadlineFor, MIN_UPLOAD_BYTES_PER_SECOND } from "../../src/runware/transport.js";
 import { createClient, sendJson, startTinyServer, videoTask, type TinyServer } from "./helpers.js";
 
 let server: TinyServer | undefined;
@@ -27,6 +28,11 @@ afterEach(async () => {
 const VIDEO = Buffer.alloc(3000, 7);
 
 describe("API requests", () => {
+  it("give a large upload more time, in proportion to its size", () => {
+    expect(deadlineFor(0, 1_000)).toBe(1_000);
+    expect(deadlineFor(MIN_UPLOAD_BYTES_PER_SECOND * 30, 1_000)).toBe(31_000);
+  });
+
   it("send User-Agent clipform/<version>", async () => {
     const agents: (string | undefined)[] = [];
     server = await startTinyServer((req, _body, res) => {

@@ -14,18 +14,24 @@ import { MAX_COST_PER_GENERATION_USD, type PollResult } from "../../src/runware/
 import { createClient, startSim, videoTask } from "./helpers.js";
 
 const dirs: string[] = [];
+/** Faults each dialect's run met: the storm must really have happened. */
+const faults = new Map<DialectName, number>();
 afterAll(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true });
+  const stormed = [...faults.values()].filter((n) => n > 0).length;
+  expect(stormed, JSON.stringify(Object.fromEntries(faults))).toBeGreaterThanOrEqual(DIALECT_NAMES.length / 2);
 });
 
 const FAILING: readonly DialectName[] = ["errors-200", "errors-5xx", "error-items"];
 const COUNTS = [1, 2, 3, 1, 2, 3];
 const ROUND_MS = 15;
 const SCENARIO_DEADLINE_MS = 15_000;
+/** A fault storm on top of each dialect: 429s, 500/503s, and connections dropped before or after acting. */
+const STORM = { rateLimitRate: 0.1, errorRate: 0.1, resetRate: 0.1 };
 
 async function scenario(dialect: DialectName) {
   // one-by-one: variants finish ~50 ms apart, several poll rounds between them.
-  const sim = await startSim({ dialects: [dialect], latencyMs: dialect === "one-by-one" ? 200 : 60, failRate: FAILING.includes(dialect) ? 0.5 : 0, seed: 7 });
+  const sim = await startSim({ dialects: [dialect], latencyMs: dialect === "one-by-one" ? 200 : 60, failRate: FAILING.includes(dialect) ? 0.5 : 0, seed: 100 + DIALECT_NAMES.indexOf(dialect), ...STORM });
   const dir = await mkdtemp(join(tmpdir(), `clipform-dialect-${dialect}-`));
   dirs.push(dir);
   const { client, events } = createClient(sim.apiUrl);
@@ -57,11 +63,12 @@ async function scenario(dialect: DialectName) {
   }
 }
 
-describe.concurrent("every dialect: one generation per clip, every paid variant recorded and downloaded", () => {
+describe.concurrent("every dialect, in a fault storm: one generation per clip, every paid variant recorded and downloaded", () => {
   for (const dialect of DIALECT_NAMES) {
     it(dialect, async () => {
       const { sim, tasks, finished, files, counters } = await scenario(dialect);
       const stats = sim.stats();
+      faults.set(dialect, stats.rateLimited + stats.serverErrors + stats.resets);
       expect(stats.videoInference).toBe(tasks.length);
       expect(stats.duplicatesRefused).toBe(0);
       expect(new Set(stats.acceptedTaskUUIDs)).toEqual(new Set(tasks.map((t) => t.taskUUID)));

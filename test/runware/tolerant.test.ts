@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { createClient, startTinyServer, type TinyServer } from "./helpers.js";
+import { createClient, startTinyServer, videoTask, type TinyServer } from "./helpers.js";
 
 type Task = { taskType: string; taskUUID: string };
 
@@ -221,6 +221,26 @@ describe("safe batching", () => {
       expect(received.map((r) => r.length)).toEqual([4, 1, 1, 1, 1, 1, 1]);
       expect(client.pollCounters()).toEqual({ requests: 7, repolls: 2, strays: 0, oneByOne: true });
       expect(events.filter((e) => e.type === "pollFallback")).toHaveLength(1);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe("submits answered for another task", () => {
+  it("are not taken as acknowledgements: the task is looked up before it is ever sent again", async () => {
+    let submits = 0;
+    const { url, received } = await serve((tasks) => {
+      if (tasks[0]!.taskType === "getResponse") return { status: 200, body: { data: [{ taskUUID: tasks[0]!.taskUUID, status: "processing" }] } };
+      submits++;
+      return { status: 200, body: { data: [{ taskType: "videoInference", taskUUID: randomUUID() }] } };
+    });
+    const { client } = createClient(url, { maxRetries: 3 });
+    try {
+      const [result] = await client.submitVideo([videoTask()]);
+      expect(result).toMatchObject({ status: "accepted" });
+      expect(submits).toBe(1);
+      expect(received.map((r) => r[0]!.taskType)).toEqual(["videoInference", "getResponse"]);
     } finally {
       await client.close();
     }

@@ -26,10 +26,16 @@ describe.concurrent("apply under simulator dialects", () => {
       dialects: ["unknown-status", "nulls", "extra-fields", "one-by-one", "partial-batch", "redirect", "completed"],
     });
     const dir = simProject(CLIPS);
-    const r = await apply(dir, sim);
+    const r = await apply(dir, sim, ["--json"]);
     expect(r.code, r.stderr).toBe(0);
     expect(sim.stats()).toMatchObject({ videoInference: CLIPS.length, duplicatesRefused: 0 });
     expect(problems(dir)).toEqual([]);
+    // --json says what the partial batch answers cost in polls.
+    const events = r.stdout.trim().split("\n").map((line) => JSON.parse(line) as { event: string; repolls?: number; oneByOne?: boolean; requests?: number });
+    const polling = events.find((e) => e.event === "polling");
+    expect(polling).toMatchObject({ oneByOne: true, repolls: expect.any(Number) });
+    expect(polling!.repolls).toBeGreaterThan(0);
+    expect(polling!.requests).toBe(sim.stats().pollRequests);
     const costs = Object.values(readLock(dir).clips).flatMap((e) => e.results.map((res) => res.costUsd));
     expect(costs.every((c) => typeof c === "number" && c > 0)).toBe(true);
   });
