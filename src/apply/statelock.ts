@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { ClipformError } from "../errors.js";
 import { LOCKFILE_NAME } from "../lockfile/format.js";
 import { sweepTempFiles } from "../lockfile/io.js";
+import { assertRealFolder } from "../util/safe-fs.js";
 
 export const STATE_DIR = ".clipform";
 export const LOCK_NAME = "apply.lock";
@@ -26,6 +27,7 @@ export function lockPath(root: string): string {
 }
 
 function ensureStateDir(root: string): void {
+  assertRealFolder(root, STATE_DIR, "the state folder");
   mkdirSync(join(root, STATE_DIR), { recursive: true });
   // Keep the state directory out of the user's git without touching their .gitignore.
   try {

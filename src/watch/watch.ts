@@ -13,6 +13,7 @@ import { budgetsOf, createEngine } from "../apply/create.js";
 import type { ApplyEngine, ApplySummary } from "../apply/engine.js";
 import { lineReporter } from "../apply/reporter.js";
 import { checkLockfileKind, type ApiSession } from "../apply/session.js";
+import { DEFAULT_OUT_DIR, secureOutputs } from "../apply/outputs.js";
 import { ClipformError } from "../errors.js";
 import type { Project } from "../manifest/index.js";
 import { lockfilePath, planAgainstLockfile, type Planned } from "../pipeline.js";
@@ -96,6 +97,7 @@ export class ProjectWatcher {
       this.#server = await startReportServer(
         {
           root,
+          outDir: resolve(root, this.#o.apply?.outDir ?? DEFAULT_OUT_DIR),
           version: () => String(this.#updates),
           page: () => (this.#lastGood ? renderReportHtml(reportOf(this.#lastGood), { live: { version: String(this.#updates) } }) : undefined),
           servable: (rel) => Object.values(this.#lastGood?.lock.clips ?? {}).some((e) => e.results.some((r) => r.file === rel)),
@@ -215,6 +217,7 @@ export class ProjectWatcher {
     }
     try {
       checkLockfileKind(lock, lockExists, a.session.simulated);
+      secureOutputs(project.root, a.outDir, lock);
     } catch (e) {
       say(this.#o.color.red(`not applying: ${(e as Error).message}`));
       return;
