@@ -5,6 +5,7 @@
  */
 import { roundUsd } from "../plan/prices.js";
 import type { LockEntry, Lockfile } from "./schema.js";
+import { costOrZero } from "../util/money-guard.js";
 
 /** videoUUID → the address that paid for it: the entry holding its task, else the first holding it. */
 export function payers(lock: Lockfile): Map<string, string> {
@@ -25,8 +26,8 @@ export function money(address: string, e: LockEntry | undefined, paidBy: Map<str
   for (const r of e?.results ?? []) {
     if (seen.has(r.videoUUID)) continue;
     seen.add(r.videoUUID);
-    if (paidBy.get(r.videoUUID) === address) spent += r.costUsd ?? 0;
-    else copied += r.costUsd ?? 0;
+    if (paidBy.get(r.videoUUID) === address) spent += costOrZero(r.costUsd);
+    else copied += costOrZero(r.costUsd);
   }
   return { spent: roundUsd(spent), copied: roundUsd(copied) };
 }

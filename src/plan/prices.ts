@@ -3,6 +3,7 @@
  * (learned from the lockfile), then what the model pages' examples were charged (observed),
  * then the documented list price, then a derived figure. Every estimate says which it used.
  */
+import { saneCost } from "../util/money-guard.js";
 import { getModel, type Source } from "../models/catalog.js";
 import type { Lockfile } from "../lockfile/schema.js";
 
@@ -30,10 +31,11 @@ export function priceBook(lock: Lockfile): PriceBook {
     const duration = entry.request.duration;
     if (typeof duration !== "number") continue;
     for (const r of entry.results) {
-      if (typeof r.costUsd !== "number") continue;
+      // A recorded cost that is negative, infinite or absurd never becomes a price.
+      if (saneCost(r.costUsd) === undefined) continue;
       const k = priceKey(entry.model, duration);
       const acc = learned.get(k) ?? { sum: 0, n: 0 };
-      acc.sum += r.costUsd;
+      acc.sum += r.costUsd!;
       acc.n += 1;
       learned.set(k, acc);
     }

@@ -8,6 +8,7 @@ import { inFlightTasks } from "../lockfile/entries.js";
 import { money, payers } from "../lockfile/money.js";
 import type { LockEntry, Lockfile } from "../lockfile/schema.js";
 import type { DesiredClip } from "../manifest/index.js";
+import { saneCost } from "../util/money-guard.js";
 import type { Action, Change, FileState, Plan } from "../plan/plan.js";
 import { roundUsd } from "../plan/prices.js";
 
@@ -154,7 +155,7 @@ function videosOf(entry: LockEntry | undefined, input: ReportInput): ReportVideo
   return (entry?.results ?? []).map((r, i) => {
     const state: VideoState = r.file ? (input.files.get(r.file) ?? "missing") : "not-downloaded";
     const src = state === "ok" || state === "altered" ? videoSrc(input.root, input.reportDir, r.file!) : undefined;
-    return { variant: i + 1, videoUUID: r.videoUUID, seed: r.seed, costUsd: r.costUsd, file: r.file, src, state };
+    return { variant: i + 1, videoUUID: r.videoUUID, seed: r.seed, costUsd: saneCost(r.costUsd), file: r.file, src, state };
   });
 }
 
