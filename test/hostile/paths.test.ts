@@ -104,6 +104,19 @@ describe("paths from the lockfile and the API stay inside the project", () => {
     expect(lstatSync(join(dir, "clipform-out", "c2.v1.mp4")).isFile()).toBe(true);
   });
 
+  it("a link planted inside .clipform (its tmp folder) is removed, never written through", async () => {
+    const dir = await generated();
+    // Followed, the link would send the reuse's copy of the video elsewhere (here: into a file,
+    // so the copy fails and the renamed clip loses its video); removed, the copy is made in place.
+    const target = victim("state-tmp-target");
+    symlinkSync(target, join(dir, ".clipform", "tmp"));
+    renameC1toC2(dir);
+    const r = await apply(dir, sim);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(target, "utf8")).toBe(VICTIM_TEXT);
+    expect(lstatSync(join(dir, "clipform-out", "c2.v1.mp4")).isFile()).toBe(true);
+  });
+
   it.each([
     ["clipform-out", "the output folder"],
     [".clipform", "the state folder"],
