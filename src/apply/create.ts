@@ -5,6 +5,7 @@ import type { ManifestInfo } from "../manifest/index.js";
 import type { Planned } from "../pipeline.js";
 import { priceBook } from "../plan/prices.js";
 import { ApplyEngine, type ApiClient, type ApplyEvent, type BudgetLimit } from "./engine.js";
+import { secureOutputs } from "./outputs.js";
 
 /** Every budget that applies: `--max-cost` (or another run-wide limit) and each manifest's own. */
 export function budgetsOf(manifests: readonly ManifestInfo[], runLimit?: { scope: string; limitUsd: number }): BudgetLimit[] {
@@ -28,6 +29,9 @@ export interface EngineSetup {
 
 export function createEngine(s: EngineSetup): ApplyEngine {
   const { planned } = s;
+  // Before the engine reads or writes a file: paths and links in the output folder are made safe.
+  const removed = secureOutputs(planned.project.root, s.outDir, planned.lock);
+  if (removed.length > 0) s.emit({ type: "note", message: `removed ${removed.length} symbolic link(s) or special file(s) from ${s.outDir} (clipform never follows them): ${removed.slice(0, 3).join(", ")}` });
   if (s.simulated) planned.lock.simulated = true;
   return new ApplyEngine({
     root: planned.project.root,

@@ -3,7 +3,7 @@ import { checkLockfileKind, openApiSession, type ApiSession } from "../apply/ses
 import { createInterface } from "node:readline";
 import { budgetsOf, createEngine } from "../apply/create.js";
 import { DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL_MS, emptySummary, type ApplyEngine } from "../apply/engine.js";
-import { DEFAULT_OUT_DIR, secureOutputs } from "../apply/outputs.js";
+import { DEFAULT_OUT_DIR } from "../apply/outputs.js";
 import { applyFailed, jsonReporter, liveReporter, lineReporter, type Reporter } from "../apply/reporter.js";
 import { acquireStateLock, describeHolder } from "../apply/statelock.js";
 import { ClipformError } from "../errors.js";
@@ -82,8 +82,6 @@ export const applyCommand: Command = {
       const { plan, project } = planned;
       if (saved) checkSavedPlan(saved, { digest: project.digest, lockExists: planned.lockExists, plan });
       checkLockfileKind(planned.lock, planned.lockExists, Boolean(values.sim));
-      const removed = secureOutputs(project.root, outDir, planned.lock);
-      if (removed.length > 0) ctx.err(`note: removed ${removed.length} symbolic link(s) or special file(s) from ${outDir} (clipform never follows them): ${removed.slice(0, 3).join(", ")}`);
 
       if (json) ctx.out(JSON.stringify({ event: "plan", ...planToJson(plan) }));
       else ctx.out(renderText(plan, { color: ctx.color, manifests: project.manifests.length, clips: project.clips.length }));

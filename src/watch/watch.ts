@@ -13,7 +13,6 @@ import { budgetsOf, createEngine } from "../apply/create.js";
 import type { ApplyEngine, ApplySummary } from "../apply/engine.js";
 import { lineReporter } from "../apply/reporter.js";
 import { checkLockfileKind, type ApiSession } from "../apply/session.js";
-import { DEFAULT_OUT_DIR, secureOutputs } from "../apply/outputs.js";
 import { ClipformError } from "../errors.js";
 import type { Project } from "../manifest/index.js";
 import { lockfilePath, planAgainstLockfile, type Planned } from "../pipeline.js";
@@ -22,6 +21,7 @@ import { overBudgetText, renderText, usd } from "../plan/render.js";
 import { reportOf, renderReportHtml } from "../report/index.js";
 import { IncrementalProject } from "./project.js";
 import { startReportServer, type ReportServer } from "./serve.js";
+import { DEFAULT_OUT_DIR, secureOutputs } from "../apply/outputs.js";
 
 export const DEFAULT_DEBOUNCE_MS = 40;
 const SAFETY_CHECK_MS = 500;
