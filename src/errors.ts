@@ -15,7 +15,8 @@ export type ErrorCode =
   | "USAGE"
   | "NOT_APPROVED"
   | "API"
-  | "MISSING_KEY";
+  | "MISSING_KEY"
+  | "UNSAFE_PATH";
 
 export class ClipformError extends Error {
   constructor(

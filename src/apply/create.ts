@@ -6,6 +6,7 @@ import type { Planned } from "../pipeline.js";
 import { manifestBudgetScope } from "../plan/plan.js";
 import { priceBook } from "../plan/prices.js";
 import { ApplyEngine, type ApiClient, type ApplyEvent, type BudgetLimit } from "./engine.js";
+import { secureOutputs } from "./outputs.js";
 
 /**
  * Each manifest's lifetime budget, as what is left of it for this run: `committedBefore` is what
@@ -31,6 +32,9 @@ export interface EngineSetup {
 
 export function createEngine(s: EngineSetup): ApplyEngine {
   const { planned } = s;
+  // Before the engine reads or writes a file: paths and links in the output folder are made safe.
+  const removed = secureOutputs(planned.project.root, s.outDir, planned.lock);
+  if (removed.length > 0) s.emit({ type: "note", message: `removed ${removed.length} symbolic link(s) or special file(s) from ${s.outDir} (clipform never follows them): ${removed.slice(0, 3).join(", ")}` });
   if (s.simulated) planned.lock.simulated = true;
   return new ApplyEngine({
     root: planned.project.root,

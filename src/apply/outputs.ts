@@ -1,6 +1,11 @@
 /** Where results are saved: named from the clip address, variant and format, never outside the output folder. */
+import { unlinkSync } from "node:fs";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { ClipformError } from "../errors.js";
+import { LOCKFILE_NAME } from "../lockfile/format.js";
+import type { Lockfile } from "../lockfile/schema.js";
+import { assertRealFolder, containedPath, entryKind, linkOnTheWay, removeLinksAndSpecials } from "../util/safe-fs.js";
+import { STATE_DIR } from "./statelock.js";
 
 export const DEFAULT_OUT_DIR = "clipform-out";
 
@@ -16,7 +21,40 @@ export function outputPath(root: string, outDir: string, address: string, varian
   const file = resolve(base, ...segments.slice(0, -1), `${segments[segments.length - 1]}.v${variant + 1}.${EXT[format] ?? "mp4"}`);
   const rel = relative(base, file);
   if (rel.startsWith("..") || isAbsolute(rel)) throw new ClipformError("USAGE", `clip address "${address}" would write outside ${outDir}`);
+  // Every writer (download, reuse copy) asks here first: a link planted at the destination is
+  // replaced by the new file, never written through; a linked folder on the way is refused.
+  const via = linkOnTheWay(base, file);
+  if (via) throw new ClipformError("UNSAFE_PATH", `${recordedPath(root, via)} is a symbolic link or not a folder: clipform never writes through links`);
+  const kind = entryKind(file);
+  if (kind === "link" || kind === "special") unlinkSync(file);
   return file;
+}
+
+/**
+ * Before an apply reads or writes anything: the state and output folders are real folders, every
+ * file the lockfile records lies inside the output folder (a lockfile from a pull request can
+ * name any path), and no link or special file (FIFO, device) is left inside the output folder to
+ * be followed or waited on. Returns the links and special files removed.
+ */
+export function secureOutputs(root: string, outDir: string, lock: Lockfile): string[] {
+  assertRealFolder(root, STATE_DIR, "the state folder");
+  assertRealFolder(root, outDir, "the output folder");
+  const base = resolve(root, outDir);
+  const outside: string[] = [];
+  for (const [address, entry] of Object.entries(lock.clips)) {
+    entry.results.forEach((r, i) => {
+      if (r.file === undefined) return;
+      const abs = containedPath(root, r.file);
+      if (!abs || !containedPath(base, relative(base, abs))) outside.push(`${address} result ${i + 1}: "${r.file.slice(0, 120)}"`);
+    });
+  }
+  if (outside.length > 0) {
+    throw new ClipformError(
+      "UNSAFE_PATH",
+      `${LOCKFILE_NAME} records files outside the output folder ${outDir} (${outside.slice(0, 3).join("; ")}${outside.length > 3 ? `; and ${outside.length - 3} more` : ""}): clipform reads and writes videos only there. Restore the lockfile from git or remove those "file" fields. Nothing was sent.`,
+    );
+  }
+  return removeLinksAndSpecials(base).map((p) => recordedPath(root, p));
 }
 
 /** A path as recorded in the lockfile: relative to the project root, with forward slashes. */

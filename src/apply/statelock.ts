@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { ClipformError } from "../errors.js";
 import { LOCKFILE_NAME } from "../lockfile/format.js";
 import { sweepTempFiles } from "../lockfile/io.js";
+import { assertRealFolder, removeLinksAndSpecials } from "../util/safe-fs.js";
 
 export const STATE_DIR = ".clipform";
 export const LOCK_NAME = "apply.lock";
@@ -26,7 +27,10 @@ export function lockPath(root: string): string {
 }
 
 function ensureStateDir(root: string): void {
+  assertRealFolder(root, STATE_DIR, "the state folder");
   mkdirSync(join(root, STATE_DIR), { recursive: true });
+  // clipform never makes links here: one planted inside (tmp/ → elsewhere) is removed, not followed.
+  removeLinksAndSpecials(join(root, STATE_DIR));
   // Keep the state directory out of the user's git without touching their .gitignore.
   try {
     writeFileSync(join(root, STATE_DIR, ".gitignore"), "*\n", { flag: "wx" });

@@ -7,8 +7,8 @@ import { computePlan, loadValidProject } from "../pipeline.js";
 import { hasChanges, overBudget } from "../plan/plan.js";
 import { savePlan, type PlanOptions } from "../plan/planfile.js";
 import { overBudgetText, planToJson, renderMarkdown, renderText, usd } from "../plan/render.js";
-import { redactSecrets } from "../util/secrets.js";
 import { version, type Context } from "./context.js";
+import { redactSecrets } from "../util/secrets.js";
 
 export interface OptionSpec {
   type: "string" | "boolean";

@@ -1,6 +1,6 @@
 /** The state of downloaded files on disk, for the planner's `download` action. */
-import { statSync } from "node:fs";
-import { resolve } from "node:path";
+import { lstatSync } from "node:fs";
+import { containedPath } from "../util/safe-fs.js";
 import type { FileState } from "../plan/plan.js";
 import type { Lockfile } from "./schema.js";
 
@@ -10,9 +10,12 @@ export function checkOutputFiles(lock: Lockfile, root: string): Map<string, File
   for (const entry of Object.values(lock.clips)) {
     for (const r of entry.results) {
       if (!r.file) continue;
+      // A path outside the project, a link or a special file is never the recorded video: it is
+      // downloaded again (to its proper place), and never followed or opened to be checked.
+      const abs = containedPath(root, r.file);
       try {
-        const st = statSync(resolve(root, r.file));
-        out.set(r.file, r.bytes === undefined || st.size === r.bytes ? "ok" : "altered");
+        const st = abs ? lstatSync(abs) : undefined;
+        out.set(r.file, st?.isFile() && (r.bytes === undefined || st.size === r.bytes) ? "ok" : "altered");
       } catch {
         out.set(r.file, "missing");
       }

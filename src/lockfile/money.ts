@@ -7,6 +7,7 @@
 import { roundUsd } from "../money/usd.js";
 import { payersOf } from "./ledger.js";
 import type { LockEntry, Lockfile } from "./schema.js";
+import { costOrZero } from "../util/money-guard.js";
 
 /** videoUUID → the address that paid for it (see ledger.ts: kept takes count where they were generated). */
 export function payers(lock: Lockfile): Map<string, string> {
@@ -20,8 +21,8 @@ export function money(address: string, e: LockEntry | undefined, paidBy: Map<str
   for (const r of e?.results ?? []) {
     if (seen.has(r.videoUUID)) continue;
     seen.add(r.videoUUID);
-    if (paidBy.get(r.videoUUID) === address) spent += r.costUsd ?? 0;
-    else copied += r.costUsd ?? 0;
+    if (paidBy.get(r.videoUUID) === address) spent += costOrZero(r.costUsd);
+    else copied += costOrZero(r.costUsd);
   }
   return { spent: roundUsd(spent), copied: roundUsd(copied) };
 }

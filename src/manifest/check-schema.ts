@@ -4,9 +4,9 @@
  */
 import type { ErrorObject } from "ajv";
 import { closest } from "../util/suggest.js";
-import { excerpt } from "./yaml.js";
 import { loadSchema, loadValidator, type SchemaName, type Validator } from "../util/validators.js";
 import type { YamlPath } from "./expand.js";
+import { excerpt } from "./yaml-limits.js";
 
 const validate = await loadValidator("manifest");
 

@@ -109,12 +109,19 @@ function checkImage(ref: string, path: string, size: number): LocalImageResult {
   return { ok: true, image: { path, sha256, bytes: size, info: sniffImage(buf) } };
 }
 
+/** The JPEG end-of-image marker (EOI). */
+const JPEG_END = Buffer.from([0xff, 0xd9]);
+
 /** What the API would reject in an image's bytes (format, pixel size, weight), or undefined. */
 function imageProblem(label: string, buf: Buffer): string | undefined {
   const { maxBytes, minSide, maxSide } = COMMON.image;
   if (buf.length > maxBytes) return `image ${label} is ${(buf.length / 1048576).toFixed(1)} MB; the limit is ${maxBytes / 1048576} MB`;
   const info = sniffImage(buf);
   if (info.format === "unknown") return "not a PNG, JPEG or WEBP image";
+  // A header alone (a download cut short, a 5-byte JPEG) is no image: the API would refuse it after upload.
+  const name = info.format.toUpperCase();
+  if (info.width === undefined || info.height === undefined) return `image ${label} is a truncated or damaged ${name}: its pixel size cannot be read`;
+  if (info.format === "jpeg" && buf.lastIndexOf(JPEG_END) < 2) return `image ${label} is a truncated ${name}: it stops before its end marker`;
   if (info.width !== undefined && info.height !== undefined) {
     const { width, height } = info;
     if (width < minSide || height < minSide || width > maxSide || height > maxSide) {

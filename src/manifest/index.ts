@@ -13,12 +13,13 @@ import { loadProjectCatalog } from "../models/project.js";
 import { checkVideoRequest, frameImagesOf, resolveFramePositions, type FrameImage } from "../models/rules.js";
 import { canonicalJson, sha256Hex } from "../util/canonical.js";
 import { checkManifestSchema } from "./check-schema.js";
+import { toData } from "./yaml-limits.js";
 import { expandManifest, originOf, type ExpandedClip, type YamlPath } from "./expand.js";
 import { classifyImage, inlineImageProblem, LocalImageCache, type ImageKind } from "./images.js";
 import { CLIP_FIELD_NAMES, isClipField } from "./fields.js";
 import type { Manifest } from "./schema.js";
 import { closest } from "../util/suggest.js";
-import { locate, parseYaml, toData, type ParsedYaml } from "./yaml.js";
+import { locate, parseYaml, type ParsedYaml } from "./yaml.js";
 
 export const DEFAULT_SPECS_DIR = "specs";
 const FINGERPRINT_VERSION = "v1";

@@ -5,6 +5,7 @@
  * located error, not a hang, a crash or a plan that deletes everything.
  */
 import { isAlias, isMap, isPair, isScalar, isSeq, type Alias, type Document, type Node } from "yaml";
+import type { ParsedYaml, Position } from "./yaml.js";
 
 /**
  * Most values (mappings, lists, scalars) a manifest may hold once its aliases are expanded.
@@ -112,4 +113,31 @@ export function checkYamlLimits(doc: Document.Parsed, limit = MAX_EXPANDED_VALUE
     });
   }
   return problems.sort((a, b) => a.offset - b.offset);
+}
+
+/**
+ * The manifest as plain data, or the located problems that stop it from becoming data safely
+ * (alias bombs and cycles, tags that are not plain YAML, merge keys that cannot merge).
+ */
+export function toData(parsed: ParsedYaml): { ok: true; data: unknown } | { ok: false; problems: { pos: Position; message: string }[] } {
+  const at = (offset: number): Position => {
+    const p = parsed.lineCounter.linePos(offset);
+    return { line: p.line, col: p.col };
+  };
+  const limits = checkYamlLimits(parsed.doc);
+  if (limits.length > 0) return { ok: false, problems: limits.map((p) => ({ pos: at(p.offset), message: p.message })) };
+  try {
+    // The limits above bound what aliases expand to, in linear time; yaml's own count is quadratic here.
+    return { ok: true, data: parsed.doc.toJS({ maxAliasCount: -1 }) };
+  } catch (e) {
+    // Only the yaml package runs here, on the user's text: what it refuses (beyond the checks above) is about that text.
+    if (!(e instanceof Error)) throw e;
+    return { ok: false, problems: [{ pos: { line: 1, col: 1 }, message: `YAML error: ${excerpt(e.message)}` }] };
+  }
+}
+
+/** At most a short, single-line excerpt of user text or a library message, for error messages. */
+export function excerpt(text: string, max = 80): string {
+  const one = text.replace(/\s+/g, " ").trim();
+  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
 }

@@ -3,7 +3,6 @@
  * the line and column where the user wrote it (following anchors, aliases and merge keys).
  */
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type YAMLMap } from "yaml";
-import { checkYamlLimits } from "./yaml-limits.js";
 
 export interface Position {
   line: number;
@@ -57,29 +56,6 @@ function duplicateKeys(doc: Document.Parsed): { code: string; message: string; o
   };
   walk(doc.contents);
   return out;
-}
-
-/**
- * The manifest as plain data, or the located problems that stop it from becoming data safely
- * (alias bombs and cycles, tags that are not plain YAML, merge keys that cannot merge).
- */
-export function toData(parsed: ParsedYaml): { ok: true; data: unknown } | { ok: false; problems: { pos: Position; message: string }[] } {
-  const limits = checkYamlLimits(parsed.doc);
-  if (limits.length > 0) return { ok: false, problems: limits.map((p) => ({ pos: toPos(parsed.lineCounter, p.offset), message: p.message })) };
-  try {
-    // The limits above bound what aliases expand to, in linear time; yaml's own count is quadratic here.
-    return { ok: true, data: parsed.doc.toJS({ maxAliasCount: -1 }) };
-  } catch (e) {
-    // Only the yaml package runs here, on the user's text: what it refuses (beyond the checks above) is about that text.
-    if (!(e instanceof Error)) throw e;
-    return { ok: false, problems: [{ pos: { line: 1, col: 1 }, message: `YAML error: ${excerpt(e.message)}` }] };
-  }
-}
-
-/** At most a short, single-line excerpt of user text or a library message, for error messages. */
-export function excerpt(text: string, max = 80): string {
-  const one = text.replace(/\s+/g, " ").trim();
-  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
 }
 
 function toPos(lc: LineCounter, offset: number): Position {

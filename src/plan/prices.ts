@@ -5,6 +5,7 @@
  */
 import { builtinCatalog, type Catalog } from "../models/catalog.js";
 import { catalogPrice, type CatalogPriceSource, type PricedRequest } from "../models/prices.js";
+import { saneCost } from "../util/money-guard.js";
 import type { Lockfile } from "../lockfile/schema.js";
 import { priceKey, roundUsd } from "../money/usd.js";
 
@@ -28,10 +29,11 @@ export function priceBook(lock: Lockfile, catalog: Catalog = builtinCatalog()): 
     const duration = entry.request.duration;
     if (typeof duration !== "number") continue;
     for (const r of entry.results) {
-      if (typeof r.costUsd !== "number") continue;
+      // A recorded cost that is negative, infinite or absurd never becomes a price.
+      if (saneCost(r.costUsd) === undefined) continue;
       const k = priceKey(entry.model, duration);
       const acc = learned.get(k) ?? { sum: 0, n: 0 };
-      acc.sum += r.costUsd;
+      acc.sum += r.costUsd!;
       acc.n += 1;
       learned.set(k, acc);
     }

@@ -3,6 +3,7 @@
  * status, cost and what the current plan would do to it. Pure: the state of files on disk and
  * the report's location come in as data, so every case is tested with plain values.
  */
+import { saneCost } from "../util/money-guard.js";
 import { relative, resolve, sep } from "node:path";
 import { ledgerOf, type Ledger } from "../lockfile/ledger.js";
 import type { LockEntry, Lockfile } from "../lockfile/schema.js";
@@ -139,7 +140,7 @@ function videosOf(entry: LockEntry | undefined, input: ReportInput): ReportVideo
   return (entry?.results ?? []).map((r, i) => {
     const state: VideoState = r.file ? (input.files.get(r.file) ?? "missing") : "not-downloaded";
     const src = state === "ok" || state === "altered" ? videoSrc(input.root, input.reportDir, r.file!) : undefined;
-    return { variant: i + 1, videoUUID: r.videoUUID, seed: r.seed, costUsd: r.costUsd, file: r.file, src, state };
+    return { variant: i + 1, videoUUID: r.videoUUID, seed: r.seed, costUsd: saneCost(r.costUsd), file: r.file, src, state };
   });
 }
 

@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { mkdir, open, rename, rm, stat } from "node:fs/promises";
 import { dirname } from "node:path";
+import { partFileFlags } from "../util/safe-fs.js";
 import { request, type Dispatcher } from "undici";
 import { classify, RunwareError } from "./errors.js";
 import { Deadline, header, networkError, userAgent } from "./transport.js";
@@ -249,7 +250,7 @@ async function appendBody(
   start: number,
   onChunk: (bytes: number) => void,
 ): Promise<number> {
-  const file = await open(part, start > 0 ? "a" : "w");
+  const file = await open(part, partFileFlags(start > 0));
   let bytes = start;
   try {
     const chunks = body[Symbol.asyncIterator]();
