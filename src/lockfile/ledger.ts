@@ -3,6 +3,7 @@
  * Lifetime spend per clip, per manifest and in total reads it: replacing or pruning a take
  * never un-spends it. A video copied by reuse counts once, where it was paid.
  */
+import { costOrZero } from "../util/money-guard.js";
 import { roundUsd } from "../money/usd.js";
 import type { Lockfile } from "./schema.js";
 
@@ -29,9 +30,9 @@ export function payersOf(lock: Lockfile): Map<string, { address: string; manifes
   ];
   for (const h of holders) {
     const own = new Set(h.tasks.map((t) => t.taskUUID));
-    for (const r of h.results) if (own.has(r.taskUUID) && !out.has(r.videoUUID)) out.set(r.videoUUID, { address: h.address, manifest: h.manifest, usd: r.costUsd ?? 0 });
+    for (const r of h.results) if (own.has(r.taskUUID) && !out.has(r.videoUUID)) out.set(r.videoUUID, { address: h.address, manifest: h.manifest, usd: costOrZero(r.costUsd) });
   }
-  for (const h of holders) for (const r of h.results) if (!out.has(r.videoUUID)) out.set(r.videoUUID, { address: h.address, manifest: h.manifest, usd: r.costUsd ?? 0 });
+  for (const h of holders) for (const r of h.results) if (!out.has(r.videoUUID)) out.set(r.videoUUID, { address: h.address, manifest: h.manifest, usd: costOrZero(r.costUsd) });
   return out;
 }
 

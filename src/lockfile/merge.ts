@@ -20,6 +20,7 @@
  *   if the other side holds results or in-flight tasks the winner never knew (not from B), that
  *   cannot be represented in one entry, so it is a conflict.
  */
+import { costOrZero } from "../util/money-guard.js";
 import { ClipformError } from "../errors.js";
 import { canonicalJson } from "../util/canonical.js";
 import { inFlightTasks } from "./entries.js";
@@ -191,7 +192,7 @@ function pickNewer(address: string, b: LockEntry | undefined, o: LockEntry, t: L
   if (lostTasks.length > 0) {
     const what: string[] = [];
     if (lostResults.length) {
-      const cost = lostResults.reduce((s, r) => s + (r.costUsd ?? 0), 0);
+      const cost = lostResults.reduce((s, r) => s + (costOrZero(r.costUsd)), 0);
       what.push(`${plural(lostResults.length, "paid result")} (${usd(cost)}: ${lostResults.map((r) => r.videoUUID).join(", ")})`);
     }
     if (lostTasks.length) what.push(`${plural(lostTasks.length, "task")} still in flight (${lostTasks.map((x) => x.taskUUID).join(", ")})`);

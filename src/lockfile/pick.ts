@@ -3,6 +3,7 @@
  * rerolls kept among the takes), and which one the clip uses. The choice is recorded in the
  * lockfile (so in git); chained shots read the picked take.
  */
+import { costOrZero } from "../util/money-guard.js";
 import { ClipformError } from "../errors.js";
 import { roundUsd } from "../money/usd.js";
 import type { Lockfile, LockTask } from "./schema.js";
@@ -38,7 +39,7 @@ export function takesOf(lock: Lockfile, address: string): TakeInfo[] {
       status: t.status,
       submittedAt: t.submittedAt,
       videos,
-      costUsd: roundUsd(own.filter((r, k) => own.findIndex((x) => x.videoUUID === r.videoUUID) === k).reduce((s, r) => s + (r.costUsd ?? 0), 0)),
+      costUsd: roundUsd(own.filter((r, k) => own.findIndex((x) => x.videoUUID === r.videoUUID) === k).reduce((s, r) => s + (costOrZero(r.costUsd)), 0)),
       current,
       picked: (entry.picked ?? latest) === t.taskUUID,
     };

@@ -3,6 +3,7 @@
  * when no clip uses any of its videos and none of its tasks is in flight; its cost stays in the
  * ledger as a pruned record (pruning a record does not un-spend it).
  */
+import { costOrZero } from "../util/money-guard.js";
 import { roundUsd } from "../money/usd.js";
 import type { Lockfile, LockPruned, LockTake } from "./schema.js";
 
@@ -26,7 +27,7 @@ export interface PrunePlan {
 /** What the take itself was charged: results of its own tasks. */
 function takeCost(t: LockTake): number {
   const own = new Set(t.tasks.map((x) => x.taskUUID));
-  return roundUsd(t.results.filter((r) => own.has(r.taskUUID)).reduce((s, r) => s + (r.costUsd ?? 0), 0));
+  return roundUsd(t.results.filter((r) => own.has(r.taskUUID)).reduce((s, r) => s + (costOrZero(r.costUsd)), 0));
 }
 
 export function planPrune(lock: Lockfile, o: { now: Date; match?: (address: string) => boolean }): PrunePlan {
