@@ -8,6 +8,8 @@ import { applyFailed, jsonReporter, liveReporter, lineReporter, type Reporter } 
 import { acquireStateLock, describeHolder } from "../apply/statelock.js";
 import { ClipformError } from "../errors.js";
 import { computePlan } from "../pipeline.js";
+import { openWorkspace, prepareRecord, recordNote } from "../project/workspace.js";
+import { relative, resolve } from "node:path";
 import { fileStamp } from "../util/stamp.js";
 import { hasChanges, overBudget } from "../plan/plan.js";
 import { checkSavedPlan, isPlanFile, readPlanFile } from "../plan/planfile.js";
@@ -59,14 +61,16 @@ export const applyCommand: Command = {
     json: { type: "boolean", help: "print the plan and machine-readable events as JSON lines" },
   },
   async run(ctx, values, positionals) {
-    const concurrency = positiveInt(values.concurrency, "--concurrency", DEFAULT_CONCURRENCY);
+    const planPath = positionals.length === 1 && isPlanFile(resolve(ctx.cwd, positionals[0]!)) ? resolve(ctx.cwd, positionals[0]!) : undefined;
+    // The project root and the record (the simulator's is kept apart) come from one place.
+    const ws = openWorkspace(ctx.cwd, { paths: planPath ? [] : positionals, sim: Boolean(values.sim) });
+    const concurrency = positiveInt(values.concurrency, "--concurrency", ws.config.concurrency ?? DEFAULT_CONCURRENCY);
     const pollInterval = positiveInt(values["poll-interval"], "--poll-interval", values.sim ? SIM_DEMO_POLL_MS : DEFAULT_POLL_INTERVAL_MS);
-    const outDir = typeof values["out-dir"] === "string" ? values["out-dir"] : DEFAULT_OUT_DIR;
+    const outDir = typeof values["out-dir"] === "string" ? relative(ws.root, resolve(ctx.cwd, values["out-dir"])) || "." : ws.record.outDir;
     const json = Boolean(values.json);
 
-    const planPath = positionals.length === 1 && isPlanFile(positionals[0]!) ? positionals[0]! : undefined;
     const saved = planPath ? await readPlanFile(planPath) : undefined;
-    const flags = planOptions(values, planPath ? [] : positionals);
+    const flags = planOptions(values, ws);
     if (saved && (flags.targets.length || flags.replace.length)) {
       throw new ClipformError("USAGE", "a saved plan already fixes what it targets and replaces: drop --target/--replace, or make a new plan");
     }
@@ -74,17 +78,19 @@ export const applyCommand: Command = {
     const opts = saved ? { ...saved.options, ...tighter(saved.options.maxCost, flags.maxCost) } : flags;
 
     // The state lock comes first: the plan must be computed from the lockfile this apply will write.
-    const lock = acquireStateLock(ctx.cwd, `clipform apply${positionals.length ? ` ${positionals.join(" ")}` : ""}`);
+    const lock = acquireStateLock(ws.root, `clipform apply${positionals.length ? ` ${positionals.join(" ")}` : ""}`);
+    prepareRecord(ws.record);
     if (lock.tookOver) ctx.err(`note: took over a stale state lock (${describeHolder(lock.tookOver)}: that process is gone)`);
     let session: ApiSession | undefined;
     try {
-      const planned = computePlan(ctx.cwd, opts);
+      const planned = computePlan(ws, opts);
       const { plan, project } = planned;
       if (saved) checkSavedPlan(saved, { digest: project.digest, lockExists: planned.lockExists, plan });
       checkLockfileKind(planned.lock, planned.lockExists, Boolean(values.sim));
 
-      if (json) ctx.out(JSON.stringify({ event: "plan", ...planToJson(plan) }));
-      else ctx.out(renderText(plan, { color: ctx.color, manifests: project.manifests.length, clips: project.clips.length }));
+      const simulated = recordNote(ws, ctx.cwd);
+      if (json) ctx.out(JSON.stringify({ event: "plan", ...planToJson(plan, [], { simulated }) }));
+      else ctx.out(renderText(plan, { color: ctx.color, manifests: project.manifests.length, clips: project.clips.length, simulated }));
 
       const over = overBudget(plan);
       if (over.length > 0) {

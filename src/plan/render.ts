@@ -90,6 +90,13 @@ export interface TextOptions {
   manifests: number;
   clips: number;
   warnings?: Diagnostic[];
+  /** The plan reads the simulator's record (this lockfile): say so, so nobody takes it for the real one. */
+  simulated?: string;
+}
+
+/** How every output that reads the simulator's record says so. */
+export function simulatedNote(lockfile: string): string {
+  return `simulated record (${lockfile}): videos from the local simulator, nothing was paid; the real lockfile is not read`;
 }
 
 export function renderText(p: Plan, o: TextOptions): string {
@@ -97,6 +104,7 @@ export function renderText(p: Plan, o: TextOptions): string {
   const out: string[] = [];
   const shown = p.changes.filter((x) => x.action !== "no-op");
   out.push(c.bold(`clipform plan: ${o.clips} clip${o.clips === 1 ? "" : "s"} in ${o.manifests} manifest${o.manifests === 1 ? "" : "s"}, lockfile serial ${p.lockfile.serial}`));
+  if (o.simulated) out.push(c.magenta(simulatedNote(o.simulated)));
   out.push("");
   if (shown.length === 0) {
     out.push(c.green("No changes. The lockfile matches the manifests and every file is on disk."));
@@ -141,11 +149,15 @@ const MD_ICON: Record<Action, string> = {
 
 const mdCell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
-export function renderMarkdown(p: Plan): string {
+export function renderMarkdown(p: Plan, o: { simulated?: string } = {}): string {
   const out: string[] = [];
   const shown = p.changes.filter((x) => x.action !== "no-op");
   out.push("### clipform plan");
   out.push("");
+  if (o.simulated) {
+    out.push(`> **${mdCell(simulatedNote(o.simulated))}**`);
+    out.push("");
+  }
   out.push(`**${summaryLine(p)}** · estimated cost **${usd(p.summary.estimated_cost_usd)}** for ${p.summary.generations} generation${p.summary.generations === 1 ? "" : "s"} · already spent on unchanged clips ${usd(p.summary.spent_unchanged_usd)}`);
   for (const b of p.budgets) out.push(`${b.ok ? "✅" : "❌"} ${mdCell(b.scope)}: ${usd(b.estimatedUsd)} of ${usd(b.limitUsd)}${b.ok ? "" : " — **over budget**"}`);
   out.push("");
@@ -177,10 +189,10 @@ export function renderMarkdown(p: Plan): string {
   return out.join("\n") + "\n";
 }
 
-export function planToJson(p: Plan, warnings: Diagnostic[] = []): Record<string, unknown> {
+export function planToJson(p: Plan, warnings: Diagnostic[] = [], o: { simulated?: string } = {}): Record<string, unknown> {
   return {
     format_version: PLAN_JSON_FORMAT,
-    lockfile: p.lockfile,
+    lockfile: o.simulated ? { ...p.lockfile, simulated: true, path: o.simulated } : p.lockfile,
     changes: p.changes.map((ch: Change) => ({
       address: ch.address,
       action: ch.action,

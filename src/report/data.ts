@@ -89,6 +89,8 @@ export interface ReportModel {
   estimatedUsd: number;
   generations: number;
   lockfileSerial: number;
+  /** The lockfile read is the simulator's record (`--sim`): the page says so. */
+  simulated?: string;
 }
 
 export interface ReportInput {
@@ -103,6 +105,8 @@ export interface ReportInput {
   reportDir: string;
   /** When only some manifests were loaded: lockfile entries of the others are left out. */
   inManifestScope?: (manifest: string) => boolean;
+  /** The simulator's record was read (this lockfile, as shown to people). */
+  simulated?: string;
 }
 
 /** Plan actions after which the clip's videos will differ from what the lockfile holds now. */
@@ -205,5 +209,6 @@ export function reportModel(input: ReportInput): ReportModel {
     estimatedUsd: input.plan.summary.estimated_cost_usd,
     generations: input.plan.summary.generations,
     lockfileSerial: input.lock.serial,
+    ...(input.simulated ? { simulated: input.simulated } : {}),
   };
 }

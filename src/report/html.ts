@@ -5,7 +5,7 @@
  * user value is escaped.
  */
 import { createHash } from "node:crypto";
-import { usd } from "../plan/render.js";
+import { simulatedNote, usd } from "../plan/render.js";
 import { STATUS_LABEL, STATUSES, type ReportChange, type ReportClip, type ReportModel, type ReportVideo } from "./data.js";
 import { FILTER_SCRIPT, LIVE_SCRIPT, VERSION_META } from "./client.js";
 import { escapeHtml as e } from "./escape.js";
@@ -38,7 +38,7 @@ function header(m: ReportModel): string {
 <h1>clipform report</h1>
 <span class="sub">lockfile serial ${m.lockfileSerial}</span>
 <dl class="stats">${stat("Spent", usd(m.spentUsd))}${stat("Clips", String(m.clips.length))}${statuses}${stat("Next apply", `${usd(m.estimatedUsd)} <small>${plural(m.generations, "generation")}</small>`)}</dl>
-<p class="offline-note">clipform watch is not answering: this page shows the last version it served.</p>
+${m.simulated ? `<p class="simulated-note">${e(simulatedNote(m.simulated))}</p>\n` : ""}<p class="offline-note">clipform watch is not answering: this page shows the last version it served.</p>
 </header>`;
 }
 

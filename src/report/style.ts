@@ -26,6 +26,7 @@ code, .address { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Li
 .dot-pending { background: var(--amber); }
 .dot-in-flight { background: var(--blue); }
 .dot-failed { background: var(--red); }
+.simulated-note { margin: 10px 0 0; padding: 6px 10px; border-radius: 6px; background: #f3e8ff; color: #6b21a8; font-size: 13px; }
 .offline-note { display: none; margin: 10px 0 0; color: var(--red); font-size: 13px; }
 .offline .offline-note { display: block; }
 

@@ -259,8 +259,9 @@ describe("clipform status", () => {
     made.push(dir);
     const applied = cli(["apply", "--sim", "--auto-approve"], { cwd: dir });
     expect(applied.code, applied.stderr).toBe(0);
-    const lock = JSON.parse(readFileSync(join(dir, "clipform.lock.json"), "utf8")) as { serial: number; clips: Record<string, { manifest: string; results: { costUsd: number; file: string }[] }> };
-    const s = statusJson(dir);
+    const lock = JSON.parse(readFileSync(join(dir, ".clipform", "sim", "clipform.lock.json"), "utf8")) as { serial: number; clips: Record<string, { manifest: string; results: { costUsd: number; file: string }[] }> };
+    const s = statusJson(dir, ["--sim"]);
+    expect(s.lockfile).toMatchObject({ simulated: true });
     expect(s.totals).toMatchObject({ manifests: 3, clips: 10, generated: 10, pending: 0, in_flight: 0, failed: 0, missing_files: 0, deleted: 0, estimated_pending_usd: 0 });
     const spentBy = new Map<string, number>();
     for (const e of Object.values(lock.clips)) spentBy.set(e.manifest, (spentBy.get(e.manifest) ?? 0) + e.results.reduce((a, r) => a + r.costUsd, 0));
@@ -268,12 +269,14 @@ describe("clipform status", () => {
     expect(s.totals.spent_usd).toBeCloseTo([...spentBy.values()].reduce((a, b) => a + b, 0), 4);
     expect(s.totals.spent_usd).toBeGreaterThan(2);
     expect(s.lockfile.serial).toBe(lock.serial);
-    expect(cli(["status"], { cwd: dir }).stdout).toMatch(/Everything is generated and on disk\.$/m);
+    const text = cli(["status", "--sim"], { cwd: dir }).stdout;
+    expect(text).toMatch(/Everything is generated and on disk\.$/m);
+    expect(text).toMatch(/^simulated record \(\.clipform\/sim\/clipform\.lock\.json\)/);
 
     unlinkSync(join(dir, lock.clips["origami-dragon"]!.results[1]!.file));
-    const after = statusJson(dir);
+    const after = statusJson(dir, ["--sim"]);
     expect(after.totals).toMatchObject({ generated: 9, missing_files: 1 });
     const origami = after.manifests.flatMap((m) => m.items).find((i) => i.address === "origami-dragon")!;
-    expect(origami.missing_files).toEqual([{ variant: 2, file: "clipform-out/origami-dragon.v2.mp4", state: "missing" }]);
+    expect(origami.missing_files).toEqual([{ variant: 2, file: ".clipform/sim/clipform-out/origami-dragon.v2.mp4", state: "missing" }]);
   }, 60_000);
 });

@@ -58,7 +58,7 @@ describe("clipform watch, driven as a user would", () => {
   it("re-plans when a local image changes: the clips using it are replaced", async () => {
     const dir = exampleProject();
     expect(cli(["apply", "--sim", "--auto-approve"], { cwd: dir }).code).toBe(0);
-    const w = watch([], dir);
+    const w = watch(["--sim"], dir);
     await w.waitFor(/update #1 /);
     expect(w.output()).toContain("No changes.");
     const mark = w.output().length;
@@ -73,15 +73,16 @@ describe("clipform watch, driven as a user would", () => {
   it("--serve: the live report, its version bumping on every re-plan, and only recorded files", async () => {
     const dir = exampleProject();
     expect(cli(["apply", "--sim", "--auto-approve"], { cwd: dir }).code).toBe(0);
-    const w = watch(["--serve", "0"], dir);
+    const w = watch(["--serve", "0", "--sim"], dir);
     const first = await w.waitFor(/report at (http:\/\/127\.0\.0\.1:\d+\/)/);
     const url = /report at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(first)![1]!;
     const page = await (await fetch(url)).text();
     expect(page).toContain("origami-dragon");
-    expect(page).toContain('src="clipform-out/origami-dragon.v2.mp4"');
+    expect(page).toContain('src=".clipform/sim/clipform-out/origami-dragon.v2.mp4"');
+    expect(page).toContain('<p class="simulated-note">simulated record (.clipform/sim/clipform.lock.json)');
     const v1 = await (await fetch(`${url}__report/version`)).text();
 
-    const video = await fetch(`${url}clipform-out/origami-dragon.v2.mp4`, { headers: { range: "bytes=0-7" } });
+    const video = await fetch(`${url}.clipform/sim/clipform-out/origami-dragon.v2.mp4`, { headers: { range: "bytes=0-7" } });
     expect(video.status).toBe(206);
     expect(Buffer.from(await video.arrayBuffer()).toString("latin1", 4, 8)).toBe("ftyp");
     expect((await fetch(`${url}specs/fan-out.yaml`)).status).toBe(404);
