@@ -3,6 +3,7 @@
  * add their own side effects on top.
  */
 import { relative, resolve, sep } from "node:path";
+import { groupRepeated } from "./diagnostics.js";
 import { ClipformError } from "./errors.js";
 import { fileStamp } from "./util/stamp.js";
 import { checkOutputFiles } from "./lockfile/files.js";
@@ -34,7 +35,8 @@ export function lockfilePath(root: string): string {
 
 /** Loads and validates the manifests; throws with every diagnostic when any is an error. */
 export function loadValidProject(root: string, paths: string[], images?: LocalImageCache): Project {
-  const project = loadProject({ root, paths, ...(images ? { images } : {}) });
+  const loaded = loadProject({ root, paths, ...(images ? { images } : {}) });
+  const project = { ...loaded, diagnostics: groupRepeated(loaded.diagnostics) };
   const errors = project.diagnostics.filter((d) => d.severity === "error");
   if (errors.length > 0) {
     throw new ClipformError("INVALID_MANIFEST", `${errors.length} problem${errors.length === 1 ? "" : "s"} found; nothing was planned or sent`, project.diagnostics);

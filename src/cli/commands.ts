@@ -8,7 +8,7 @@ import { computePlan, loadValidProject, manifestPaths } from "../pipeline.js";
 import { openWorkspace, recordNote, type Workspace } from "../project/workspace.js";
 import { hasChanges, overBudget } from "../plan/plan.js";
 import { savePlan, type PlanOptions } from "../plan/planfile.js";
-import { overBudgetText, planToJson, renderMarkdown, renderText, usd } from "../plan/render.js";
+import { overBudgetText, planToJson, renderMarkdown, renderText, unitUsd } from "../plan/render.js";
 import { version, type Context } from "./context.js";
 
 export interface OptionSpec {
@@ -65,7 +65,7 @@ export const validate: Command = {
 };
 
 export const planCommand: Command = {
-  usage: "[paths…] [--json|--markdown] [--detailed-exitcode] [--out FILE] [--target GLOB] [--replace ADDR] [--max-cost USD]",
+  usage: "[paths…] [--json|--markdown] [--detailed-exitcode] [--out FILE] [--target GLOB] [--replace ADDR] [--max-cost USD] [--sim]",
   options: {
     json: { type: "boolean", help: "print the plan as JSON" },
     markdown: { type: "boolean", help: "print the plan as markdown (for pull-request comments)" },
@@ -117,7 +117,7 @@ export const models: Command = {
       ctx.out(`  durations: ${m.durations.join(", ")} s`);
       ctx.out(`  frames:    ${m.frames.required ? "required" : "optional"}, at most ${m.frames.max} (${m.frames.positions.join(", ")})`);
       ctx.out(`  prompts:   positivePrompt ${m.prompts.positive}, negativePrompt ${m.prompts.negative}`);
-      for (const [d, p] of Object.entries(m.prices)) ctx.out(`  price ${d.padStart(2)} s: ${usd(p.usd)} per result  ${c.dim(`${p.source}: ${p.note}`)}`);
+      for (const [d, p] of Object.entries(m.prices)) ctx.out(`  price ${d.padStart(2)} s: ${unitUsd(p.usd)} per result  ${c.dim(`${p.source}: ${p.note}`)}`);
       if (m.listPrice) ctx.out(`  list price: ${m.listPrice}`);
       ctx.out("");
     }

@@ -10,7 +10,7 @@ import { DEFAULT_REPORT_FILE, renderReportHtml, reportOf } from "../report/index
 import type { Command } from "./commands.js";
 
 export const reportCommand: Command = {
-  usage: "[paths…] [--out FILE]",
+  usage: "[paths…] [--out FILE] [--sim]",
   options: { out: { type: "string", arg: "FILE", help: `where to write the page (default ${DEFAULT_REPORT_FILE} at the project root)` }, sim: SIM_RECORD_OPTION },
   async run(ctx, values, positionals) {
     const ws = openWorkspace(ctx.cwd, { paths: positionals, sim: Boolean(values.sim) });

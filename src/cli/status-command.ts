@@ -10,7 +10,7 @@ import { buildStatus } from "../status/status.js";
 import type { Command } from "./commands.js";
 
 export const statusCommand: Command = {
-  usage: "[paths…] [--json]",
+  usage: "[paths…] [--json] [--sim]",
   options: { json: { type: "boolean", help: "print the status as one JSON object (documented in the README)" }, sim: SIM_RECORD_OPTION },
   async run(ctx, values, positionals) {
     const ws = openWorkspace(ctx.cwd, { paths: positionals, sim: Boolean(values.sim) });

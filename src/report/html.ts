@@ -5,7 +5,7 @@
  * user value is escaped.
  */
 import { createHash } from "node:crypto";
-import { simulatedNote, usd } from "../plan/render.js";
+import { simulatedNote, unitUsd, usd } from "../plan/render.js";
 import { STATUS_LABEL, STATUSES, type ReportChange, type ReportClip, type ReportModel, type ReportVideo } from "./data.js";
 import { FILTER_SCRIPT, LIVE_SCRIPT, VERSION_META } from "./client.js";
 import { escapeHtml as e } from "./escape.js";
@@ -63,7 +63,7 @@ function placeholder(text: string, detail?: string): string {
 }
 
 function video(v: ReportVideo): string {
-  const caption = [`v${v.variant}`, v.seed !== undefined ? `seed ${v.seed}` : "", v.costUsd !== undefined ? usd(v.costUsd) : "", v.state === "altered" ? "file altered since download" : ""]
+  const caption = [`v${v.variant}`, v.seed !== undefined ? `seed ${v.seed}` : "", v.costUsd !== undefined ? unitUsd(v.costUsd) : "", v.state === "altered" ? "file altered since download" : ""]
     .filter(Boolean)
     .join(" · ");
   const player = v.src
@@ -87,7 +87,7 @@ function media(c: ReportClip): string {
 
 /** What the next apply would do; a retry's reason repeats the error shown just above, so it is left out. */
 function change(ch: ReportChange, hasError: boolean): string {
-  const cost = ch.generations === 0 ? "" : ` · ${plural(ch.generations, "generation")}, ${ch.estimateUsd === null ? "no price known" : `estimated ${usd(ch.estimateUsd)}`}`;
+  const cost = ch.generations === 0 ? "" : ` · ${plural(ch.generations, "generation")}, ${ch.estimateUsd === null ? "no price known" : `estimated ${unitUsd(ch.estimateUsd)}`}`;
   const reason = ch.action === "retry" && hasError ? "" : `<br>${e(ch.reason)}`;
   const fields = ch.fields.map((f) => `<li><code>${e(f.field)}</code>: <del>${e(f.old)}</del> → <ins>${e(f.new)}</ins></li>`).join("");
   return `<div class="change"><p><strong>Next apply: ${ch.action}</strong>${cost}${reason}</p>${fields ? `<ul>${fields}</ul>` : ""}</div>`;

@@ -8,7 +8,7 @@
 import { resolve } from "node:path";
 import { watch as chokidarWatch, type FSWatcher } from "chokidar";
 import type { Palette } from "../cli/colors.js";
-import { formatDiagnostic } from "../diagnostics.js";
+import { formatDiagnostic, groupRepeated } from "../diagnostics.js";
 import { budgetsOf, createEngine } from "../apply/create.js";
 import type { ApplyEngine, ApplySummary } from "../apply/engine.js";
 import { lineReporter } from "../apply/reporter.js";
@@ -162,8 +162,9 @@ export class ProjectWatcher {
     try {
       project = this.#project.load();
       this.#watchImages(project);
-      const errors = project.diagnostics.filter((d) => d.severity === "error");
-      for (const d of project.diagnostics) out.push(d.severity === "error" ? this.#o.color.red(formatDiagnostic(d)) : this.#o.color.yellow(formatDiagnostic(d)));
+      const shown = groupRepeated(project.diagnostics);
+      const errors = shown.filter((d) => d.severity === "error");
+      for (const d of shown) out.push(d.severity === "error" ? this.#o.color.red(formatDiagnostic(d)) : this.#o.color.yellow(formatDiagnostic(d)));
       if (errors.length > 0) {
         out.push("", this.#o.color.red(`${errors.length} problem${errors.length === 1 ? "" : "s"}: fix and save; nothing is planned or applied until then.`));
       } else {

@@ -80,7 +80,7 @@ describe.concurrent("apply: review regressions", () => {
     const plan = await planJson(dir);
     expect(plan.changes[0]).toMatchObject({ action: "resume", estimated_cost_usd: 0.1848 });
     const refused = await apply(dir, fresh, ["--max-cost", "0.01"]);
-    expect(refused.stderr).toContain("error: estimated $0.1848 exceeds the --max-cost of $0.01. Nothing was sent.");
+    expect(refused.stderr).toContain("error: estimated $0.18 exceeds the --max-cost of $0.01. Nothing was sent.");
     expect(fresh.stats().requests).toBe(0);
     const ok = await apply(dir, fresh);
     expect(ok.code).toBe(0);

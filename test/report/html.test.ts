@@ -71,7 +71,7 @@ describe("report page", () => {
     const a = desired("a");
     const b = { ...desired("b", { model: "klingai:1@2", positivePrompt: "b" }), manifest: "specs/other.yaml" };
     const html = renderReportHtml(modelOf([a, b], lockWith({ a: entryFor(a) })));
-    expect(html).toContain("<dt>Spent</dt><dd>$0.1848</dd>");
+    expect(html).toContain("<dt>Spent</dt><dd>$0.18</dd>");
     expect(html).toContain("<dt>Clips</dt><dd>2</dd>");
     expect(html).toContain('<dt><span class="dot dot-generated"></span>generated</dt><dd>1</dd>');
     expect(html).toContain('<dt><span class="dot dot-pending"></span>pending</dt><dd>1</dd>');

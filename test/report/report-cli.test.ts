@@ -59,7 +59,7 @@ describe("clipform report", () => {
   it("a report of some manifests shows only their clips", () => {
     const r = cli(["report", "--sim", "specs/fan-out.yaml", "--out", "fan-out.html"], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain("4 clips (4 generated), $0.7392 spent");
+    expect(r.stdout).toContain("4 clips (4 generated), $0.74 spent");
     const html = readFileSync(join(dir, "fan-out.html"), "utf8");
     expect(html).toContain("harbor/wide/foggy");
     expect(html).not.toContain("rainy-monorail");

@@ -221,9 +221,9 @@ describe("clipform status", () => {
     const header = lines.find((l) => l.startsWith("manifest"))!;
     expect(header.split(/\s{2,}/)).toEqual(["manifest", "clips", "generated", "pending", "in flight", "failed", "missing files", "deleted", "spent", "pending est."]);
     const cells = (name: string) => lines.find((l) => l.startsWith(name))!.split(/\s{2,}/);
-    expect(cells("specs/shots.yaml")).toEqual(["specs/shots.yaml", "7", "2", "2", "1", "1", "1", "1", "$0.8044", expect.stringMatching(/^\$/)]);
+    expect(cells("specs/shots.yaml")).toEqual(["specs/shots.yaml", "7", "2", "2", "1", "1", "1", "1", "$0.80", expect.stringMatching(/^\$/)]);
     expect(cells("specs/removed.yaml (gone)").slice(1, 9)).toEqual(["0", "0", "0", "0", "0", "0", "1", "$0.50"]);
-    expect(cells("total").slice(0, 9)).toEqual(["total", "9", "3", "2", "1", "1", "2", "2", "$1.7892"]);
+    expect(cells("total").slice(0, 9)).toEqual(["total", "9", "3", "2", "1", "1", "2", "2", "$1.79"]);
     expect(r.stdout).toMatch(/^ {2}! failed-clip +failed: modelError: the model could not render this prompt \(apply retries it, \$[\d.]+ estimated\)$/m);
     expect(r.stdout).toContain(`  > flying-clip    in flight: 1 task (${tasks.flying}): apply polls, never pays twice; one the API never acknowledged is sent once more if it does not know it, $0.2468 estimated`);
     expect(r.stdout).toMatch(/^ {2}v missing-clip +missing on disk: clipform-out\/missing-clip\.v1\.mp4 \(missing\): apply downloads again, no cost$/m);
@@ -231,7 +231,7 @@ describe("clipform status", () => {
     expect(r.stdout).toMatch(/^ {2}\+ new-clip +pending create: not in the lockfile, \$[\d.]+ estimated$/m);
     expect(r.stdout).toMatch(/^ {2}- gone-clip +no longer in any manifest, still in the lockfile \(\$0\.50 spent\): apply drops the entry$/m);
     expect(r.stdout).not.toMatch(/done-clip|copy-clip|other-clip/);
-    expect(r.stdout).toMatch(/^Spent: \$1\.7892 in total\./m);
+    expect(r.stdout).toMatch(/^Spent: \$1\.79 in total\./m);
   });
 
   it("without a lockfile: everything pending, nothing spent", () => {
