@@ -54,6 +54,8 @@ export interface DesiredClip {
   /** Manifest path relative to the project root. */
   manifest: string;
   matrix: Record<string, string>;
+  /** A note for people (the report shows it); never sent, never in the fingerprint. */
+  description?: string;
   generation: GenerationFields;
   fingerprint: string;
   numberResults: number;
@@ -267,6 +269,7 @@ export function assembleProject(root: string, results: ManifestResult[], images:
         clipId: clip.clipId,
         manifest: r.file,
         matrix: clip.matrix,
+        ...(clip.description !== undefined ? { description: clip.description } : {}),
         generation,
         fingerprint: fingerprintOf(generation),
         numberResults: (clip.fields.numberResults as number | undefined) ?? 1,

@@ -3,7 +3,7 @@
  * status, cost and what the current plan would do to it. Pure: the state of files on disk and
  * the report's location come in as data, so every case is tested with plain values.
  */
-import { relative, resolve, sep } from "node:path";
+import { basename, relative, resolve, sep } from "node:path";
 import { inFlightTasks } from "../lockfile/entries.js";
 import { money, payers } from "../lockfile/money.js";
 import type { LockEntry, Lockfile } from "../lockfile/schema.js";
@@ -63,6 +63,12 @@ export interface ReportClip {
   /** False for a lockfile entry whose clip is no longer in any manifest. */
   inManifest: boolean;
   model: string;
+  /** The manifest's clip id and, for a fan-out, its key on each matrix axis (the report's grid). */
+  clipId?: string;
+  matrix?: Record<string, string>;
+  description?: string;
+  /** Input keyframes: position, what kind of image (a local file's name), and for local files a URL from the report. */
+  keyframes?: { frame: "first" | "last"; label: string; src?: string }[];
   prompt?: string;
   negativePrompt?: string;
   width?: number;
@@ -175,6 +181,24 @@ function fieldsOf(clip: DesiredClip | undefined, entry: LockEntry | undefined) {
   return { model: entry!.model, prompt: str(r.positivePrompt), negativePrompt: str(r.negativePrompt), width: num(r.width), height: num(r.height), duration: num(r.duration), numberResults: entry!.numberResults };
 }
 
+const KEYFRAME_LABEL: Record<string, string> = { url: "image URL", uuid: "uploaded image", dataUri: "inline image", base64: "inline image" };
+
+/** Where the clip sits in its fan-out, its note, and its input keyframes (local ones with a URL from the report). */
+function layoutOf(clip: DesiredClip, input: ReportInput): Pick<ReportClip, "clipId" | "matrix" | "description" | "keyframes"> {
+  const keyframes = clip.frameImages.map((f) => ({
+    frame: f.frame,
+    // Remote references are named, never linked: the page loads nothing from the network.
+    label: f.kind === "file" ? basename(f.ref) : (KEYFRAME_LABEL[f.kind] ?? "image"),
+    ...(f.path && /\.(png|jpe?g|webp|gif)$/i.test(f.path) ? { src: relative(input.reportDir, f.path).split(sep).join("/") } : {}),
+  }));
+  return {
+    clipId: clip.clipId,
+    ...(Object.keys(clip.matrix).length ? { matrix: clip.matrix } : {}),
+    ...(clip.description !== undefined ? { description: clip.description } : {}),
+    ...(keyframes.length ? { keyframes } : {}),
+  };
+}
+
 function reportClip(address: string, clip: DesiredClip | undefined, entry: LockEntry | undefined, change: Change | undefined, input: ReportInput, paidBy: Map<string, string>): ReportClip {
   const status = statusOf(entry, change?.action ?? "no-op");
   return {
@@ -182,6 +206,7 @@ function reportClip(address: string, clip: DesiredClip | undefined, entry: LockE
     manifest: clip?.manifest ?? entry!.manifest,
     inManifest: clip !== undefined,
     ...fieldsOf(clip, entry),
+    ...(clip ? layoutOf(clip, input) : {}),
     status,
     error: status === "failed" ? entry?.tasks.at(-1)?.error : undefined,
     change: change && reportChange(change),
