@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// clipform's executable: runs the compiled CLI (npm install builds dist/ through `prepare`).
+// clipform's executable: runs the compiled CLI (a checkout builds dist/ at `npm install`, through
+// `prepare`; the published tarball ships dist/, so installing it builds nothing).
 import { run } from "../dist/cli/main.js";
 
 const code = await run(process.argv.slice(2), {

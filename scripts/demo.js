@@ -37,9 +37,10 @@ function files(dir) {
 
 step("check the manifests", ["validate"]);
 step("what would be generated, and what it would cost", ["plan", "--detailed-exitcode"], [2]);
-step("generate it on the embedded simulator", ["apply", "--sim", "--auto-approve"]);
+step("generate it on the embedded simulator (its record is kept apart, in .clipform/sim/)", ["apply", "--sim", "--auto-approve"]);
 console.log(`\n${c.bold("Videos on disk:")}`);
-for (const f of files(join(work, "clipform-out"))) console.log(`  ${relative(work, f)}  (${statSync(f).size} bytes)`);
-step("nothing left to do", ["plan", "--detailed-exitcode"], [0]);
-step("a gallery to watch the results", ["report"]);
-console.log(`\nThe demo project is in ${relative(process.cwd(), work) || "."}/ (manifests, clipform.lock.json, clipform-out/, clipform-report.html).`);
+for (const f of files(join(work, ".clipform", "sim", "clipform-out"))) console.log(`  ${relative(work, f)}  (${statSync(f).size} bytes)`);
+step("nothing left to do on the simulator", ["plan", "--sim", "--detailed-exitcode"], [0]);
+step("a gallery to watch the results", ["report", "--sim"]);
+step("the real record is untouched: a real apply would still generate everything", ["plan", "--detailed-exitcode"], [2]);
+console.log(`\nThe demo project is in ${relative(process.cwd(), work) || "."}/ (manifests, the simulator's record in .clipform/sim/, clipform-report.html).`);

@@ -6,6 +6,8 @@ import type { Diagnostic } from "./diagnostics.js";
 
 export type ErrorCode =
   | "INVALID_MANIFEST"
+  | "INVALID_CONFIG"
+  | "OUTSIDE_PROJECT"
   | "NO_MANIFESTS"
   | "BAD_LOCKFILE"
   | "BAD_PLANFILE"

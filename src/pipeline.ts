@@ -2,25 +2,28 @@
  * The stages joined: manifests → lockfile → plan. Each command starts here; apply and watch
  * add their own side effects on top.
  */
-import { join, relative, resolve, sep } from "node:path";
+import { relative, resolve, sep } from "node:path";
+import { groupRepeated } from "./diagnostics.js";
 import { ClipformError } from "./errors.js";
 import { fileStamp } from "./util/stamp.js";
 import { checkOutputFiles } from "./lockfile/files.js";
 import { readLockfile } from "./lockfile/io.js";
 import { foldRescues, pendingRescues } from "./lockfile/rescue.js";
-import { LOCKFILE_NAME } from "./lockfile/format.js";
 import type { Lockfile } from "./lockfile/schema.js";
 import type { LocalImageCache } from "./manifest/images.js";
 import { loadProject, type Project } from "./manifest/index.js";
 import { plan, type Plan, type QuoteBook } from "./plan/plan.js";
 import type { PlanOptions } from "./plan/planfile.js";
 import { priceBook } from "./plan/prices.js";
+import { recordOf, workspaceAt, type Record, type Workspace } from "./project/workspace.js";
 
 export interface Planned {
   project: Project;
   lock: Lockfile;
   lockExists: boolean;
   lockPath: string;
+  /** Where the lockfile and the videos are: the project's own record, or the simulator's. */
+  record: Record;
   /** fileStamp() of the lockfile just before it was read: tells whether it changed since. */
   lockStamp: string;
   /** Rescue files of earlier applies, folded into `lock` (apply writes them in, then removes them). */
@@ -28,13 +31,15 @@ export interface Planned {
   plan: Plan;
 }
 
+/** The real lockfile of the project at `root`. */
 export function lockfilePath(root: string): string {
-  return join(root, LOCKFILE_NAME);
+  return workspaceAt(root).record.lockPath;
 }
 
 /** Loads and validates the manifests; throws with every diagnostic when any is an error. */
 export function loadValidProject(root: string, paths: string[], images?: LocalImageCache): Project {
-  const project = loadProject({ root, paths, ...(images ? { images } : {}) });
+  const loaded = loadProject({ root, paths, ...(images ? { images } : {}) });
+  const project = { ...loaded, diagnostics: groupRepeated(loaded.diagnostics) };
   const errors = project.diagnostics.filter((d) => d.severity === "error");
   if (errors.length > 0) {
     throw new ClipformError("INVALID_MANIFEST", `${errors.length} problem${errors.length === 1 ? "" : "s"} found; nothing was planned or sent`, project.diagnostics);
@@ -63,16 +68,26 @@ export function manifestScope(root: string, paths: readonly string[]): (manifest
   return (manifest) => prefixes.some((p) => p === "" || manifest === p || manifest.startsWith(`${p}/`));
 }
 
-/** Plans a loaded project against the lockfile as it is on disk now. */
-export function planAgainstLockfile(project: Project, opts: PlanOptions, quotes?: QuoteBook): Planned {
-  const lockPath = lockfilePath(project.root);
+/** Plans a loaded project against the lockfile of `record` (the project's real one by default) as it is on disk now. */
+export function planAgainstLockfile(project: Project, opts: PlanOptions, record: Record = recordOf(workspaceAt(project.root), false), quotes?: QuoteBook): Planned {
+  const lockPath = record.lockPath;
   const lockStamp = fileStamp(lockPath);
   const read = readLockfile(lockPath);
   const rescues = pendingRescues(lockPath);
   const lock = foldRescues(read.lock, rescues);
-  return { project, lock, lockExists: read.exists, lockPath, lockStamp, rescues, plan: planProject(project, lock, opts, quotes) };
+  return { project, lock, lockExists: read.exists, lockPath, record, lockStamp, rescues, plan: planProject(project, lock, opts, quotes) };
 }
 
-export function computePlan(root: string, opts: PlanOptions, images?: LocalImageCache, quotes?: QuoteBook): Planned {
-  return planAgainstLockfile(loadValidProject(root, opts.paths, images), opts, quotes);
+/**
+ * Loads the manifests (the paths asked for, else the project's) and plans them against the
+ * record. `at` is a workspace, or a root folder for its real record.
+ */
+export function computePlan(at: string | Workspace, opts: PlanOptions, images?: LocalImageCache, quotes?: QuoteBook): Planned {
+  const ws = typeof at === "string" ? workspaceAt(at) : at;
+  return planAgainstLockfile(loadValidProject(ws.root, manifestPaths(ws, opts.paths), images), opts, ws.record, quotes);
+}
+
+/** The manifests to load: the paths asked for, else the project's (config `manifests`, default specs/). */
+export function manifestPaths(ws: Pick<Workspace, "config">, paths: readonly string[]): string[] {
+  return paths.length ? [...paths] : ws.config.manifests;
 }

@@ -3,7 +3,7 @@
  * flight), plain one-line events without one (no spinner noise in CI logs), or JSON lines.
  */
 import type { Palette } from "../cli/colors.js";
-import { usd } from "../plan/render.js";
+import { unitUsd, usd } from "../plan/render.js";
 import type { ApplyEvent, ApplySummary } from "./engine.js";
 
 export interface Reporter {
@@ -16,11 +16,11 @@ const short = (uuid: string) => uuid.slice(0, 8);
 export function describeEvent(e: ApplyEvent): string | undefined {
   switch (e.type) {
     case "submitted":
-      return `submitted   ${e.address}  task ${short(e.taskUUID)} (${e.numberResults} variant${e.numberResults === 1 ? "" : "s"}, est. ${usd(e.estimateUsd)})`;
+      return `submitted   ${e.address}  task ${short(e.taskUUID)} (${e.numberResults} variant${e.numberResults === 1 ? "" : "s"}, est. ${unitUsd(e.estimateUsd)})`;
     case "resumed":
       return `resuming    ${e.address}  polling ${e.taskUUIDs.map(short).join(", ")}`;
     case "succeeded":
-      return `succeeded   ${e.address}  ${e.results} result${e.results === 1 ? "" : "s"}, charged ${usd(e.costUsd)}`;
+      return `succeeded   ${e.address}  ${e.results} result${e.results === 1 ? "" : "s"}, charged ${unitUsd(e.costUsd)}`;
     case "failed":
       return `failed      ${e.address}${e.taskUUID ? `  task ${short(e.taskUUID)}` : ""}: ${e.code}: ${e.message}`;
     case "unconfirmed":

@@ -7,6 +7,8 @@ import { DEFAULT_OUT_DIR } from "../apply/outputs.js";
 import { applyFailed, jsonReporter, liveReporter, lineReporter, type Reporter } from "../apply/reporter.js";
 import { acquireStateLock, describeHolder } from "../apply/statelock.js";
 import { ClipformError } from "../errors.js";
+import { openWorkspace, prepareRecord, recordNote } from "../project/workspace.js";
+import { relative, resolve } from "node:path";
 import { fileStamp } from "../util/stamp.js";
 import { checkSavedPlan, isPlanFile, readPlanFile } from "../plan/planfile.js";
 import { planToJson, renderText } from "../plan/render.js";
@@ -55,14 +57,16 @@ export const applyCommand: Command = {
     quote: { type: "boolean", help: "price each request with the API first (a free dry run); refuse if it would reject one or a quote exceeds a budget" },
   },
   async run(ctx, values, positionals) {
-    const concurrency = positiveInt(values.concurrency, "--concurrency", DEFAULT_CONCURRENCY);
+    const planPath = positionals.length === 1 && isPlanFile(resolve(ctx.cwd, positionals[0]!)) ? resolve(ctx.cwd, positionals[0]!) : undefined;
+    // The project root and the record (the simulator's is kept apart) come from one place.
+    const ws = openWorkspace(ctx.cwd, { paths: planPath ? [] : positionals, sim: Boolean(values.sim) });
+    const concurrency = positiveInt(values.concurrency, "--concurrency", ws.config.concurrency ?? DEFAULT_CONCURRENCY);
     const pollInterval = positiveInt(values["poll-interval"], "--poll-interval", values.sim ? SIM_DEMO_POLL_MS : DEFAULT_POLL_INTERVAL_MS);
-    const outDir = typeof values["out-dir"] === "string" ? values["out-dir"] : DEFAULT_OUT_DIR;
+    const outDir = typeof values["out-dir"] === "string" ? relative(ws.root, resolve(ctx.cwd, values["out-dir"])) || "." : ws.record.outDir;
     const json = Boolean(values.json);
 
-    const planPath = positionals.length === 1 && isPlanFile(positionals[0]!) ? positionals[0]! : undefined;
     const saved = planPath ? await readPlanFile(planPath) : undefined;
-    const flags = planOptions(values, planPath ? [] : positionals);
+    const flags = planOptions(values, ws);
     if (saved && (flags.targets.length || flags.replace.length)) {
       throw new ClipformError("USAGE", "a saved plan already fixes what it targets and replaces: drop --target/--replace, or make a new plan");
     }
@@ -70,7 +74,8 @@ export const applyCommand: Command = {
     const opts = saved ? { ...saved.options, ...tighter(saved.options.maxCost, flags.maxCost) } : flags;
 
     // The state lock comes first: the plan must be computed from the lockfile this apply will write.
-    const lock = acquireStateLock(ctx.cwd, `clipform apply${positionals.length ? ` ${positionals.join(" ")}` : ""}`);
+    const lock = acquireStateLock(ws.root, `clipform apply${positionals.length ? ` ${positionals.join(" ")}` : ""}`);
+    prepareRecord(ws.record);
     if (lock.tookOver) ctx.err(`note: took over a stale state lock (${describeHolder(lock.tookOver)}: that process is gone)`);
     let session: ApiSession | undefined;
     let engine: ApplyEngine | undefined;
@@ -87,7 +92,7 @@ export const applyCommand: Command = {
     try {
       // Quoted prices (cached, or asked now with --quote: a free dry run) replace estimates.
       const { planWithQuotes, quotingProblems } = await import("../quote/plan.js");
-      const planned = await planWithQuotes(ctx.cwd, ctx.env, opts, { quote: values.quote === true, sim: Boolean(values.sim) });
+      const planned = await planWithQuotes(ws, ctx.env, opts, { quote: values.quote === true, sim: Boolean(values.sim) });
       const { plan, project } = planned;
       if (saved) checkSavedPlan(saved, { digest: project.digest, lockExists: planned.lockExists, plan });
       let reporter: Reporter | undefined;
@@ -100,8 +105,9 @@ export const applyCommand: Command = {
         pollIntervalMs: pollInterval,
         emit: (e) => reporter!.event(e),
         show: () => {
-          if (json) ctx.out(JSON.stringify({ event: "plan", ...planToJson(plan) }));
-          else ctx.out(renderText(plan, { color: ctx.color, manifests: project.manifests.length, clips: project.clips.length }));
+          const simulated = recordNote(ws, ctx.cwd);
+          if (json) ctx.out(JSON.stringify({ event: "plan", ...planToJson(plan, [], { simulated }) }));
+          else ctx.out(renderText(plan, { color: ctx.color, manifests: project.manifests.length, clips: project.clips.length, simulated }));
           // apply --quote: a request the API would reject, or a quote that failed, stops here.
           const rejected = quotingProblems(planned.quoting, (line) => ctx.err(line));
           if (rejected) throw rejected;

@@ -3,10 +3,11 @@ import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { formatDiagnostic } from "../diagnostics.js";
 import { ClipformError } from "../errors.js";
-import { computePlan, loadValidProject } from "../pipeline.js";
+import { computePlan, loadValidProject, manifestPaths } from "../pipeline.js";
+import { openWorkspace, recordNote, type Workspace } from "../project/workspace.js";
 import { hasChanges, overBudget } from "../plan/plan.js";
 import { savePlan, type PlanOptions } from "../plan/planfile.js";
-import { overBudgetText, planToJson, renderMarkdown, renderText, usd } from "../plan/render.js";
+import { overBudgetText, planToJson, renderMarkdown, renderText, unitUsd } from "../plan/render.js";
 import { version, type Context } from "./context.js";
 import { redactSecrets } from "../util/secrets.js";
 
@@ -30,15 +31,20 @@ export function parseUsd(value: unknown, flag: string): number | undefined {
   return n;
 }
 
-export function planOptions(values: Record<string, unknown>, positionals: string[]): PlanOptions {
+/** The plan's options from the flags; `ws.paths` are the path arguments, relative to the project root. */
+export function planOptions(values: Record<string, unknown>, ws: Pick<Workspace, "paths" | "config">): PlanOptions {
   const maxCost = parseUsd(values["max-cost"], "--max-cost");
   return {
-    paths: positionals,
+    paths: ws.paths,
     targets: (values.target as string[] | undefined) ?? [],
     replace: (values.replace as string[] | undefined) ?? [],
     ...(maxCost !== undefined ? { maxCost } : {}),
+    ...(ws.config.budget !== undefined ? { projectBudget: ws.config.budget } : {}),
   };
 }
+
+/** `--sim` on a command that reads the record: read the simulator's, which is kept apart. */
+export const SIM_RECORD_OPTION: OptionSpec = { type: "boolean", help: "read the simulator's record (.clipform/sim/), kept apart from the real lockfile" };
 
 function printWarnings(ctx: Context, diags: { severity: string }[]): void {
   for (const d of diags) if (d.severity === "warning") ctx.err(ctx.colorErr.yellow(formatDiagnostic(d as never)));
@@ -47,7 +53,8 @@ function printWarnings(ctx: Context, diags: { severity: string }[]): void {
 export const validate: Command = {
   usage: "[paths…]",
   async run(ctx, _values, positionals) {
-    const project = loadValidProject(ctx.cwd, positionals);
+    const ws = openWorkspace(ctx.cwd, { paths: positionals, readsRecord: false });
+    const project = loadValidProject(ws.root, manifestPaths(ws, ws.paths));
     printWarnings(ctx, project.diagnostics);
     const warnings = project.diagnostics.filter((d) => d.severity === "warning").length;
     ctx.out(
@@ -58,7 +65,7 @@ export const validate: Command = {
 };
 
 export const planCommand: Command = {
-  usage: "[paths…] [--json|--markdown] [--detailed-exitcode] [--out FILE] [--target GLOB] [--replace ADDR] [--max-cost USD] [--quote]",
+  usage: "[paths…] [--json|--markdown] [--detailed-exitcode] [--out FILE] [--target GLOB] [--replace ADDR] [--max-cost USD] [--quote] [--sim]",
   options: {
     json: { type: "boolean", help: "print the plan as JSON" },
     markdown: { type: "boolean", help: "print the plan as markdown (for pull-request comments)" },
@@ -68,18 +75,21 @@ export const planCommand: Command = {
     replace: { type: "string", multiple: true, arg: "ADDR", help: "regenerate ADDR even if unchanged (repeatable, globs allowed)" },
     "max-cost": { type: "string", arg: "USD", help: "fail when the estimate exceeds this amount" },
     quote: { type: "boolean", help: "ask the API's own price for each request (a free dry run: nothing generated, nothing charged)" },
+    sim: SIM_RECORD_OPTION,
   },
   async run(ctx, values, positionals) {
     if (values.json && values.markdown) throw new ClipformError("USAGE", "choose one of --json and --markdown");
-    const opts = planOptions(values, positionals);
+    const ws = openWorkspace(ctx.cwd, { paths: positionals, sim: Boolean(values.sim) });
+    const opts = planOptions(values, ws);
     const { planWithQuotes, quotingProblems } = await import("../quote/plan.js");
-    const { project, plan, lockExists, quoting } = await planWithQuotes(ctx.cwd, ctx.env, opts, { quote: values.quote === true });
+    const { project, plan, lockExists, quoting } = await planWithQuotes(ws, ctx.env, opts, { quote: values.quote === true, sim: Boolean(values.sim) });
     const warnings = project.diagnostics.filter((d) => d.severity === "warning");
+    const simulated = recordNote(ws, ctx.cwd);
     if (values.json) {
-      ctx.out(JSON.stringify(planToJson(plan, warnings), null, 2));
+      ctx.out(JSON.stringify(planToJson(plan, warnings, { simulated }), null, 2));
     } else {
       printWarnings(ctx, warnings);
-      ctx.out(values.markdown ? renderMarkdown(plan) : renderText(plan, { color: ctx.color, manifests: project.manifests.length, clips: project.clips.length }));
+      ctx.out(values.markdown ? renderMarkdown(plan, { simulated }) : renderText(plan, { color: ctx.color, manifests: project.manifests.length, clips: project.clips.length, simulated }));
     }
     if (typeof values.out === "string") {
       writeFileSync(resolve(ctx.cwd, values.out), redactSecrets(savePlan({ plan, digest: project.digest, lockExists, options: opts, version: version() })));

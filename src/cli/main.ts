@@ -9,6 +9,7 @@ import { ClipformError } from "../errors.js";
 import type { Command } from "./commands.js";
 import { COMMANDS } from "./registry.js";
 import { makeContext, version, type Context, type Io } from "./context.js";
+import { closest } from "../util/suggest.js";
 
 export const USAGE = `clipform — plan and apply AI video generations from YAML specs
 
@@ -17,7 +18,7 @@ Usage: clipform <command> [options]
 Commands:
 ${"__COMMANDS__"}
 
-Run \`clipform <command> --help\` for a command's options.
+Run \`clipform help <command>\` (or \`clipform <command> --help\`) for a command's options.
 Environment: RUNWARE_API_KEY (the API key), RUNWARE_BASE_URL (endpoint override), NO_COLOR / FORCE_COLOR.
 `;
 
@@ -42,6 +43,7 @@ function commandHelp(name: string, summary: string, c: Command): string {
 export async function run(argv: string[], io: Io): Promise<number> {
   const ctx = makeContext(io);
   const [name, ...rest] = argv;
+  if (name === "help" && rest.length > 0) return run([rest[0]!, "--help"], io);
   if (!name || name === "help" || name === "--help" || name === "-h") {
     ctx.out(usage());
     return name ? 0 : 1;
@@ -52,7 +54,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
   }
   const entry = COMMANDS[name];
   if (!entry) {
-    ctx.err(`clipform: unknown command "${name}". Run \`clipform --help\` for the list.`);
+    const hint = closest(name, Object.keys(COMMANDS));
+    ctx.err(`clipform: unknown command "${name}"${hint ? ` (did you mean "${hint}"?)` : ""}. Run \`clipform --help\` for the list.`);
     return 1;
   }
   const command = await entry.load();
@@ -66,7 +69,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     for (const [flag, o] of Object.entries(command.options ?? {})) options[flag] = { type: o.type, ...(o.multiple ? { multiple: true } : {}) };
     parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
   } catch (e) {
-    ctx.err(`clipform ${name}: ${(e as Error).message.replace(/\. To specify a positional.*$/s, "")}\n${commandHelp(name, entry.summary, command)}`);
+    ctx.err(`clipform ${name}: ${(e as Error).message.replace(/\. To specify a positional.*$/s, "")}${flagHint(e as Error, command)}\n${commandHelp(name, entry.summary, command)}`);
     return 1;
   }
   try {
@@ -74,6 +77,13 @@ export async function run(argv: string[], io: Io): Promise<number> {
   } catch (e) {
     return reportError(ctx, e);
   }
+}
+
+/** "did you mean --auto-approve?" for a mistyped flag. */
+function flagHint(e: Error, command: Command): string {
+  const m = /Unknown option '--?([^']+)'/.exec(e.message);
+  const hint = m ? closest(m[1]!, Object.keys(command.options ?? {})) : undefined;
+  return hint ? `; did you mean --${hint}?` : "";
 }
 
 export function reportError(ctx: Context, e: unknown): number {

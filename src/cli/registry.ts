@@ -10,6 +10,7 @@ export interface CommandEntry {
 }
 
 export const COMMANDS: Record<string, CommandEntry> = {
+  init: { summary: "Start a project here: clipform.yaml, a starter manifest, .gitignore and .gitattributes entries (--workflow: the CI workflow).", load: async () => (await import("./init-command.js")).initCommand },
   validate: { summary: "Check manifests against the schema and the model catalog (no network).", load: async () => (await import("./commands.js")).validate },
   plan: { summary: "Show what apply would generate, download or drop, and what it would cost.", load: async () => (await import("./commands.js")).planCommand },
   apply: { summary: "Generate what the plan shows: submit, poll, download, and record it all in the lockfile.", load: async () => (await import("./apply-command.js")).applyCommand },

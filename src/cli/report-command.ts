@@ -3,16 +3,19 @@ import { mkdirSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import { writeFileAtomic } from "../lockfile/io.js";
 import { computePlan } from "../pipeline.js";
+import { openWorkspace, recordNote } from "../project/workspace.js";
+import { SIM_RECORD_OPTION } from "./commands.js";
 import { usd } from "../plan/render.js";
 import { DEFAULT_REPORT_FILE, renderReportHtml, reportOf } from "../report/index.js";
 import type { Command } from "./commands.js";
 
 export const reportCommand: Command = {
-  usage: "[paths…] [--out FILE]",
-  options: { out: { type: "string", arg: "FILE", help: `where to write the page (default ${DEFAULT_REPORT_FILE})` } },
+  usage: "[paths…] [--out FILE] [--sim]",
+  options: { out: { type: "string", arg: "FILE", help: `where to write the page (default ${DEFAULT_REPORT_FILE} at the project root)` }, sim: SIM_RECORD_OPTION },
   async run(ctx, values, positionals) {
-    const outFile = resolve(ctx.cwd, typeof values.out === "string" ? values.out : DEFAULT_REPORT_FILE);
-    const report = reportOf(computePlan(ctx.cwd, { paths: positionals, targets: [], replace: [] }), outFile, positionals);
+    const ws = openWorkspace(ctx.cwd, { paths: positionals, sim: Boolean(values.sim) });
+    const outFile = typeof values.out === "string" ? resolve(ctx.cwd, values.out) : resolve(ws.root, DEFAULT_REPORT_FILE);
+    const report = reportOf(computePlan(ws, { paths: ws.paths, targets: [], replace: [] }), outFile, ws.paths);
     mkdirSync(dirname(outFile), { recursive: true });
     writeFileAtomic(outFile, renderReportHtml(report));
     const counts = Object.entries(report.counts).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s.replace("-", " ")}`);

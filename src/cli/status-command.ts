@@ -2,15 +2,19 @@
 import { relative } from "node:path";
 import { checkOutputFiles } from "../lockfile/files.js";
 import { computePlan } from "../pipeline.js";
+import { openWorkspace, recordNote } from "../project/workspace.js";
+import { simulatedNote } from "../plan/render.js";
+import { SIM_RECORD_OPTION } from "./commands.js";
 import { renderStatus } from "../status/render.js";
 import { buildStatus } from "../status/status.js";
 import type { Command } from "./commands.js";
 
 export const statusCommand: Command = {
-  usage: "[paths…] [--json]",
-  options: { json: { type: "boolean", help: "print the status as one JSON object (documented in the README)" } },
+  usage: "[paths…] [--json] [--sim]",
+  options: { json: { type: "boolean", help: "print the status as one JSON object (documented in the README)" }, sim: SIM_RECORD_OPTION },
   async run(ctx, values, positionals) {
-    const { project, lock, lockExists, lockPath, plan } = computePlan(ctx.cwd, { paths: positionals, targets: [], replace: [] });
+    const ws = openWorkspace(ctx.cwd, { paths: positionals, sim: Boolean(values.sim) });
+    const { project, lock, lockExists, lockPath, plan } = computePlan(ws, { paths: ws.paths, targets: [], replace: [] });
     const report = buildStatus({
       project,
       lock,
@@ -19,7 +23,9 @@ export const statusCommand: Command = {
       plan,
       files: checkOutputFiles(lock, project.root),
     });
-    ctx.out(values.json ? JSON.stringify(report, null, 2) : renderStatus(report, ctx.color));
+    const simulated = recordNote(ws, ctx.cwd);
+    if (values.json) ctx.out(JSON.stringify(simulated ? { ...report, lockfile: { ...report.lockfile, simulated: true } } : report, null, 2));
+    else ctx.out((simulated ? `${ctx.color.magenta(simulatedNote(simulated))}\n` : "") + renderStatus(report, ctx.color));
     return 0;
   },
 };

@@ -5,7 +5,10 @@ import { openApiSession, type ApiSession } from "../apply/session.js";
 import { acquireStateLock, type StateLock } from "../apply/statelock.js";
 import { ClipformError } from "../errors.js";
 import { DEFAULT_DEBOUNCE_MS, ProjectWatcher } from "../watch/watch.js";
+import { openWorkspace, prepareRecord, recordNote } from "../project/workspace.js";
+import { manifestPaths } from "../pipeline.js";
 import { parseUsd, type Command } from "./commands.js";
+import { relative, resolve } from "node:path";
 import { positiveInt } from "./apply-command.js";
 
 function portOf(value: unknown): number {
@@ -20,7 +23,7 @@ export const watchCommand: Command = {
     apply: { type: "boolean", help: "apply each change automatically (needs --max-cost and --budget)" },
     "max-cost": { type: "string", arg: "USD", help: "with --apply: most one change may cost" },
     budget: { type: "string", arg: "USD", help: "with --apply: most the whole watch run may spend" },
-    sim: { type: "boolean", help: "with --apply: use the embedded simulator" },
+    sim: { type: "boolean", help: "plan against the simulator's record (.clipform/sim/); with --apply: use the embedded simulator" },
     concurrency: { type: "string", arg: "N", help: `with --apply: generations in flight at most (default ${DEFAULT_CONCURRENCY})` },
     "poll-interval": { type: "string", arg: "MS", help: `with --apply: first polling interval (default ${DEFAULT_POLL_INTERVAL_MS})` },
     "out-dir": { type: "string", arg: "DIR", help: `with --apply: where videos are saved (default ${DEFAULT_OUT_DIR})` },
@@ -29,6 +32,7 @@ export const watchCommand: Command = {
   },
   async run(ctx, values, positionals) {
     const debounceMs = values.debounce === undefined ? DEFAULT_DEBOUNCE_MS : positiveInt(values.debounce, "--debounce", DEFAULT_DEBOUNCE_MS);
+    const ws = openWorkspace(ctx.cwd, { paths: positionals, sim: Boolean(values.sim) });
     let session: ApiSession | undefined;
     let lock: StateLock | undefined;
     let apply;
@@ -38,20 +42,24 @@ export const watchCommand: Command = {
       if (maxCost === undefined || budget === undefined) {
         throw new ClipformError("USAGE", "watch --apply spends money on every save: it needs --max-cost (per change) and --budget (for the whole run)");
       }
-      lock = acquireStateLock(ctx.cwd, "clipform watch --apply");
+      lock = acquireStateLock(ws.root, "clipform watch --apply");
+      prepareRecord(ws.record);
       session = await openApiSession({ env: ctx.env, sim: Boolean(values.sim), needsKey: true });
       apply = {
         maxCostPerChange: maxCost,
         budget,
         session,
-        concurrency: positiveInt(values.concurrency, "--concurrency", DEFAULT_CONCURRENCY),
+        concurrency: positiveInt(values.concurrency, "--concurrency", ws.config.concurrency ?? DEFAULT_CONCURRENCY),
         pollIntervalMs: positiveInt(values["poll-interval"], "--poll-interval", DEFAULT_POLL_INTERVAL_MS),
-        outDir: typeof values["out-dir"] === "string" ? values["out-dir"] : DEFAULT_OUT_DIR,
+        outDir: typeof values["out-dir"] === "string" ? relative(ws.root, resolve(ctx.cwd, values["out-dir"])) || "." : ws.record.outDir,
       };
     }
     const watcher = new ProjectWatcher({
-      root: ctx.cwd,
-      paths: positionals,
+      root: ws.root,
+      paths: ws.paths,
+      manifests: manifestPaths(ws, []),
+      record: ws.record,
+      ...(recordNote(ws, ctx.cwd) ? { simulated: recordNote(ws, ctx.cwd)! } : {}),
       debounceMs,
       color: ctx.color,
       tty: Boolean(ctx.stdout.isTTY),

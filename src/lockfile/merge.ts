@@ -27,6 +27,7 @@ import { inFlightTasks } from "./entries.js";
 import { LOCKFILE_FORMAT } from "./format.js";
 import type { LockEntry, Lockfile, LockPruned, LockResult, LockTake, LockTask } from "./schema.js";
 import { archiveEntry } from "./takes.js";
+import { usd } from "../util/usd.js";
 
 export type Side = "ours" | "theirs";
 
@@ -61,10 +62,6 @@ function time(iso: string): number {
 /** When the entry's latest task was recorded; -Infinity for an entry without tasks (a reuse copy). */
 function latestTask(e: LockEntry): number {
   return e.tasks.reduce((m, t) => Math.max(m, time(t.submittedAt)), -Infinity);
-}
-
-function usd(n: number): string {
-  return `$${(Math.round(n * 1e4) / 1e4).toFixed(4).replace(/(\.\d\d\d*?)0+$/, "$1")}`;
 }
 
 function plural(n: number, word: string): string {

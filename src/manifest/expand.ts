@@ -16,6 +16,8 @@ export interface ExpandedClip {
   clipId: string;
   matrix: Record<string, string>;
   fields: Record<string, unknown>;
+  /** The clip's `description`: a note for people, never sent (so outside `fields`). */
+  description?: string;
   origins: Origins;
   /** Where the clip itself is declared: its key under `clips:`. */
   declaredAt: YamlPath;
@@ -167,7 +169,7 @@ export function expandManifest(m: Manifest): { clips: ExpandedClip[]; problems: 
     const origins: Origins = new Map();
     const base: Record<string, unknown> = {};
     if (m.defaults) mergeInto(base, m.defaults as Record<string, unknown>, origins, ["defaults"]);
-    const { matrix, description: _description, ...own } = clip;
+    const { matrix, description, ...own } = clip;
     mergeInto(base, own as Record<string, unknown>, origins, ["clips", clipId]);
     const declaredAt: YamlPath = ["clips", clipId];
 
@@ -202,6 +204,7 @@ export function expandManifest(m: Manifest): { clips: ExpandedClip[]; problems: 
         clipId,
         matrix: Object.fromEntries(axes.map((a, i) => [a.axis, c.keys[i]!])),
         fields,
+        ...(typeof description === "string" ? { description } : {}),
         origins: c.origins,
         declaredAt,
       });

@@ -20,6 +20,7 @@ import { CLIP_FIELD_NAMES, isClipField } from "./fields.js";
 import type { Manifest } from "./schema.js";
 import { closest } from "../util/suggest.js";
 import { locate, parseYaml, type ParsedYaml } from "./yaml.js";
+import { PROJECT_CONFIG } from "../project/config.js";
 
 export const DEFAULT_SPECS_DIR = "specs";
 const FINGERPRINT_VERSION = "v1";
@@ -61,6 +62,8 @@ export interface DesiredClip {
   /** Manifest path relative to the project root. */
   manifest: string;
   matrix: Record<string, string>;
+  /** A note for people (the report shows it); never sent, never in the fingerprint. */
+  description?: string;
   generation: GenerationFields;
   fingerprint: string;
   numberResults: number;
@@ -98,7 +101,7 @@ export function discoverManifests(root: string, paths: string[]): string[] {
   const out = new Set<string>();
   const walk = (dir: string) => {
     for (const ent of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      if (ent.name.startsWith(".") || ent.name === "node_modules") continue;
+      if (ent.name.startsWith(".") || ent.name === "node_modules" || ent.name === PROJECT_CONFIG) continue;
       const p = join(dir, ent.name);
       if (ent.isDirectory()) walk(p);
       else if (/\.ya?ml$/i.test(ent.name)) out.add(p);
@@ -303,6 +306,7 @@ export function assembleProject(root: string, results: ManifestResult[], images:
         clipId: clip.clipId,
         manifest: r.file,
         matrix: clip.matrix,
+        ...(clip.description !== undefined ? { description: clip.description } : {}),
         generation,
         fingerprint: fingerprintOf(generation),
         numberResults: (clip.fields.numberResults as number | undefined) ?? 1,

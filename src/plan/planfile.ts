@@ -3,7 +3,7 @@
  * lockfile they were computed from, so `apply FILE` refuses, sending nothing, once any of
  * them changed.
  */
-import { readFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { ClipformError } from "../errors.js";
 import type { Plan } from "./plan.js";
 import { planToJson } from "./render.js";
@@ -16,6 +16,11 @@ export interface PlanOptions {
   targets: string[];
   replace: string[];
   maxCost?: number;
+  /**
+   * The project-wide lifetime budget (`budget` in clipform.yaml), in USD. Parsed and carried
+   * here for the planner's lifetime-budget check.
+   */
+  projectBudget?: number;
 }
 
 export interface SavedPlan {
@@ -37,7 +42,7 @@ async function savedPlanSchema() {
     clipform_version: z.string(),
     project_digest: z.string(),
     lockfile: z.object({ exists: z.boolean(), lineage: z.string(), serial: z.number() }),
-    options: z.object({ paths: z.array(z.string()), targets: z.array(z.string()), replace: z.array(z.string()), maxCost: z.number().optional() }),
+    options: z.object({ paths: z.array(z.string()), targets: z.array(z.string()), replace: z.array(z.string()), maxCost: z.number().optional(), projectBudget: z.number().optional() }),
     plan: z
       .object({
         changes: z.array(z.object({ address: z.string(), action: z.string(), generate: z.number() }).passthrough()),
@@ -66,15 +71,27 @@ export function savePlan(args: {
   return JSON.stringify(doc, null, 2) + "\n";
 }
 
+/**
+ * Whether `path` is a saved plan, by its content (whatever its name: `plan.bin` too): a JSON
+ * object whose first key is `"kind": "clipform-plan"`, as savePlan() writes it. A manifest (YAML)
+ * or a folder never is.
+ */
 export function isPlanFile(path: string): boolean {
-  if (!/\.json$/i.test(path)) return false;
+  let fd: number | undefined;
   try {
-    const head = readFileSync(path, "utf8").slice(0, 200);
-    return head.includes(`"${PLANFILE_KIND}"`);
+    if (!statSync(path).isFile()) return false;
+    fd = openSync(path, "r");
+    const buf = Buffer.alloc(PLANFILE_SNIFF_BYTES);
+    const head = buf.subarray(0, readSync(fd, buf, 0, buf.length, 0)).toString("utf8");
+    return new RegExp(`^\\uFEFF?\\s*\\{\\s*"kind"\\s*:\\s*"${PLANFILE_KIND}"`).test(head);
   } catch {
     return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
+
+const PLANFILE_SNIFF_BYTES = 256;
 
 export async function readPlanFile(path: string): Promise<SavedPlan> {
   let data: unknown;

@@ -5,7 +5,11 @@
 import { comparisons } from "./compare.js";
 import type { Palette } from "../cli/colors.js";
 import type { Diagnostic } from "../diagnostics.js";
+import { unitUsd, usd } from "../util/usd.js";
 import { ACTIONS, type Action, type BudgetCheck, type Change, type FieldChange, type Plan } from "./plan.js";
+import { withContext, WORD_DIFF_MIN_LENGTH, wordDiff } from "./worddiff.js";
+
+export { unitUsd, usd } from "../util/usd.js";
 
 export const PLAN_JSON_FORMAT = "1";
 
@@ -33,11 +37,6 @@ const VERB: Record<Action, string> = {
   "no-op": "unchanged",
 };
 
-export function usd(n: number): string {
-  const s = n.toFixed(4).replace(/(\.\d\d\d*?)0+$/, "$1");
-  return n < 0 ? `-$${s.slice(1)}` : `$${s}`;
-}
-
 function shorten(v: unknown, max = 60): string {
   if (v === undefined) return "(unset)";
   const s = typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v);
@@ -52,9 +51,40 @@ function frameDiff(f: FieldChange): string {
   return `${show(f.old)} → ${show(f.new)}`;
 }
 
-export function describeField(f: FieldChange): string {
+/** How removed and added words are marked: `[-old-]{+new+}` in text (as git's word diff), struck and bold in markdown. */
+export interface DiffMarks {
+  old: (s: string) => string;
+  new: (s: string) => string;
+}
+
+export const TEXT_MARKS: DiffMarks = { old: (s) => `[-${s}-]`, new: (s) => `{+${s}+}` };
+export const MARKDOWN_MARKS: DiffMarks = { old: (s) => `~~${s}~~`, new: (s) => `**${s}**` };
+
+/** A long text changed: only the changed words, with a little context, so a change anywhere in it shows. */
+function textDiff(old: string, now: string, marks: DiffMarks): string {
+  const parts = withContext(wordDiff(old, now));
+  // A replacement reads as one unit: removed words right against the added ones.
+  return parts.map((p, k) => `${k === 0 || (p.kind === "new" && parts[k - 1]!.kind === "old") ? "" : " "}${p.kind === "same" ? p.text : marks[p.kind](p.text)}`).join("");
+}
+
+export function describeField(f: FieldChange, marks: DiffMarks = TEXT_MARKS): string {
   if (f.field === "frameImages") return `frameImages: ${frameDiff(f)}`;
+  if (typeof f.old === "string" && typeof f.new === "string" && Math.max(f.old.length, f.new.length) > WORD_DIFF_MIN_LENGTH) {
+    return `${f.field}: ${textDiff(f.old, f.new, marks)}`;
+  }
   return `${f.field}: ${shorten(f.old)} → ${shorten(f.new)}`;
+}
+
+/** What counts against a budget: this plan's estimate, plus what was spent when the check counts lifetime spend. */
+type Budget = BudgetCheck;
+
+/** "spent X of Y (Z left)": how every output words a budget, within it or over it. */
+export function budgetText(b: Budget): string {
+  const spent = b.spentUsd ?? 0;
+  const used = spent + b.estimatedUsd;
+  const left = b.limitUsd - used;
+  const what = b.spentUsd !== undefined ? `spent ${usd(spent)} + this plan ${usd(b.estimatedUsd)}` : `this plan ${usd(b.estimatedUsd)}`;
+  return `${b.scope}: ${what} of ${usd(b.limitUsd)} (${left >= -1e-9 ? `${usd(Math.max(0, left))} left` : `over by ${usd(-left)}`})`;
 }
 
 /** "estimated $X exceeds the <scope> of $Y": how every command words a budget the plan is over. */
@@ -64,6 +94,19 @@ export function overBudgetText(b: BudgetCheck): string {
   }
   if (b.spentUsd) return `${usd(b.spentUsd)} already spent (lifetime, in flight included) plus ${usd(b.estimatedUsd)} planned exceeds the ${b.scope} of ${usd(b.limitUsd)}`;
   return `estimated ${usd(b.estimatedUsd)} exceeds the ${b.scope} of ${usd(b.limitUsd)}`;
+}
+
+/** Estimated cost and generations per manifest, for the changes that generate anything. */
+export function costByManifest(p: Plan): { manifest: string; generations: number; usd: number }[] {
+  const by = new Map<string, { manifest: string; generations: number; usd: number }>();
+  for (const ch of p.changes) {
+    if (ch.generate === 0 || !ch.manifest) continue;
+    const m = by.get(ch.manifest) ?? { manifest: ch.manifest, generations: 0, usd: 0 };
+    m.generations += ch.generate;
+    m.usd += ch.estimate?.usd ?? 0;
+    by.set(ch.manifest, m);
+  }
+  return [...by.values()].sort((a, b) => a.manifest.localeCompare(b.manifest));
 }
 
 export function summaryLine(p: Plan): string {
@@ -95,6 +138,13 @@ export interface TextOptions {
   manifests: number;
   clips: number;
   warnings?: Diagnostic[];
+  /** The plan reads the simulator's record (this lockfile): say so, so nobody takes it for the real one. */
+  simulated?: string;
+}
+
+/** How every output that reads the simulator's record says so. */
+export function simulatedNote(lockfile: string): string {
+  return `simulated record (${lockfile}): videos from the local simulator, nothing was paid; the real lockfile is not read`;
 }
 
 export function renderText(p: Plan, o: TextOptions): string {
@@ -102,6 +152,7 @@ export function renderText(p: Plan, o: TextOptions): string {
   const out: string[] = [];
   const shown = p.changes.filter((x) => x.action !== "no-op");
   out.push(c.bold(`clipform plan: ${o.clips} clip${o.clips === 1 ? "" : "s"} in ${o.manifests} manifest${o.manifests === 1 ? "" : "s"}, lockfile serial ${p.lockfile.serial}`));
+  if (o.simulated) out.push(c.magenta(simulatedNote(o.simulated)));
   out.push("");
   if (shown.length === 0) {
     out.push(c.green("No changes. The lockfile matches the manifests and every file is on disk."));
@@ -109,11 +160,12 @@ export function renderText(p: Plan, o: TextOptions): string {
     const width = Math.min(48, Math.max(...shown.map((x) => x.address.length)));
     for (const ch of shown) {
       const paint = colorFor(ch.action, c);
-      const cost = ch.generate > 0 && ch.estimate ? `${usd(ch.estimate.usd)} ${c.dim(`(${ch.estimate.source})`)}` : ch.generate > 0 ? c.red("unpriced") : c.dim("$0");
+      const cost = ch.generate > 0 && ch.estimate ? `${unitUsd(ch.estimate.usd)} ${c.dim(`(${ch.estimate.source})`)}` : ch.generate > 0 ? c.red("unpriced") : c.dim("$0");
       const head = `${paint(SYMBOL[ch.action].padStart(3))} ${c.bold(ch.address.padEnd(width))}  ${paint(ch.action.padEnd(12))} ${(ch.model ?? "").padEnd(11)} ${(ch.detail ?? "").padEnd(16)} ${cost}`;
       out.push(head.trimEnd());
       out.push(`      ${c.dim(ch.reason)}`);
-      for (const f of ch.fields ?? []) out.push(`      ${c.yellow("~")} ${describeField(f)}`);
+      const marks: DiffMarks = { old: (s) => c.red(TEXT_MARKS.old(s)), new: (s) => c.green(TEXT_MARKS.new(s)) };
+      for (const f of ch.fields ?? []) out.push(`      ${c.yellow("~")} ${describeField(f, marks)}`);
     }
   }
   const sideBySide = comparisons(p.changes);
@@ -121,7 +173,7 @@ export function renderText(p: Plan, o: TextOptions): string {
     out.push("");
     out.push(c.bold("Side by side:"));
     for (const g of sideBySide) {
-      const cost = (ch: Change) => (ch.generate === 0 ? c.dim(`${usd(ch.spentUsd)} spent`) : ch.estimate ? usd(ch.estimate.usd) : c.red("unpriced"));
+      const cost = (ch: Change) => (ch.generate === 0 ? c.dim(`${usd(ch.spentUsd)} spent`) : ch.estimate ? unitUsd(ch.estimate.usd) : c.red("unpriced"));
       out.push(`  ${g.shot}  ${g.variants.map((v) => `${v.model} ${cost(v.change)}`).join(" · ")}`);
     }
   }
@@ -131,13 +183,18 @@ export function renderText(p: Plan, o: TextOptions): string {
     for (const m of p.byModel) {
       out.push(`  ${m.model.padEnd(12)} ${String(m.generations).padStart(4)} generation${m.generations === 1 ? " " : "s"}  ${usd(m.usd).padStart(9)}  ${c.dim(`price: ${m.sources.join(", ")}`)}`);
     }
+    const manifests = costByManifest(p);
+    const width = Math.max(12, ...manifests.map((m) => m.manifest.length));
+    out.push("");
+    out.push(c.bold("Cost by manifest:"));
+    for (const m of manifests) out.push(`  ${m.manifest.padEnd(width)} ${String(m.generations).padStart(4)} generation${m.generations === 1 ? " " : "s"}  ${usd(m.usd).padStart(9)}`);
   }
   out.push("");
   out.push(`${c.bold("Plan:")} ${summaryLine(p)}.`);
-  const budget = p.budgets.length
-    ? " · " + p.budgets.map((b) => `${b.scope} ${usd(b.limitUsd)}: ${b.ok ? c.green("ok") : c.red(b.unpriced ? `cannot be checked: ${b.unpriced} unpriced` : `EXCEEDED by ${usd((b.spentUsd ?? 0) + b.estimatedUsd - b.limitUsd)}`)}`).join(" · ")
-    : "";
-  out.push(`${c.bold("Estimated cost:")} ${usd(p.summary.estimated_cost_usd)} for ${p.summary.generations} generation${p.summary.generations === 1 ? "" : "s"} · already spent on unchanged clips: ${usd(p.summary.spent_unchanged_usd)}${budget}`);
+  out.push(`${c.bold("Estimated cost:")} ${usd(p.summary.estimated_cost_usd)} for ${p.summary.generations} generation${p.summary.generations === 1 ? "" : "s"} · already spent on unchanged clips: ${usd(p.summary.spent_unchanged_usd)}`);
+  for (const b of p.budgets) {
+    out.push(`${c.bold("Budget")} ${b.ok ? c.green("ok") : c.red(b.unpriced ? "CANNOT BE CHECKED" : "EXCEEDED")} ${b.unpriced ? overBudgetText(b) : budgetText(b)}`);
+  }
   return out.join("\n") + "\n";
 }
 
@@ -155,19 +212,23 @@ const MD_ICON: Record<Action, string> = {
 
 const mdCell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
-export function renderMarkdown(p: Plan): string {
+export function renderMarkdown(p: Plan, o: { simulated?: string } = {}): string {
   const out: string[] = [];
   const shown = p.changes.filter((x) => x.action !== "no-op");
   out.push("### clipform plan");
   out.push("");
+  if (o.simulated) {
+    out.push(`> **${mdCell(simulatedNote(o.simulated))}**`);
+    out.push("");
+  }
   out.push(`**${summaryLine(p)}** · estimated cost **${usd(p.summary.estimated_cost_usd)}** for ${p.summary.generations} generation${p.summary.generations === 1 ? "" : "s"} · already spent on unchanged clips ${usd(p.summary.spent_unchanged_usd)}`);
-  for (const b of p.budgets) out.push(`${b.ok ? "✅" : "❌"} ${mdCell(b.scope)}: ${usd(b.estimatedUsd)} of ${usd(b.limitUsd)}${b.ok ? "" : " — **over budget**"}`);
+  for (const b of p.budgets) out.push(`${b.ok ? "✅" : "❌"} ${mdCell(b.unpriced ? overBudgetText(b) : budgetText(b))}${b.ok ? "" : b.unpriced ? " — **cannot be checked**" : " — **over budget**"}`);
   out.push("");
   if (shown.length > 0) {
     out.push("| | Address | Action | Model | Detail | Estimate | Price source | Why |");
     out.push("|---|---|---|---|---|---:|---|---|");
     for (const ch of shown) {
-      const cost = ch.generate > 0 && ch.estimate ? usd(ch.estimate.usd) : "$0";
+      const cost = ch.generate > 0 && ch.estimate ? unitUsd(ch.estimate.usd) : "$0";
       out.push(`| ${MD_ICON[ch.action]} | \`${ch.address}\` | ${ch.action} | ${ch.model ?? ""} | ${ch.detail ?? ""} | ${cost} | ${ch.generate > 0 ? (ch.estimate?.source ?? "unknown") : ""} | ${mdCell(ch.reason)} |`);
     }
     const replaced = shown.filter((x) => x.fields?.length);
@@ -175,7 +236,7 @@ export function renderMarkdown(p: Plan): string {
       out.push("");
       out.push("<details><summary>Fields that force regeneration</summary>");
       out.push("");
-      for (const ch of replaced) for (const f of ch.fields!) out.push(`- \`${ch.address}\`: ${mdCell(describeField(f))}`);
+      for (const ch of replaced) for (const f of ch.fields!) out.push(`- \`${ch.address}\`: ${mdCell(describeField(f, MARKDOWN_MARKS))}`);
       out.push("");
       out.push("</details>");
     }
@@ -187,14 +248,18 @@ export function renderMarkdown(p: Plan): string {
     out.push("| Model | Generations | Estimate | Price source |");
     out.push("|---|---:|---:|---|");
     for (const m of p.byModel) out.push(`| ${m.model} | ${m.generations} | ${usd(m.usd)} | ${m.sources.join(", ")} |`);
+    out.push("");
+    out.push("| Manifest | Generations | Estimate |");
+    out.push("|---|---:|---:|");
+    for (const m of costByManifest(p)) out.push(`| ${mdCell(m.manifest)} | ${m.generations} | ${usd(m.usd)} |`);
   }
   return out.join("\n") + "\n";
 }
 
-export function planToJson(p: Plan, warnings: Diagnostic[] = []): Record<string, unknown> {
+export function planToJson(p: Plan, warnings: Diagnostic[] = [], o: { simulated?: string } = {}): Record<string, unknown> {
   return {
     format_version: PLAN_JSON_FORMAT,
-    lockfile: p.lockfile,
+    lockfile: o.simulated ? { ...p.lockfile, simulated: true, path: o.simulated } : p.lockfile,
     changes: p.changes.map((ch: Change) => ({
       address: ch.address,
       action: ch.action,

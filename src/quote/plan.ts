@@ -6,6 +6,7 @@ import { DEFAULT_BASE_URL, openApiSession } from "../apply/session.js";
 import { ClipformError } from "../errors.js";
 import { computePlan, planProject, type Planned } from "../pipeline.js";
 import type { PlanOptions } from "../plan/planfile.js";
+import type { Workspace } from "../project/workspace.js";
 import { ImageUploader } from "../runware/upload.js";
 import { QuoteCache } from "./cache.js";
 import { quoteBook, quoteChanges, type QuoteOutcome } from "./index.js";
@@ -27,8 +28,8 @@ export interface QuotePlanOptions {
   sim?: boolean;
 }
 
-export async function planWithQuotes(root: string, env: NodeJS.ProcessEnv, opts: PlanOptions, how: QuotePlanOptions): Promise<QuotedPlan> {
-  const planned = computePlan(root, opts);
+export async function planWithQuotes(at: string | Workspace, env: NodeJS.ProcessEnv, opts: PlanOptions, how: QuotePlanOptions): Promise<QuotedPlan> {
+  const planned = computePlan(at, opts);
   const cache = QuoteCache.load(planned.project.root);
   const endpoint = endpointOf(env, how.sim);
   const book = quoteBook(cache, endpoint);

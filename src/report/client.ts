@@ -39,6 +39,12 @@ export const FILTER_SCRIPT = `(() => {
   form.addEventListener("submit", (e) => e.preventDefault());
   document.getElementById("clear").addEventListener("click", () => { form.reset(); update(); });
   update();
+  // Videos load lazily (preload="none"): only those scrolled near the viewport fetch their first
+  // frame, so a report of thousands of clips opens fast and fetches only what is seen.
+  const lazy = new IntersectionObserver((entries) => {
+    for (const en of entries) if (en.isIntersecting) { en.target.preload = "metadata"; lazy.unobserve(en.target); }
+  }, { rootMargin: "400px" });
+  for (const v of document.querySelectorAll("video[preload=none]")) lazy.observe(v);
 })();`;
 
 /**

@@ -4,7 +4,7 @@
  * the report's location come in as data, so every case is tested with plain values.
  */
 import { saneCost } from "../util/money-guard.js";
-import { relative, resolve, sep } from "node:path";
+import { basename, relative, resolve, sep } from "node:path";
 import { ledgerOf, type Ledger } from "../lockfile/ledger.js";
 import type { LockEntry, Lockfile } from "../lockfile/schema.js";
 import type { DesiredClip } from "../manifest/index.js";
@@ -60,6 +60,12 @@ export interface ReportClip {
   /** False for a lockfile entry whose clip is no longer in any manifest. */
   inManifest: boolean;
   model: string;
+  /** The manifest's clip id and, for a fan-out, its key on each matrix axis (the report's grid). */
+  clipId?: string;
+  matrix?: Record<string, string>;
+  description?: string;
+  /** Input keyframes: position, what kind of image (a local file's name), and for local files a URL from the report. */
+  keyframes?: { frame: "first" | "last"; label: string; src?: string }[];
   prompt?: string;
   negativePrompt?: string;
   width?: number;
@@ -86,6 +92,8 @@ export interface ReportModel {
   estimatedUsd: number;
   generations: number;
   lockfileSerial: number;
+  /** The lockfile read is the simulator's record (`--sim`): the page says so. */
+  simulated?: string;
 }
 
 export interface ReportInput {
@@ -100,6 +108,8 @@ export interface ReportInput {
   reportDir: string;
   /** When only some manifests were loaded: lockfile entries of the others are left out. */
   inManifestScope?: (manifest: string) => boolean;
+  /** The simulator's record was read (this lockfile, as shown to people). */
+  simulated?: string;
 }
 
 /** Values shown in a change that are not prompts are cut to this length (data URIs can be huge). */
@@ -157,6 +167,24 @@ function fieldsOf(clip: DesiredClip | undefined, entry: LockEntry | undefined) {
   return { model: entry!.model, prompt: str(r.positivePrompt), negativePrompt: str(r.negativePrompt), width: num(r.width), height: num(r.height), duration: num(r.duration), numberResults: entry!.numberResults };
 }
 
+const KEYFRAME_LABEL: Record<string, string> = { url: "image URL", uuid: "uploaded image", dataUri: "inline image", base64: "inline image" };
+
+/** Where the clip sits in its fan-out, its note, and its input keyframes (local ones with a URL from the report). */
+function layoutOf(clip: DesiredClip, input: ReportInput): Pick<ReportClip, "clipId" | "matrix" | "description" | "keyframes"> {
+  const keyframes = clip.frameImages.map((f) => ({
+    frame: f.frame,
+    // Remote references are named, never linked: the page loads nothing from the network.
+    label: f.kind === "file" ? basename(f.ref) : (KEYFRAME_LABEL[f.kind] ?? "image"),
+    ...(f.path && /\.(png|jpe?g|webp|gif)$/i.test(f.path) ? { src: relative(input.reportDir, f.path).split(sep).join("/") } : {}),
+  }));
+  return {
+    clipId: clip.clipId,
+    ...(Object.keys(clip.matrix).length ? { matrix: clip.matrix } : {}),
+    ...(clip.description !== undefined ? { description: clip.description } : {}),
+    ...(keyframes.length ? { keyframes } : {}),
+  };
+}
+
 function reportClip(address: string, clip: DesiredClip | undefined, entry: LockEntry | undefined, change: Change | undefined, input: ReportInput, ledger: Ledger): ReportClip {
   const status = shownState(clipState(change?.action ?? "no-op", clip !== undefined));
   return {
@@ -164,6 +192,7 @@ function reportClip(address: string, clip: DesiredClip | undefined, entry: LockE
     manifest: clip?.manifest ?? entry!.manifest,
     inManifest: clip !== undefined,
     ...fieldsOf(clip, entry),
+    ...(clip ? layoutOf(clip, input) : {}),
     status,
     error: lastError(entry),
     change: change && reportChange(change),
@@ -192,5 +221,6 @@ export function reportModel(input: ReportInput): ReportModel {
     estimatedUsd: input.plan.summary.estimated_cost_usd,
     generations: input.plan.summary.generations,
     lockfileSerial: input.lock.serial,
+    ...(input.simulated ? { simulated: input.simulated } : {}),
   };
 }

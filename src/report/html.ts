@@ -5,7 +5,7 @@
  * user value is escaped.
  */
 import { createHash } from "node:crypto";
-import { usd } from "../plan/render.js";
+import { simulatedNote, unitUsd, usd } from "../plan/render.js";
 import { STATUS_LABEL, STATUSES, type ReportChange, type ReportClip, type ReportModel, type ReportVideo } from "./data.js";
 import { FILTER_SCRIPT, LIVE_SCRIPT, VERSION_META } from "./client.js";
 import { escapeHtml as e } from "./escape.js";
@@ -23,6 +23,7 @@ function contentSecurityPolicy(scripts: string[], live: boolean): string {
   return [
     "default-src 'none'",
     "media-src 'self' file:", // file: for browsers whose 'self' does not cover a local page's sibling files
+    "img-src 'self' file:", // the input keyframes, local files next to the manifests
     `style-src ${sha256(REPORT_CSS)}`,
     `script-src ${scripts.map(sha256).join(" ")}`,
     `connect-src ${live ? "'self'" : "'none'"}`,
@@ -38,7 +39,7 @@ function header(m: ReportModel): string {
 <h1>clipform report</h1>
 <span class="sub">lockfile serial ${m.lockfileSerial}</span>
 <dl class="stats">${stat("Spent", usd(m.spentUsd))}${stat("Clips", String(m.clips.length))}${statuses}${stat("Next apply", `${usd(m.estimatedUsd)} <small>${plural(m.generations, "generation")}</small>`)}</dl>
-<p class="offline-note">clipform watch is not answering: this page shows the last version it served.</p>
+${m.simulated ? `<p class="simulated-note">${e(simulatedNote(m.simulated))}</p>\n` : ""}<p class="offline-note">clipform watch is not answering: this page shows the last version it served.</p>
 </header>`;
 }
 
@@ -63,11 +64,11 @@ function placeholder(text: string, detail?: string): string {
 }
 
 function video(v: ReportVideo): string {
-  const caption = [`v${v.variant}`, v.seed !== undefined ? `seed ${v.seed}` : "", v.costUsd !== undefined ? usd(v.costUsd) : "", v.state === "altered" ? "file altered since download" : ""]
+  const caption = [`v${v.variant}`, v.seed !== undefined ? `seed ${v.seed}` : "", v.costUsd !== undefined ? unitUsd(v.costUsd) : "", v.state === "altered" ? "file altered since download" : ""]
     .filter(Boolean)
     .join(" · ");
   const player = v.src
-    ? `<video src="${e(v.src)}" controls muted loop playsinline preload="metadata"></video>`
+    ? `<video src="${e(v.src)}" controls muted loop playsinline preload="none"></video>`
     : v.state === "missing"
       ? placeholder("missing file", v.file)
       : placeholder("not downloaded", v.videoUUID);
@@ -87,13 +88,21 @@ function media(c: ReportClip): string {
 
 /** What the next apply would do; a retry's reason repeats the error shown just above, so it is left out. */
 function change(ch: ReportChange, hasError: boolean): string {
-  const cost = ch.generations === 0 ? "" : ` · ${plural(ch.generations, "generation")}, ${ch.estimateUsd === null ? "no price known" : `estimated ${usd(ch.estimateUsd)}`}`;
+  const cost = ch.generations === 0 ? "" : ` · ${plural(ch.generations, "generation")}, ${ch.estimateUsd === null ? "no price known" : `estimated ${unitUsd(ch.estimateUsd)}`}`;
   const reason = ch.action === "retry" && hasError ? "" : `<br>${e(ch.reason)}`;
   const fields = ch.fields.map((f) => `<li><code>${e(f.field)}</code>: <del>${e(f.old)}</del> → <ins>${e(f.new)}</ins></li>`).join("");
   return `<div class="change"><p><strong>Next apply: ${ch.action}</strong>${cost}${reason}</p>${fields ? `<ul>${fields}</ul>` : ""}</div>`;
 }
 
-function card(c: ReportClip): string {
+/** The input keyframes: local images shown, others (URLs, UUIDs, data) named. */
+function keyframes(c: ReportClip): string {
+  if (!c.keyframes?.length) return "";
+  const item = (k: NonNullable<ReportClip["keyframes"]>[number]) =>
+    `<figure class="keyframe">${k.src ? `<img src="${e(k.src)}" alt="${e(k.frame)} frame: ${e(k.label)}" loading="lazy">` : `<div class="placeholder">${e(k.label)}</div>`}<figcaption>${e(k.frame)} frame</figcaption></figure>`;
+  return `<div class="keyframes" title="input keyframes">${c.keyframes.map(item).join("")}</div>`;
+}
+
+function card(c: ReportClip, inFanOut = false): string {
   const size = c.width && c.height ? `${c.width}×${c.height}` : "";
   const meta = [c.model, size, c.duration !== undefined ? `${c.duration} s` : "", plural(c.numberResults, "variant"), c.manifest].filter(Boolean);
   return `<article class="card" data-manifest="${e(c.manifest)}" data-model="${e(c.model)}" data-status="${c.status}">
@@ -101,6 +110,8 @@ ${media(c)}
 <div class="body">
 <div class="head"><h2 class="address searchable">${e(c.address)}</h2><div class="badges">${c.inManifest ? "" : `<span class="badge orphan">not in any manifest</span>`}<span class="badge status-${c.status}">${STATUS_LABEL[c.status]}</span></div></div>
 <p class="meta">${meta.map((x) => `<span>${e(x)}</span>`).join("")}</p>
+${c.description !== undefined && !inFanOut ? `<p class="description searchable">${e(c.description)}</p>` : ""}
+${keyframes(c)}
 ${c.prompt !== undefined ? `<p class="prompt searchable">${e(c.prompt)}</p>` : ""}
 ${c.negativePrompt !== undefined ? `<p class="negative">Negative: <span class="searchable">${e(c.negativePrompt)}</span></p>` : ""}
 ${c.error ? `<div class="error"><code>${e(c.error.code)}</code> ${e(c.error.message)}</div>` : ""}
@@ -108,6 +119,52 @@ ${c.change ? change(c.change, c.error !== undefined) : ""}
 <p class="spent">Spent ${usd(c.spentUsd)}</p>
 </div>
 </article>`;
+}
+
+/** Clips in order, a fan-out's clips together (at its first clip's place), single clips alone. */
+function groupFanOuts(clips: readonly ReportClip[]): (ReportClip | ReportClip[])[] {
+  const out: (ReportClip | ReportClip[])[] = [];
+  const groups = new Map<string, ReportClip[]>();
+  for (const c of clips) {
+    if (!c.matrix || c.clipId === undefined) {
+      out.push(c);
+      continue;
+    }
+    const key = `${c.manifest}\0${c.clipId}`;
+    const g = groups.get(key);
+    if (g) g.push(c);
+    else {
+      const fresh = [c];
+      groups.set(key, fresh);
+      out.push(fresh);
+    }
+  }
+  return out;
+}
+
+/**
+ * A fan-out as a grid by its axes: rows by the first axis, columns by the others (aspect ×
+ * mood, model × prompt…), so variations line up to be compared side by side. Clips come sorted
+ * by address, so axis values read in that order.
+ */
+function fanOut(clips: ReportClip[]): string {
+  const axes = Object.keys(clips[0]!.matrix!);
+  const rowKey = (c: ReportClip) => c.matrix![axes[0]!] ?? "";
+  const colKey = (c: ReportClip) => axes.slice(1).map((a) => c.matrix![a] ?? "").join(" / ");
+  const rows = [...new Set(clips.map(rowKey))];
+  const cols = [...new Set(clips.map(colKey))];
+  const at = new Map(clips.map((c) => [`${rowKey(c)}\0${colKey(c)}`, c]));
+  const head = cols.length > 1 || cols[0] !== "" ? `<thead><tr><th scope="col">${e(axes[0]!)} \\ ${e(axes.slice(1).join(" / "))}</th>${cols.map((k) => `<th scope="col">${e(k)}</th>`).join("")}</tr></thead>` : "";
+  const body = rows
+    .map((r) => `<tr><th scope="row">${e(r)}</th>${cols.map((k) => `<td>${at.has(`${r}\0${k}`) ? card(at.get(`${r}\0${k}`)!, true) : ""}</td>`).join("")}</tr>`)
+    .join("\n");
+  return `<section class="fanout" data-clip="${e(clips[0]!.clipId!)}">
+<h2 class="fanout-title">${e(clips[0]!.clipId!)} <small>fan-out: ${plural(clips.length, "clip")} by ${e(axes.join(" × "))} · ${e(clips[0]!.manifest)}</small></h2>
+${clips[0]!.description !== undefined ? `<p class="description">${e(clips[0]!.description)}</p>` : ""}
+<div class="fanout-scroll"><table class="fanout-grid">${head}<tbody>
+${body}
+</tbody></table></div>
+</section>`;
 }
 
 export function renderReportHtml(m: ReportModel, opts: RenderOptions = {}): string {
@@ -125,7 +182,7 @@ ${opts.live ? `<meta name="${VERSION_META}" content="${e(opts.live.version)}">\n
 ${header(m)}
 ${filters(m)}
 <main class="grid">
-${m.clips.map(card).join("\n")}
+${groupFanOuts(m.clips).map((g) => (Array.isArray(g) ? fanOut(g) : card(g))).join("\n")}
 </main>
 <p id="empty" class="empty" hidden>No clip matches these filters.</p>
 ${scripts.map((s) => `<script>${s}</script>`).join("\n")}

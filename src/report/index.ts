@@ -3,9 +3,10 @@
  * serve. The page's video sources are relative to the folder the page lives in (or is served
  * from), so it works opened from disk and served over HTTP alike.
  */
-import { dirname, resolve } from "node:path";
+import { dirname, relative, resolve, sep } from "node:path";
 import { checkOutputFiles } from "../lockfile/files.js";
 import { computePlan, manifestScope, type Planned } from "../pipeline.js";
+import { recordOf, workspaceAt } from "../project/workspace.js";
 import { reportModel, type ReportModel } from "./data.js";
 import { renderReportHtml, type RenderOptions } from "./html.js";
 
@@ -19,6 +20,8 @@ export interface ReportOptions extends RenderOptions {
   paths?: string[];
   /** Where the page is written or served from; default `<root>/clipform-report.html`. */
   outFile?: string;
+  /** Show the simulator's record (`.clipform/sim/`) instead of the project's real one. */
+  sim?: boolean;
 }
 
 /** The report model of an already computed plan (which must cover the whole project: no --target). */
@@ -32,6 +35,7 @@ export function reportOf(planned: Planned, outFile?: string, paths: readonly str
     files: checkOutputFiles(planned.lock, root),
     root,
     reportDir: dirname(resolve(root, outFile ?? DEFAULT_REPORT_FILE)),
+    ...(planned.record.simulated ? { simulated: relative(root, planned.record.lockPath).split(sep).join("/") } : {}),
   });
 }
 
@@ -40,6 +44,7 @@ export function reportOf(planned: Planned, outFile?: string, paths: readonly str
  * renders. Throws ClipformError (INVALID_MANIFEST, BAD_LOCKFILE…) as `clipform plan` would.
  */
 export function buildReportHtml(root: string, opts: ReportOptions = {}): string {
-  const planned = computePlan(root, { paths: opts.paths ?? [], targets: [], replace: [] });
+  const ws = workspaceAt(root);
+  const planned = computePlan({ ...ws, record: recordOf(ws, Boolean(opts.sim)) }, { paths: opts.paths ?? [], targets: [], replace: [] });
   return renderReportHtml(reportOf(planned, opts.outFile, opts.paths ?? []), opts);
 }

@@ -26,6 +26,7 @@ code, .address { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Li
 .dot-pending { background: var(--amber); }
 .dot-in-flight { background: var(--blue); }
 .dot-failed { background: var(--red); }
+.simulated-note { margin: 10px 0 0; padding: 6px 10px; border-radius: 6px; background: #f3e8ff; color: #6b21a8; font-size: 13px; }
 .offline-note { display: none; margin: 10px 0 0; color: var(--red); font-size: 13px; }
 .offline .offline-note { display: block; }
 
@@ -80,5 +81,18 @@ figcaption { padding: 3px 8px 5px; font-size: 12px; color: #c9d1d9; font-variant
 .change del { background: #ffd7d5; }
 .change ins { background: #ccffd8; text-decoration: none; }
 .spent { margin-top: auto; font-size: 13px; color: var(--muted); font-variant-numeric: tabular-nums; }
+.description { margin: 0; font-size: 13px; font-style: italic; color: var(--muted); }
+.keyframes { display: flex; gap: 6px; }
+.keyframe { width: 96px; }
+.keyframe img, .keyframe .placeholder { display: block; width: 96px; aspect-ratio: 16 / 9; object-fit: cover; border-radius: 4px; font-size: 10px; }
+.keyframe figcaption { padding: 1px 0 0; color: var(--muted); font-size: 11px; }
+.fanout { grid-column: 1 / -1; }
+.fanout-title { margin: 4px 0 8px; font-size: 16px; }
+.fanout-title small { font-weight: 400; color: var(--muted); font-size: 13px; }
+.fanout-scroll { overflow-x: auto; }
+.fanout-grid { border-collapse: separate; border-spacing: 10px 0; margin-left: -10px; }
+.fanout-grid th { padding: 4px; font-size: 13px; color: var(--muted); text-align: left; white-space: nowrap; }
+.fanout-grid td { vertical-align: top; min-width: 300px; max-width: 380px; padding-bottom: 12px; }
+.fanout-grid .card { height: 100%; }
 .empty { padding: 40px; text-align: center; color: var(--muted); }
 `;

@@ -1,6 +1,6 @@
 /** `clipform status` as text: a table per manifest, then the clips that need attention. */
 import type { Palette } from "../cli/colors.js";
-import { usd } from "../plan/render.js";
+import { unitUsd, usd } from "../plan/render.js";
 import type { ClipState, StatusItem, StatusReport } from "./status.js";
 
 const COLUMNS = [
@@ -23,7 +23,7 @@ const SYMBOL: Record<ClipState, string> = {
 };
 
 function describeItem(it: StatusItem): string {
-  const est = it.estimated_cost_usd !== undefined ? `, ${usd(it.estimated_cost_usd)} estimated` : "";
+  const est = it.estimated_cost_usd !== undefined ? `, ${unitUsd(it.estimated_cost_usd)} estimated` : "";
   switch (it.state) {
     case "pending":
       return `pending ${it.action}: ${it.reason}${est}`;

@@ -8,14 +8,16 @@
 import { resolve } from "node:path";
 import { watch as chokidarWatch, type FSWatcher } from "chokidar";
 import type { Palette } from "../cli/colors.js";
-import { formatDiagnostic } from "../diagnostics.js";
+import { formatDiagnostic, groupRepeated } from "../diagnostics.js";
 import type { ApplyEngine } from "../apply/engine.js";
 import { applyPlanned } from "../apply/orchestrate.js";
 import { lineReporter } from "../apply/reporter.js";
 import type { ApiSession } from "../apply/session.js";
 import { ClipformError } from "../errors.js";
 import type { Project } from "../manifest/index.js";
-import { lockfilePath, planAgainstLockfile, type Planned } from "../pipeline.js";
+import { planAgainstLockfile, type Planned } from "../pipeline.js";
+import { defaultConfig } from "../project/config.js";
+import { recordOf, type Record } from "../project/workspace.js";
 import { GENERATING } from "../plan/actions.js";
 import { hasChanges } from "../plan/plan.js";
 import { renderText, usd } from "../plan/render.js";
@@ -40,7 +42,14 @@ export interface WatchApplyOptions {
 
 export interface WatchOptions {
   root: string;
+  /** Path arguments, relative to the root: the scope ([] = the whole project). */
   paths: string[];
+  /** The project's manifests, loaded when `paths` is empty (default specs/). */
+  manifests?: string[];
+  /** The lockfile and videos to read and write (default: the project's real record). */
+  record?: Record;
+  /** The record is the simulator's: this names it, so the screen says so. */
+  simulated?: string;
   debounceMs?: number;
   color: Palette;
   /** On a terminal each update redraws the screen; otherwise updates are printed one after another. */
@@ -54,6 +63,7 @@ export interface WatchOptions {
 export class ProjectWatcher {
   readonly #o: WatchOptions;
   readonly #project: IncrementalProject;
+  readonly #record: Record;
   #fs: FSWatcher | undefined;
   #timer: NodeJS.Timeout | undefined;
   #updates = 0;
@@ -76,7 +86,8 @@ export class ProjectWatcher {
 
   constructor(options: WatchOptions) {
     this.#o = options;
-    this.#project = new IncrementalProject(options.root, options.paths);
+    this.#project = new IncrementalProject(options.root, options.paths.length ? options.paths : (options.manifests ?? []));
+    this.#record = options.record ?? recordOf({ root: options.root, config: defaultConfig() }, false);
   }
 
   get updates(): number {
@@ -90,7 +101,7 @@ export class ProjectWatcher {
 
   async start(): Promise<void> {
     const root = this.#project.root;
-    const targets = [...this.#project.paths.map((p) => resolve(root, p)), lockfilePath(root)];
+    const targets = [...this.#project.paths.map((p) => resolve(root, p)), this.#record.lockPath];
     this.#fs = chokidarWatch(targets, { ignoreInitial: true, ignored: (p) => /(^|[/\\])(node_modules|\.git)([/\\]|$)/.test(p) });
     this.#fs.on("all", (_event, path) => this.#changed(String(path)));
     if (this.#o.servePort !== undefined) {
@@ -130,7 +141,7 @@ export class ProjectWatcher {
 
   #changed(path: string): void {
     if (/\.ya?ml$/i.test(path)) this.#project.invalidate(path);
-    if (resolve(path) !== lockfilePath(this.#project.root)) this.#userSaved();
+    if (resolve(path) !== this.#record.lockPath) this.#userSaved();
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => this.#update(), this.#o.debounceMs ?? DEFAULT_DEBOUNCE_MS);
   }
@@ -153,15 +164,16 @@ export class ProjectWatcher {
     try {
       project = this.#project.load();
       this.#watchImages(project);
-      const errors = project.diagnostics.filter((d) => d.severity === "error");
-      for (const d of project.diagnostics) out.push(d.severity === "error" ? this.#o.color.red(formatDiagnostic(d)) : this.#o.color.yellow(formatDiagnostic(d)));
+      const shown = groupRepeated(project.diagnostics);
+      const errors = shown.filter((d) => d.severity === "error");
+      for (const d of shown) out.push(d.severity === "error" ? this.#o.color.red(formatDiagnostic(d)) : this.#o.color.yellow(formatDiagnostic(d)));
       if (errors.length > 0) {
         out.push("", this.#o.color.red(`${errors.length} problem${errors.length === 1 ? "" : "s"}: fix and save; nothing is planned or applied until then.`));
       } else {
-        const p = planAgainstLockfile(project, { paths: this.#o.paths, targets: [], replace: [] });
+        const p = planAgainstLockfile(project, { paths: this.#o.paths, targets: [], replace: [] }, this.#record);
         planned = p;
         this.#lastGood = p;
-        out.push(renderText(p.plan, { color: this.#o.color, manifests: project.manifests.length, clips: project.clips.length }).trimEnd());
+        out.push(renderText(p.plan, { color: this.#o.color, manifests: project.manifests.length, clips: project.clips.length, ...(this.#o.simulated ? { simulated: this.#o.simulated } : {}) }).trimEnd());
       }
     } catch (e) {
       if (!(e instanceof ClipformError)) throw e;

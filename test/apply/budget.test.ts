@@ -49,7 +49,7 @@ describe.concurrent("apply: budgets", () => {
     const dir = simProject(3);
     const r = await apply(dir, sim, ["--max-cost", "0.5"]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/error: estimated \$0\.5544 exceeds the --max-cost of \$0\.50\. Nothing was sent\./);
+    expect(r.stderr).toMatch(/error: estimated \$0\.55 exceeds the --max-cost of \$0\.50\. Nothing was sent\./);
     expect(sim.stats().requests).toBe(0);
     expect(existsSync(lockPathOf(dir))).toBe(false);
     expect(existsSync(join(dir, ".clipform/apply.lock"))).toBe(false);

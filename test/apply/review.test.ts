@@ -4,7 +4,7 @@
  * while an apply runs are not lost; stale partial downloads are not continued; plans of a subset
  * of manifests leave the others' entries alone.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildTask } from "../../src/apply/request.js";
@@ -27,6 +27,8 @@ import {
   FAST,
   collect,
   sleep,
+  hasLock,
+  lockPathOf,
 } from "../helpers/apply-sim.js";
 import { png } from "../helpers/manifest-fixtures.js";
 
@@ -78,7 +80,7 @@ describe.concurrent("apply: review regressions", () => {
     const plan = await planJson(dir);
     expect(plan.changes[0]).toMatchObject({ action: "resume", estimated_cost_usd: 0.1848 });
     const refused = await apply(dir, fresh, ["--max-cost", "0.01"]);
-    expect(refused.stderr).toContain("error: estimated $0.1848 exceeds the --max-cost of $0.01. Nothing was sent.");
+    expect(refused.stderr).toContain("error: estimated $0.18 exceeds the --max-cost of $0.01. Nothing was sent.");
     expect(fresh.stats().requests).toBe(0);
     const ok = await apply(dir, fresh);
     expect(ok.code).toBe(0);
@@ -188,23 +190,37 @@ describe("submitting a local image", () => {
 });
 
 describe("simulated and real videos never share a lockfile", () => {
-  it("a real apply refuses a lockfile written by apply --sim, and --sim refuses a real one", async () => {
+  it("apply --sim keeps its record apart: the real apply afterwards generates everything, and the sim record is untouched", async () => {
     const dir = simProject(1);
     const simRun = await run(["apply", "--sim", "--auto-approve", "--poll-interval", "20"], { cwd: dir });
-    expect(simRun.code).toBe(0);
-    expect(readLock(dir).simulated).toBe(true);
+    expect(simRun.code, simRun.stderr).toBe(0);
+    expect(hasLock(dir), "the real lockfile is never written by --sim").toBe(false);
+    const simRecord = join(dir, ".clipform", "sim", "clipform.lock.json");
+    const simText = readFileSync(simRecord, "utf8");
+    expect(JSON.parse(simText).simulated).toBe(true);
+
+    const sim = await startSim();
+    const real = await apply(dir, sim);
+    expect(real.code, real.stderr).toBe(0);
+    expect(sim.stats().videoInference, "the simulated take is never taken for a paid one").toBe(1);
+    expect(readLock(dir).simulated).toBeUndefined();
+    expect(readLock(dir).clips["clip-01"]!.results[0]!.file).toBe("clipform-out/clip-01.v1.mp4");
+    expect(readFileSync(simRecord, "utf8")).toBe(simText);
+
+    const again = await run(["apply", "--sim", "--auto-approve"], { cwd: dir });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain("simulated record (.clipform/sim/clipform.lock.json)");
+    expect(again.stdout).toContain("Nothing to do.");
+  });
+
+  it("a real apply still refuses a lockfile marked simulated (written by an older clipform's apply --sim)", async () => {
+    const dir = simProject(1);
+    expect((await run(["apply", "--sim", "--auto-approve", "--poll-interval", "20"], { cwd: dir })).code).toBe(0);
+    copyFileSync(join(dir, ".clipform", "sim", "clipform.lock.json"), lockPathOf(dir));
     const sim = await startSim();
     const real = await apply(dir, sim, ["--replace", "clip-01"]);
     expect(real.code).toBe(1);
     expect(real.stderr).toContain("records videos from the simulator (apply --sim)");
     expect(sim.stats().requests).toBe(0);
-
-    const paid = simProject(1);
-    expect((await apply(paid, sim)).code).toBe(0);
-    expect(readLock(paid).simulated).toBeUndefined();
-    writeFileSync(join(paid, "specs", "clips.yaml"), manifest(clipsOf(2)));
-    const mixed = await run(["apply", "--sim", "--auto-approve"], { cwd: paid });
-    expect(mixed.code).toBe(1);
-    expect(mixed.stderr).toContain("records real, paid videos: --sim would mix simulated ones into it");
   });
 });

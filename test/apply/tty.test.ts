@@ -24,10 +24,10 @@ describe("apply on a terminal", () => {
     const dir = project(clip);
     const r = onTerminal(["apply", "--sim"], dir, "yes\n");
     expect(r.out).toContain("Do you want to perform these actions? Only 'yes' will be accepted.");
-    expect(r.out).toMatch(/█+.* 1\/1 generations · spent \$0\.1848 of est\. \$0\.1848/);
+    expect(r.out).toMatch(/█+.* 1\/1 generations · spent \$0\.18 of est\. \$0\.18/);
     expect(r.out).toContain("Apply complete: 1 succeeded, 0 failed, 1 downloaded.");
     expect(r.code).toBe(0);
-    expect(existsSync(join(dir, "clipform-out", "a.v1.mp4"))).toBe(true);
+    expect(existsSync(join(dir, ".clipform", "sim", "clipform-out", "a.v1.mp4"))).toBe(true);
   });
 
   it("anything but 'yes' cancels, and nothing is sent", () => {
@@ -36,5 +36,6 @@ describe("apply on a terminal", () => {
     expect(r.out).toContain("error: apply cancelled. Nothing was sent.");
     expect(r.code).toBe(1);
     expect(existsSync(join(dir, "clipform.lock.json"))).toBe(false);
+    expect(existsSync(join(dir, ".clipform", "sim", "clipform.lock.json"))).toBe(false);
   });
 });

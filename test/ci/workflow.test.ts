@@ -267,7 +267,7 @@ describe("the GitHub Actions workflow", () => {
     const applyStep = stepRunning(apply, "npx clipform apply");
     const applied = await runStep(apply, applyStep, runner);
     expect(applied.code, applied.stderr).toBe(0);
-    expect(applied.stdout).toContain("--max-cost $10.00: ok");
+    expect(applied.stdout).toContain("Budget ok --max-cost: this plan $2.31 of $10.00 ($7.69 left)");
     expect(s.stats().videoInference).toBe(10);
     const lock = lockOf(readFileSync(join(dir, "clipform.lock.json"), "utf8"));
     expect(Object.keys(lock.clips)).toHaveLength(10);
@@ -310,7 +310,7 @@ describe("the GitHub Actions workflow", () => {
     expect(planned.outputs).toBe("exitcode=1\n");
     expect(planned.stdout).toContain("::error::clipform plan failed (exit 1)");
     expect(planned.summary).toContain("❌ specs/text-to-video.yaml budget");
-    expect(planned.summary).toMatch(/```\nerror: estimated \$0\.5544 exceeds the specs\/text-to-video\.yaml budget of \$0\.10; apply would refuse\n```/);
+    expect(planned.summary).toMatch(/```\nerror: estimated \$0\.55 exceeds the specs\/text-to-video\.yaml budget of \$0\.10; apply would refuse\n```/);
   }, 60_000);
 
   it("the commit step merges a lockfile pushed to main meanwhile (clipform's merge driver) instead of losing either", async () => {

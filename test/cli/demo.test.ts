@@ -9,7 +9,8 @@ describe("npm run demo", () => {
     const r = spawnSync(process.execPath, [join(REPO, "scripts", "demo.js")], { cwd: REPO, env: bareEnv(), encoding: "utf8", timeout: 120_000 });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout + r.stderr).not.toContain("\x1b");
-    expect(r.stdout).toContain("$ clipform plan --detailed-exitcode   # nothing left to do");
+    expect(r.stdout).toContain("$ clipform plan --sim --detailed-exitcode   # nothing left to do");
+    expect(r.stdout).toContain("simulated record (.clipform/sim/clipform.lock.json)");
     expect(r.stdout).toContain("No changes.");
     expect(r.stdout + r.stderr).not.toMatch(/tsc|build-validators/);
   });

@@ -88,8 +88,8 @@ describe("clipform plan", () => {
     const dir = project({ "specs/a.yaml": CLIP });
     const r = cli(["plan", "--max-cost", "0.10"], { cwd: dir });
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain("--max-cost $0.10: EXCEEDED by $0.0848");
-    expect(r.stderr).toContain("error: estimated $0.1848 exceeds the --max-cost of $0.10; apply would refuse");
+    expect(r.stdout).toContain("Budget EXCEEDED --max-cost: this plan $0.18 of $0.10 (over by $0.08)");
+    expect(r.stderr).toContain("error: estimated $0.18 exceeds the --max-cost of $0.10; apply would refuse");
     const budgeted = project({ "specs/a.yaml": CLIP.replace("clips:", "budget:\n  maxCost: 0.1\nclips:") });
     expect(cli(["plan"], { cwd: budgeted }).stderr).toContain("exceeds the specs/a.yaml budget of $0.10");
   });

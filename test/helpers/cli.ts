@@ -57,3 +57,24 @@ export function exampleProject(): string {
   cpSync(join(REPO, "specs"), join(dir, "specs"), { recursive: true });
   return dir;
 }
+
+/**
+ * `clipform sim` in a process of its own, for tests whose synchronous `cli()` runs must write the
+ * project's real record (`apply --sim` keeps its own apart): pass `env` to them.
+ */
+export async function simProcess(): Promise<{ env: Record<string, string>; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [BIN, "sim", "--port", "0", "--latency-ms", "50"], { env: bareEnv(), stdio: ["ignore", "pipe", "pipe"] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let seen = "";
+    child.stdout.on("data", (d: Buffer) => {
+      seen += d.toString();
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(seen);
+      if (m) resolve(m[1]!);
+    });
+    child.once("exit", (code) => reject(new Error(`clipform sim exited ${code} before listening: ${seen}`)));
+  });
+  return {
+    env: { RUNWARE_BASE_URL: `${url}/v1`, RUNWARE_API_KEY: "test-key-for-the-simulator" },
+    stop: () => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : (child.once("exit", () => resolve()), child.kill("SIGTERM")))),
+  };
+}

@@ -7,8 +7,8 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { BIN, bareEnv, cli, exampleProject } from "../helpers/cli.js";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { BIN, bareEnv, cli, exampleProject, simProcess } from "../helpers/cli.js";
 
 interface Lock {
   lineage: string;
@@ -39,9 +39,16 @@ function clipform(cwd: string, ...args: string[]) {
   return r;
 }
 
+/** A simulator in its own process: these applies write the project's real, committed lockfile (`apply --sim` keeps its record apart). */
+let sim: Awaited<ReturnType<typeof simProcess>>;
+beforeAll(async () => {
+  sim = await simProcess();
+});
+afterAll(() => sim?.stop());
+
 function applySim(cwd: string): void {
-  const r = clipform(cwd, "apply", "--sim", "--auto-approve");
-  if (r.code !== 0) throw new Error(`apply --sim exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
+  const r = cli(["apply", "--auto-approve"], { cwd, env: sim.env });
+  if (r.code !== 0) throw new Error(`apply on the simulator exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
 }
 
 const lockAt = (cwd: string, rev: string): Lock => JSON.parse(gitOk(cwd, "show", `${rev}:clipform.lock.json`)) as Lock;

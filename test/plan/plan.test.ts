@@ -194,7 +194,7 @@ describe("plan rendering", () => {
     expect(text).toMatch(/^-\/\+ a +replace/m);
     expect(text).toContain('~ positivePrompt: "A lighthouse in a storm" → "A new prompt"');
     expect(text).toContain("Plan: 1 to create, 1 to replace.");
-    expect(text).toContain("Estimated cost: $0.3696 for 2 generations");
+    expect(text).toContain("Estimated cost: $0.37 for 2 generations");
     expect(text).not.toContain("\x1b[");
     expect(renderText(p, { color: palette(true), manifests: 1, clips: 2 })).toContain("\x1b[");
   });
@@ -202,7 +202,7 @@ describe("plan rendering", () => {
   it("markdown: a table for PR comments with the estimate", () => {
     const md = renderMarkdown(p);
     expect(md).toContain("| 🟢 | `b` | create | klingai:3@1 | 5s 1280x720 ×1 | $0.1848 | observed |");
-    expect(md).toContain("**1 to create, 1 to replace** · estimated cost **$0.3696**");
+    expect(md).toContain("**1 to create, 1 to replace** · estimated cost **$0.37**");
   });
 
   it("json: follows the documented contract", () => {

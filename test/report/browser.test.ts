@@ -59,7 +59,8 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const lockOf = (dir: string) => JSON.parse(readFileSync(join(dir, "clipform.lock.json"), "utf8")) as Lockfile;
+/** `apply --sim` keeps its record apart from the real one. */
+const lockOf = (dir: string) => JSON.parse(readFileSync(join(dir, ".clipform", "sim", "clipform.lock.json"), "utf8")) as Lockfile;
 
 /** Plays every video on the page and reports what the element says about it. */
 function playAll(page: Page) {
@@ -85,7 +86,7 @@ describe("the report in Chromium, opened from disk", () => {
 
   beforeAll(async () => {
     if (!INSTALLED) return;
-    const r = cli(["report"], { cwd: dir });
+    const r = cli(["report", "--sim"], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on("request", (req) => requests.push(req.url()));
@@ -190,7 +191,7 @@ describe("the report served live", () => {
     server = createServer((req, res) => {
       const path = decodeURIComponent(new URL(req.url!, "http://x").pathname);
       if (path === "/") {
-        res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(buildReportHtml(dir, { live: { version } }));
+        res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(buildReportHtml(dir, { live: { version }, sim: true }));
       } else if (path === VERSION_ENDPOINT) {
         res.writeHead(versionStatus, { "content-type": "text/plain" }).end(version);
       } else {

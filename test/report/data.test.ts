@@ -11,6 +11,7 @@ describe("report model", () => {
     const m = modelOf([a], lockWith({ a: entryFor(a) }), {}, "/project/reports");
     expect(clipOf(m, "a")).toEqual({
       address: "a",
+      clipId: "a",
       manifest: "specs/clips.yaml",
       inManifest: true,
       model: "klingai:3@1",

@@ -71,7 +71,7 @@ describe("report page", () => {
     const a = desired("a");
     const b = { ...desired("b", { model: "klingai:1@2", positivePrompt: "b" }), manifest: "specs/other.yaml" };
     const html = renderReportHtml(modelOf([a, b], lockWith({ a: entryFor(a) })));
-    expect(html).toContain("<dt>Spent</dt><dd>$0.1848</dd>");
+    expect(html).toContain("<dt>Spent</dt><dd>$0.18</dd>");
     expect(html).toContain("<dt>Clips</dt><dd>2</dd>");
     expect(html).toContain('<dt><span class="dot dot-generated"></span>generated</dt><dd>1</dd>');
     expect(html).toContain('<dt><span class="dot dot-pending"></span>pending</dt><dd>1</dd>');
@@ -89,7 +89,7 @@ describe("report page", () => {
       expect(refs).toEqual(["out/a-1.mp4", "out/a-2.mp4"]);
       expect(html).not.toMatch(/url\(|@import|<link|<iframe|<img|<object|<embed/i);
       const csp = /http-equiv="Content-Security-Policy" content="([^"]*)"/.exec(html)![1]!;
-      expect(csp).toMatch(/^default-src 'none'; media-src 'self' file:; style-src 'sha256-[^']+'; script-src ('sha256-[^']+' ?)+; connect-src/);
+      expect(csp).toMatch(/^default-src 'none'; media-src 'self' file:; img-src 'self' file:; style-src 'sha256-[^']+'; script-src ('sha256-[^']+' ?)+; connect-src/);
       // The policy allows exactly the page's own inline styles and scripts.
       const hash = (s: string) => `'sha256-${createHash("sha256").update(s).digest("base64")}'`;
       for (const m of html.matchAll(/<(script|style)>([\s\S]*?)<\/\1>/g)) expect(csp).toContain(hash(m[2]!));

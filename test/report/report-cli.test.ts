@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Lockfile } from "../../src/lockfile/schema.js";
 import { cli, exampleProject, project } from "../helpers/cli.js";
 
-/** The recorded files of every result in the lockfile. */
+/** The recorded files of every result in the simulator's record (where `apply --sim` keeps it). */
 function recordedFiles(dir: string): string[] {
-  const lock = JSON.parse(readFileSync(join(dir, "clipform.lock.json"), "utf8")) as Lockfile;
+  const lock = JSON.parse(readFileSync(join(dir, ".clipform", "sim", "clipform.lock.json"), "utf8")) as Lockfile;
   return Object.values(lock.clips).flatMap((e) => e.results.map((r) => r.file!));
 }
 
@@ -22,7 +22,7 @@ describe("clipform report", () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("writes clipform-report.html in the project root, with a player for every generated video", () => {
-    const r = cli(["report"], { cwd: dir });
+    const r = cli(["report", "--sim"], { cwd: dir });
     expect(r.stderr).toBe("");
     expect(r.stdout).toBe("Wrote the report to clipform-report.html: 10 clips (10 generated), $2.31 spent.\n");
     expect(r.code).toBe(0);
@@ -31,12 +31,22 @@ describe("clipform report", () => {
     expect(files).toHaveLength(11);
     expect(videoSrcs(html).sort()).toEqual(files.sort());
     expect(html).not.toMatch(/https?:\/\//);
+    expect(html).toContain('<p class="simulated-note">simulated record (.clipform/sim/clipform.lock.json)');
+    expect(files.every((f) => f.startsWith(".clipform/sim/clipform-out/"))).toBe(true);
+    expect(existsSync(join(dir, "clipform.lock.json")), "apply --sim never writes the real lockfile").toBe(false);
+    expect(existsSync(join(dir, "clipform-out")), "nor the real output folder").toBe(false);
+  });
+
+  it("without --sim the report reads the real record, which the simulator never touched", () => {
+    const r = cli(["report", "--out", "real.html"], { cwd: dir });
+    expect(r.stdout).toBe("Wrote the report to real.html: 10 clips (10 pending), $0.00 spent.\n");
+    expect(readFileSync(join(dir, "real.html"), "utf8")).not.toContain(`<p class="simulated-note">`);
   });
 
   it("--out: video sources are relative to the report's folder, which is created; a deleted video shows as missing", () => {
-    const gone = recordedFiles(dir).find((f) => f.startsWith("clipform-out/rainy-monorail"))!;
+    const gone = recordedFiles(dir).find((f) => f.startsWith(".clipform/sim/clipform-out/rainy-monorail"))!;
     unlinkSync(join(dir, gone));
-    const r = cli(["report", "--out", "site/gallery.html"], { cwd: dir });
+    const r = cli(["report", "--sim", "--out", "site/gallery.html"], { cwd: dir });
     expect(r.stdout).toMatch(/^Wrote the report to site\/gallery\.html: 10 clips/);
     expect(r.code).toBe(0);
     const html = readFileSync(join(dir, "site", "gallery.html"), "utf8");
@@ -47,9 +57,9 @@ describe("clipform report", () => {
   });
 
   it("a report of some manifests shows only their clips", () => {
-    const r = cli(["report", "specs/fan-out.yaml", "--out", "fan-out.html"], { cwd: dir });
+    const r = cli(["report", "--sim", "specs/fan-out.yaml", "--out", "fan-out.html"], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain("4 clips (4 generated), $0.7392 spent");
+    expect(r.stdout).toContain("4 clips (4 generated), $0.74 spent");
     const html = readFileSync(join(dir, "fan-out.html"), "utf8");
     expect(html).toContain("harbor/wide/foggy");
     expect(html).not.toContain("rainy-monorail");

@@ -221,9 +221,9 @@ describe("clipform status", () => {
     const header = lines.find((l) => l.startsWith("manifest"))!;
     expect(header.split(/\s{2,}/)).toEqual(["manifest", "clips", "generated", "pending", "in flight", "failed", "missing files", "deleted", "spent", "pending est."]);
     const cells = (name: string) => lines.find((l) => l.startsWith(name))!.split(/\s{2,}/);
-    expect(cells("specs/shots.yaml")).toEqual(["specs/shots.yaml", "7", "2", "2", "1", "1", "1", "1", "$0.8044", expect.stringMatching(/^\$/)]);
+    expect(cells("specs/shots.yaml")).toEqual(["specs/shots.yaml", "7", "2", "2", "1", "1", "1", "1", "$0.80", expect.stringMatching(/^\$/)]);
     expect(cells("specs/removed.yaml (gone)").slice(1, 9)).toEqual(["0", "0", "0", "0", "0", "0", "1", "$0.50"]);
-    expect(cells("total").slice(0, 9)).toEqual(["total", "9", "3", "2", "1", "1", "2", "2", "$1.7892"]);
+    expect(cells("total").slice(0, 9)).toEqual(["total", "9", "3", "2", "1", "1", "2", "2", "$1.79"]);
     expect(r.stdout).toMatch(/^ {2}! failed-clip +failed: modelError: the model could not render this prompt \(apply retries it, \$[\d.]+ estimated\)$/m);
     expect(r.stdout).toContain(`  > flying-clip    in flight: 1 task (${tasks.flying}): apply polls, never pays twice; one the API never acknowledged is sent once more if it does not know it, $0.2468 estimated`);
     expect(r.stdout).toMatch(/^ {2}v missing-clip +missing on disk: clipform-out\/missing-clip\.v1\.mp4 \(missing\): apply downloads again, no cost$/m);
@@ -231,7 +231,7 @@ describe("clipform status", () => {
     expect(r.stdout).toMatch(/^ {2}\+ new-clip +pending create: not in the lockfile, \$[\d.]+ estimated$/m);
     expect(r.stdout).toMatch(/^ {2}- gone-clip +no longer in any manifest, still in the lockfile \(\$0\.50 spent\): apply drops the entry$/m);
     expect(r.stdout).not.toMatch(/done-clip|copy-clip|other-clip/);
-    expect(r.stdout).toMatch(/^Spent: \$1\.7892 in total\./m);
+    expect(r.stdout).toMatch(/^Spent: \$1\.79 in total\./m);
   });
 
   it("without a lockfile: everything pending, nothing spent", () => {
@@ -259,8 +259,9 @@ describe("clipform status", () => {
     made.push(dir);
     const applied = cli(["apply", "--sim", "--auto-approve"], { cwd: dir });
     expect(applied.code, applied.stderr).toBe(0);
-    const lock = JSON.parse(readFileSync(join(dir, "clipform.lock.json"), "utf8")) as { serial: number; clips: Record<string, { manifest: string; results: { costUsd: number; file: string }[] }> };
-    const s = statusJson(dir);
+    const lock = JSON.parse(readFileSync(join(dir, ".clipform", "sim", "clipform.lock.json"), "utf8")) as { serial: number; clips: Record<string, { manifest: string; results: { costUsd: number; file: string }[] }> };
+    const s = statusJson(dir, ["--sim"]);
+    expect(s.lockfile).toMatchObject({ simulated: true });
     expect(s.totals).toMatchObject({ manifests: 3, clips: 10, generated: 10, pending: 0, in_flight: 0, failed: 0, missing_files: 0, deleted: 0, estimated_pending_usd: 0 });
     const spentBy = new Map<string, number>();
     for (const e of Object.values(lock.clips)) spentBy.set(e.manifest, (spentBy.get(e.manifest) ?? 0) + e.results.reduce((a, r) => a + r.costUsd, 0));
@@ -268,12 +269,14 @@ describe("clipform status", () => {
     expect(s.totals.spent_usd).toBeCloseTo([...spentBy.values()].reduce((a, b) => a + b, 0), 4);
     expect(s.totals.spent_usd).toBeGreaterThan(2);
     expect(s.lockfile.serial).toBe(lock.serial);
-    expect(cli(["status"], { cwd: dir }).stdout).toMatch(/Everything is generated and on disk\.$/m);
+    const text = cli(["status", "--sim"], { cwd: dir }).stdout;
+    expect(text).toMatch(/Everything is generated and on disk\.$/m);
+    expect(text).toMatch(/^simulated record \(\.clipform\/sim\/clipform\.lock\.json\)/);
 
     unlinkSync(join(dir, lock.clips["origami-dragon"]!.results[1]!.file));
-    const after = statusJson(dir);
+    const after = statusJson(dir, ["--sim"]);
     expect(after.totals).toMatchObject({ generated: 9, missing_files: 1 });
     const origami = after.manifests.flatMap((m) => m.items).find((i) => i.address === "origami-dragon")!;
-    expect(origami.missing_files).toEqual([{ variant: 2, file: "clipform-out/origami-dragon.v2.mp4", state: "missing" }]);
+    expect(origami.missing_files).toEqual([{ variant: 2, file: ".clipform/sim/clipform-out/origami-dragon.v2.mp4", state: "missing" }]);
   }, 60_000);
 });

@@ -46,7 +46,7 @@ describe("clipform watch, driven as a user would", () => {
     mark = w.output().length;
     edit(fanOut, "    duration: 7\n    positivePrompt: \"never closed", "    duration: 7");
     out = await w.waitFor(/update #\d+ in/, { from: mark });
-    expect(out).toMatch(/specs\/fan-out\.yaml:8:15: harbor\/wide\/foggy: duration 7 is not supported/);
+    expect(out).toMatch(/specs\/fan-out\.yaml:8:15: duration 7 is not supported by klingai:3@1 \(allowed: 5, 10 seconds\) \(in 6 clips of the fan-out: harbor\/wide\/foggy, /);
 
     mark = w.output().length;
     edit(fanOut, "\n    duration: 7", "");
@@ -58,7 +58,7 @@ describe("clipform watch, driven as a user would", () => {
   it("re-plans when a local image changes: the clips using it are replaced", async () => {
     const dir = exampleProject();
     expect(cli(["apply", "--sim", "--auto-approve"], { cwd: dir }).code).toBe(0);
-    const w = watch([], dir);
+    const w = watch(["--sim"], dir);
     await w.waitFor(/update #1 /);
     expect(w.output()).toContain("No changes.");
     const mark = w.output().length;
@@ -73,15 +73,16 @@ describe("clipform watch, driven as a user would", () => {
   it("--serve: the live report, its version bumping on every re-plan, and only recorded files", async () => {
     const dir = exampleProject();
     expect(cli(["apply", "--sim", "--auto-approve"], { cwd: dir }).code).toBe(0);
-    const w = watch(["--serve", "0"], dir);
+    const w = watch(["--serve", "0", "--sim"], dir);
     const first = await w.waitFor(/report at (http:\/\/127\.0\.0\.1:\d+\/)/);
     const url = /report at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(first)![1]!;
     const page = await (await fetch(url)).text();
     expect(page).toContain("origami-dragon");
-    expect(page).toContain('src="clipform-out/origami-dragon.v2.mp4"');
+    expect(page).toContain('src=".clipform/sim/clipform-out/origami-dragon.v2.mp4"');
+    expect(page).toContain('<p class="simulated-note">simulated record (.clipform/sim/clipform.lock.json)');
     const v1 = await (await fetch(`${url}__report/version`)).text();
 
-    const video = await fetch(`${url}clipform-out/origami-dragon.v2.mp4`, { headers: { range: "bytes=0-7" } });
+    const video = await fetch(`${url}.clipform/sim/clipform-out/origami-dragon.v2.mp4`, { headers: { range: "bytes=0-7" } });
     expect(video.status).toBe(206);
     expect(Buffer.from(await video.arrayBuffer()).toString("latin1", 4, 8)).toBe("ftyp");
     expect((await fetch(`${url}specs/fan-out.yaml`)).status).toBe(404);
@@ -127,12 +128,12 @@ describe("clipform watch --apply", () => {
     // Three new clips: $0.5544 is over the per-change limit of $0.40.
     mark = w.output().length;
     writeFileSync(join(dir, "specs", "b.yaml"), clips(3).replace(/c(\d)/g, "b$1").replace(/Clip/g, "Other clip"));
-    await w.waitFor(/not applying: this change is estimated at \$0\.5544, over --max-cost \$0\.40 per change/, { from: mark });
+    await w.waitFor(/not applying: this change is estimated at \$0\.55, over --max-cost \$0\.40 per change/, { from: mark });
 
     // One new clip fits the change limit but not what is left of the run budget ($0.5544 spent of $0.60).
     mark = w.output().length;
     writeFileSync(join(dir, "specs", "b.yaml"), clips(1).replace(/c(\d)/g, "b$1").replace(/Clip/g, "Other clip"));
-    await w.waitFor(/not applying: \$0\.1848 more would take this run past its --budget of \$0\.60/, { from: mark });
+    await w.waitFor(/not applying: \$0\.18 more would take this run past its --budget of \$0\.60/, { from: mark });
     expect(sim.stats().videoInference).toBe(3);
   });
 
@@ -140,7 +141,7 @@ describe("clipform watch --apply", () => {
     const { sim, env } = await simEnv(50);
     const dir = project({ "specs/a.yaml": clips(1).replace("version: 1", "version: 1\nbudget:\n  maxCost: 0.10") });
     const w = watch(["--apply", "--max-cost", "5", "--budget", "5", "--poll-interval", "20"], dir, env);
-    await w.waitFor(/not applying: estimated \$0\.1848 exceeds the specs\/a\.yaml budget of \$0\.10/);
+    await w.waitFor(/not applying: estimated \$0\.18 exceeds the specs\/a\.yaml budget of \$0\.10/);
     expect(sim.stats().videoInference).toBe(0);
   });
 
