@@ -70,7 +70,12 @@ export class Recorder {
       videoURL: it.videoURL,
       ...(it.NSFWContent !== undefined ? { NSFWContent: it.NSFWContent } : {}),
     }));
-    const first = store.addResults(flight.address, results);
+    let first = store.addResults(flight.address, results);
+    if (flight.variant && results.length === 1 && first >= flight.variant) {
+      // A reroll of one variant: the new video takes its place; the old one is kept as a take.
+      store.replaceVariant(flight.address, flight.variant - 1, first);
+      first = flight.variant - 1;
+    }
     const ok = a.status === "success" && !a.error;
     const error = ok ? undefined : errorInfo(a.error);
     store.updateTask(flight.address, flight.taskUUID, {

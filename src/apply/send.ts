@@ -58,7 +58,7 @@ export async function send(ctx: SendContext, items: Outgoing[]): Promise<boolean
     for (const item of fresh) ctx.recorder.writeAhead(item.job, item.taskUUID);
     ctx.store.flush();
     const sentAt = ctx.now().getTime();
-    for (const { job, taskUUID } of fresh) ctx.inflight.set(taskUUID, { address: job.address, taskUUID, estimateUsd: ctx.expected(job), job, since: sentAt });
+    for (const { job, taskUUID } of fresh) ctx.inflight.set(taskUUID, { address: job.address, taskUUID, estimateUsd: ctx.expected(job), job, since: sentAt, ...(job.variant ? { variant: job.variant } : {}) });
   }
 
   let results;

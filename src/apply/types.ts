@@ -86,6 +86,8 @@ export interface GenJob {
   /** replace/create start the entry afresh; add-variants/retry append. */
   fresh: boolean;
   estimateUsd: number;
+  /** A reroll of this variant (1-based) alone: its result takes that variant's place. */
+  variant?: number;
 }
 
 /** A task recorded and (maybe) sent, not finished. */
@@ -97,6 +99,8 @@ export interface InFlight {
   job?: GenJob;
   /** When it was sent (or resumed), in ms since the epoch. */
   since: number;
+  /** A reroll of this variant (1-based): kept after the API acknowledges the task. */
+  variant?: number;
 }
 
 /** A problem as the API (or the client) named it. */

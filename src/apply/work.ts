@@ -32,10 +32,11 @@ export function networkWork(plan: Plan, clips: ReadonlyMap<string, DesiredClip>,
     if (ch.generate <= 0) return;
     const clip = clips.get(ch.address);
     if (!clip) throw new Error(`internal: no desired clip for ${ch.address}`);
-    work.jobs.push({ address: ch.address, clip, count: ch.generate, fresh, estimateUsd: ch.estimate?.usd ?? 0 });
+    work.jobs.push({ address: ch.address, clip, count: ch.generate, fresh, estimateUsd: ch.estimate?.usd ?? 0, ...(ch.variant ? { variant: ch.variant } : {}) });
   };
   for (const ch of plan.changes) {
-    if (FRESH_GENERATION.has(ch.action)) job(ch, true);
+    if (ch.action === "replace" && ch.variant) job(ch, false); // one variant rerolled: the entry stays
+    else if (FRESH_GENERATION.has(ch.action)) job(ch, true);
     else if (APPENDING_GENERATION.has(ch.action)) job(ch, false);
     else if (ch.action === "reuse" && ch.generate > 0 && hasEntry(ch.address)) job(ch, false);
     else if (ch.action === "resume") work.resumes.push(ch);

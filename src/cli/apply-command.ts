@@ -51,7 +51,7 @@ export const applyCommand: Command = {
     "poll-interval": { type: "string", arg: "MS", help: `first polling interval; backs off from there (default ${DEFAULT_POLL_INTERVAL_MS})` },
     "out-dir": { type: "string", arg: "DIR", help: `where videos are saved (default ${DEFAULT_OUT_DIR})` },
     target: { type: "string", multiple: true, arg: "GLOB", help: "only apply addresses matching GLOB (repeatable)" },
-    replace: { type: "string", multiple: true, arg: "ADDR", help: "regenerate ADDR even if unchanged (repeatable)" },
+    replace: { type: "string", multiple: true, arg: "ADDR", help: "regenerate ADDR even if unchanged, or only its variant N with ADDR#N (repeatable)" },
     sim: { type: "boolean", help: "run against an embedded Runware simulator (no key, no network, no cost)" },
     json: { type: "boolean", help: "print the plan and machine-readable events as JSON lines" },
     quote: { type: "boolean", help: "price each request with the API first (a free dry run); refuse if it would reject one or a quote exceeds a budget" },

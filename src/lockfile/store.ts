@@ -141,6 +141,21 @@ export class LockStore {
     return first;
   }
 
+  /**
+   * The result at `from` takes the place of variant `index` (a reroll of that variant alone): the
+   * old one joins the takes of the request, its file moved to its per-take path.
+   */
+  replaceVariant(address: string, index: number, from: number): void {
+    const e = this.#lock.clips[address];
+    const old = e?.results[index];
+    const fresh = e?.results[from];
+    if (!e || !old || !fresh) return;
+    archiveEntry(this.#lock, address, { ...e, tasks: [], results: [old] }, (r) => this.#keepFile(r, e.fingerprint));
+    e.results.splice(from, 1);
+    e.results[index] = fresh;
+    this.#dirty = true;
+  }
+
   /** Updates the result with this video UUID; false when it is not there. */
   updateResult(address: string, videoUUID: string, patch: Partial<LockResult>): boolean {
     const r = this.#lock.clips[address]?.results.find((x) => x.videoUUID === videoUUID);

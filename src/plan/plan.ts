@@ -44,6 +44,8 @@ export interface Change {
   reuseFrom?: string;
   /** resume: recorded task UUIDs to poll (never resubmitted). */
   resumeTasks?: string[];
+  /** replace of one variant (`--replace ADDR#N`): that variant, 1-based, is generated again alone. */
+  variant?: number;
   /** download: variant indexes to fetch again. */
   downloads?: number[];
   /** Lifetime spend of this clip address, per the ledger (every take ever recorded, pruned ones included). */
@@ -128,7 +130,14 @@ export function plan(input: PlanInput): Plan {
   const { clips, lock, prices } = input;
   const targets = input.targets?.length ? input.targets : undefined;
   const inScope = (address: string) => !targets || matchesAny(address, targets);
-  const forced = (address: string) => (input.replace?.length ? matchesAny(address, input.replace) : false);
+  // `--replace ADDR` regenerates the clip; `--replace ADDR#N` rerolls variant N alone.
+  const rerolls = (input.replace ?? []).flatMap((r) => {
+    const m = /^(.*)#(\d+)$/.exec(r);
+    return m ? [{ glob: m[1]!, variant: Number(m[2]) }] : [];
+  });
+  const whole = (input.replace ?? []).filter((r) => !/#\d+$/.test(r));
+  const forced = (address: string) => (whole.length ? matchesAny(address, whole) : false);
+  const rerolled = (address: string) => rerolls.find((r) => matchesAny(address, [r.glob]))?.variant;
   const files = input.files ?? new Map<string, FileState>();
 
   // Finished generations by fingerprint, to reuse instead of paying again (renames and copies),
@@ -229,6 +238,11 @@ export function plan(input: PlanInput): Plan {
 
     const have = entry.results.length;
     const lastTask = entry.tasks[entry.tasks.length - 1];
+    const variant = rerolled(clip.address);
+    if (variant !== undefined && variant >= 1 && variant <= Math.min(have, n)) {
+      push("replace", `variant ${variant} forced with --replace ${clip.address}#${variant}: reroll it alone (its take is kept, the other variants stay)`, 1, { fields: [], variant });
+      continue;
+    }
     if (have < n) {
       const failed = lastTask && (lastTask.status === "failed" || lastTask.status === "partial");
       if (failed) {

@@ -128,6 +128,30 @@ describe.concurrent("takes: every paid generation is kept", () => {
     expect(plan.changes[0]).toMatchObject({ action: "replace", estimated_cost_usd: SIM_PRICE });
   });
 
+  it("--replace ADDR#N rerolls one variant alone: the others stay, the old one is kept as a take", async () => {
+    const sim = await startSim();
+    const dir = simProject([{ id: "pier", prompt: "Waves break over the pier", numberResults: 2 }]);
+    expect((await apply(dir, sim)).code).toBe(0);
+    const before = readLock(dir).clips.pier!;
+    const plan = await planJson(dir, ["--replace", "pier#2"]);
+    expect(plan.changes[0]).toMatchObject({ action: "replace", generate: 1, estimated_cost_usd: SIM_PRICE });
+    const r = await apply(dir, sim, ["--replace", "pier#2"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(sim.stats().videoInference).toBe(2);
+    const after = readLock(dir) as unknown as { clips: { pier: { results: { videoUUID: string; file: string; sha256: string }[] } }; takes: Record<string, { results: { videoUUID: string; file: string }[] }> };
+    const [v1, v2] = after.clips.pier.results;
+    expect(after.clips.pier.results).toHaveLength(2);
+    expect(v1!.videoUUID).toBe(before.results[0]!.videoUUID);
+    expect(v2!.videoUUID).not.toBe(before.results[1]!.videoUUID);
+    expect(v2!.file).toBe("clipform-out/pier.v2.mp4");
+    expect(sha256File(join(dir, v2!.file))).toBe(v2!.sha256);
+    const kept = Object.values(after.takes).flatMap((t) => t.results);
+    expect(kept.map((k) => k.videoUUID)).toEqual([before.results[1]!.videoUUID]);
+    expect(sha256File(join(dir, kept[0]!.file))).toBe(before.results[1]!.sha256);
+    expect((await planJson(dir)).summary.estimated_cost_usd).toBe(0);
+    expect((await statusJson(dir)).totals.spent_usd).toBeCloseTo(3 * SIM_PRICE, 4);
+  });
+
   it("a manifest budget bounds its lifetime spend: refused by plan and apply before anything is sent", async () => {
     const sim = await startSim();
     const dir = simProject(2, {}, { budget: 0.5 });
