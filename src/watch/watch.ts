@@ -24,7 +24,6 @@ import { renderText, usd } from "../plan/render.js";
 import { reportOf, renderReportHtml } from "../report/index.js";
 import { IncrementalProject } from "./project.js";
 import { startReportServer, type ReportServer } from "./serve.js";
-import { DEFAULT_OUT_DIR } from "../apply/outputs.js";
 
 export const DEFAULT_DEBOUNCE_MS = 40;
 const SAFETY_CHECK_MS = 500;
@@ -108,7 +107,7 @@ export class ProjectWatcher {
       this.#server = await startReportServer(
         {
           root,
-          outDir: resolve(root, this.#o.apply?.outDir ?? DEFAULT_OUT_DIR),
+          outDir: resolve(root, this.#o.apply?.outDir ?? this.#record.outDir),
           version: () => String(this.#updates),
           page: () => (this.#lastGood ? renderReportHtml(reportOf(this.#lastGood), { live: { version: String(this.#updates) } }) : undefined),
           servable: (rel) => Object.values(this.#lastGood?.lock.clips ?? {}).some((e) => e.results.some((r) => r.file === rel)),
