@@ -21,7 +21,7 @@ import { overBudgetText, renderText, usd } from "../plan/render.js";
 import { reportOf, renderReportHtml } from "../report/index.js";
 import { IncrementalProject } from "./project.js";
 import { startReportServer, type ReportServer } from "./serve.js";
-import { DEFAULT_OUT_DIR, secureOutputs } from "../apply/outputs.js";
+import { DEFAULT_OUT_DIR } from "../apply/outputs.js";
 
 export const DEFAULT_DEBOUNCE_MS = 40;
 const SAFETY_CHECK_MS = 500;
@@ -174,7 +174,15 @@ export class ProjectWatcher {
     out.push("", this.#o.color.dim(status));
     const frame = out.join("\n") + "\n";
     this.#o.write(this.#o.tty ? `\x1b[2J\x1b[H${frame}` : `\n${frame}`);
-    if (planned && this.#o.apply) this.#maybeApply(planned);
+    if (planned && this.#o.apply) {
+      try {
+        this.#maybeApply(planned);
+      } catch (e) {
+        // A refusal (an unsafe path in the lockfile, say) is shown; the watcher keeps going.
+        if (!(e instanceof ClipformError)) throw e;
+        this.#o.write(this.#o.color.red(`not applying: ${e.message}\n`));
+      }
+    }
     this.onUpdate?.(n);
   }
 
@@ -217,7 +225,6 @@ export class ProjectWatcher {
     }
     try {
       checkLockfileKind(lock, lockExists, a.session.simulated);
-      secureOutputs(project.root, a.outDir, lock);
     } catch (e) {
       say(this.#o.color.red(`not applying: ${(e as Error).message}`));
       return;
