@@ -60,18 +60,21 @@ export function recordedPath(root: string, abs: string): string {
 }
 
 /**
- * Every `file` the lockfile records, wherever it sits (a clip's results, kept takes…), with
- * where it was found: a field added to the format later is checked without another list.
+ * Every result `file` the lockfile records, wherever the results sit (a clip's, a kept take's…),
+ * with where it was found: a field added to the format later is checked without another list.
+ * (Other `file` fields, such as a request's local frame images, name manifest inputs, not videos.)
  */
 function recordedFiles(lock: Lockfile): { where: string; file: string }[] {
   const out: { where: string; file: string }[] = [];
   const walk = (value: unknown, path: string[]): void => {
-    if (Array.isArray(value)) value.forEach((v, i) => walk(v, [...path, String(i + 1)]));
-    else if (value !== null && typeof value === "object") {
-      for (const [k, v] of Object.entries(value)) {
-        if (k === "file" && typeof v === "string") out.push({ where: path.join(" ").replace(/^clips /, "").replace(/ results (\d+)$/, " result $1"), file: v });
-        else walk(v, [...path, k]);
-      }
+    if (value === null || typeof value !== "object") return;
+    for (const [k, v] of Object.entries(value)) {
+      if (k === "results" && Array.isArray(v)) {
+        v.forEach((r: unknown, i) => {
+          const file = (r as { file?: unknown } | null)?.file;
+          if (typeof file === "string") out.push({ where: `${path.join(" ").replace(/^clips /, "")} result ${i + 1}`, file });
+        });
+      } else if (k !== "request") walk(v, [...path, k]);
     }
   };
   walk(lock, []);

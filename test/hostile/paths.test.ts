@@ -72,7 +72,8 @@ describe("paths from the lockfile and the API stay inside the project", () => {
       format_version: 1,
       lineage: "l",
       serial: 1,
-      clips: { a: { results: [{ file: "clipform-out/a.v1.mp4" }] } },
+      // A request's local frame image is a manifest input, not a recorded video: not checked here.
+      clips: { a: { request: { frameImages: [{ frame: "first", file: "./assets/a.png" }] }, results: [{ file: "clipform-out/a.v1.mp4" }] } },
       takes: { t1: { results: [{ file: "clipform-out/old.v1.mp4" }, { file: "clipform-out/../.env" }] } },
     } as unknown as Lockfile;
     expect(() => secureOutputs(dir, "clipform-out", lock)).toThrow(/outside the output folder clipform-out \(takes t1 result 2: "clipform-out\/\.\.\/\.env"\)/);
