@@ -3,11 +3,11 @@
  * status, cost and what the current plan would do to it. Pure: the state of files on disk and
  * the report's location come in as data, so every case is tested with plain values.
  */
-import { saneCost } from "../util/money-guard.js";
 import { relative, resolve, sep } from "node:path";
 import { inFlightTasks } from "../lockfile/entries.js";
 import { money, payers } from "../lockfile/money.js";
 import type { LockEntry, Lockfile } from "../lockfile/schema.js";
+import { saneCost } from "../util/money-guard.js";
 import type { DesiredClip } from "../manifest/index.js";
 import type { Action, Change, FileState, Plan } from "../plan/plan.js";
 import { roundUsd } from "../plan/prices.js";
