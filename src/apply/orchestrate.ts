@@ -29,6 +29,8 @@ export interface ApplyRequest {
   outDir: string;
   concurrency: number;
   pollIntervalMs: number;
+  /** Per task: how long to wait before leaving it recorded in flight (default DEFAULT_TASK_TIMEOUT_MS). */
+  taskTimeoutMs?: number;
   emit: (e: ApplyEvent) => void;
   /** Shows the plan, once it is known to suit the lockfile. */
   show?: () => void;
@@ -66,6 +68,7 @@ export async function applyPlanned(r: ApplyRequest): Promise<ApplySummary | unde
     outDir: r.outDir,
     concurrency: r.concurrency,
     pollIntervalMs: r.pollIntervalMs,
+    ...(r.taskTimeoutMs !== undefined ? { taskTimeoutMs: r.taskTimeoutMs } : {}),
     // Every limit binds the engine too, against actual charges as they arrive.
     budgets: [
       ...r.limits.map((l) => ({ scope: l.scope, limitUsd: l.limitUsd })),
