@@ -59,6 +59,7 @@ export function planProject(project: Project, lock: Lockfile, opts: PlanOptions,
     replace: opts.replace,
     ...(opts.paths.length ? { inManifestScope: manifestScope(project.root, opts.paths) } : {}),
     ...(opts.maxCost !== undefined ? { maxCost: opts.maxCost } : {}),
+    ...(opts.projectBudget !== undefined ? { projectBudget: opts.projectBudget } : {}),
   });
 }
 

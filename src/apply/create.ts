@@ -26,6 +26,7 @@ export interface EngineSetup {
   outDir: string;
   concurrency: number;
   pollIntervalMs: number;
+  taskTimeoutMs?: number;
   budgets: BudgetLimit[];
   emit: (e: ApplyEvent) => void;
 }
@@ -51,5 +52,6 @@ export function createEngine(s: EngineSetup): ApplyEngine {
     uuid: randomUUID,
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     emit: s.emit,
+    ...(s.taskTimeoutMs !== undefined ? { taskTimeoutMs: s.taskTimeoutMs } : {}),
   });
 }

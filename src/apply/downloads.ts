@@ -15,14 +15,17 @@ export interface DownloadTally {
 export class Downloads {
   readonly #running = new Set<Promise<void>>();
   readonly #limit = pLimit(DOWNLOAD_CONCURRENCY);
+  /** Videos sent inline (data: URIs), by videoUUID: only in memory, never in the lockfile. */
+  readonly #inline = new Map<string, string>();
 
   constructor(
     private readonly o: { store: LockStore; root: string; outDir: string; client: ApiClient; emit: (e: ApplyEvent) => void },
     private readonly tally: DownloadTally,
   ) {}
 
-  /** Fetches the results at these indexes of the entry at `address`. */
-  start(address: string, indexes: readonly number[]): void {
+  /** Fetches the results at these indexes of the entry at `address`; `inline` holds data: URIs by videoUUID. */
+  start(address: string, indexes: readonly number[], inline?: ReadonlyMap<string, string>): void {
+    for (const [videoUUID, uri] of inline ?? []) this.#inline.set(videoUUID, uri);
     for (const i of indexes) {
       const p = this.#limit(() => this.#one(address, i));
       this.#running.add(p);
@@ -38,7 +41,8 @@ export class Downloads {
     const { store, root, outDir, client, emit } = this.o;
     const entry = store.entry(address);
     const r = entry?.results[i];
-    if (!entry || !r?.videoURL) {
+    const url = r?.videoURL ?? (r ? this.#inline.get(r.videoUUID) : undefined);
+    if (!entry || !r || !url) {
       if (entry && r) {
         this.tally.downloadFailed++;
         emit({ type: "download-failed", address, file: r.file ?? "", message: "no video URL recorded" });
@@ -49,8 +53,9 @@ export class Downloads {
     const dest = outputPath(root, outDir, address, i, format);
     const file = recordedPath(root, dest);
     try {
-      const got = await client.download(r.videoURL, dest, { partKey: r.videoUUID, ...(r.sha256 && r.file === file ? { expectedSha256: r.sha256 } : {}) });
+      const got = await client.download(url, dest, { partKey: r.videoUUID, ...(r.sha256 && r.file === file ? { expectedSha256: r.sha256 } : {}) });
       store.updateResult(address, r.videoUUID, { file, sha256: got.sha256, bytes: got.bytes });
+      this.#inline.delete(r.videoUUID);
       this.tally.downloaded++;
       emit({ type: "downloaded", address, file, bytes: got.bytes });
     } catch (e) {

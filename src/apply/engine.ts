@@ -11,8 +11,10 @@
  */
 import type { Change } from "../plan/plan.js";
 import { roundUsd } from "../money/usd.js";
+import { DEFAULT_TASK_TIMEOUT_MS } from "../runware/waiting.js";
 import { ImageUploader } from "../runware/upload.js";
-import { BudgetBook } from "./budget.js";
+import { BudgetBook, probeKey } from "./budget.js";
+import { describeAnomaly } from "../runware/cost.js";
 import { AdaptiveLimit } from "./concurrency.js";
 import { Downloads } from "./downloads.js";
 import { nextBackoff, nextPollIn } from "./pacing.js";
@@ -49,6 +51,8 @@ export class ApplyEngine {
   readonly #durations: number[] = [];
   /** Task UUIDs in the lockfile when the run started or sent by it: any other came from a foreign write. */
   readonly #knownTasks = new Set<string>();
+  /** Task UUIDs sent as price probes (see BudgetBook.needsProbe). */
+  readonly #probes = new Set<string>();
 
   constructor(options: EngineOptions) {
     const o = (this.#o = options);
@@ -65,7 +69,7 @@ export class ApplyEngine {
       inflight: this.#inflight,
       now: o.now,
       emit: o.emit,
-      expected: (job) => this.#budget.expected(job),
+      expected: (job) => this.#budget.expected(job) ?? 0,
       dropObsolete: (items) => this.#dropObsolete(items, (i) => i.job),
       fail: (address, taskUUID, info) => this.#fail(address, taskUUID, info),
       acknowledged: (flight) => this.#acknowledged(flight),
@@ -172,20 +176,38 @@ export class ApplyEngine {
     if (room <= 0 || this.#pending.length === 0) return false;
     this.#o.store.sync();
     const batch: GenJob[] = [];
-    while (batch.length < room && this.#pending.length > 0) {
-      const job = this.#pending[0]!;
+    const probes: GenJob[] = [];
+    // Under a budget, a kind of generation with no trusted price goes alone first (a price probe):
+    // the others of any unprobed kind wait for its charge.
+    let probing = [...this.#probes].some((id) => this.#inflight.has(id));
+    for (let i = 0; i < this.#pending.length && batch.length < room; ) {
+      const job = this.#pending[i]!;
       if (this.#pulled(job)) {
-        this.#pending.shift();
+        this.#pending.splice(i, 1);
         this.#skip(job.address, "not sent: the lockfile gained a task for this very request during this run (a git pull, another machine); the next plan shows it");
         continue;
       }
+      const probe = this.#budget.needsProbe(job);
+      if (probe && probing) {
+        i++;
+        continue;
+      }
       if (!this.#withinBudget(job, batch)) break;
-      this.#pending.shift();
+      this.#pending.splice(i, 1);
       batch.push(job);
+      if (probe) {
+        probing = true;
+        probes.push(job);
+      }
     }
     if (batch.length === 0) return false;
     const outgoing = batch.map((job) => ({ job, taskUUID: this.#o.uuid(), count: job.count, resend: false }));
     for (const o of outgoing) this.#knownTasks.add(o.taskUUID);
+    for (const o of outgoing) {
+      if (!probes.includes(o.job)) continue;
+      this.#probes.add(o.taskUUID);
+      this.#o.emit({ type: "price-probe", address: o.job.address, model: o.job.clip.generation.model });
+    }
     const sent = await send(this.#send, outgoing);
     if (!sent) return false;
     const grown = this.#limit.roundDone();
@@ -196,26 +218,42 @@ export class ApplyEngine {
   async #pollOnce(): Promise<boolean> {
     const { store, client, now, emit } = this.#o;
     const ids = [...this.#inflight.keys()];
+    // Each task with the count it was sent for: one resumed from an earlier run completes by count too.
+    const tasks = ids.map((taskUUID) => {
+      const f = this.#inflight.get(taskUUID)!;
+      const numberResults = store.task(f.address, taskUUID)?.numberResults ?? f.job?.count;
+      return numberResults === undefined ? { taskUUID } : { taskUUID, numberResults };
+    });
     let answers;
     try {
-      answers = await pollAnswers(client, ids);
+      answers = await pollAnswers(client, tasks);
     } catch (e) {
       store.flush();
       throw e;
     }
-    if (!answers) return false;
-    emit({ type: "polled", tasks: ids.length });
+    if (answers) emit({ type: "polled", tasks: ids.length });
     let changed = false;
     const resend: Outgoing[] = [];
-    const seen = verdicts(ids, answers, { flight: (id) => this.#inflight.get(id)!, task: (f) => store.task(f.address, f.taskUUID), resent: this.#resent, now: now().getTime() });
+    const seen = verdicts(ids, answers, {
+      flight: (id) => this.#inflight.get(id)!,
+      task: (f) => store.task(f.address, f.taskUUID),
+      resent: this.#resent,
+      now: now().getTime(),
+      timeoutMs: this.#o.taskTimeoutMs ?? DEFAULT_TASK_TIMEOUT_MS,
+    });
     for (const v of seen) {
       const { flight } = v;
-      if (v.kind !== "resend" && v.kind !== "lost") this.#acknowledged(flight);
+      // Only an answer that shows the API has the task acknowledges it: silence proves nothing.
+      if (v.kind === "finished" || (v.kind === "processing" && v.acknowledged)) this.#acknowledged(flight);
       if (v.kind === "processing") {
         if (v.progress !== undefined) emit({ type: "progress", address: flight.address, progress: v.progress });
       } else if (v.kind === "resend") {
         const out = this.#resendable(flight, resend);
         if (out) resend.push(out);
+      } else if (v.kind === "leave") {
+        this.#inflight.delete(flight.taskUUID);
+        this.#s.stillRunning++;
+        emit({ type: "still-running", address: flight.address, taskUUID: flight.taskUUID });
       } else {
         this.#inflight.delete(flight.taskUUID);
         changed = true;
@@ -243,7 +281,7 @@ export class ApplyEngine {
       return undefined;
     }
     this.#resent.add(f.taskUUID);
-    f.estimateUsd = this.#budget.expected(job);
+    f.estimateUsd = this.#budget.expected(job) ?? 0;
     return { job, taskUUID: f.taskUUID, count: this.#o.store.task(f.address, f.taskUUID)?.numberResults ?? job.count, resend: true };
   }
 
@@ -258,8 +296,9 @@ export class ApplyEngine {
       // Only a task the API never acknowledged may be sent again (same UUID), if the API says it
       // does not know it: it was written ahead and the crash came before the request left.
       const resendable = task && !task.acceptedAt && clip && clip.fingerprint === entry.fingerprint;
+      const price = clip ? prices(clip.generation.model, clip.generation.duration) : undefined;
       const job: GenJob | undefined = resendable
-        ? { address: ch.address, clip, count: task.numberResults, fresh: false, estimateUsd: (prices(clip.generation.model, clip.generation.duration)?.usd ?? 0) * task.numberResults }
+        ? { address: ch.address, clip, count: task.numberResults, fresh: false, estimateUsd: price ? price.usd * task.numberResults : undefined, ...(price ? { priceSource: price.source } : {}) }
         : undefined;
       this.#inflight.set(t, { address: ch.address, taskUUID: t, estimateUsd: 0, since: now().getTime(), ...(job ? { job } : {}) });
     }
@@ -315,8 +354,20 @@ export class ApplyEngine {
   #finished(flight: InFlight, answer: Parameters<Recorder["finished"]>[1]): void {
     const r = this.#recorder.finished(flight, answer);
     if (!r) return;
-    this.#budget.charge(r.manifest, r.costUsd, { model: r.model, duration: r.duration, costs: r.results.map((x) => x.costUsd) });
     const { address, taskUUID } = flight;
+    const clip = this.#o.clips.get(address);
+    const count = this.#o.store.task(address, taskUUID)?.numberResults ?? Math.max(1, r.results.length);
+    const note = this.#budget.charge(r.manifest, clip ? probeKey(clip.generation) : undefined, {
+      model: r.model,
+      duration: r.duration,
+      costs: r.results.map((x) => x.costUsd),
+      perResultEstimateUsd: flight.estimateUsd / Math.max(1, count),
+    });
+    if (note) this.#o.emit({ type: "note", message: note });
+    for (const x of r.results) {
+      if (!x.costAnomaly) continue;
+      this.#o.emit({ type: "cost-anomaly", address, taskUUID, videoUUID: x.videoUUID, raw: x.costAnomaly.raw, reason: x.costAnomaly.reason, message: describeAnomaly(x.costAnomaly) });
+    }
     if (!r.error) {
       this.#s.succeeded++;
       this.#o.emit({ type: "succeeded", address, taskUUID, results: r.results.length, costUsd: r.costUsd });
@@ -324,7 +375,7 @@ export class ApplyEngine {
       this.#s.failed++;
       this.#o.emit({ type: "failed", address, taskUUID, code: r.error.code, message: r.error.message, ...(r.costUsd ? { costUsd: r.costUsd } : {}) });
     }
-    if (r.results.length > 0) this.#downloads.start(address, r.results.map((_, i) => r.first + i));
+    if (r.results.length > 0) this.#downloads.start(address, r.results.map((_, i) => r.first + i), r.inline);
   }
 
   #fail(address: string, taskUUID: string | undefined, info: ErrorInfo): void {

@@ -6,7 +6,7 @@
 import { ClipformError } from "../errors.js";
 import type { Planned } from "../pipeline.js";
 import { NETWORK_ACTIONS } from "../plan/actions.js";
-import { hasChanges, manifestBudgetScope, overBudget } from "../plan/plan.js";
+import { hasChanges, manifestBudgetScope, overBudget, PROJECT_BUDGET_SCOPE } from "../plan/plan.js";
 import { overBudgetText, usd } from "../plan/render.js";
 import { createEngine, manifestBudgets } from "./create.js";
 import type { ApplyEngine } from "./engine.js";
@@ -29,6 +29,8 @@ export interface ApplyRequest {
   outDir: string;
   concurrency: number;
   pollIntervalMs: number;
+  /** Per task: how long to wait before leaving it recorded in flight (default DEFAULT_TASK_TIMEOUT_MS). */
+  taskTimeoutMs?: number;
   emit: (e: ApplyEvent) => void;
   /** Shows the plan, once it is known to suit the lockfile. */
   show?: () => void;
@@ -66,10 +68,13 @@ export async function applyPlanned(r: ApplyRequest): Promise<ApplySummary | unde
     outDir: r.outDir,
     concurrency: r.concurrency,
     pollIntervalMs: r.pollIntervalMs,
+    ...(r.taskTimeoutMs !== undefined ? { taskTimeoutMs: r.taskTimeoutMs } : {}),
     // Every limit binds the engine too, against actual charges as they arrive.
     budgets: [
       ...r.limits.map((l) => ({ scope: l.scope, limitUsd: l.limitUsd })),
       ...manifestBudgets(project.manifests, (file) => plan.budgets.find((b) => b.scope === manifestBudgetScope(file))?.spentUsd ?? 0),
+      // The project's lifetime budget: what is left of it after what was spent and is in flight.
+      ...plan.budgets.filter((b) => b.scope === PROJECT_BUDGET_SCOPE).map((b) => ({ scope: b.scope, limitUsd: b.limitUsd - (b.spentUsd ?? 0) })),
     ],
     emit: r.emit,
   });

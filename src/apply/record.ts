@@ -16,6 +16,8 @@ export interface Recorded {
   first: number;
   results: LockResult[];
   costUsd: number;
+  /** Results sent inline (data: URIs, kept out of the lockfile), by videoUUID: for the download. */
+  inline: Map<string, string>;
   /** undefined when the task succeeded. */
   error: ErrorInfo | undefined;
   manifest: string;
@@ -67,7 +69,9 @@ export class Recorder {
       videoUUID: it.videoUUID,
       ...(it.seed !== undefined ? { seed: it.seed } : {}),
       ...(it.cost !== undefined ? { costUsd: it.cost } : {}),
-      videoURL: it.videoURL,
+      ...(it.costAnomaly ? { costAnomaly: { raw: it.costAnomaly.raw.slice(0, 200), reason: it.costAnomaly.reason } } : {}),
+      // Inline video data is the video itself: it goes to disk, never into the lockfile.
+      ...(isInline(it.videoURL) ? {} : { videoURL: it.videoURL }),
       ...(it.NSFWContent !== undefined ? { NSFWContent: it.NSFWContent } : {}),
     }));
     let first = store.addResults(flight.address, results);
@@ -87,6 +91,7 @@ export class Recorder {
     return {
       first,
       results,
+      inline: new Map(a.items.filter((it) => isInline(it.videoURL)).map((it) => [it.videoUUID, it.videoURL])),
       costUsd: roundUsd(results.reduce((s, r) => s + (r.costUsd ?? 0), 0)),
       error,
       manifest: this.clips.get(flight.address)?.manifest ?? entry.manifest,
@@ -95,3 +100,5 @@ export class Recorder {
     };
   }
 }
+
+const isInline = (url: string) => url.startsWith("data:");

@@ -36,13 +36,20 @@ export function describeEvent(e: ApplyEvent): string | undefined {
     case "skipped":
       return `skipped     ${e.address}: ${e.reason}`;
     case "budget-stop":
+      if (e.reason === "unpriced") return `budget      ${e.scope} ${usd(e.limitUsd)}: a generation has no known price, so it cannot be checked against it: submitting nothing more`;
       return `budget      ${e.scope} ${usd(e.limitUsd)} reached (${usd(e.committedUsd)} spent or in flight): submitting nothing more`;
+    case "price-probe":
+      return `price probe ${e.address}  ${e.model} has no quoted or learned price: sent alone first, the others of its kind wait for its charge`;
     case "concurrency":
       return `concurrency ${e.limit} (${e.reason})`;
     case "note":
       return `note        ${e.message}`;
     case "stopping":
       return "interrupted: submitting nothing more; waiting for the generations in flight (Ctrl-C again to quit now; they stay recorded and the next apply resumes them)";
+    case "still-running":
+      return `still running ${e.address}  task ${short(e.taskUUID)}: past --task-timeout; it stays recorded (re-run apply to collect it)`;
+    case "cost-anomaly":
+      return `cost anomaly ${e.address}  task ${short(e.taskUUID)}: ${e.message}`;
     case "progress":
     case "polled":
       return undefined;
@@ -62,6 +69,7 @@ export function summaryText(s: ApplySummary): string {
   if (s.downloadFailed) parts.push(`${s.downloadFailed} download${s.downloadFailed === 1 ? "" : "s"} failed`);
   if (s.deleted) parts.push(`${s.deleted} deleted`);
   if (s.skipped) parts.push(`${s.skipped} skipped`);
+  if (s.stillRunning) parts.push(`${s.stillRunning} still running`);
   return `Apply ${applyFailed(s) ? "finished with problems" : "complete"}: ${parts.join(", ")}. Spent ${usd(s.spentUsd)} (estimated ${usd(s.estimatedUsd)}).`;
 }
 

@@ -4,7 +4,9 @@
  * sent again keeps its recorded UUID, so the API refuses a duplicate. A submit whose outcome is
  * unknown stays recorded and is polled, never sent blindly again.
  */
+import { ClipformError } from "../errors.js";
 import type { LockStore } from "../lockfile/store.js";
+import { RunwareError } from "../runware/errors.js";
 import type { ImageUploader } from "../runware/upload.js";
 import { errorInfo } from "./error-info.js";
 import type { Recorder } from "./record.js";
@@ -46,6 +48,7 @@ export async function send(ctx: SendContext, items: Outgoing[]): Promise<boolean
     try {
       built.push({ item, task: await buildTask(item.job.clip, item.taskUUID, item.count, ctx.images) });
     } catch (e) {
+      if (!isTaskProblem(e)) throw e;
       if (item.resend) ctx.inflight.delete(item.taskUUID);
       ctx.fail(item.job.address, item.resend ? item.taskUUID : undefined, errorInfo(e));
     }
@@ -65,6 +68,8 @@ export async function send(ctx: SendContext, items: Outgoing[]): Promise<boolean
   try {
     results = await ctx.client.submitVideo(going.map((b) => b.task));
   } catch (e) {
+    // Anything but an API error is a bug: it surfaces as one (the tasks are recorded already).
+    if (!(e instanceof RunwareError)) throw e;
     // Whatever happened, the tasks are recorded: the next poll (or the next apply) settles them.
     const info = errorInfo(e);
     for (const { item } of going) ctx.emit({ type: "unconfirmed", address: item.job.address, taskUUID: item.taskUUID, message: `${info.code}: ${info.message}` });
@@ -84,4 +89,13 @@ export async function send(ctx: SendContext, items: Outgoing[]): Promise<boolean
   }
   ctx.store.flush();
   return true;
+}
+
+/**
+ * What may fail one task's build and leave the others going: the API refusing an image upload,
+ * a local image changed since the plan (ClipformError), or unreadable (a system error with a
+ * code). Anything else is a bug.
+ */
+function isTaskProblem(e: unknown): boolean {
+  return e instanceof RunwareError || e instanceof ClipformError || (e instanceof Error && typeof (e as NodeJS.ErrnoException).code === "string");
 }

@@ -2,14 +2,17 @@
 import type { DesiredClip } from "../manifest/index.js";
 import type { LockStore } from "../lockfile/store.js";
 import type { Plan } from "../plan/plan.js";
-import type { PriceBook } from "../plan/prices.js";
+import type { PriceBook, PriceSource } from "../plan/prices.js";
 import type { PollResult } from "../runware/poll-result.js";
-import type { SubmitResult } from "../runware/client.js";
+import type { PollTask, SubmitResult } from "../runware/client.js";
 import type { VideoTask } from "./request.js";
+
+export type { PollTask } from "../runware/client.js";
 
 export interface ApiClient {
   submitVideo(tasks: VideoTask[]): Promise<SubmitResult[]>;
-  poll(taskUUIDs: string[]): Promise<Map<string, PollResult>>;
+  /** Each task with the numberResults it was sent for: a task is finished by count. */
+  poll(tasks: PollTask[]): Promise<Map<string, PollResult>>;
   uploadImage(image: string): Promise<string>;
   download(url: string, dest: string, opts?: { expectedSha256?: string; partKey?: string }): Promise<{ sha256: string; bytes: number }>;
 }
@@ -27,11 +30,17 @@ export type ApplyEvent =
   | { type: "downloaded"; address: string; file: string; bytes: number }
   | { type: "download-failed"; address: string; file: string; message: string }
   | { type: "skipped"; address: string; reason: string }
-  | { type: "budget-stop"; scope: string; limitUsd: number; committedUsd: number }
+  | { type: "budget-stop"; scope: string; limitUsd: number; committedUsd: number; reason?: "unpriced" }
+  /** Under a budget, a generation sent alone first to learn the real price of its kind. */
+  | { type: "price-probe"; address: string; model: string }
   | { type: "concurrency"; limit: number; reason: string }
   /** One polling round: how many tasks it asked about. */
   | { type: "polled"; tasks: number }
   | { type: "stopping" }
+  /** Past --task-timeout: the tasks stay recorded in flight (never resent); the next apply collects them. */
+  | { type: "still-running"; address: string; taskUUID: string }
+  /** A charge the API reported that cannot be believed: recorded with its raw value, never a charge. */
+  | { type: "cost-anomaly"; address: string; taskUUID: string; videoUUID: string; raw: string; reason: string; message: string }
   | { type: "note"; message: string };
 
 export interface BudgetLimit {
@@ -57,6 +66,8 @@ export interface EngineOptions {
   uuid: () => string;
   sleep: (ms: number) => Promise<void>;
   emit: (e: ApplyEvent) => void;
+  /** Per task: how long apply waits for it before leaving it recorded in flight (default DEFAULT_TASK_TIMEOUT_MS). */
+  taskTimeoutMs?: number;
 }
 
 export interface ApplySummary {
@@ -72,10 +83,12 @@ export interface ApplySummary {
   estimatedUsd: number;
   submitted: number;
   stoppedEarly: boolean;
+  /** Tasks left recorded in flight at their deadline: re-run apply to collect them. */
+  stillRunning: number;
 }
 
 export function emptySummary(estimatedUsd = 0): ApplySummary {
-  return { succeeded: 0, failed: 0, resumed: 0, reused: 0, downloaded: 0, downloadFailed: 0, deleted: 0, skipped: 0, spentUsd: 0, estimatedUsd, submitted: 0, stoppedEarly: false };
+  return { succeeded: 0, failed: 0, resumed: 0, reused: 0, downloaded: 0, downloadFailed: 0, deleted: 0, skipped: 0, spentUsd: 0, estimatedUsd, submitted: 0, stoppedEarly: false, stillRunning: 0 };
 }
 
 /** One generation to send: a clip and how many variants. */
@@ -85,7 +98,10 @@ export interface GenJob {
   count: number;
   /** replace/create start the entry afresh; add-variants/retry append. */
   fresh: boolean;
-  estimateUsd: number;
+  /** undefined: nothing prices it (never counted as $0 against a budget). */
+  estimateUsd: number | undefined;
+  /** Where the estimate comes from: a catalog price is probed first under a budget. */
+  priceSource?: PriceSource;
   /** A reroll of this variant (1-based) alone: its result takes that variant's place. */
   variant?: number;
 }

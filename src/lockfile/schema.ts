@@ -40,6 +40,13 @@ export const resultSchema = z
     videoUUID: z.string().describe("The video's UUID."),
     seed: z.number().int().optional().describe("The seed the model used."),
     costUsd: z.number().optional().describe("What the API charged for this result, in USD."),
+    costAnomaly: z
+      .object({
+        raw: z.string().max(200).describe("The cost as the API sent it, as text."),
+        reason: z.enum(["negative", "not-finite", "not-a-number", "absurd"]),
+      })
+      .optional()
+      .describe("A cost the API sent that cannot be believed: never counted as a charge; budgets count the estimate instead."),
     videoURL: z.string().optional().describe("Where the video can be fetched while its URL lives."),
     file: z.string().optional().describe("The downloaded file, relative to the project root."),
     sha256: z.string().optional().describe("SHA-256 of the downloaded file."),

@@ -64,6 +64,8 @@ export interface PlanInput {
   targets?: readonly string[];
   replace?: readonly string[];
   maxCost?: number;
+  /** clipform.yaml `budget`: what the whole project may ever spend (every manifest, the whole ledger). */
+  projectBudget?: number;
   /**
    * When only some manifests were loaded (`plan specs/a.yaml`), the lockfile entries of the
    * others are out of scope: never deleted or touched, as if the other manifests were there.
@@ -343,6 +345,12 @@ function summarize(changes: Change[], input: PlanInput, ledger: Ledger): Plan {
     const before = committed.get(m.file) ?? { spentUsd: 0, inFlightUsd: 0 };
     budgets.push(check(manifestBudgetScope(m.file), m.budget, est, unpricedIn(mine), roundUsd(before.spentUsd + before.inFlightUsd)));
   }
+  // The project's budget bounds the lifetime spend of the whole lockfile: spent + in flight + this plan.
+  if (input.projectBudget !== undefined) {
+    let before = 0;
+    for (const c of committed.values()) before += c.spentUsd + c.inFlightUsd;
+    budgets.push(check(PROJECT_BUDGET_SCOPE, input.projectBudget, estimated, unpricedIn(changes), roundUsd(before)));
+  }
   return {
     changes,
     summary: { ...counts, estimated_cost_usd: estimated, spent_unchanged_usd: roundUsd(spentUnchanged), generations },
@@ -353,6 +361,9 @@ function summarize(changes: Change[], input: PlanInput, ledger: Ledger): Plan {
     lockfile: { lineage: input.lock.lineage, serial: input.lock.serial },
   };
 }
+
+/** The name of the project's lifetime budget (clipform.yaml `budget`) in plans, events and messages. */
+export const PROJECT_BUDGET_SCOPE = "clipform.yaml budget";
 
 /** The name of a manifest's lifetime budget in plans, events and messages. */
 export const manifestBudgetScope = (file: string) => `${file} budget`;

@@ -6,6 +6,9 @@
 import type { Rng } from "./rng.js";
 
 /** What each dialect changes; the names are the `--dialect` values. */
+/** How many times the price the `overcharge` dialect charges. */
+export const OVERCHARGE_FACTOR = 10;
+
 export const DIALECTS = {
   "unknown-status": "running items say queued, scheduled or waiting instead of processing",
   nulls: "optional fields are null: seed, progress, NSFWContent, and an error's parameter",
@@ -24,6 +27,7 @@ export const DIALECTS = {
   "huge-body": "every third poll answer is padded past 5 MB",
   "slow-body": "every answer is trickled out in small chunks",
   "bad-cost": "costs are negative, Infinity (1e400), text or absurd",
+  overcharge: `each finished generation is charged ${OVERCHARGE_FACTOR}x the model's price (a believable cost, far above the estimate)`,
   "wrong-uuid": "every other poll answer names a different taskUUID than was asked",
 } as const;
 
@@ -84,6 +88,7 @@ export class Dialect {
       if (running) item.progress = null;
     }
     if (this.has("extra-fields")) Object.assign(item, { mediaType: "video", providerMeta: { region: "eu-west", queue: [1, 2] }, billing: null });
+    if (finished && this.has("overcharge") && typeof item.cost === "number") item.cost = Math.round(item.cost * OVERCHARGE_FACTOR * 1e6) / 1e6;
     if (finished && this.has("bad-cost")) item.cost = BAD_COSTS[this.#rng.int(0, BAD_COSTS.length - 1)];
     if (this.has("wrong-uuid") && this.#polls % 2 === 0) item.taskUUID = wrongUuid(String(item.taskUUID));
     return item;

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { ApplyEngine, type ApplyEvent, type BudgetLimit } from "../../src/apply/engine.js";
 import type { VideoTask } from "../../src/apply/request.js";
-import type { ApiClient } from "../../src/apply/types.js";
+import type { ApiClient, PollTask } from "../../src/apply/types.js";
 import type { DesiredClip } from "../../src/manifest/index.js";
 import { readLockfile, serializeLockfile } from "../../src/lockfile/io.js";
 import type { Lockfile } from "../../src/lockfile/schema.js";
@@ -42,6 +42,19 @@ export class FakeApi implements ApiClient {
   readonly lose = new Set<string>();
   /** The next submit request throws a network error after the API took its tasks. */
   failNextSubmitAfterTaking = false;
+  /** Every poll request, as the engine asked it (task UUIDs with their counts). */
+  readonly polled: PollTask[][] = [];
+  /**
+   * Finished variants appear one per latency period, with no placeholder for the others; like
+   * the client, a task polled without its count is finished as soon as nothing is listed running.
+   */
+  oneByOne = false;
+  /** An unknown task gets an empty answer (silence), not "not found". */
+  silentUnknown = false;
+  /** What each result is charged (per result); a function to vary it by task. */
+  cost: number | ((taskUUID: string) => number | undefined) = PRICE;
+  /** Replaces a finished result's fields, e.g. to send a cost anomaly or inline data. */
+  decorate: ((item: PollResult["items"][number], taskUUID: string) => PollResult["items"][number]) | undefined;
 
   constructor(
     private readonly clock: FakeClock,
@@ -70,23 +83,33 @@ export class FakeApi implements ApiClient {
     return out;
   }
 
-  async poll(ids: string[]): Promise<Map<string, PollResult>> {
+  async poll(tasks: PollTask[]): Promise<Map<string, PollResult>> {
     this.polls++;
+    this.polled.push(tasks.map((t) => ({ ...t })));
     const out = new Map<string, PollResult>();
-    for (const id of ids) {
+    for (const { taskUUID: id, numberResults } of tasks) {
       const t = this.tasks.get(id);
-      if (!t) out.set(id, { status: "notFound", items: [] });
-      else if (this.clock.t < t.at + this.latencyMs) out.set(id, { status: "processing", items: [] });
+      if (!t) {
+        out.set(id, this.silentUnknown ? { status: "processing", items: [], silent: true } : { status: "notFound", items: [] });
+        continue;
+      }
+      const ready = this.oneByOne ? Math.min(t.numberResults, Math.floor((this.clock.t - t.at) / this.latencyMs)) : this.clock.t < t.at + this.latencyMs ? 0 : t.numberResults;
+      const items = Array.from({ length: ready }, (_, i) => this.item(id, i));
+      const finished = this.oneByOne ? ready >= (numberResults ?? 1) : ready === t.numberResults;
+      if (!finished) out.set(id, { status: "processing", items });
       else {
         if (!t.done) this.inFlight--;
         t.done = true;
-        out.set(id, {
-          status: "success",
-          items: Array.from({ length: t.numberResults }, (_, i) => ({ videoUUID: `${id.slice(0, 8)}-v${i}`, videoURL: `https://fake.invalid/${id}/${i}.mp4`, cost: PRICE, seed: i })),
-        });
+        out.set(id, { status: "success", items });
       }
     }
     return out;
+  }
+
+  private item(id: string, i: number): PollResult["items"][number] {
+    const cost = typeof this.cost === "function" ? this.cost(id) : this.cost;
+    const it = { videoUUID: `${id.slice(0, 8)}-v${i}`, videoURL: `https://fake.invalid/${id}/${i}.mp4`, seed: i, ...(cost !== undefined ? { cost } : {}) };
+    return this.decorate ? this.decorate(it, id) : it;
   }
 
   async uploadImage(): Promise<string> {
@@ -112,7 +135,7 @@ export interface Rig {
 }
 
 /** An engine over a temp project, planned from `clips` against `lock`. */
-export function rig(clips: DesiredClip[], lock: Lockfile, o: { concurrency?: number; budgets?: BudgetLimit[]; api?: (clock: FakeClock) => FakeApi } = {}): Rig {
+export function rig(clips: DesiredClip[], lock: Lockfile, o: { concurrency?: number; budgets?: BudgetLimit[]; api?: (clock: FakeClock) => FakeApi; taskTimeoutMs?: number } = {}): Rig {
   const dir = mkdtempSync(join(tmpdir(), "clipform-engine-"));
   const lockPath = join(dir, "clipform.lock.json");
   writeFileSync(lockPath, serializeLockfile(lock));
@@ -137,6 +160,7 @@ export function rig(clips: DesiredClip[], lock: Lockfile, o: { concurrency?: num
     uuid: () => `00000000-0000-4000-9000-${String(++n).padStart(12, "0")}`,
     sleep: clock.sleep,
     emit: (e) => events.push(e),
+    ...(o.taskTimeoutMs !== undefined ? { taskTimeoutMs: o.taskTimeoutMs } : {}),
   });
   return { dir, lockPath, api, clock, events, engine, onDisk: () => readLockfile(lockPath).lock, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }

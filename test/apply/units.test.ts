@@ -1,6 +1,6 @@
 /** The engine's pure parts: plan → work, budget accounting, pacing, adaptive concurrency. */
 import { describe, expect, it } from "vitest";
-import { BudgetBook } from "../../src/apply/budget.js";
+import { BudgetBook, probeKey } from "../../src/apply/budget.js";
 import { AdaptiveLimit } from "../../src/apply/concurrency.js";
 import { MAX_POLL_INTERVAL_MS, nextBackoff, nextPollIn } from "../../src/apply/pacing.js";
 import type { GenJob } from "../../src/apply/types.js";
@@ -34,7 +34,7 @@ describe("budget accounting", () => {
     const book = new BudgetBook([{ scope: "run", limitUsd: 1 }, { scope: "m budget", limitUsd: 0.5, manifest: "m.yaml" }]);
     expect(book.wouldCross(job("a", 0.4), [], [])).toBeUndefined();
     expect(book.wouldCross(job("a", 0.4), [job("b", 0.4)], [{ manifest: "x", estimateUsd: 0.3 }])).toEqual({ scope: "run", limitUsd: 1, committedUsd: 0.7 });
-    book.charge("m.yaml", 0.3, { model: "klingai:3@1", duration: 5, costs: [0.3] });
+    book.charge("m.yaml", undefined, { model: "klingai:3@1", duration: 5, costs: [0.3], perResultEstimateUsd: 0.3 });
     expect(book.wouldCross(job("c", 0.25, 1, "m.yaml"), [], [])?.scope).toBe("m budget");
     expect(book.wouldCross(job("c", 0.25, 1, "other.yaml"), [], [])).toBeUndefined();
   });
@@ -42,8 +42,35 @@ describe("budget accounting", () => {
   it("expects at least what this run was charged per result for the same model and duration", () => {
     const book = new BudgetBook([]);
     expect(book.expected(job("a", 0.1, 2))).toBe(0.1);
-    book.charge("m", 0.3, { model: "klingai:3@1", duration: 5, costs: [0.3] });
+    book.charge("m", undefined, { model: "klingai:3@1", duration: 5, costs: [0.3], perResultEstimateUsd: 0.1 });
     expect(book.expected(job("a", 0.1, 2))).toBeCloseTo(0.6);
+  });
+
+  it("a result charged nothing believable counts its estimate, never $0", () => {
+    const book = new BudgetBook([{ scope: "run", limitUsd: 1 }]);
+    book.charge("m", undefined, { model: "klingai:3@1", duration: 5, costs: [undefined, undefined], perResultEstimateUsd: 0.4 });
+    expect(book.spentUsd).toBe(0);
+    expect(book.wouldCross(job("a", 0.3), [], [])).toEqual({ scope: "run", limitUsd: 1, committedUsd: 0.8 });
+  });
+
+  it("work with no price never fits a budget that covers it", () => {
+    const book = new BudgetBook([{ scope: "m budget", limitUsd: 100, manifest: "m.yaml" }]);
+    const unpriced = { ...job("a", 0, 1, "m.yaml"), estimateUsd: undefined };
+    expect(book.wouldCross(unpriced, [], [])).toMatchObject({ scope: "m budget", reason: "unpriced" });
+    expect(book.wouldCross({ ...unpriced, clip: { ...unpriced.clip, manifest: "other.yaml" } }, [], [])).toBeUndefined();
+  });
+
+  it("a catalog-priced kind is probed under a budget until a charge for it is seen; quoted and learned prices are trusted", () => {
+    const book = new BudgetBook([{ scope: "run", limitUsd: 10 }]);
+    const j = { ...job("a", 0.1), priceSource: "documented" as const };
+    expect(book.needsProbe(j)).toBe(true);
+    expect(book.needsProbe({ ...j, priceSource: "quoted" })).toBe(false);
+    expect(book.needsProbe({ ...j, priceSource: "learned" })).toBe(false);
+    expect(new BudgetBook([]).needsProbe(j)).toBe(false);
+    const note = book.charge("m", probeKey(j.clip.generation), { model: "klingai:3@1", duration: 5, costs: [1], perResultEstimateUsd: 0.1 });
+    expect(note).toMatch(/charged \$1 per result, more than the \$0.1 estimated/);
+    expect(book.needsProbe(j)).toBe(false);
+    expect(book.expected(j)).toBe(1);
   });
 });
 
