@@ -6,12 +6,14 @@ import { randomUUID } from "node:crypto";
 import type { ApiError, DataItem, ErrorItem, SuccessItem } from "./protocol.js";
 import type { Rng } from "./rng.js";
 import type { SimStats } from "./stats.js";
-import type { OutputFormat } from "./videos.js";
+import type { Aspect, OutputFormat, VideoLook } from "./videos.js";
 
 export interface GenerationOrder {
   taskUUID: string;
   numberResults: number;
   format: OutputFormat;
+  /** The shape asked for: the served clips follow it. */
+  aspect: Aspect;
   /** USD per result, reported only when the task asked for it (includeCost). */
   cost: number | undefined;
 }
@@ -64,7 +66,7 @@ export class GenerationStore {
   readonly #config: GenerationConfig;
   readonly #generations = new Map<string, Generation>();
   /** Finished videos by videoUUID: the only ones GET /videos/… serves. */
-  readonly #videos = new Map<string, OutputFormat>();
+  readonly #videos = new Map<string, VideoLook>();
   readonly #timers = new Set<NodeJS.Timeout>();
 
   constructor(config: GenerationConfig) {
@@ -87,7 +89,7 @@ export class GenerationStore {
     };
     this.#generations.set(order.taskUUID, generation);
     // Staggered variants are listed before the task is done: their files must already be served.
-    if (this.#config.staggered) for (const { videoUUID } of generation.results) this.#videos.set(videoUUID, order.format);
+    if (this.#config.staggered) this.#serve(generation);
     stats.videoInference++;
     stats.acceptedTaskUUIDs.push(order.taskUUID);
     stats.inFlight++;
@@ -141,9 +143,13 @@ export class GenerationStore {
     return Math.min(n, Math.floor(share * (n + 1)));
   }
 
-  /** The format of a finished video, or undefined if no finished generation produced it. */
-  videoFormat(videoUUID: string): OutputFormat | undefined {
+  /** What a finished video shows (format, seed, aspect), or undefined if no finished generation produced it. */
+  videoLook(videoUUID: string): VideoLook | undefined {
     return this.#videos.get(videoUUID);
+  }
+
+  #serve({ order, results }: Generation): void {
+    for (const { videoUUID, seed } of results) this.#videos.set(videoUUID, { format: order.format, seed, aspect: order.aspect });
   }
 
   /** Cancels pending completions (on close). */
@@ -157,7 +163,7 @@ export class GenerationStore {
     generation.done = true;
     stats.inFlight--;
     if (generation.failure) stats.failedGenerations++;
-    for (const { videoUUID } of generation.results) this.#videos.set(videoUUID, generation.order.format);
+    this.#serve(generation);
   }
 
   #drawFailure(): Failure {
