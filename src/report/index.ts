@@ -11,7 +11,7 @@ import { reportModel, type ReportModel } from "./data.js";
 import { renderReportHtml, type RenderOptions } from "./html.js";
 
 export { renderReportHtml, type RenderOptions } from "./html.js";
-export { VERSION_ENDPOINT, VERSION_META } from "./client.js";
+export { PICK_ENDPOINT, PICK_TOKEN_HEADER, VERSION_ENDPOINT, VERSION_META } from "./client.js";
 
 export const DEFAULT_REPORT_FILE = "clipform-report.html";
 
