@@ -2,7 +2,7 @@
  * Simulated generations: accepted videoInference tasks that process for `latencyMs`, then end
  * in success (one video per result) or, for a seeded `failRate` share, in error.
  */
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { ApiError, DataItem, ErrorItem, SuccessItem } from "./protocol.js";
 import type { Rng } from "./rng.js";
 import type { SimStats } from "./stats.js";
@@ -85,7 +85,7 @@ export class GenerationStore {
       startedAt: performance.now(),
       done: false,
       failure,
-      results: failure ? [] : this.#drawResults(order.numberResults),
+      results: failure ? [] : this.#drawResults(order.numberResults, order.taskUUID),
     };
     this.#generations.set(order.taskUUID, generation);
     // Staggered variants are listed before the task is done: their files must already be served.
@@ -174,9 +174,12 @@ export class GenerationStore {
   }
 
   /** One distinct seed per result (the pages: "each result uses a different seed"). */
-  #drawResults(count: number): Generation["results"] {
+  #drawResults(count: number, taskUUID: string): Generation["results"] {
+    // Mixed with the task's UUID: every `apply --sim` starts a simulator with the same rng seed,
+    // and a reroll must still come back different (its video is chosen by its seed).
+    const salt = createHash("sha256").update(taskUUID).digest().readUInt32BE(0);
     const seeds = new Set<number>();
-    while (seeds.size < count) seeds.add(this.#config.rng.int(1, MAX_SEED));
+    while (seeds.size < count) seeds.add(1 + ((this.#config.rng.int(1, MAX_SEED) + salt) % MAX_SEED));
     return [...seeds].map((seed) => ({ videoUUID: randomUUID(), seed }));
   }
 
