@@ -25,7 +25,6 @@ import { renderText, usd } from "../plan/render.js";
 import { reportOf, renderReportHtml } from "../report/index.js";
 import { IncrementalProject } from "./project.js";
 import { startReportServer, type ReportServer } from "./serve.js";
-import { DEFAULT_OUT_DIR } from "../apply/outputs.js";
 
 export const DEFAULT_DEBOUNCE_MS = 40;
 const SAFETY_CHECK_MS = 500;
@@ -109,7 +108,7 @@ export class ProjectWatcher {
       this.#server = await startReportServer(
         {
           root,
-          outDir: resolve(root, this.#o.apply?.outDir ?? DEFAULT_OUT_DIR),
+          outDir: resolve(root, this.#o.apply?.outDir ?? this.#record.outDir),
           version: () => String(this.#updates),
           page: (pickToken) => (this.#lastGood ? renderReportHtml(reportOf(this.#lastGood), { live: { version: String(this.#updates), ...(pickToken ? { pickToken } : {}) } }) : undefined),
           // Kept takes' files too: the page plays every take so one can be picked.
@@ -200,7 +199,15 @@ export class ProjectWatcher {
     out.push("", this.#o.color.dim(status));
     const frame = out.join("\n") + "\n";
     this.#o.write(this.#o.tty ? `\x1b[2J\x1b[H${frame}` : `\n${frame}`);
-    if (planned && this.#o.apply) this.#maybeApply(planned);
+    if (planned && this.#o.apply) {
+      try {
+        this.#maybeApply(planned);
+      } catch (e) {
+        // A refusal (an unsafe path in the lockfile, say) is shown; the watcher keeps going.
+        if (!(e instanceof ClipformError)) throw e;
+        this.#o.write(this.#o.color.red(`not applying: ${e.message}\n`));
+      }
+    }
     this.onUpdate?.(n);
   }
 
