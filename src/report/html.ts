@@ -137,14 +137,30 @@ function groupFanOuts(clips: readonly ReportClip[]): (ReportClip | ReportClip[])
  * mood, model × prompt…), so variations line up to be compared side by side. Clips come sorted
  * by address, so axis values read in that order.
  */
+/** An axis whose value decides the clip's model, over more than one model: a comparison of models. */
+function decidesModel(clips: readonly ReportClip[], axis: string): boolean {
+  const models = new Map<string, string>();
+  for (const c of clips) {
+    const key = c.matrix![axis] ?? "";
+    if (models.has(key) && models.get(key) !== c.model) return false;
+    models.set(key, c.model);
+  }
+  return new Set(models.values()).size > 1;
+}
+
 function fanOut(clips: ReportClip[], canPick: boolean): string {
-  const axes = Object.keys(clips[0]!.matrix!);
-  const rowKey = (c: ReportClip) => c.matrix![axes[0]!] ?? "";
-  const colKey = (c: ReportClip) => axes.slice(1).map((a) => c.matrix![a] ?? "").join(" / ");
+  const declared = Object.keys(clips[0]!.matrix!);
+  // Models go last, into the columns, so one shot on several models reads across a row, each card with its costs.
+  const byModel = declared.filter((a) => decidesModel(clips, a));
+  const axes = [...declared.filter((a) => !byModel.includes(a)), ...byModel];
+  const oneRow = byModel.includes(axes[0]!);
+  const rowKey = (c: ReportClip) => (oneRow ? "" : (c.matrix![axes[0]!] ?? ""));
+  const colAxes = oneRow ? axes : axes.slice(1);
+  const colKey = (c: ReportClip) => colAxes.map((a) => c.matrix![a] ?? "").join(" / ");
   const rows = [...new Set(clips.map(rowKey))];
   const cols = [...new Set(clips.map(colKey))];
   const at = new Map(clips.map((c) => [`${rowKey(c)}\0${colKey(c)}`, c]));
-  const head = cols.length > 1 || cols[0] !== "" ? `<thead><tr><th scope="col">${e(axes[0]!)} \\ ${e(axes.slice(1).join(" / "))}</th>${cols.map((k) => `<th scope="col">${e(k)}</th>`).join("")}</tr></thead>` : "";
+  const head = cols.length > 1 || cols[0] !== "" ? `<thead><tr><th scope="col">${oneRow ? e(colAxes.join(" / ")) : `${e(axes[0]!)} \\ ${e(colAxes.join(" / "))}`}</th>${cols.map((k) => `<th scope="col">${e(k)}</th>`).join("")}</tr></thead>` : "";
   const body = rows
     .map((r) => `<tr><th scope="row">${e(r)}</th>${cols.map((k) => `<td>${at.has(`${r}\0${k}`) ? card(at.get(`${r}\0${k}`)!, canPick, true) : ""}</td>`).join("")}</tr>`)
     .join("\n");
