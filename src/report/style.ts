@@ -95,7 +95,7 @@ figcaption { padding: 3px 8px 5px; font-size: 12px; color: #c9d1d9; font-variant
 .fanout-grid td { vertical-align: top; min-width: 300px; max-width: 380px; padding-bottom: 12px; }
 .fanout-grid .card { height: 100%; }
 .takes { display: flex; gap: 2px; overflow-x: auto; }
-.take { flex: 1 0 auto; display: flex; flex-direction: column; min-width: 160px; border-top: 3px solid transparent; }
+.take { flex: 1 1 0; display: flex; flex-direction: column; min-width: 140px; border-top: 3px solid transparent; }
 .takes.several .take.picked { border-top-color: #2da44e; background: #14261b; }
 .take-head { display: flex; flex-direction: column; align-items: start; justify-content: space-between; gap: 2px 8px; padding: 4px 8px; font-size: 12px; color: #c9d1d9; font-variant-numeric: tabular-nums; }
 .variants { display: grid; grid-auto-flow: column; grid-auto-columns: minmax(140px, 1fr); gap: 2px; }
