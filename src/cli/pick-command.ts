@@ -1,8 +1,9 @@
 /** `clipform pick ADDR [TAKE]`: list a clip's takes, or record which one it uses (in the lockfile, so in git). */
-import { acquireStateLock } from "../apply/statelock.js";
+import { basename } from "node:path";
 import { ClipformError } from "../errors.js";
-import { readLockfile, serializeLockfile, writeFileAtomic } from "../lockfile/io.js";
-import { pickTake, takesOf, type TakeInfo } from "../lockfile/pick.js";
+import { readLockfile } from "../lockfile/io.js";
+import { takesOf, type TakeInfo } from "../lockfile/pick.js";
+import { pickedMessage, recordPick } from "../lockfile/record-pick.js";
 import { lockfilePath } from "../pipeline.js";
 import { usd } from "../plan/render.js";
 import type { Command } from "./commands.js";
@@ -21,15 +22,8 @@ export const pickCommand: Command = {
       for (const t of takesOf(readLockfile(path).lock, address)) ctx.out(line(t));
       return 0;
     }
-    const lock = acquireStateLock(ctx.cwd, `clipform pick ${address} ${ref}`);
-    try {
-      const current = readLockfile(path).lock;
-      const { lock: next, take } = pickTake(current, address, ref);
-      writeFileAtomic(path, serializeLockfile({ ...next, serial: current.serial + 1 }));
-      ctx.out(`${address} now uses take ${take.index} (${take.taskUUID.slice(0, 8)}, ${take.videos.length} video${take.videos.length === 1 ? "" : "s"}). Recorded in clipform.lock.json: commit it to share the choice.`);
-      return 0;
-    } finally {
-      lock.release();
-    }
+    const take = recordPick({ root: ctx.cwd, lockPath: path, address, ref, command: `clipform pick ${address} ${ref}` });
+    ctx.out(pickedMessage(address, take, basename(path)));
+    return 0;
   },
 };

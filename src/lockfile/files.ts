@@ -2,23 +2,26 @@
 import { lstatSync } from "node:fs";
 import { containedPath } from "../util/safe-fs.js";
 import type { FileState } from "../plan/plan.js";
-import type { Lockfile } from "./schema.js";
+import type { Lockfile, LockResult } from "./schema.js";
 
 /** Cheap check: a file is ok when it exists with the recorded size (apply verifies sha256 when it downloads). */
 export function checkOutputFiles(lock: Lockfile, root: string): Map<string, FileState> {
+  return checkResultFiles(Object.values(lock.clips).flatMap((e) => e.results), root);
+}
+
+/** The same check for any recorded results (the report also shows kept takes). */
+export function checkResultFiles(results: Iterable<LockResult>, root: string): Map<string, FileState> {
   const out = new Map<string, FileState>();
-  for (const entry of Object.values(lock.clips)) {
-    for (const r of entry.results) {
-      if (!r.file) continue;
-      // A path outside the project, a link or a special file is never the recorded video: it is
-      // downloaded again (to its proper place), and never followed or opened to be checked.
-      const abs = containedPath(root, r.file);
-      try {
-        const st = abs ? lstatSync(abs) : undefined;
-        out.set(r.file, st?.isFile() && (r.bytes === undefined || st.size === r.bytes) ? "ok" : "altered");
-      } catch {
-        out.set(r.file, "missing");
-      }
+  for (const r of results) {
+    if (!r.file) continue;
+    // A path outside the project, a link or a special file is never the recorded video: it is
+    // downloaded again (to its proper place), and never followed or opened to be checked.
+    const abs = containedPath(root, r.file);
+    try {
+      const st = abs ? lstatSync(abs) : undefined;
+      out.set(r.file, st?.isFile() && (r.bytes === undefined || st.size === r.bytes) ? "ok" : "altered");
+    } catch {
+      out.set(r.file, "missing");
     }
   }
   return out;

@@ -8,6 +8,12 @@ export const VERSION_ENDPOINT = "/__report/version";
 /** The meta tag that carries the version a live page was rendered at. */
 export const VERSION_META = "clipform-report-version";
 const POLL_MS = 1000;
+/** Where a live page posts a pick; `clipform watch --serve` answers it. */
+export const PICK_ENDPOINT = "/__report/pick";
+/** The meta tag that carries the serving process's secret, which a pick must echo. */
+export const PICK_TOKEN_META = "clipform-pick-token";
+/** The header a pick carries the secret in (a custom header also makes any cross-origin POST preflighted). */
+export const PICK_TOKEN_HEADER = "x-clipform-pick-token";
 
 /**
  * Filters and search, all client-side: a card shows when it matches every select and contains
@@ -66,4 +72,36 @@ export const LIVE_SCRIPT = `(() => {
     setTimeout(poll, ${POLL_MS});
   }
   setTimeout(poll, ${POLL_MS});
+})();`;
+
+
+/**
+ * Live picking: a "Pick take N" button posts the clip's address and take number with the page's
+ * token. The server writes the lockfile as `clipform pick` does; the lockfile change makes the
+ * watcher re-plan, and the live script reloads the page, now showing the new pick.
+ */
+export const PICK_SCRIPT = `(() => {
+  const token = document.querySelector('meta[name="${PICK_TOKEN_META}"]').content;
+  const status = document.getElementById("pick-status");
+  const say = (text, failed) => { status.textContent = text; status.hidden = false; status.classList.toggle("failed", failed); };
+  document.addEventListener("click", async (ev) => {
+    const button = ev.target.closest("button.pick");
+    if (!button) return;
+    button.disabled = true;
+    say("Picking take " + button.dataset.take + " of " + button.dataset.address + "…", false);
+    try {
+      const res = await fetch("${PICK_ENDPOINT}", {
+        method: "POST",
+        cache: "no-store",
+        headers: { "content-type": "application/json", "${PICK_TOKEN_HEADER}": token },
+        body: JSON.stringify({ address: button.dataset.address, take: Number(button.dataset.take) }),
+      });
+      const text = await res.text();
+      say(text, !res.ok);
+      if (!res.ok) button.disabled = false;
+    } catch (err) {
+      say("clipform watch did not answer: " + err.message, true);
+      button.disabled = false;
+    }
+  });
 })();`;

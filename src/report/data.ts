@@ -3,7 +3,6 @@
  * status, cost and what the current plan would do to it. Pure: the state of files on disk and
  * the report's location come in as data, so every case is tested with plain values.
  */
-import { saneCost } from "../util/money-guard.js";
 import { basename, relative, resolve, sep } from "node:path";
 import { ledgerOf, type Ledger } from "../lockfile/ledger.js";
 import type { LockEntry, Lockfile } from "../lockfile/schema.js";
@@ -11,6 +10,7 @@ import type { DesiredClip } from "../manifest/index.js";
 import { clipState, lastError, shownState, SHOWN_STATES, type ShownState } from "../status/clip-state.js";
 import type { Action, Change, FileState, Plan } from "../plan/plan.js";
 import { roundUsd } from "../money/usd.js";
+import { reportTakes, reportVideo, type ReportTake, type ReportVideo, type VideoLocator } from "./takes.js";
 
 /** A clip's status, as `clipform status` defines it (see status/clip-state.ts), in the gallery's four. */
 export const STATUSES = SHOWN_STATES;
@@ -23,20 +23,7 @@ export const STATUS_LABEL: Record<ClipStatus, string> = {
   failed: "failed",
 };
 
-/** ok and altered files are playable; altered means the size differs from the recorded one. */
-export type VideoState = FileState | "not-downloaded";
-
-export interface ReportVideo {
-  variant: number;
-  videoUUID: string;
-  seed?: number;
-  costUsd?: number;
-  /** As recorded in the lockfile, relative to the project root. */
-  file?: string;
-  /** URL of the file relative to the report's folder, when the file is on disk. */
-  src?: string;
-  state: VideoState;
-}
+export type { ReportTake, ReportVideo, VideoState } from "./takes.js";
 
 export interface ReportFieldChange {
   field: string;
@@ -77,7 +64,10 @@ export interface ReportClip {
   error?: { code: string; message: string };
   /** What the current plan would do; absent when the clip is up to date. */
   change?: ReportChange;
+  /** The videos the clip uses now (its entry's results). */
   videos: ReportVideo[];
+  /** Its takes with videos (current first, then kept ones): what `clipform pick` chooses among. */
+  takes: ReportTake[];
   spentUsd: number;
 }
 
@@ -146,12 +136,8 @@ function reportChange(change: Change): ReportChange | undefined {
   };
 }
 
-function videosOf(entry: LockEntry | undefined, input: ReportInput): ReportVideo[] {
-  return (entry?.results ?? []).map((r, i) => {
-    const state: VideoState = r.file ? (input.files.get(r.file) ?? "missing") : "not-downloaded";
-    const src = state === "ok" || state === "altered" ? videoSrc(input.root, input.reportDir, r.file!) : undefined;
-    return { variant: i + 1, videoUUID: r.videoUUID, seed: r.seed, costUsd: saneCost(r.costUsd), file: r.file, src, state };
-  });
+function locator(input: ReportInput): VideoLocator {
+  return { files: input.files, src: (file) => videoSrc(input.root, input.reportDir, file) };
 }
 
 const str = (v: unknown) => (typeof v === "string" ? v : undefined);
@@ -196,7 +182,8 @@ function reportClip(address: string, clip: DesiredClip | undefined, entry: LockE
     status,
     error: lastError(entry),
     change: change && reportChange(change),
-    videos: videosOf(entry, input),
+    videos: (entry?.results ?? []).map((r, i) => reportVideo(r, i + 1, locator(input))),
+    takes: reportTakes(input.lock, address, locator(input)),
     spentUsd: ledger.byClip.get(address)?.usd ?? 0,
   };
 }

@@ -6,14 +6,18 @@
  */
 import { createHash } from "node:crypto";
 import { simulatedNote, unitUsd, usd } from "../plan/render.js";
-import { STATUS_LABEL, STATUSES, type ReportChange, type ReportClip, type ReportModel, type ReportVideo } from "./data.js";
-import { FILTER_SCRIPT, LIVE_SCRIPT, VERSION_META } from "./client.js";
+import { STATUS_LABEL, STATUSES, type ReportChange, type ReportClip, type ReportModel } from "./data.js";
+import { FILTER_SCRIPT, LIVE_SCRIPT, PICK_SCRIPT, PICK_TOKEN_META, VERSION_META } from "./client.js";
+import { placeholder, takesMedia, videoFigure } from "./takes-html.js";
 import { escapeHtml as e } from "./escape.js";
 import { REPORT_CSS } from "./style.js";
 
 export interface RenderOptions {
-  /** Served by `clipform watch`: poll its version endpoint and reload when it changes. */
-  live?: { version: string };
+  /**
+   * Served by `clipform watch`: poll its version endpoint and reload when it changes. With a
+   * `pickToken` (the server's secret for this run), the page can pick takes through the server.
+   */
+  live?: { version: string; pickToken?: string };
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
@@ -39,7 +43,8 @@ function header(m: ReportModel): string {
 <h1>clipform report</h1>
 <span class="sub">lockfile serial ${m.lockfileSerial}</span>
 <dl class="stats">${stat("Spent", usd(m.spentUsd))}${stat("Clips", String(m.clips.length))}${statuses}${stat("Next apply", `${usd(m.estimatedUsd)} <small>${plural(m.generations, "generation")}</small>`)}</dl>
-${m.simulated ? `<p class="simulated-note">${e(simulatedNote(m.simulated))}</p>\n` : ""}<p class="offline-note">clipform watch is not answering: this page shows the last version it served.</p>
+${m.simulated ? `<p class="simulated-note">${e(simulatedNote(m.simulated))}</p>\n` : ""}<p id="pick-status" class="pick-status" role="status" hidden></p>
+<p class="offline-note">clipform watch is not answering: this page shows the last version it served.</p>
 </header>`;
 }
 
@@ -59,22 +64,6 @@ ${select("status", "Status", [...STATUSES], (s) => STATUS_LABEL[s as keyof typeo
 </form>`;
 }
 
-function placeholder(text: string, detail?: string): string {
-  return `<div class="placeholder">${e(text)}${detail ? `<small>${e(detail)}</small>` : ""}</div>`;
-}
-
-function video(v: ReportVideo): string {
-  const caption = [`v${v.variant}`, v.seed !== undefined ? `seed ${v.seed}` : "", v.costUsd !== undefined ? unitUsd(v.costUsd) : "", v.state === "altered" ? "file altered since download" : ""]
-    .filter(Boolean)
-    .join(" · ");
-  const player = v.src
-    ? `<video src="${e(v.src)}" controls muted loop playsinline preload="none"></video>`
-    : v.state === "missing"
-      ? placeholder("missing file", v.file)
-      : placeholder("not downloaded", v.videoUUID);
-  return `<figure>${player}<figcaption>${e(caption)}</figcaption></figure>`;
-}
-
 const NO_VIDEO: Record<ReportClip["status"], string> = {
   generated: "no video",
   pending: "not generated yet",
@@ -82,8 +71,9 @@ const NO_VIDEO: Record<ReportClip["status"], string> = {
   failed: "generation failed",
 };
 
-function media(c: ReportClip): string {
-  return `<div class="media">${c.videos.length ? c.videos.map(video).join("") : placeholder(NO_VIDEO[c.status])}</div>`;
+function media(c: ReportClip, canPick: boolean): string {
+  if (c.takes.length) return takesMedia(c, canPick);
+  return `<div class="media">${c.videos.length ? c.videos.map(videoFigure).join("") : placeholder(NO_VIDEO[c.status])}</div>`;
 }
 
 /** What the next apply would do; a retry's reason repeats the error shown just above, so it is left out. */
@@ -102,11 +92,11 @@ function keyframes(c: ReportClip): string {
   return `<div class="keyframes" title="input keyframes">${c.keyframes.map(item).join("")}</div>`;
 }
 
-function card(c: ReportClip, inFanOut = false): string {
+function card(c: ReportClip, canPick: boolean, inFanOut = false): string {
   const size = c.width && c.height ? `${c.width}×${c.height}` : "";
   const meta = [c.model, size, c.duration !== undefined ? `${c.duration} s` : "", plural(c.numberResults, "variant"), c.manifest].filter(Boolean);
   return `<article class="card" data-manifest="${e(c.manifest)}" data-model="${e(c.model)}" data-status="${c.status}">
-${media(c)}
+${media(c, canPick)}
 <div class="body">
 <div class="head"><h2 class="address searchable">${e(c.address)}</h2><div class="badges">${c.inManifest ? "" : `<span class="badge orphan">not in any manifest</span>`}<span class="badge status-${c.status}">${STATUS_LABEL[c.status]}</span></div></div>
 <p class="meta">${meta.map((x) => `<span>${e(x)}</span>`).join("")}</p>
@@ -147,16 +137,32 @@ function groupFanOuts(clips: readonly ReportClip[]): (ReportClip | ReportClip[])
  * mood, model × prompt…), so variations line up to be compared side by side. Clips come sorted
  * by address, so axis values read in that order.
  */
-function fanOut(clips: ReportClip[]): string {
-  const axes = Object.keys(clips[0]!.matrix!);
-  const rowKey = (c: ReportClip) => c.matrix![axes[0]!] ?? "";
-  const colKey = (c: ReportClip) => axes.slice(1).map((a) => c.matrix![a] ?? "").join(" / ");
+/** An axis whose value decides the clip's model, over more than one model: a comparison of models. */
+function decidesModel(clips: readonly ReportClip[], axis: string): boolean {
+  const models = new Map<string, string>();
+  for (const c of clips) {
+    const key = c.matrix![axis] ?? "";
+    if (models.has(key) && models.get(key) !== c.model) return false;
+    models.set(key, c.model);
+  }
+  return new Set(models.values()).size > 1;
+}
+
+function fanOut(clips: ReportClip[], canPick: boolean): string {
+  const declared = Object.keys(clips[0]!.matrix!);
+  // Models go last, into the columns, so one shot on several models reads across a row, each card with its costs.
+  const byModel = declared.filter((a) => decidesModel(clips, a));
+  const axes = [...declared.filter((a) => !byModel.includes(a)), ...byModel];
+  const oneRow = byModel.includes(axes[0]!);
+  const rowKey = (c: ReportClip) => (oneRow ? "" : (c.matrix![axes[0]!] ?? ""));
+  const colAxes = oneRow ? axes : axes.slice(1);
+  const colKey = (c: ReportClip) => colAxes.map((a) => c.matrix![a] ?? "").join(" / ");
   const rows = [...new Set(clips.map(rowKey))];
   const cols = [...new Set(clips.map(colKey))];
   const at = new Map(clips.map((c) => [`${rowKey(c)}\0${colKey(c)}`, c]));
-  const head = cols.length > 1 || cols[0] !== "" ? `<thead><tr><th scope="col">${e(axes[0]!)} \\ ${e(axes.slice(1).join(" / "))}</th>${cols.map((k) => `<th scope="col">${e(k)}</th>`).join("")}</tr></thead>` : "";
+  const head = cols.length > 1 || cols[0] !== "" ? `<thead><tr><th scope="col">${oneRow ? e(colAxes.join(" / ")) : `${e(axes[0]!)} \\ ${e(colAxes.join(" / "))}`}</th>${cols.map((k) => `<th scope="col">${e(k)}</th>`).join("")}</tr></thead>` : "";
   const body = rows
-    .map((r) => `<tr><th scope="row">${e(r)}</th>${cols.map((k) => `<td>${at.has(`${r}\0${k}`) ? card(at.get(`${r}\0${k}`)!, true) : ""}</td>`).join("")}</tr>`)
+    .map((r) => `<tr><th scope="row">${e(r)}</th>${cols.map((k) => `<td>${at.has(`${r}\0${k}`) ? card(at.get(`${r}\0${k}`)!, canPick, true) : ""}</td>`).join("")}</tr>`)
     .join("\n");
   return `<section class="fanout" data-clip="${e(clips[0]!.clipId!)}">
 <h2 class="fanout-title">${e(clips[0]!.clipId!)} <small>fan-out: ${plural(clips.length, "clip")} by ${e(axes.join(" × "))} · ${e(clips[0]!.manifest)}</small></h2>
@@ -168,21 +174,22 @@ ${body}
 }
 
 export function renderReportHtml(m: ReportModel, opts: RenderOptions = {}): string {
-  const scripts = opts.live ? [FILTER_SCRIPT, LIVE_SCRIPT] : [FILTER_SCRIPT];
+  const canPick = opts.live?.pickToken !== undefined;
+  const scripts = [FILTER_SCRIPT, ...(opts.live ? [LIVE_SCRIPT] : []), ...(canPick ? [PICK_SCRIPT] : [])];
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(scripts, opts.live !== undefined)}">
-${opts.live ? `<meta name="${VERSION_META}" content="${e(opts.live.version)}">\n` : ""}<title>clipform report: ${plural(m.clips.length, "clip")}, ${usd(m.spentUsd)} spent</title>
+${opts.live ? `<meta name="${VERSION_META}" content="${e(opts.live.version)}">\n` : ""}${canPick ? `<meta name="${PICK_TOKEN_META}" content="${e(opts.live!.pickToken!)}">\n` : ""}<title>clipform report: ${plural(m.clips.length, "clip")}, ${usd(m.spentUsd)} spent</title>
 <style>${REPORT_CSS}</style>
 </head>
 <body>
 ${header(m)}
 ${filters(m)}
 <main class="grid">
-${groupFanOuts(m.clips).map((g) => (Array.isArray(g) ? fanOut(g) : card(g))).join("\n")}
+${groupFanOuts(m.clips).map((g) => (Array.isArray(g) ? fanOut(g, canPick) : card(g, canPick))).join("\n")}
 </main>
 <p id="empty" class="empty" hidden>No clip matches these filters.</p>
 ${scripts.map((s) => `<script>${s}</script>`).join("\n")}

@@ -4,14 +4,14 @@
  * from), so it works opened from disk and served over HTTP alike.
  */
 import { dirname, relative, resolve, sep } from "node:path";
-import { checkOutputFiles } from "../lockfile/files.js";
+import { checkResultFiles } from "../lockfile/files.js";
 import { computePlan, manifestScope, type Planned } from "../pipeline.js";
 import { recordOf, workspaceAt } from "../project/workspace.js";
 import { reportModel, type ReportModel } from "./data.js";
 import { renderReportHtml, type RenderOptions } from "./html.js";
 
 export { renderReportHtml, type RenderOptions } from "./html.js";
-export { VERSION_ENDPOINT, VERSION_META } from "./client.js";
+export { PICK_ENDPOINT, PICK_TOKEN_HEADER, VERSION_ENDPOINT, VERSION_META } from "./client.js";
 
 export const DEFAULT_REPORT_FILE = "clipform-report.html";
 
@@ -32,7 +32,8 @@ export function reportOf(planned: Planned, outFile?: string, paths: readonly str
     clips: planned.project.clips,
     lock: planned.lock,
     plan: planned.plan,
-    files: checkOutputFiles(planned.lock, root),
+    // Kept takes' files too: the gallery plays every take, so one can be picked.
+    files: checkResultFiles([...Object.values(planned.lock.clips), ...Object.values(planned.lock.takes ?? {})].flatMap((e) => e.results), root),
     root,
     reportDir: dirname(resolve(root, outFile ?? DEFAULT_REPORT_FILE)),
     ...(planned.record.simulated ? { simulated: relative(root, planned.record.lockPath).split(sep).join("/") } : {}),

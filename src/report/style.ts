@@ -94,5 +94,16 @@ figcaption { padding: 3px 8px 5px; font-size: 12px; color: #c9d1d9; font-variant
 .fanout-grid th { padding: 4px; font-size: 13px; color: var(--muted); text-align: left; white-space: nowrap; }
 .fanout-grid td { vertical-align: top; min-width: 300px; max-width: 380px; padding-bottom: 12px; }
 .fanout-grid .card { height: 100%; }
+.takes { display: flex; gap: 2px; overflow-x: auto; }
+.take { flex: 1 1 0; display: flex; flex-direction: column; min-width: 140px; border-top: 3px solid transparent; }
+.takes.several .take.picked { border-top-color: #2da44e; background: #14261b; }
+.take-head { display: flex; flex-direction: column; align-items: start; justify-content: space-between; gap: 2px 8px; padding: 4px 8px; font-size: 12px; color: #c9d1d9; font-variant-numeric: tabular-nums; }
+.variants { display: grid; grid-auto-flow: column; grid-auto-columns: minmax(140px, 1fr); gap: 2px; }
+.picked-mark { color: #4ac26b; font-weight: 600; }
+.pick { font: inherit; font-size: 12px; padding: 1px 8px; border: 1px solid #8b949e; border-radius: 5px; background: #21262d; color: #f0f6fc; cursor: pointer; }
+.pick:disabled { opacity: .5; cursor: wait; }
+.pick-cmd { font-size: 11px; color: #e6edf3; background: #2d333b; padding: 1px 5px; border-radius: 4px; user-select: all; overflow-wrap: anywhere; }
+.pick-status { margin: 10px 0 0; padding: 6px 10px; border-radius: 6px; background: #dafbe1; color: #1a7f37; font-size: 13px; }
+.pick-status.failed { background: #ffebe9; color: var(--red); }
 .empty { padding: 40px; text-align: center; color: var(--muted); }
 `;

@@ -2,16 +2,18 @@
  * Simulated generations: accepted videoInference tasks that process for `latencyMs`, then end
  * in success (one video per result) or, for a seeded `failRate` share, in error.
  */
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { ApiError, DataItem, ErrorItem, SuccessItem } from "./protocol.js";
 import type { Rng } from "./rng.js";
 import type { SimStats } from "./stats.js";
-import type { OutputFormat } from "./videos.js";
+import type { Aspect, OutputFormat, VideoLook } from "./videos.js";
 
 export interface GenerationOrder {
   taskUUID: string;
   numberResults: number;
   format: OutputFormat;
+  /** The shape asked for: the served clips follow it. */
+  aspect: Aspect;
   /** USD per result, reported only when the task asked for it (includeCost). */
   cost: number | undefined;
 }
@@ -64,7 +66,7 @@ export class GenerationStore {
   readonly #config: GenerationConfig;
   readonly #generations = new Map<string, Generation>();
   /** Finished videos by videoUUID: the only ones GET /videos/… serves. */
-  readonly #videos = new Map<string, OutputFormat>();
+  readonly #videos = new Map<string, VideoLook>();
   readonly #timers = new Set<NodeJS.Timeout>();
 
   constructor(config: GenerationConfig) {
@@ -83,11 +85,11 @@ export class GenerationStore {
       startedAt: performance.now(),
       done: false,
       failure,
-      results: failure ? [] : this.#drawResults(order.numberResults),
+      results: failure ? [] : this.#drawResults(order.numberResults, order.taskUUID),
     };
     this.#generations.set(order.taskUUID, generation);
     // Staggered variants are listed before the task is done: their files must already be served.
-    if (this.#config.staggered) for (const { videoUUID } of generation.results) this.#videos.set(videoUUID, order.format);
+    if (this.#config.staggered) this.#serve(generation);
     stats.videoInference++;
     stats.acceptedTaskUUIDs.push(order.taskUUID);
     stats.inFlight++;
@@ -141,9 +143,13 @@ export class GenerationStore {
     return Math.min(n, Math.floor(share * (n + 1)));
   }
 
-  /** The format of a finished video, or undefined if no finished generation produced it. */
-  videoFormat(videoUUID: string): OutputFormat | undefined {
+  /** What a finished video shows (format, seed, aspect), or undefined if no finished generation produced it. */
+  videoLook(videoUUID: string): VideoLook | undefined {
     return this.#videos.get(videoUUID);
+  }
+
+  #serve({ order, results }: Generation): void {
+    for (const { videoUUID, seed } of results) this.#videos.set(videoUUID, { format: order.format, seed, aspect: order.aspect });
   }
 
   /** Cancels pending completions (on close). */
@@ -157,7 +163,7 @@ export class GenerationStore {
     generation.done = true;
     stats.inFlight--;
     if (generation.failure) stats.failedGenerations++;
-    for (const { videoUUID } of generation.results) this.#videos.set(videoUUID, generation.order.format);
+    this.#serve(generation);
   }
 
   #drawFailure(): Failure {
@@ -168,9 +174,12 @@ export class GenerationStore {
   }
 
   /** One distinct seed per result (the pages: "each result uses a different seed"). */
-  #drawResults(count: number): Generation["results"] {
+  #drawResults(count: number, taskUUID: string): Generation["results"] {
+    // Mixed with the task's UUID: every `apply --sim` starts a simulator with the same rng seed,
+    // and a reroll must still come back different (its video is chosen by its seed).
+    const salt = createHash("sha256").update(taskUUID).digest().readUInt32BE(0);
     const seeds = new Set<number>();
-    while (seeds.size < count) seeds.add(this.#config.rng.int(1, MAX_SEED));
+    while (seeds.size < count) seeds.add(1 + ((this.#config.rng.int(1, MAX_SEED) + salt) % MAX_SEED));
     return [...seeds].map((seed) => ({ videoUUID: randomUUID(), seed }));
   }
 

@@ -108,12 +108,12 @@ async function handleApi(req: IncomingMessage, res: ServerResponse, ctx: ServerC
 }
 
 function handleVideo(req: IncomingMessage, res: ServerResponse, ctx: ServerContext, videoUUID: string, ext: string): void {
-  const format = ctx.generations.videoFormat(videoUUID);
-  if (format === undefined || VIDEO_FORMATS[format].ext !== ext) {
+  const look = ctx.generations.videoLook(videoUUID);
+  if (look === undefined || VIDEO_FORMATS[look.format].ext !== ext) {
     return sendJson(res, 404, errorBody(CODES.notFound, `No video ${videoUUID}.${ext}.`));
   }
   ctx.stats.videoDownloads++;
-  sendVideo(req, res, ctx.videos[format], format);
+  sendVideo(req, res, ctx.videos.bytes(look), look.format);
 }
 
 async function route(req: IncomingMessage, res: ServerResponse, ctx: ServerContext): Promise<void> {

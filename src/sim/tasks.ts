@@ -10,7 +10,7 @@ import type { GenerationStore } from "./generations.js";
 import { contentUuid, isUuidV4 } from "./ids.js";
 import { CODES, TASK_TYPES, issueToApiError, taskRef, type ApiError, type DataItem } from "./protocol.js";
 import type { SimStats } from "./stats.js";
-import { DEFAULT_OUTPUT_FORMAT, isOutputFormat } from "./videos.js";
+import { DEFAULT_OUTPUT_FORMAT, aspectOf, isOutputFormat } from "./videos.js";
 
 export interface TaskContext {
   generations: GenerationStore;
@@ -140,6 +140,7 @@ function submitVideo(task: Task, ctx: TaskContext): TaskReply {
     taskUUID,
     numberResults,
     format: isOutputFormat(task.outputFormat) ? task.outputFormat : DEFAULT_OUTPUT_FORMAT,
+    aspect: aspectOf(num(task.width), num(task.height)),
     cost: task.includeCost === true ? perResult : undefined,
   });
   return accepted({ taskType: "videoInference", taskUUID });

@@ -1,6 +1,7 @@
 /**
- * The sample videos every simulated generation points at, and serving them over HTTP with
- * byte ranges so interrupted downloads can resume.
+ * The videos simulated generations point at: small committed clips (scripts/gen-sim-videos.sh)
+ * that follow the requested aspect and differ by seed, so the report, chains and tests can tell
+ * generations apart; served over HTTP with byte ranges so interrupted downloads can resume.
  */
 import { readFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -22,7 +23,36 @@ export const VIDEO_FORMATS: Readonly<Record<OutputFormat, FormatInfo>> = {
   MOV: { ext: "mov", contentType: "video/quicktime" },
 };
 
-export type SampleVideos = Readonly<Record<OutputFormat, Buffer>>;
+/** The shape of a requested frame, as the committed clips come in. */
+export type Aspect = "landscape" | "portrait" | "square";
+
+/** How many different clips each aspect has: the length of scripts/gen-sim-videos.sh's PALETTE. */
+export const VIDEO_VARIETY = 12;
+/** Pixel sizes of the committed clips (scripts/gen-sim-videos.sh's SIZES). */
+export const ASPECT_SIZES: Readonly<Record<Aspect, { width: number; height: number }>> = {
+  landscape: { width: 160, height: 90 },
+  portrait: { width: 90, height: 160 },
+  square: { width: 120, height: 120 },
+};
+const ASPECTS = Object.keys(ASPECT_SIZES) as Aspect[];
+
+/** The aspect a request asks for; without a size the models' defaults are landscape. */
+export function aspectOf(width: number | undefined, height: number | undefined): Aspect {
+  if (!width || !height) return "landscape";
+  const ratio = width / height;
+  return ratio > 1.1 ? "landscape" : ratio < 0.9 ? "portrait" : "square";
+}
+
+/** What one simulated video shows: chosen by its seed, so the variants of a task differ. */
+export interface VideoLook {
+  format: OutputFormat;
+  seed: number;
+  aspect: Aspect;
+}
+
+export interface SampleVideos {
+  bytes(look: VideoLook): Buffer;
+}
 
 /** `assets/video/` at the package root: two levels up from both src/sim/ and dist/sim/. */
 const ASSET_DIR = new URL("../../assets/video/", import.meta.url);
@@ -31,11 +61,19 @@ export function isOutputFormat(value: unknown): value is OutputFormat {
   return typeof value === "string" && Object.hasOwn(VIDEO_FORMATS, value);
 }
 
-/** Reads the committed sample files once, at start-up. */
+/** The committed file that shows `look`: `<aspect>-<NN>.<ext>`. */
+export function sampleFileName({ format, seed, aspect }: VideoLook): string {
+  const n = ((Math.trunc(seed) % VIDEO_VARIETY) + VIDEO_VARIETY) % VIDEO_VARIETY;
+  return `${aspect}-${String(n).padStart(2, "0")}.${VIDEO_FORMATS[format].ext}`;
+}
+
+/** Reads every committed clip once, at start-up (a few hundred KB in all). */
 export async function loadSampleVideos(): Promise<SampleVideos> {
-  const load = (format: OutputFormat) => readFile(new URL(`sample.${VIDEO_FORMATS[format].ext}`, ASSET_DIR));
-  const [MP4, WEBM, MOV] = await Promise.all([load("MP4"), load("WEBM"), load("MOV")]);
-  return { MP4, WEBM, MOV };
+  const looks = ASPECTS.flatMap((aspect) =>
+    (Object.keys(VIDEO_FORMATS) as OutputFormat[]).flatMap((format) => Array.from({ length: VIDEO_VARIETY }, (_, seed): VideoLook => ({ format, seed, aspect }))),
+  );
+  const files = new Map(await Promise.all(looks.map(async (look) => [sampleFileName(look), await readFile(new URL(sampleFileName(look), ASSET_DIR))] as const)));
+  return { bytes: (look) => files.get(sampleFileName(look))! };
 }
 
 type ByteRange = { start: number; end: number };

@@ -5,21 +5,36 @@
  * a lockfile entry naming `.env` serves nothing. Only requests addressed to this server by name
  * (`Host: 127.0.0.1:PORT` or `localhost:PORT`) are answered, so a web page that rebinds its own
  * domain to 127.0.0.1 cannot read the report. No request, however malformed, stops the server.
+ *
+ * Picking a take (POST /__report/pick) writes the lockfile, so it must not be forgeable: besides
+ * the Host check, the request must come from this server's own origin and carry a per-server
+ * random token that only the served page holds (a custom header, so a cross-origin page cannot
+ * even send it without a preflight, which is never granted).
  */
+import { randomBytes, timingSafeEqual } from "node:crypto";
 import { closeSync, createReadStream, fstatSync, realpathSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { pipeline } from "node:stream";
 import { extname, isAbsolute, relative, resolve } from "node:path";
-import { VERSION_ENDPOINT } from "../report/index.js";
+import { ClipformError } from "../errors.js";
+import { PICK_ENDPOINT, PICK_TOKEN_HEADER, VERSION_ENDPOINT } from "../report/index.js";
 import { containedPath, openRegularFile } from "../util/safe-fs.js";
 
 export interface LiveReportSource {
   root: string;
   /** The output folder (absolute): videos are served from there only. */
   outDir: string;
-  /** The page for the current version, or undefined before the first good plan. */
-  page(): string | undefined;
+  /**
+   * The page for the current version, or undefined before the first good plan. `pickToken` is
+   * this server's secret when `pick` is given: the page embeds it to pick takes.
+   */
+  page(pickToken?: string): string | undefined;
+  /**
+   * Records that `address` uses take `take` (as `clipform pick` does) and says so; throws
+   * ClipformError when it cannot (no such take, an apply running).
+   */
+  pick?(address: string, take: number): string;
   version(): string;
   /** Whether `relPath` (project-relative, forward slashes) is a file the report may show. */
   servable(relPath: string): boolean;
@@ -32,11 +47,19 @@ export interface ReportServer {
   close(): Promise<void>;
 }
 
+/** A pick's body is tiny: anything bigger is refused unread. */
+const MAX_PICK_BODY = 4096;
+
+interface Guard {
+  hosts: Set<string>;
+  token: string;
+}
+
 export async function startReportServer(src: LiveReportSource, port: number): Promise<ReportServer> {
-  let hosts = new Set<string>();
+  const guard: Guard = { hosts: new Set(), token: randomBytes(24).toString("base64url") };
   const server: Server = createServer((req, res) => {
     try {
-      handle(src, hosts, req, res);
+      handle(src, guard, req, res);
     } catch {
       // A request never takes the watcher down; what went wrong is this request's problem only.
       if (!res.headersSent) send(res, 500, "internal error");
@@ -49,7 +72,7 @@ export async function startReportServer(src: LiveReportSource, port: number): Pr
     server.listen(port, "127.0.0.1", () => ok());
   });
   const { port: bound } = server.address() as AddressInfo;
-  hosts = new Set([`127.0.0.1:${bound}`, `localhost:${bound}`]);
+  guard.hosts = new Set([`127.0.0.1:${bound}`, `localhost:${bound}`]);
   return {
     url: `http://127.0.0.1:${bound}/`,
     close: () =>
@@ -60,13 +83,14 @@ export async function startReportServer(src: LiveReportSource, port: number): Pr
   };
 }
 
-function handle(src: LiveReportSource, hosts: Set<string>, req: IncomingMessage, res: ServerResponse): void {
-  if (!hosts.has((req.headers.host ?? "").toLowerCase())) return send(res, 421, "clipform serves only http://127.0.0.1:PORT/ and http://localhost:PORT/");
-  if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "method not allowed");
+function handle(src: LiveReportSource, guard: Guard, req: IncomingMessage, res: ServerResponse): void {
+  if (!guard.hosts.has((req.headers.host ?? "").toLowerCase())) return send(res, 421, "clipform serves only http://127.0.0.1:PORT/ and http://localhost:PORT/");
   const path = requestPath(req.url);
   if (path === undefined) return send(res, 400, "bad request");
+  if (path === PICK_ENDPOINT) return handlePick(src, guard, req, res);
+  if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "method not allowed");
   if (path === "/" || path === "/index.html") {
-    const page = src.page();
+    const page = src.page(src.pick ? guard.token : undefined);
     if (!page) return send(res, 503, "clipform watch has no valid plan yet: fix the manifests and save");
     return send(res, 200, page, "text/html; charset=utf-8");
   }
@@ -75,6 +99,56 @@ function handle(src: LiveReportSource, hosts: Set<string>, req: IncomingMessage,
   const abs = servablePath(src, rel);
   if (!abs) return send(res, 404, "not found");
   serveFile(req, res, abs);
+}
+
+/** Why a pick request is refused before it is read, or undefined when it may proceed. */
+function pickRefusal(src: LiveReportSource, guard: Guard, req: IncomingMessage): [number, string] | undefined {
+  if (req.method !== "POST") return [405, "pick with POST"];
+  if (!src.pick) return [404, "not found"];
+  // Browsers send Origin with every POST: another site's page (or a sandboxed one, "null") is refused.
+  const origin = req.headers.origin;
+  if (origin !== undefined && !guard.hosts.has(origin.replace(/^http:\/\//, "").toLowerCase())) return [403, "cross-origin pick refused"];
+  if (req.headers["sec-fetch-site"] !== undefined && req.headers["sec-fetch-site"] !== "same-origin") return [403, "cross-site pick refused"];
+  if (!/^application\/json(;|$)/i.test(req.headers["content-type"] ?? "")) return [415, "a pick is JSON"];
+  const given = Buffer.from(String(req.headers[PICK_TOKEN_HEADER] ?? ""));
+  const want = Buffer.from(guard.token);
+  if (given.length !== want.length || !timingSafeEqual(given, want)) return [403, "this pick does not carry the token of the page this server served: reload the report"];
+  return undefined;
+}
+
+/** POST {address, take}: recorded as `clipform pick ADDR TAKE` records it. */
+function handlePick(src: LiveReportSource, guard: Guard, req: IncomingMessage, res: ServerResponse): void {
+  const refused = pickRefusal(src, guard, req);
+  if (refused) return send(res, ...refused);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  req.on("data", (c: Buffer) => {
+    size += c.length;
+    if (size > MAX_PICK_BODY) {
+      send(res, 413, "a pick is a small JSON object");
+      req.destroy();
+    } else chunks.push(c);
+  });
+  req.on("end", () => {
+    if (res.headersSent) return;
+    let body: unknown;
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    } catch {
+      return send(res, 400, "a pick is JSON: {\"address\": ..., \"take\": N}");
+    }
+    const { address, take } = (body ?? {}) as { address?: unknown; take?: unknown };
+    if (typeof address !== "string" || !Number.isSafeInteger(take) || (take as number) < 1) return send(res, 400, "a pick names a clip address and a take number");
+    try {
+      send(res, 200, src.pick!(address, take as number));
+    } catch (e) {
+      // A refusal (no such take, an apply holding the lock) is the user's to read; anything else
+      // fails this request only (an event handler's throw would take the watcher down).
+      if (e instanceof ClipformError) return send(res, e.code === "LOCKED" ? 409 : 400, e.message);
+      send(res, 500, `internal error: ${(e as Error).message}`);
+    }
+  });
+  req.on("error", () => res.destroy());
 }
 
 /** The decoded path of a request URL, or undefined when it is malformed (bad escapes, NUL bytes). */

@@ -5,7 +5,7 @@
  * cost limit and a budget for the whole run; a newer save cancels queued work it made obsolete,
  * never work already submitted.
  */
-import { resolve } from "node:path";
+import { basename, resolve } from "node:path";
 import { watch as chokidarWatch, type FSWatcher } from "chokidar";
 import type { Palette } from "../cli/colors.js";
 import { formatDiagnostic, groupRepeated } from "../diagnostics.js";
@@ -14,6 +14,7 @@ import { applyPlanned } from "../apply/orchestrate.js";
 import { lineReporter } from "../apply/reporter.js";
 import type { ApiSession } from "../apply/session.js";
 import { ClipformError } from "../errors.js";
+import { pickedMessage, recordPick } from "../lockfile/record-pick.js";
 import type { Project } from "../manifest/index.js";
 import { planAgainstLockfile, type Planned } from "../pipeline.js";
 import { defaultConfig } from "../project/config.js";
@@ -109,8 +110,10 @@ export class ProjectWatcher {
           root,
           outDir: resolve(root, this.#o.apply?.outDir ?? this.#record.outDir),
           version: () => String(this.#updates),
-          page: () => (this.#lastGood ? renderReportHtml(reportOf(this.#lastGood), { live: { version: String(this.#updates) } }) : undefined),
-          servable: (rel) => Object.values(this.#lastGood?.lock.clips ?? {}).some((e) => e.results.some((r) => r.file === rel)),
+          page: (pickToken) => (this.#lastGood ? renderReportHtml(reportOf(this.#lastGood), { live: { version: String(this.#updates), ...(pickToken ? { pickToken } : {}) } }) : undefined),
+          // Kept takes' files too: the page plays every take so one can be picked.
+          servable: (rel) => [...Object.values(this.#lastGood?.lock.clips ?? {}), ...Object.values(this.#lastGood?.lock.takes ?? {})].some((e) => e.results.some((r) => r.file === rel)),
+          pick: (address, take) => this.#pick(address, take),
         },
         this.#o.servePort,
       );
@@ -126,6 +129,17 @@ export class ProjectWatcher {
       this.#update();
     }, SAFETY_CHECK_MS);
     this.#safetyNet.unref();
+  }
+
+  /**
+   * The live page's pick, written as `clipform pick` writes it. `watch --apply` holds the state
+   * lock for its whole run, so it refuses while one of its applies runs; otherwise the lock is
+   * taken, and an apply elsewhere refuses the pick.
+   */
+  #pick(address: string, take: number): string {
+    if (this.#running) throw new ClipformError("LOCKED", "an apply is running: pick again when it has finished");
+    const picked = recordPick({ root: this.#project.root, lockPath: this.#record.lockPath, address, ref: String(take), command: `clipform watch --serve (pick ${address} ${take})`, lockHeld: this.#o.apply !== undefined });
+    return pickedMessage(address, picked, basename(this.#record.lockPath));
   }
 
   async close(): Promise<void> {

@@ -31,6 +31,7 @@ import {
   lockPathOf,
 } from "../helpers/apply-sim.js";
 import { png } from "../helpers/manifest-fixtures.js";
+import { aspectOf, sampleFileName } from "../../src/sim/videos.js";
 
 cleanupAfterAll();
 
@@ -162,7 +163,8 @@ describe.concurrent("apply: review regressions", () => {
     mkdirSync(join(dir, "clipform-out"), { recursive: true });
     writeFileSync(join(dir, "clipform-out", "clip-01.v1.mp4.part"), Buffer.alloc(1000));
     expect((await apply(dir, sim)).code).toBe(0);
-    const sample = readFileSync(new URL("../../assets/video/sample.mp4", import.meta.url));
+    const seed = readLock(dir).clips["clip-01"]!.results[0]!.seed!;
+    const sample = readFileSync(new URL(`../../assets/video/${sampleFileName({ format: "MP4", seed, aspect: aspectOf(1280, 720) })}`, import.meta.url));
     expect(readFileSync(join(dir, "clipform-out", "clip-01.v1.mp4")).equals(sample)).toBe(true);
   });
 

@@ -26,6 +26,7 @@ describe("report model", () => {
         expect.objectContaining({ variant: 1, seed: 1000, costUsd: 0.1848, file: "out/a-1.mp4", src: "../out/a-1.mp4", state: "ok" }),
         expect.objectContaining({ variant: 2, seed: 1001, costUsd: 0.1848, file: "out/a-2.mp4", src: "../out/a-2.mp4", state: "ok" }),
       ],
+      takes: [expect.objectContaining({ index: 1, current: true, picked: true, costUsd: 0.3696, videos: [expect.objectContaining({ seed: 1000 }), expect.objectContaining({ seed: 1001 })] })],
       spentUsd: 0.3696,
     });
   });

@@ -5,19 +5,22 @@
  * viewport fetch anything). Screenshots are left in the temp folder to look at.
  */
 import { existsSync, rmSync } from "node:fs";
+import { once } from "node:events";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { cli, REPO } from "../helpers/cli.js";
+import { cli, cliProcess, REPO } from "../helpers/cli.js";
 import { project } from "../helpers/cli.js";
 import { readFileSync } from "node:fs";
 
 const CHROMIUM = "/usr/bin/chromium";
 const INSTALLED = existsSync(CHROMIUM);
 const MISSING = `${CHROMIUM} is missing: the report's browser tests need Debian's chromium (npm test installs it when run as root)`;
-export const GALLERY_SCREENSHOTS = [join(tmpdir(), "clipform-gallery-top.png"), join(tmpdir(), "clipform-gallery-grid.png")];
+export const GALLERY_SCREENSHOTS = [join(tmpdir(), "clipform-gallery-top.png"), join(tmpdir(), "clipform-gallery-grid.png"), join(tmpdir(), "clipform-gallery-takes.png"), join(tmpdir(), "clipform-gallery-live-pick.png")];
+/** A fan-out clip rerolled once: two takes of one request, to compare and pick between. */
+const REROLLED = "harbor/vertical/calm/dawn";
 
 /** 2 aspects × 5 moods × 4 times of day = 40 clips, with a keyframe on one clip of its own. */
 const CAMPAIGN = `version: 1
@@ -40,6 +43,7 @@ clips:
   lighthouse:
     description: Opening shot, animated from the dusk still
     model: klingai:1@2
+    numberResults: 2
     width: 1280
     height: 720
     positivePrompt: Waves roll in as the lamp begins to turn.
@@ -62,8 +66,10 @@ beforeAll(async () => {
   });
   const applied = cli(["apply", "--sim", "--auto-approve", "--concurrency", "20"], { cwd: dir });
   expect(applied.code, applied.stderr).toBe(0);
+  const rerolled = cli(["apply", "--sim", "--auto-approve", "--replace", REROLLED, "--replace", "lighthouse"], { cwd: dir });
+  expect(rerolled.code, rerolled.stderr).toBe(0);
   const r = cli(["report", "--sim"], { cwd: dir });
-  expect(r.stdout).toBe("Wrote the report to clipform-report.html: 41 clips (41 generated), $7.72 spent.\n");
+  expect(r.stdout).toMatch(/^Wrote the report to clipform-report\.html: 41 clips \(41 generated\), \$\d+\.\d\d spent\.\n$/);
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"] });
 }, 120_000);
 afterAll(async () => {
@@ -109,5 +115,100 @@ describe("the gallery of a 40-clip fan-out campaign", () => {
     await page.locator(".fanout").scrollIntoViewIfNeeded();
     await page.screenshot({ path: GALLERY_SCREENSHOTS[1]!, fullPage: false });
     await page.close();
+  });
+
+  it("shows a clip's takes side by side, current first, with seeds and costs, the picked one marked, and the pick command to copy", async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    await page.goto(pathToFileURL(join(dir, "clipform-report.html")).href);
+    const card = page.locator(`.card:has(.address:text-is("${REROLLED}"))`);
+    await card.scrollIntoViewIfNeeded();
+    const takes = await card.evaluate((el) =>
+      Array.from(el.querySelectorAll(".take"), (t) => ({
+        label: t.querySelector(".take-label")!.textContent,
+        picked: t.classList.contains("picked"),
+        control: t.querySelector(".picked-mark, .pick-cmd, button.pick")!.textContent,
+        caption: t.querySelector("figcaption")!.textContent,
+        // A reroll's earlier take may have no file on disk any more (then a placeholder says so).
+        src: t.querySelector("video")?.getAttribute("src") ?? t.querySelector(".placeholder")?.textContent,
+      })),
+    );
+    expect(takes).toHaveLength(2);
+    expect(takes.map((t) => [t.label, t.picked, t.control])).toEqual([
+      [expect.stringMatching(/^take 2 · current · \$0\.\d\d$/), true, "✓ picked"],
+      [expect.stringMatching(/^take 1 · kept · \$0\.\d\d$/), false, `clipform pick ${REROLLED} 1`],
+    ]);
+    for (const t of takes) expect(t.caption).toMatch(/^v1 · seed \d+ · \$0\.\d{4}$/);
+    expect(takes[0]!.src).not.toBe(takes[1]!.src);
+    // The portrait fan-out row plays portrait videos (the simulator follows the requested aspect).
+    const size = await card.locator("video").first().evaluate(async (v: HTMLVideoElement) => {
+      v.preload = "auto";
+      if (v.readyState < 1) await new Promise((ok) => v.addEventListener("loadedmetadata", ok, { once: true }));
+      return [v.videoWidth, v.videoHeight];
+    });
+    expect(size).toEqual([90, 160]);
+    // Two variants per take for the keyframed clip: four side by side in one row.
+    const opening = await page.locator(`.card:has(.address:text-is("lighthouse")) .take`).evaluateAll((ts) => ts.map((t) => t.querySelectorAll("figure").length));
+    expect(opening).toEqual([2, 2]);
+    await page.locator(".fanout").scrollIntoViewIfNeeded();
+    await page.evaluate(() => window.scrollBy(0, -60));
+    await page.waitForTimeout(300); // lazy videos near the viewport show their first frame
+    await page.screenshot({ path: GALLERY_SCREENSHOTS[2]! });
+    await page.close();
+  });
+
+  it("picks a take from the page served by watch --serve; a page from elsewhere cannot", async () => {
+    const lockPath = join(dir, ".clipform", "sim", "clipform.lock.json");
+    const watcher = cliProcess(["watch", "--sim", "--serve", "0"], { cwd: dir });
+    try {
+      let out = "";
+      watcher.stdout.setEncoding("utf8");
+      const url = await new Promise<string>((ok, fail) => {
+        watcher.stdout.on("data", (d: string) => {
+          out += d;
+          const m = /report at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+          if (m) ok(m[1]!);
+        });
+        watcher.once("exit", () => fail(new Error(`watch exited: ${out}`)));
+      });
+      // A page from elsewhere (here the static report, file://) cannot post a pick: no token, and
+      // its cross-origin JSON request is never allowed past the preflight.
+      const other = await browser.newPage();
+      await other.goto(pathToFileURL(join(dir, "clipform-report.html")).href);
+      const before = readFileSync(lockPath, "utf8");
+      const forged = await other.evaluate(async (u) => {
+        try {
+          const res = await fetch(u + "__report/pick", { method: "POST", headers: { "content-type": "application/json", "x-clipform-pick-token": "guess" }, body: JSON.stringify({ address: "lighthouse", take: 1 }) });
+          return `answered ${res.status}`;
+        } catch {
+          return "blocked";
+        }
+      }, url);
+      expect(forged).toBe("blocked");
+      expect(readFileSync(lockPath, "utf8")).toBe(before);
+      await other.close();
+
+      const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+      await page.goto(url);
+      const take1 = page.locator(`.card:has(.address:text-is("${REROLLED}")) .take[data-take="1"]`);
+      const task = await take1.getAttribute("data-task");
+      await take1.locator("button.pick").click();
+      await page.waitForSelector("#pick-status:not([hidden])");
+      // The lockfile change makes the watcher re-plan; the page reloads showing take 1 picked.
+      await page.waitForFunction(
+        (addr) => Array.from(document.querySelectorAll(".card")).find((c) => c.querySelector(".address")?.textContent === addr)?.querySelector('.take[data-take="1"]')?.classList.contains("picked"),
+        REROLLED,
+        { timeout: 15_000 },
+      );
+      const lock = JSON.parse(readFileSync(lockPath, "utf8")) as { clips: Record<string, { picked?: string }> };
+      expect(lock.clips[REROLLED]!.picked).toBe(task);
+      expect(await page.locator(`.card:has(.address:text-is("${REROLLED}")) .take[data-take="2"] button.pick`).textContent()).toBe("Pick take 2");
+      expect(cli(["pick", REROLLED], { cwd: dir }).code).not.toBe(0); // the real record is untouched: nothing was generated there
+      await take1.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: GALLERY_SCREENSHOTS[3]! });
+      await page.close();
+    } finally {
+      watcher.kill("SIGTERM");
+      if (watcher.exitCode === null) await once(watcher, "exit");
+    }
   });
 });

@@ -108,3 +108,28 @@ describe("report page", () => {
     expect(still).toContain("connect-src 'none'");
   });
 });
+
+describe("a fan-out over models", () => {
+  const clipOn = (model: string, aspect: string) => ({ ...desired(`shot/${model.replace(/[:@]/g, "-")}/${aspect}`, { model }), clipId: "shot", matrix: { model, aspect } });
+  const rows = (html: string) =>
+    Array.from(html.matchAll(/<tr>([\s\S]*?)<\/tr>/g), (m) => Array.from(m[1]!.matchAll(/<th scope="(?:row|col)">([^<]*)<\/th>|<h2 class="address searchable">([^<]*)<\/h2>/g), (x) => x[1] ?? x[2]));
+
+  it("puts the models side by side in columns, whatever the axes' order, each card with its cost", () => {
+    const clips = ["klingai:3@1", "klingai:1@2"].flatMap((m) => ["tall", "wide"].map((a) => clipOn(m, a)));
+    const html = renderReportHtml(modelOf(clips, lockWith({})));
+    expect(rows(html)).toEqual([
+      ["aspect \\ model", "klingai:1@2", "klingai:3@1"],
+      ["tall", "shot/klingai-1-2/tall", "shot/klingai-3-1/tall"],
+      ["wide", "shot/klingai-1-2/wide", "shot/klingai-3-1/wide"],
+    ]);
+    expect(cards(html).get("shot/klingai-3-1/tall")).toMatch(/estimated \$0\.\d{4}/);
+  });
+
+  it("a fan-out over models alone is one row", () => {
+    const clips = ["klingai:3@1", "klingai:1@2"].map((m) => ({ ...clipOn(m, "x"), matrix: { model: m } }));
+    expect(rows(renderReportHtml(modelOf(clips, lockWith({}))))).toEqual([
+      ["model", "klingai:1@2", "klingai:3@1"],
+      ["", "shot/klingai-1-2/x", "shot/klingai-3-1/x"],
+    ]);
+  });
+});

@@ -5,11 +5,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Simulator } from "../../src/sim/index.js";
+import { sampleFileName } from "../../src/sim/videos.js";
 import { ImageUploader, imageContentHash, RunwareError, type DownloadProgress } from "../../src/runware/index.js";
 import { createClient, pollUntilDone, sendJson, startSim, startTinyServer, videoTask, type Harness, type TinyServer } from "./helpers.js";
 
 const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
-const SAMPLE_MP4 = new URL("../../assets/video/sample.mp4", import.meta.url);
+const SIM_VIDEOS = new URL("../../assets/video/", import.meta.url);
 const PNG_BASE64 = Buffer.from("pretend this is a PNG").toString("base64");
 
 let sim: Simulator;
@@ -74,10 +75,12 @@ describe("downloads", () => {
   let videoURL: string;
 
   beforeEach(async () => {
-    sample = await readFile(SAMPLE_MP4);
     const task = videoTask();
     await h.client.submitVideo([task]);
-    videoURL = (await pollUntilDone(h.client, [task.taskUUID])).get(task.taskUUID)!.items[0]!.videoURL;
+    const item = (await pollUntilDone(h.client, [task.taskUUID])).get(task.taskUUID)!.items[0]!;
+    videoURL = item.videoURL;
+    // The simulator serves the committed clip the result's seed chooses.
+    sample = await readFile(new URL(sampleFileName({ format: "MP4", seed: item.seed!, aspect: "landscape" }), SIM_VIDEOS));
   });
 
   it("streams a video to its destination and reports its sha256", async () => {

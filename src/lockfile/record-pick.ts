@@ -1,0 +1,43 @@
+/**
+ * Writing a pick: the one place `clipform pick` and the live report's pick button both go
+ * through. Under the state lock (an apply running elsewhere refuses it), the lockfile is read
+ * afresh, the choice recorded in the clip's entry, and the file replaced atomically with its
+ * serial bumped, so the choice travels in git like any other record.
+ */
+import { acquireStateLock } from "../apply/statelock.js";
+import { readLockfile, serializeLockfile, writeFileAtomic } from "./io.js";
+import { pickTake, type TakeInfo } from "./pick.js";
+
+export interface PickRequest {
+  /** The project root, whose state lock guards the record. */
+  root: string;
+  lockPath: string;
+  address: string;
+  /** A take's number or task UUID prefix, as `clipform pick` takes it. */
+  ref: string;
+  /** Who asks, for the lock's holder record (`clipform pick ADDR TAKE`, `clipform watch --serve`). */
+  command: string;
+  /**
+   * The caller already holds the state lock and has no apply running (`watch --apply` holds it
+   * for its whole run): write without taking it again.
+   */
+  lockHeld?: boolean;
+}
+
+export function recordPick(req: PickRequest): TakeInfo {
+  const lock = req.lockHeld ? undefined : acquireStateLock(req.root, req.command);
+  try {
+    const current = readLockfile(req.lockPath).lock;
+    const { lock: next, take } = pickTake(current, req.address, req.ref);
+    writeFileAtomic(req.lockPath, serializeLockfile({ ...next, serial: current.serial + 1 }));
+    return take;
+  } finally {
+    lock?.release();
+  }
+}
+
+/** What a pick says once written. */
+export function pickedMessage(address: string, take: TakeInfo, lockfile: string): string {
+  const videos = `${take.videos.length} video${take.videos.length === 1 ? "" : "s"}`;
+  return `${address} now uses take ${take.index} (${take.taskUUID.slice(0, 8)}, ${videos}). Recorded in ${lockfile}: commit it to share the choice.`;
+}
