@@ -143,11 +143,14 @@ function checkParameters(m: ModelSpec, req: VideoRequest, issues: Issues): void 
     const v = req.CFGScale;
     if (!c.supported) unsupported(issues, m, c.confidence, "CFGScale");
     else {
-      const min = c.min ?? 0;
-      const max = c.max ?? 1;
+      // A range no source gives is not checked: another model's 0–1 would be a guess.
+      const min = c.min ?? -Infinity;
+      const max = c.max ?? Infinity;
       const sev = severityOf(c.confidence);
-      if (!isNum(v) || v < min || v > max) {
-        issues.push({ severity: isNum(v) ? sev : "error", path: ["CFGScale"], code: "invalidCFGScale", message: `CFGScale must be a number from ${min} to ${max}, got ${fmt(v)}`, min, max });
+      if (!isNum(v)) {
+        issues.push({ severity: "error", path: ["CFGScale"], code: "invalidCFGScale", message: `CFGScale must be a number, got ${fmt(v)}` });
+      } else if (v < min || v > max) {
+        issues.push({ severity: sev, path: ["CFGScale"], code: "invalidCFGScale", message: `CFGScale must be ${c.min === undefined ? `at most ${max}` : c.max === undefined ? `at least ${min}` : `a number from ${min} to ${max}`}, got ${fmt(v)}`, ...(c.min !== undefined ? { min } : {}), ...(c.max !== undefined ? { max } : {}) });
       } else if (c.step && Math.abs(Math.round(v / c.step) * c.step - v) > 1e-9) {
         issues.push({ severity: sev, path: ["CFGScale"], code: "invalidCFGScale", message: `CFGScale ${v} is not a multiple of ${c.step} (use at most two decimals)` });
       }
