@@ -185,7 +185,15 @@ export class ProjectWatcher {
     out.push("", this.#o.color.dim(status));
     const frame = out.join("\n") + "\n";
     this.#o.write(this.#o.tty ? `\x1b[2J\x1b[H${frame}` : `\n${frame}`);
-    if (planned && this.#o.apply) this.#maybeApply(planned);
+    if (planned && this.#o.apply) {
+      try {
+        this.#maybeApply(planned);
+      } catch (e) {
+        // A refusal (an unsafe path in the lockfile, say) is shown; the watcher keeps going.
+        if (!(e instanceof ClipformError)) throw e;
+        this.#o.write(this.#o.color.red(`not applying: ${e.message}\n`));
+      }
+    }
     this.onUpdate?.(n);
   }
 
