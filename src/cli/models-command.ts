@@ -8,6 +8,7 @@ import { ClipformError } from "../errors.js";
 import type { ModelSpec } from "../models/catalog.js";
 import { capabilitiesText, durationsText, framesText, priceRowText, sizesText } from "../models/describe.js";
 import { loadProjectCatalog } from "../models/project.js";
+import { findProjectRoot } from "../project/root.js";
 import { closest } from "../util/suggest.js";
 import type { Command } from "./commands.js";
 import type { Context } from "./context.js";
@@ -87,7 +88,7 @@ export const modelsCommand: Command = {
       const { importCommand } = await import("./models-import.js");
       return importCommand(ctx, first, arg, values);
     }
-    const { catalog, diagnostics } = loadProjectCatalog(ctx.cwd);
+    const { catalog, diagnostics } = loadProjectCatalog(findProjectRoot(ctx.cwd).root);
     for (const d of diagnostics) ctx.err(formatDiagnostic(d));
     if (first === undefined) {
       if (values.json) ctx.out(JSON.stringify(catalog.all(), null, 2));

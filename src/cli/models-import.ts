@@ -4,11 +4,12 @@
  * project definition is (schemas/model.schema.json, located errors).
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join, relative, resolve, sep } from "node:path";
 import { formatDiagnostic } from "../diagnostics.js";
 import { ClipformError } from "../errors.js";
 import { builtinCatalog } from "../models/catalog.js";
-import { loadProjectCatalog, PROJECT_MODELS_DIR } from "../models/project.js";
+import { loadProjectCatalog, projectModelsDir } from "../models/project.js";
+import { findProjectRoot } from "../project/root.js";
 import { fromRequestSchema } from "../models/runware-schema.js";
 import type { Context } from "./context.js";
 
@@ -62,14 +63,17 @@ export async function importCommand(ctx: Context, sub: "import" | "pull", arg: s
   } catch (e) {
     throw new ClipformError("USAGE", `${sub === "pull" ? url : arg}: ${(e as Error).message}`);
   }
-  const dir = join(ctx.cwd, PROJECT_MODELS_DIR);
+  // Pinned in the project's models folder, wherever inside the project the command runs.
+  const { root } = findProjectRoot(ctx.cwd);
+  const dir = projectModelsDir(root);
   mkdirSync(dir, { recursive: true });
-  const file = `${PROJECT_MODELS_DIR}/${fileNameOf(air)}`;
-  writeFileSync(join(ctx.cwd, file), JSON.stringify(result.definition, null, 2) + "\n");
-  const { diagnostics } = loadProjectCatalog(ctx.cwd);
+  const path = join(dir, fileNameOf(air));
+  writeFileSync(path, JSON.stringify(result.definition, null, 2) + "\n");
+  const file = relative(root, path).split(sep).join("/");
+  const { diagnostics } = loadProjectCatalog(root, dir);
   const mine = diagnostics.filter((d) => d.file === file);
   for (const d of mine) ctx.err(formatDiagnostic(d));
-  ctx.out(`Wrote ${file}: ${air} pinned from ${url}.`);
+  ctx.out(`Wrote ${relative(ctx.cwd, path).split(sep).join("/")}: ${air} pinned from ${url}.`);
   for (const n of result.notes) ctx.out(`  note: ${n}`);
   return mine.some((d) => d.severity === "error") ? 1 : 0;
 }

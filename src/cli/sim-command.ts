@@ -1,5 +1,10 @@
 /** `clipform sim`: a local Runware-compatible server, for trying clipform and for tests. */
+import { existsSync, statSync } from "node:fs";
+import { resolve } from "node:path";
+import { formatDiagnostic } from "../diagnostics.js";
 import { ClipformError } from "../errors.js";
+import { loadProjectCatalog } from "../models/project.js";
+import { findProjectRoot } from "../project/root.js";
 import { DIALECT_NAMES } from "../sim/dialects.js";
 import type { Command } from "./commands.js";
 
@@ -10,8 +15,28 @@ function num(value: unknown, flag: string): number | undefined {
   return n;
 }
 
+/** The models the simulator accepts: built-in, plus `--models DIR` or the project's own folder. */
+function simCatalog(cwd: string, dirArg: unknown, warn: (line: string) => void) {
+  let root: string;
+  let dir: string | undefined;
+  if (typeof dirArg === "string") {
+    root = cwd;
+    dir = resolve(cwd, dirArg);
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ClipformError("USAGE", `--models ${dirArg}: no such folder`);
+  } else {
+    root = findProjectRoot(cwd).root;
+  }
+  const { catalog, diagnostics } = loadProjectCatalog(root, dir);
+  const errors = diagnostics.filter((d) => d.severity === "error");
+  if (errors.length > 0) {
+    throw new ClipformError("INVALID_MANIFEST", `${errors.length} problem${errors.length === 1 ? "" : "s"} in the model definitions; the simulator did not start`, diagnostics);
+  }
+  for (const d of diagnostics) warn(formatDiagnostic(d));
+  return catalog;
+}
+
 export const simCommand: Command = {
-  usage: "[--port N] [--latency-ms N] [--fail-rate X] [--rate-limit-rate X] [--error-rate X] [--reset-rate X] [--seed N] [--api-key KEY] [--dialect NAME[,NAME…]]",
+  usage: "[--port N] [--latency-ms N] [--fail-rate X] [--rate-limit-rate X] [--error-rate X] [--reset-rate X] [--seed N] [--api-key KEY] [--dialect NAME[,NAME…]] [--models DIR]",
   options: {
     port: { type: "string", arg: "N", help: "port to listen on (default: any free port)" },
     "latency-ms": { type: "string", arg: "N", help: "how long each generation takes" },
@@ -22,9 +47,11 @@ export const simCommand: Command = {
     seed: { type: "string", arg: "N", help: "seed for every random decision (reproducible faults)" },
     "api-key": { type: "string", arg: "KEY", help: "accept only this key (default: any non-empty key)" },
     dialect: { type: "string", arg: "NAMES", help: `answer in these ways, comma-separated: ${DIALECT_NAMES.join(", ")}` },
+    models: { type: "string", arg: "DIR", help: "a folder of model definitions to accept besides the built-in ones (default: the project's, when run inside one)" },
   },
   async run(ctx, values) {
     const { runSimCommand } = await import("../sim/index.js");
+    const catalog = simCatalog(ctx.cwd, values.models, (line) => ctx.err(line));
     const opts = {
       port: num(values.port, "--port"),
       latencyMs: num(values["latency-ms"], "--latency-ms"),
@@ -38,7 +65,7 @@ export const simCommand: Command = {
     };
     let sim;
     try {
-      sim = await runSimCommand(Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)), (line) => ctx.out(line));
+      sim = await runSimCommand(Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)), (line) => ctx.out(line), catalog);
     } catch (e) {
       if (e instanceof RangeError) throw new ClipformError("USAGE", e.message);
       throw e;

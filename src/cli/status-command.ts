@@ -7,6 +7,7 @@ import { simulatedNote } from "../plan/render.js";
 import { SIM_RECORD_OPTION } from "./commands.js";
 import { renderStatus } from "../status/render.js";
 import { buildStatus } from "../status/status.js";
+import { comparisons } from "../plan/compare.js";
 import type { Command } from "./commands.js";
 
 export const statusCommand: Command = {
@@ -25,7 +26,7 @@ export const statusCommand: Command = {
     });
     const simulated = recordNote(ws, ctx.cwd);
     if (values.json) ctx.out(JSON.stringify(simulated ? { ...report, lockfile: { ...report.lockfile, simulated: true } } : report, null, 2));
-    else ctx.out((simulated ? `${ctx.color.magenta(simulatedNote(simulated))}\n` : "") + renderStatus(report, ctx.color));
+    else ctx.out((simulated ? `${ctx.color.magenta(simulatedNote(simulated))}\n` : "") + renderStatus(report, ctx.color, comparisons(plan.changes)));
     return 0;
   },
 };

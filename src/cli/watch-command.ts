@@ -44,7 +44,9 @@ export const watchCommand: Command = {
       }
       lock = acquireStateLock(ws.root, "clipform watch --apply");
       prepareRecord(ws.record);
-      session = await openApiSession({ env: ctx.env, sim: Boolean(values.sim), needsKey: true });
+      // The simulator accepts the project's own models too, as the plan does.
+      const catalog = values.sim ? (await import("../models/project.js")).loadProjectCatalog(ws.root).catalog : undefined;
+      session = await openApiSession({ env: ctx.env, sim: Boolean(values.sim), needsKey: true, ...(catalog ? { catalog } : {}) });
       apply = {
         maxCostPerChange: maxCost,
         budget,

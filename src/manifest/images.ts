@@ -1,17 +1,21 @@
 /**
  * Frame image references: what kind each one is, and for local files their content hash,
- * format and pixel size, so a bad image is caught before anything is paid for.
+ * format and pixel size, so a bad image is caught before anything is paid for. Whether an image
+ * is readable is checked once per file; whether its size, weight and format suit a model is
+ * checked per clip, against that model's own limits (imageLimitIssues).
  */
 import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
-import { COMMON } from "../models/catalog.js";
+import { COMMON, type Confidence, type ModelSpec } from "../models/catalog.js";
 
 export type ImageKind = "file" | "url" | "dataUri" | "base64" | "uuid";
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const BASE64_RE = /^[A-Za-z0-9+/]{64,}={0,2}$/;
 const FILE_EXT_RE = /\.(png|jpe?g|webp|gif|bmp|tiff?|heic|avif)$/i;
+/** Frame images are hashed in memory: none this heavy is read (every known model's limit is far below). */
+export const MAX_READ_BYTES = 64 * 1024 * 1024;
 
 export function classifyImage(ref: string): ImageKind {
   if (/^data:/i.test(ref)) return "dataUri";
@@ -97,8 +101,7 @@ export class LocalImageCache {
 }
 
 function checkImage(ref: string, path: string, size: number): LocalImageResult {
-  const { maxBytes } = COMMON.image;
-  if (size > maxBytes) return { ok: false, message: `image ${ref} is ${(size / 1048576).toFixed(1)} MB; the limit is ${maxBytes / 1048576} MB` };
+  if (size > MAX_READ_BYTES) return { ok: false, message: `image ${ref} is ${mb(size)} MB; clipform reads no frame image over ${mb(MAX_READ_BYTES)} MB` };
   const buf = readFileSync(path);
   const problem = imageProblem(ref, buf);
   if (problem) {
@@ -109,34 +112,79 @@ function checkImage(ref: string, path: string, size: number): LocalImageResult {
   return { ok: true, image: { path, sha256, bytes: size, info: sniffImage(buf) } };
 }
 
+const mb = (bytes: number) => String(Number((bytes / 1048576).toFixed(1)));
+
 /** The JPEG end-of-image marker (EOI). */
 const JPEG_END = Buffer.from([0xff, 0xd9]);
 
-/** What the API would reject in an image's bytes (format, pixel size, weight), or undefined. */
+/** What makes bytes no image at all (unknown format, cut short), or undefined. */
 function imageProblem(label: string, buf: Buffer): string | undefined {
-  const { maxBytes, minSide, maxSide } = COMMON.image;
-  if (buf.length > maxBytes) return `image ${label} is ${(buf.length / 1048576).toFixed(1)} MB; the limit is ${maxBytes / 1048576} MB`;
   const info = sniffImage(buf);
   if (info.format === "unknown") return "not a PNG, JPEG or WEBP image";
   // A header alone (a download cut short, a 5-byte JPEG) is no image: the API would refuse it after upload.
   const name = info.format.toUpperCase();
   if (info.width === undefined || info.height === undefined) return `image ${label} is a truncated or damaged ${name}: its pixel size cannot be read`;
   if (info.format === "jpeg" && buf.lastIndexOf(JPEG_END) < 2) return `image ${label} is a truncated ${name}: it stops before its end marker`;
-  if (info.width !== undefined && info.height !== undefined) {
-    const { width, height } = info;
-    if (width < minSide || height < minSide || width > maxSide || height > maxSide) {
-      return `image ${label} is ${width}x${height} px; each side must be ${minSide} to ${maxSide} px`;
-    }
-  }
   return undefined;
 }
 
-/** Checks an image given inline (a data URI or raw base64) as a local file would be checked. */
-export function inlineImageProblem(ref: string, kind: "dataUri" | "base64"): string | undefined {
-  const m = kind === "dataUri" ? /^data:([^;,]*)(;base64)?,(.*)$/is.exec(ref) : undefined;
-  if (kind === "dataUri" && (!m || !m[2])) return "a data URI frame image must be base64-encoded (data:image/png;base64,…)";
-  const buf = Buffer.from(kind === "dataUri" ? m![3]! : ref, "base64");
-  const label = kind === "dataUri" ? "given as a data URI" : "given as base64";
-  const problem = imageProblem(label, buf);
-  return problem?.startsWith("not a") ? `the image ${label} is ${problem}` : problem;
+export interface ImageIssue {
+  severity: "error" | "warning";
+  message: string;
 }
+
+/**
+ * What `model` would reject in an image (pixel size, weight, format), by the confidence of its
+ * limits: verified ones reject, conflict and unconfirmed ones warn. A limit the model's
+ * definition does not give falls back on the common Runware one, as a warning only: it is a
+ * guess for that model. `label` names the image in messages ("./key.png", "given as base64").
+ */
+export function imageLimitIssues(label: string, image: { bytes: number; info: ImageInfo }, model: ModelSpec | undefined): ImageIssue[] {
+  const own = model?.imageLimits;
+  // An unknown model is reported on its own; its images are held to the common limits.
+  const judged = (key: "minSide" | "maxSide" | "maxBytes" | "formats"): { value: number | readonly string[]; confidence: Confidence | "common" } =>
+    own?.[key] !== undefined ? { value: own[key]!, confidence: own.confidence } : { value: COMMON.image[key], confidence: model ? "common" : "verified" };
+  const issues: ImageIssue[] = [];
+  const issue = (confidence: Confidence | "common", message: string) => {
+    if (confidence === "verified") issues.push({ severity: "error", message });
+    else if (confidence === "conflict") issues.push({ severity: "warning", message: `${message} (a disputed limit of ${model!.air}: the sources disagree; accepted)` });
+    else if (confidence === "unconfirmed") issues.push({ severity: "warning", message: `${message} (an unconfirmed limit of ${model!.air}: the API may accept it)` });
+    else issues.push({ severity: "warning", message: `${message} (the common Runware limit: ${model!.air}'s own is not known, so the API may accept it)` });
+  };
+  const bytes = judged("maxBytes");
+  if (image.bytes > (bytes.value as number)) issue(bytes.confidence, `image ${label} is ${mb(image.bytes)} MB; the limit is ${mb(bytes.value as number)} MB`);
+  const { width, height, format } = image.info;
+  if (width !== undefined && height !== undefined) {
+    const min = judged("minSide");
+    const max = judged("maxSide");
+    const tooSmall = Math.min(width, height) < (min.value as number);
+    const tooBig = Math.max(width, height) > (max.value as number);
+    if (tooSmall || tooBig) {
+      // The strictest confidence among the bounds broken decides.
+      const broken = [...(tooSmall ? [min.confidence] : []), ...(tooBig ? [max.confidence] : [])];
+      const confidence = (["verified", "conflict", "unconfirmed", "common"] as const).find((c) => broken.includes(c))!;
+      issue(confidence, `image ${label} is ${width}x${height} px; each side must be ${String(min.value)} to ${String(max.value)} px`);
+    }
+  }
+  const formats = judged("formats");
+  const allowed = (formats.value as readonly string[]).map((f) => f.toLowerCase().replace(/^jpg$/, "jpeg"));
+  if (format !== "unknown" && !allowed.includes(format)) {
+    issue(formats.confidence, `image ${label} is a ${format.toUpperCase()}; ${model?.air ?? "the model"} takes ${allowed.map((f) => f.toUpperCase()).join(", ")}`);
+  }
+  return issues;
+}
+
+export type InlineImageResult = { ok: true; bytes: number; info: ImageInfo } | { ok: false; message: string };
+
+/** Reads an image given inline (a data URI or raw base64) as a local file is read. */
+export function inlineImage(ref: string, kind: "dataUri" | "base64"): InlineImageResult {
+  const m = kind === "dataUri" ? /^data:([^;,]*)(;base64)?,(.*)$/is.exec(ref) : undefined;
+  if (kind === "dataUri" && (!m || !m[2])) return { ok: false, message: "a data URI frame image must be base64-encoded (data:image/png;base64,…)" };
+  const buf = Buffer.from(kind === "dataUri" ? m![3]! : ref, "base64");
+  const problem = imageProblem(inlineLabel(kind), buf);
+  if (problem) return { ok: false, message: problem.startsWith("not a") ? `the image ${inlineLabel(kind)} is ${problem}` : problem };
+  return { ok: true, bytes: buf.length, info: sniffImage(buf) };
+}
+
+/** How messages name an image given inline. */
+export const inlineLabel = (kind: "dataUri" | "base64"): string => (kind === "dataUri" ? "given as a data URI" : "given as base64");

@@ -15,7 +15,7 @@ import { canonicalJson, sha256Hex } from "../util/canonical.js";
 import { checkManifestSchema } from "./check-schema.js";
 import { toData } from "./yaml-limits.js";
 import { expandManifest, originOf, type ExpandedClip, type YamlPath } from "./expand.js";
-import { classifyImage, inlineImageProblem, LocalImageCache, type ImageKind } from "./images.js";
+import { classifyImage, imageLimitIssues, inlineImage, inlineLabel, LocalImageCache, type ImageKind } from "./images.js";
 import { CLIP_FIELD_NAMES, isClipField } from "./fields.js";
 import type { Manifest } from "./schema.js";
 import { closest } from "../util/suggest.js";
@@ -265,12 +265,19 @@ export function assembleProject(root: string, results: ManifestResult[], images:
         if (typeof ref !== "string" || !frame) return;
         const kind = classifyImage(ref);
         const field = typeof item === "string" ? `inputs/frameImages/${i}` : `inputs/frameImages/${i}/image`;
+        // Each model has its own limits on an image's size, weight and format.
+        const fits = (label: string, image: Parameters<typeof imageLimitIssues>[1]) => {
+          const issues = imageLimitIssues(label, image, typeof clip.fields.model === "string" ? catalog.get(clip.fields.model) : undefined);
+          for (const i of issues) report(field, i.message, i.severity, i.severity === "error" ? "invalidImage" : "unconfirmedRule");
+          return !issues.some((i) => i.severity === "error");
+        };
         if (kind === "dataUri" || kind === "base64") {
-          const problem = inlineImageProblem(ref, kind);
-          if (problem) {
-            report(field, problem, "error", "invalidImage");
+          const inline = inlineImage(ref, kind);
+          if (!inline.ok) {
+            report(field, inline.message, "error", "invalidImage");
             return;
           }
+          if (!fits(inlineLabel(kind), inline)) return;
         }
         if (kind !== "file") {
           refs.push({ frame, kind, ref });
@@ -281,6 +288,7 @@ export function assembleProject(root: string, results: ManifestResult[], images:
           report(field, loaded.message, "error", "invalidImage");
           return;
         }
+        if (!fits(ref, loaded.image)) return;
         refs.push({ frame, kind, ref, path: loaded.image.path, sha256: loaded.image.sha256 });
         digestParts.push(`${loaded.image.path}\0${loaded.image.sha256}`);
       });

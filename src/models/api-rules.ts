@@ -3,7 +3,7 @@
  * result count, output, delivery and safety fields. Model rules are in rules.ts.
  */
 import { COMMON } from "./catalog.js";
-import type { RuleIssue, VideoRequest } from "./rules.js";
+import type { RuleIssue, VideoRequest } from "./request.js";
 
 const isInt = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v);
 const fmt = (v: unknown) => (typeof v === "string" ? JSON.stringify(v) : String(v));

@@ -1,15 +1,17 @@
 /**
- * A project's own models: JSON (or YAML) definitions in `models/` at the project root. A file
+ * A project's own models: JSON (or YAML) definitions in `models/` at the project root (or the
+ * folder `clipform.yaml` names in `models`), whatever folder inside the project a command runs in. A file
  * whose `air` is a built-in model overrides it field by field (objects merge, lists replace: a
  * newly allowed duration is `durations: {values: [5, 8, 10]}`); `extends: AIR` starts a new
  * model from a built-in one; any other file defines a new model and must be complete. Each is validated against schemas/model.schema.json, with every
  * problem located at FILE:LINE:COL. `clipform models import` writes such files.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative, resolve, sep } from "node:path";
 import type { Diagnostic } from "../diagnostics.js";
 import { checkAgainst } from "../manifest/check-schema.js";
 import { locate, parseYaml } from "../manifest/yaml.js";
+import { parseProjectConfig, PROJECT_CONFIG } from "../project/config.js";
 import { loadValidatorSync } from "../util/validators.js";
 import { builtinCatalog, catalogOf, type Catalog, type ModelSpec } from "./catalog.js";
 import type { ModelDefinition } from "./definition.js";
@@ -31,16 +33,27 @@ export function mergeDefinition(base: unknown, over: unknown): unknown {
   return out;
 }
 
-export function loadProjectCatalog(root: string): ProjectCatalog {
-  const dir = join(root, PROJECT_MODELS_DIR);
+/** The project's models folder, absolute: the config's `models` path, or `models/` at the root. */
+export function projectModelsDir(root: string): string {
+  const configFile = join(root, PROJECT_CONFIG);
+  const configured = existsSync(configFile) ? parseProjectConfig(readFileSync(configFile, "utf8"), PROJECT_CONFIG).models : undefined;
+  return resolve(root, configured ?? PROJECT_MODELS_DIR);
+}
+
+/**
+ * The catalog of the project at `root`: the built-in models with the project's own over them.
+ * `dir` (absolute) reads another folder of definitions instead; problems name files relative to `root`.
+ */
+export function loadProjectCatalog(root: string, dir: string = projectModelsDir(root)): ProjectCatalog {
   const builtin = builtinCatalog();
+  const shown = relative(root, dir).split(sep).join("/") || ".";
   if (!existsSync(dir)) return { catalog: builtin, diagnostics: [] };
   const files = readdirSync(dir).filter((f) => /\.(json|ya?ml)$/i.test(f)).sort();
   if (files.length === 0) return { catalog: builtin, diagnostics: [] };
   const diagnostics: Diagnostic[] = [];
   const own: ModelSpec[] = [];
   for (const name of files) {
-    const file = `${PROJECT_MODELS_DIR}/${name}`;
+    const file = shown === "." ? name : `${shown}/${name}`;
     const parsed = parseYaml(readFileSync(join(dir, name), "utf8"));
     const problem = (path: (string | number)[], message: string, key = false) => {
       const pos = locate(parsed, path, { key });

@@ -7,136 +7,22 @@
  * Each model rule has a confidence: a `verified` rule rejects (the API would), a `conflict` rule
  * accepts the union of its sources' readings and warns naming them, an `unconfirmed` one warns.
  */
-import { builtinCatalog, COMMON, providerOf, severityOf, type Catalog, type Confidence, type FramePosition, type ModelSpec } from "./catalog.js";
+import { builtinCatalog, COMMON, providerOf, severityOf, type Catalog, type ModelSpec } from "./catalog.js";
 import { describeDurations, durationsFor, hasDurationRule, inDurationSet, sizeKey } from "./sizes.js";
 import { checkSettings } from "./settings.js";
 import { closest } from "../util/suggest.js";
 import { checkApiFields } from "./api-rules.js";
+import { checkFrames, checkOtherInputs, checkPrompts } from "./input-rules.js";
+import { fmt, frameImagesOf, isInt, isNum, judge, unsupported, type Issues, type RuleIssue, type VideoRequest } from "./request.js";
 
-export type Severity = "error" | "warning";
-
-export interface RuleIssue {
-  severity: Severity;
-  /** Path inside the task object, e.g. ["inputs", "frameImages", 1, "frame"]. */
-  path: (string | number)[];
-  /** The API parameter concerned, when it differs from `path` (which points where to report it). */
-  parameter?: string;
-  /** Runware-style error code (invalidWidth, unsupportedDuration, …). */
-  code: string;
-  message: string;
-  allowedValues?: unknown[];
-  min?: number;
-  max?: number;
-}
-
-export interface FrameImage {
-  image: string;
-  frame?: FramePosition | 0 | -1 | string | number;
-}
-
-/** The request fields clipform sends in a videoInference task (besides taskType/taskUUID). */
-export interface VideoRequest {
-  model?: unknown;
-  positivePrompt?: unknown;
-  negativePrompt?: unknown;
-  width?: unknown;
-  height?: unknown;
-  duration?: unknown;
-  CFGScale?: unknown;
-  numberResults?: unknown;
-  outputType?: unknown;
-  outputFormat?: unknown;
-  outputQuality?: unknown;
-  deliveryMethod?: unknown;
-  includeCost?: unknown;
-  webhookURL?: unknown;
-  uploadEndpoint?: unknown;
-  ttl?: unknown;
-  safety?: unknown;
-  inputs?: unknown;
-  seed?: unknown;
-  resolution?: unknown;
-  providerSettings?: unknown;
-  [key: string]: unknown;
-}
-
-const isInt = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v);
-const isNum = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
-
-/** Normalizes a frame position ("first" | "last" | 0 | -1) to "first" / "last"; undefined if invalid. */
-export function normalizeFrame(frame: unknown): FramePosition | undefined {
-  if (frame === "first" || frame === 0) return "first";
-  if (frame === "last" || frame === -1) return "last";
-  return undefined;
-}
-
-/**
- * Resolves the frame positions of a frameImages array as the API does: explicit `frame`
- * wins; otherwise one image is the first frame and two are first and last.
- */
-export function resolveFramePositions(items: readonly unknown[]): (FramePosition | undefined)[] {
-  return items.map((item, i) => {
-    if (item && typeof item === "object" && "frame" in item && (item as FrameImage).frame !== undefined) {
-      return normalizeFrame((item as FrameImage).frame);
-    }
-    if (items.length === 1) return "first";
-    if (items.length === 2) return i === 0 ? "first" : "last";
-    return undefined;
-  });
-}
-
-export function frameImagesOf(req: VideoRequest): unknown[] | undefined {
-  const inputs = req.inputs;
-  if (!inputs || typeof inputs !== "object") return undefined;
-  const inp = inputs as Record<string, unknown>;
-  const list = inp.frameImages ?? inp.inputImage;
-  return Array.isArray(list) ? list : undefined;
-}
-
-function fmt(v: unknown): string {
-  return typeof v === "string" ? JSON.stringify(v) : String(v);
-}
+export { frameImagesOf, normalizeFrame, resolveFramePositions } from "./request.js";
+export type { FrameImage, RuleIssue, Severity, VideoRequest } from "./request.js";
 
 export interface CheckOptions {
   /** The models known to this project (built-in plus the project's own); built-in by default. */
   catalog?: Catalog;
   /** YYYY-MM-DD, for retirement dates; today by default. */
   today?: string;
-}
-
-type Issues = RuleIssue[];
-
-/** A rule's reading-by-reading view, for conflict warnings: "PG says 8; PY says 4, 6, 8". */
-function disagreement(readings: { source: string }[] | undefined, show: (r: never) => string): string {
-  if (!readings?.length) return "the sources disagree";
-  return `the sources disagree: ${readings.map((r) => `${r.source} says ${show(r as never)}`).join("; ")}`;
-}
-
-/**
- * Reports a value a rule does not accept, by the rule's confidence. `inUnion` says whether the
- * value is in the union of the readings (accepted, with a warning, for a conflict rule).
- */
-function judge(
-  issues: Issues,
-  rule: { confidence: Confidence; readings?: { source: string }[] },
-  ok: { all: boolean; inUnion: boolean; subject: string },
-  at: RuleIssue["path"],
-  code: string,
-  message: string,
-  show: (r: never) => string,
-  extra: Partial<RuleIssue> = {},
-): void {
-  if (ok.all) return;
-  if (rule.confidence === "conflict") {
-    if (ok.inUnion) issues.push({ severity: "warning", path: at, code: "disputedRule", message: `${ok.subject} is disputed, ${disagreement(rule.readings, show)}; accepted, as one reading allows it` });
-    else issues.push({ severity: "error", path: at, code, message, ...extra });
-    return;
-  }
-  if (rule.confidence === "unconfirmed") {
-    issues.push({ severity: "warning", path: at, code: "unconfirmedRule", message: `${message} (an unconfirmed rule: the API may accept it)` });
-    return;
-  }
-  issues.push({ severity: "error", path: at, code, message, ...extra });
 }
 
 export function checkVideoRequest(req: VideoRequest, opts: CheckOptions = {}): RuleIssue[] {
@@ -251,23 +137,20 @@ function checkDuration(m: ModelSpec, req: VideoRequest, issues: Issues): void {
   );
 }
 
-function unsupported(issues: Issues, m: ModelSpec, conf: Confidence, key: string, path: RuleIssue["path"] = [key]): void {
-  const message = `${m.air} does not take ${key}: remove it`;
-  if (conf === "verified") issues.push({ severity: "error", path, code: "unsupportedParameter", message });
-  else issues.push({ severity: "warning", path, code: "undocumentedParameter", message: `${m.air} may not take ${key} (${conf}): clipform does not send it` });
-}
-
 function checkParameters(m: ModelSpec, req: VideoRequest, issues: Issues): void {
   const c = m.CFGScale;
   if (req.CFGScale !== undefined) {
     const v = req.CFGScale;
     if (!c.supported) unsupported(issues, m, c.confidence, "CFGScale");
     else {
-      const min = c.min ?? 0;
-      const max = c.max ?? 1;
+      // A range no source gives is not checked: another model's 0–1 would be a guess.
+      const min = c.min ?? -Infinity;
+      const max = c.max ?? Infinity;
       const sev = severityOf(c.confidence);
-      if (!isNum(v) || v < min || v > max) {
-        issues.push({ severity: isNum(v) ? sev : "error", path: ["CFGScale"], code: "invalidCFGScale", message: `CFGScale must be a number from ${min} to ${max}, got ${fmt(v)}`, min, max });
+      if (!isNum(v)) {
+        issues.push({ severity: "error", path: ["CFGScale"], code: "invalidCFGScale", message: `CFGScale must be a number, got ${fmt(v)}` });
+      } else if (v < min || v > max) {
+        issues.push({ severity: sev, path: ["CFGScale"], code: "invalidCFGScale", message: `CFGScale must be ${c.min === undefined ? `at most ${max}` : c.max === undefined ? `at least ${min}` : `a number from ${min} to ${max}`}, got ${fmt(v)}`, ...(c.min !== undefined ? { min } : {}), ...(c.max !== undefined ? { max } : {}) });
       } else if (c.step && Math.abs(Math.round(v / c.step) * c.step - v) > 1e-9) {
         issues.push({ severity: sev, path: ["CFGScale"], code: "invalidCFGScale", message: `CFGScale ${v} is not a multiple of ${c.step} (use at most two decimals)` });
       }
@@ -295,122 +178,6 @@ function checkParameters(m: ModelSpec, req: VideoRequest, issues: Issues): void 
         const severity = p.kind === "invalid" ? severityOf(ps.confidence) : "warning";
         issues.push({ severity, path: ["providerSettings", ...p.path], code: p.kind === "invalid" ? "invalidProviderSetting" : "unknownProviderSetting", message: p.message });
       }
-    }
-  }
-}
-
-function checkPrompts(m: ModelSpec, req: VideoRequest, hasFrames: boolean, issues: Issues): void {
-  for (const key of ["positivePrompt", "negativePrompt"] as const) {
-    const v = req[key];
-    const rule = m[key];
-    const Key = `${key[0]!.toUpperCase()}${key.slice(1)}`;
-    if (v === undefined) {
-      const needed = rule.required || (rule.requiredWithoutFrames && !hasFrames);
-      if (rule.supported && needed) {
-        const message = `${key} is required for ${m.air}${rule.requiredWithoutFrames && !rule.required ? " without a frame image" : ""}`;
-        if (rule.confidence === "verified") issues.push({ severity: "error", path: [key], code: `missing${Key}`, message });
-        else issues.push({ severity: "warning", path: [key], code: `missing${Key}`, message: `${message} (${rule.confidence})` });
-      }
-      continue;
-    }
-    if (typeof v !== "string") {
-      issues.push({ severity: "error", path: [key], code: `invalid${Key}`, message: `${key} must be a string` });
-      continue;
-    }
-    if (!rule.supported) {
-      unsupported(issues, m, rule.confidence, key);
-      continue;
-    }
-    const against = rule.readings?.filter((r) => !r.supported) ?? [];
-    if (against.length > 0) {
-      const readings = rule.readings!.map((r) => `${r.source} says ${r.supported ? "it is taken" : "it is not"}`).join("; ");
-      issues.push({ severity: "warning", path: [key], code: "undocumentedParameter", message: `${m.air} may not take ${key}: the sources disagree: ${readings}` });
-    }
-    const min = rule.min ?? 1;
-    if (v.length < min || (rule.max !== undefined && v.length > rule.max)) {
-      const range = rule.max !== undefined ? `${min} to ${rule.max}` : `at least ${min}`;
-      issues.push({ severity: v.length === 0 ? "error" : severityOf(rule.confidence), path: [key], code: `invalid${Key}`, message: `${key} must be ${range} characters long, got ${v.length}`, min, ...(rule.max !== undefined ? { max: rule.max } : {}) });
-    }
-  }
-}
-
-function checkFrames(m: ModelSpec, req: VideoRequest, frames: unknown[] | undefined, issues: Issues): void {
-  const f = m.frames;
-  const framesKey = req.inputs && typeof req.inputs === "object" && "inputImage" in (req.inputs as object) ? "inputImage" : "frameImages";
-  if (req.inputs !== undefined && (typeof req.inputs !== "object" || req.inputs === null || Array.isArray(req.inputs))) {
-    issues.push({ severity: "error", path: ["inputs"], code: "invalidInputs", message: "inputs must be an object" });
-  } else if (req.inputs !== undefined && frames === undefined && (req.inputs as Record<string, unknown>).frameImages !== undefined) {
-    issues.push({ severity: "error", path: ["inputs", "frameImages"], code: "invalidFrameImages", message: "inputs.frameImages must be an array" });
-  }
-  if (!frames || frames.length === 0) {
-    if (f.required) {
-      const message = `${m.air} is image-to-video only: inputs.frameImages needs a first-frame image`;
-      if (f.confidence === "verified") issues.push({ severity: "error", path: frames ? ["inputs", framesKey] : ["model"], code: "missingFrameImages", message, parameter: `inputs.${framesKey}` });
-      else issues.push({ severity: "warning", path: frames ? ["inputs", framesKey] : ["model"], code: "missingFrameImages", message: `${message} (${f.confidence})`, parameter: `inputs.${framesKey}` });
-    }
-    return;
-  }
-  if (!f.supported) {
-    unsupported(issues, m, f.confidence, "inputs.frameImages", ["inputs", framesKey]);
-    return;
-  }
-  const readings = f.readings ?? [];
-  const showReading = (r: { positions: string[]; max?: number }) => `${r.positions.join(" and ")}${r.max !== undefined ? ` (at most ${r.max})` : ""}`;
-  judge(
-    issues,
-    f,
-    { inUnion: frames.length <= f.max, all: frames.length <= f.max && readings.every((r) => r.max === undefined || frames.length <= r.max), subject: `${frames.length} frame images on ${m.air}` },
-    ["inputs", framesKey],
-    "invalidFrameImages",
-    `${m.air} accepts at most ${f.max} frame image${f.max > 1 ? "s" : ""}, got ${frames.length}`,
-    showReading,
-    { max: f.max },
-  );
-  const positions = resolveFramePositions(frames);
-  const seen = new Map<string, number>();
-  frames.forEach((item, i) => {
-    const isObj = item !== null && typeof item === "object" && !Array.isArray(item);
-    const image = isObj ? (item as FrameImage).image : item;
-    if (typeof image !== "string" || image.length === 0) {
-      issues.push({ severity: "error", path: isObj ? ["inputs", framesKey, i, "image"] : ["inputs", framesKey, i], code: "invalidFrameImage", message: "a frame image must be a non-empty string (file, URL, data URI, base64 or image UUID)" });
-    }
-    const explicit = isObj ? (item as FrameImage).frame : undefined;
-    const pos = positions[i];
-    if (explicit !== undefined && pos === undefined) {
-      issues.push({ severity: "error", path: ["inputs", framesKey, i, "frame"], code: "invalidFramePosition", message: `frame ${fmt(explicit)} is not a frame position (allowed: first, last, 0, -1)`, allowedValues: ["first", "last", 0, -1] });
-      return;
-    }
-    if (pos === undefined) return; // 3+ images without positions: already reported by the count check
-    const at = explicit !== undefined ? ["inputs", framesKey, i, "frame"] : ["inputs", framesKey, i];
-    const inUnion = f.positions.includes(pos);
-    const all = inUnion && readings.every((r) => r.positions.includes(pos));
-    const before = issues.length;
-    judge(issues, f, { inUnion, all, subject: `a ${pos} frame image on ${m.air}` }, at, "invalidFramePosition", `${m.air} supports only the ${f.positions.join(" and ")} frame, not "${pos}"`, showReading, {
-      allowedValues: [...f.positions],
-    });
-    if (issues.length > before && issues[issues.length - 1]!.severity === "error") return;
-    const prev = seen.get(pos);
-    if (prev !== undefined) {
-      issues.push({ severity: "error", path: ["inputs", framesKey, i], code: "duplicateFramePosition", message: `two frame images target the ${pos} frame (items ${prev + 1} and ${i + 1})` });
-    }
-    seen.set(pos, i);
-  });
-}
-
-/** inputs.* besides frame images: known to the model, and within its limits. */
-function checkOtherInputs(m: ModelSpec, req: VideoRequest, issues: Issues): void {
-  if (!req.inputs || typeof req.inputs !== "object" || Array.isArray(req.inputs)) return;
-  for (const [name, value] of Object.entries(req.inputs as Record<string, unknown>)) {
-    if (name === "frameImages" || name === "inputImage") continue;
-    const rule = m.inputs?.[name];
-    if (!rule) {
-      unsupported(issues, m, m.coverage === "verified" ? "verified" : "unconfirmed", `inputs.${name}`, ["inputs", name]);
-      continue;
-    }
-    if (rule.list !== false && !Array.isArray(value)) {
-      issues.push({ severity: "error", path: ["inputs", name], code: "invalidInputs", message: `inputs.${name} must be a list` });
-    } else if (Array.isArray(value) && rule.max !== undefined && value.length > rule.max) {
-      issues.push({ severity: severityOf(rule.confidence), path: ["inputs", name], code: "invalidInputs", message: `${m.air} accepts at most ${rule.max} inputs.${name}, got ${value.length}`, max: rule.max });
     }
   }
 }

@@ -243,6 +243,14 @@ export function renderMarkdown(p: Plan, o: { simulated?: string } = {}): string 
   } else {
     out.push("No changes.");
   }
+  const sideBySide = comparisons(p.changes);
+  if (sideBySide.length > 0) {
+    out.push("");
+    out.push("| Side by side | Each model's cost |");
+    out.push("|---|---|");
+    const cost = (ch: Change) => (ch.generate === 0 ? `${usd(ch.spentUsd)} spent` : ch.estimate ? unitUsd(ch.estimate.usd) : "**unpriced**");
+    for (const g of sideBySide) out.push(`| \`${g.shot}\` | ${g.variants.map((v) => `${mdCell(v.model)} ${cost(v.change)}`).join(" · ")} |`);
+  }
   if (p.byModel.length) {
     out.push("");
     out.push("| Model | Generations | Estimate | Price source |");

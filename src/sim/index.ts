@@ -93,9 +93,9 @@ export function startSimulator(opts: SimOptions = {}, catalog?: Catalog): Promis
  * `clipform sim`: starts the simulator and prints `listening on URL` as the first line, then
  * the fault settings. The caller keeps the process alive and closes it (e.g. on SIGINT).
  */
-export async function runSimCommand(opts: SimOptions, print: (line: string) => void): Promise<Simulator> {
+export async function runSimCommand(opts: SimOptions, print: (line: string) => void, catalog?: Catalog): Promise<Simulator> {
   const options = resolveOptions(opts);
-  const sim = await launch(options);
+  const sim = await launch(options, catalog);
   print(`listening on ${sim.url}`);
   print(describeSettings(options));
   return sim;

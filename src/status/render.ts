@@ -1,5 +1,6 @@
 /** `clipform status` as text: a table per manifest, then the clips that need attention. */
 import type { Palette } from "../cli/colors.js";
+import type { Comparison } from "../plan/compare.js";
 import { unitUsd, usd } from "../plan/render.js";
 import type { ClipState, StatusItem, StatusReport } from "./status.js";
 
@@ -43,7 +44,20 @@ function describeItem(it: StatusItem): string {
   }
 }
 
-export function renderStatus(r: StatusReport, color: Palette): string {
+/** The same shot on several models, one line each: every model's state and what it cost or will cost. */
+function sideBySide(r: StatusReport, groups: readonly Comparison[], color: Palette): string[] {
+  const items = new Map(r.manifests.flatMap((m) => m.items).map((it) => [it.address, it]));
+  const variant = (address: string, model: string): string => {
+    const it = items.get(address);
+    if (!it) return model;
+    if (it.state === "generated") return `${model} ${usd(it.spent_usd)} spent`;
+    const est = it.estimated_cost_usd !== undefined ? unitUsd(it.estimated_cost_usd) : it.action === "create" || it.action === "replace" ? color.red("unpriced") : "";
+    return `${model} ${it.state}${est ? ` ${est}` : ""}`;
+  };
+  return ["", color.bold("Side by side:"), ...groups.map((g) => `  ${g.shot}  ${g.variants.map((v) => variant(v.address, v.model)).join(" · ")}`)];
+}
+
+export function renderStatus(r: StatusReport, color: Palette, comparisons: readonly Comparison[] = []): string {
   const out: string[] = [];
   const lf = r.lockfile;
   out.push(
@@ -79,6 +93,7 @@ export function renderStatus(r: StatusReport, color: Palette): string {
       out.push(`  ${paint[it.state](SYMBOL[it.state])} ${it.address.padEnd(w)}  ${describeItem(it)}`);
     }
   }
+  if (comparisons.length > 0) out.push(...sideBySide(r, comparisons, color));
   out.push("");
   const all = attention.length === 0 ? "Everything is generated and on disk." : "`clipform plan` shows the changes, `clipform apply` makes them.";
   out.push(`Spent: ${usd(t.spent_usd)} in total. ${all}`);

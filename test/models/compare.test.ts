@@ -7,7 +7,9 @@ import { emptyLockfile } from "../../src/lockfile/io.js";
 import { plan } from "../../src/plan/plan.js";
 import { priceBook } from "../../src/plan/prices.js";
 import { comparisons } from "../../src/plan/compare.js";
-import { renderText } from "../../src/plan/render.js";
+import { renderMarkdown, renderText } from "../../src/plan/render.js";
+import { run } from "../helpers/apply-sim.js";
+import { makeProject } from "../helpers/manifest-fixtures.js";
 import { palette } from "../../src/cli/colors.js";
 import { cleanupProjectsAfterEach, loadOne } from "../helpers/manifest-fixtures.js";
 
@@ -41,5 +43,28 @@ describe("comparison across models", () => {
     // Each model's default duration: Veo 3.1 Fast 4 s at $0.10/s (1080p); Kling 2.1 Master 5 s
     // at $0.1848/s; Hailuo 02 has no known price.
     expect(text).toContain("Side by side:\n  harbor/*/noir  google:3@3 $0.4000 · klingai:5@3 $0.9240 · minimax:3@1 unpriced\n  harbor/*/sunny  google:3@3 $0.4000 · klingai:5@3 $0.9240 · minimax:3@1 unpriced\n");
+  });
+
+  it("reads side by side in a markdown plan too, one table row per shot", () => {
+    const project = loadOne(yaml);
+    const p = plan({ clips: project.clips, lock: emptyLockfile(), prices: priceBook(emptyLockfile(), project.catalog) });
+    const md = renderMarkdown(p);
+    expect(md).toContain(
+      "| Side by side | Each model's cost |\n|---|---|\n" +
+        "| `harbor/*/noir` | google:3@3 $0.4000 · klingai:5@3 $0.9240 · minimax:3@1 **unpriced** |\n" +
+        "| `harbor/*/sunny` | google:3@3 $0.4000 · klingai:5@3 $0.9240 · minimax:3@1 **unpriced** |\n",
+    );
+  });
+
+  it("reads side by side in `clipform status`: each model's state, with what it cost or will cost", async () => {
+    const dir = makeProject({ "specs/main.yaml": yaml });
+    const applied = await run(["apply", "--sim", "--auto-approve", "--poll-interval", "20", "--target", "harbor/klingai-5-3/*"], { cwd: dir });
+    expect(applied.code).toBe(0);
+    const status = await run(["status", "--sim"], { cwd: dir });
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain(
+      "Side by side:\n  harbor/*/noir  google:3@3 pending $0.4000 · klingai:5@3 $0.92 spent · minimax:3@1 pending unpriced\n" +
+        "  harbor/*/sunny  google:3@3 pending $0.4000 · klingai:5@3 $0.92 spent · minimax:3@1 pending unpriced\n",
+    );
   });
 });
