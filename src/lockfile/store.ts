@@ -21,10 +21,10 @@ import type { LockEntry, Lockfile, LockResult, LockTask } from "./schema.js";
 import { covers } from "./journal-events.js";
 import { archiveEntry, holdsRecords, takeFilePath } from "./takes.js";
 
-/** When the lockfile is folded at the latest: after this many events (or as many as it has entries)… */
+/** When the lockfile is folded at the latest: after this many events (or twice as many as it has entries)… */
 export const FOLD_EVENTS = 2000;
 /** …or this long after the last fold. */
-export const FOLD_MS = 15_000;
+export const FOLD_MS = 30_000;
 
 export interface StoreOptions {
   /** Where this run's journal goes (journalDir()); without it, every flush rewrites the lockfile. */
@@ -228,7 +228,7 @@ export class LockStore {
     if (!j) return this.fold();
     j.sync();
     if (!this.#dirty) return;
-    const dueEvents = Math.max(this.opts.foldEvents ?? FOLD_EVENTS, Object.keys(this.#lock.clips).length);
+    const dueEvents = Math.max(this.opts.foldEvents ?? FOLD_EVENTS, 2 * Object.keys(this.#lock.clips).length);
     if (j.events >= dueEvents || this.#now() - this.#lastFold >= (this.opts.foldMs ?? FOLD_MS)) this.fold();
   }
 
