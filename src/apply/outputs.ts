@@ -41,12 +41,9 @@ export function secureOutputs(root: string, outDir: string, lock: Lockfile): str
   assertRealFolder(root, outDir, "the output folder");
   const base = resolve(root, outDir);
   const outside: string[] = [];
-  for (const [address, entry] of Object.entries(lock.clips)) {
-    entry.results.forEach((r, i) => {
-      if (r.file === undefined) return;
-      const abs = containedPath(root, r.file);
-      if (!abs || !containedPath(base, relative(base, abs))) outside.push(`${address} result ${i + 1}: "${r.file.slice(0, 120)}"`);
-    });
+  for (const { where, file } of recordedFiles(lock)) {
+    const abs = containedPath(root, file);
+    if (!abs || !containedPath(base, relative(base, abs))) outside.push(`${where}: "${file.slice(0, 120)}"`);
   }
   if (outside.length > 0) {
     throw new ClipformError(
@@ -60,4 +57,26 @@ export function secureOutputs(root: string, outDir: string, lock: Lockfile): str
 /** A path as recorded in the lockfile: relative to the project root, with forward slashes. */
 export function recordedPath(root: string, abs: string): string {
   return relative(root, abs).split(sep).join("/");
+}
+
+/**
+ * Every result `file` the lockfile records, wherever the results sit (a clip's, a kept take's…),
+ * with where it was found: a field added to the format later is checked without another list.
+ * (Other `file` fields, such as a request's local frame images, name manifest inputs, not videos.)
+ */
+function recordedFiles(lock: Lockfile): { where: string; file: string }[] {
+  const out: { where: string; file: string }[] = [];
+  const walk = (value: unknown, path: string[]): void => {
+    if (value === null || typeof value !== "object") return;
+    for (const [k, v] of Object.entries(value)) {
+      if (k === "results" && Array.isArray(v)) {
+        v.forEach((r: unknown, i) => {
+          const file = (r as { file?: unknown } | null)?.file;
+          if (typeof file === "string") out.push({ where: `${path.join(" ").replace(/^clips /, "")} result ${i + 1}`, file });
+        });
+      } else if (k !== "request") walk(v, [...path, k]);
+    }
+  };
+  walk(lock, []);
+  return out;
 }

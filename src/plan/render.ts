@@ -83,7 +83,7 @@ export function budgetText(b: Budget): string {
   const spent = b.spentUsd ?? 0;
   const used = spent + b.estimatedUsd;
   const left = b.limitUsd - used;
-  const what = b.spentUsd !== undefined ? `spent ${usd(spent)} + this plan ${usd(b.estimatedUsd)}` : `this plan ${usd(b.estimatedUsd)}`;
+  const what = spent > 0 ? `spent ${usd(spent)} + this plan ${usd(b.estimatedUsd)}` : `this plan ${usd(b.estimatedUsd)}`;
   return `${b.scope}: ${what} of ${usd(b.limitUsd)} (${left >= -1e-9 ? `${usd(Math.max(0, left))} left` : `over by ${usd(-left)}`})`;
 }
 

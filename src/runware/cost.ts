@@ -4,17 +4,14 @@
  * figure: it is kept as an anomaly with its raw value, for the user to see.
  */
 
-/**
- * The largest charge believed for one generated video, in USD. The dearest Runware video
- * models (Veo 3 and Sora 2 Pro at their longest, 1080p) cost a few dollars per video; fifty is
- * more than ten times that, and anything above it is taken as a server error, not a price.
- */
-export const MAX_COST_PER_GENERATION_USD = 50;
+import { costProblem, MAX_COST_PER_GENERATION_USD, type CostProblem } from "../util/money-guard.js";
+
+export { MAX_COST_PER_GENERATION_USD };
 
 export interface CostAnomaly {
   /** The value as received, as text (JSON's 1e400 arrives as Infinity). */
   raw: string;
-  reason: "negative" | "not-finite" | "not-a-number" | "absurd";
+  reason: CostProblem;
 }
 
 export type CostCheck = { ok: true; usd: number } | { ok: false; anomaly: CostAnomaly };
@@ -27,11 +24,8 @@ export type CostCheck = { ok: true; usd: number } | { ok: false; anomaly: CostAn
 export function checkCost(raw: unknown, generations = 1): CostCheck | undefined {
   if (raw === undefined || raw === null) return undefined;
   const text = typeof raw === "string" ? raw : safeText(raw);
-  if (typeof raw !== "number") return { ok: false, anomaly: { raw: text, reason: "not-a-number" } };
-  if (!Number.isFinite(raw)) return { ok: false, anomaly: { raw: text, reason: "not-finite" } };
-  if (raw < 0) return { ok: false, anomaly: { raw: text, reason: "negative" } };
-  if (raw > MAX_COST_PER_GENERATION_USD * Math.max(1, generations)) return { ok: false, anomaly: { raw: text, reason: "absurd" } };
-  return { ok: true, usd: raw };
+  const reason = costProblem(raw, generations);
+  return reason === undefined ? { ok: true, usd: raw as number } : { ok: false, anomaly: { raw: text, reason } };
 }
 
 /** A sentence for people: "cost -100 ignored (negative)". */

@@ -133,7 +133,8 @@ export function checkVideoUrl(url: string): Buffer | undefined {
 
 async function writeInline(bytes: Buffer, part: string, limits: DownloadLimits): Promise<void> {
   if (bytes.length > limits.maxBytes) throw tooLarge("an inline video", limits.maxBytes);
-  const file = await open(part, "w");
+  // Like every .part file: a link planted at the path is never followed.
+  const file = await open(part, partFileFlags(false), 0o644);
   try {
     await file.write(bytes);
     await file.sync();

@@ -24,7 +24,6 @@ import { renderText, usd } from "../plan/render.js";
 import { reportOf, renderReportHtml } from "../report/index.js";
 import { IncrementalProject } from "./project.js";
 import { startReportServer, type ReportServer } from "./serve.js";
-import { DEFAULT_OUT_DIR } from "../apply/outputs.js";
 
 export const DEFAULT_DEBOUNCE_MS = 40;
 const SAFETY_CHECK_MS = 500;
@@ -108,7 +107,7 @@ export class ProjectWatcher {
       this.#server = await startReportServer(
         {
           root,
-          outDir: resolve(root, this.#o.apply?.outDir ?? DEFAULT_OUT_DIR),
+          outDir: resolve(root, this.#o.apply?.outDir ?? this.#record.outDir),
           version: () => String(this.#updates),
           page: () => (this.#lastGood ? renderReportHtml(reportOf(this.#lastGood), { live: { version: String(this.#updates) } }) : undefined),
           servable: (rel) => Object.values(this.#lastGood?.lock.clips ?? {}).some((e) => e.results.some((r) => r.file === rel)),
@@ -186,7 +185,15 @@ export class ProjectWatcher {
     out.push("", this.#o.color.dim(status));
     const frame = out.join("\n") + "\n";
     this.#o.write(this.#o.tty ? `\x1b[2J\x1b[H${frame}` : `\n${frame}`);
-    if (planned && this.#o.apply) this.#maybeApply(planned);
+    if (planned && this.#o.apply) {
+      try {
+        this.#maybeApply(planned);
+      } catch (e) {
+        // A refusal (an unsafe path in the lockfile, say) is shown; the watcher keeps going.
+        if (!(e instanceof ClipformError)) throw e;
+        this.#o.write(this.#o.color.red(`not applying: ${e.message}\n`));
+      }
+    }
     this.onUpdate?.(n);
   }
 

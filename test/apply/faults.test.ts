@@ -119,7 +119,7 @@ describe.concurrent("apply: a key that stops working while tasks are in flight",
     const lock = readLock(dir);
     expect(Object.values(lock.clips).map((e) => e.tasks[0]!.status)).toEqual(["submitted", "submitted"]);
 
-    const r = await run(["apply", ...FAST], { cwd: dir, env: simEnv(sim, "a-revoked-key"), timeoutMs: 6_000 }); // an auth error is not retryable: seconds are plenty
+    const r = await run(["apply", ...FAST], { cwd: dir, env: simEnv(sim, "a-revoked-key"), timeoutMs: 20_000 }); // an auth error is not retryable: it ends long before retries would (the margin is for a loaded machine)
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/invalidApiKey|Invalid API key/);
     expect(sim.stats().videoInference).toBe(2);

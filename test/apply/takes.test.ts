@@ -113,12 +113,12 @@ describe.concurrent("takes: every paid generation is kept", () => {
     const spent = (await statusJson(dir)).totals.spent_usd;
     expect(spent).toBeCloseTo(3 * SIM_PRICE, 4);
     const dry = await run(["prune", "--dry-run"], { cwd: dir });
-    expect(dry.stdout).toMatch(/would drop take [0-9a-f]{12} of keeper: 2 tasks, 2 videos, cost \$0\.3696, 2 files/);
+    expect(dry.stdout).toMatch(/would drop take [0-9a-f]{12} of keeper: 2 tasks, 2 videos, cost \$0\.37, 2 files/);
     const keptFiles = Object.values((readLock(dir) as unknown as { takes: Record<string, { results: { file: string }[] }> }).takes).flatMap((t) => t.results.map((r) => r.file));
     expect(keptFiles.every((f) => existsSync(join(dir, f)))).toBe(true);
     const pruned = await run(["prune"], { cwd: dir });
     expect(pruned.code, pruned.stderr).toBe(0);
-    expect(pruned.stdout).toMatch(/Pruned 1 take that cost \$0\.3696/);
+    expect(pruned.stdout).toMatch(/Pruned 1 take that cost \$0\.37/);
     expect(keptFiles.some((f) => existsSync(join(dir, f)))).toBe(false);
     expect((readLock(dir) as unknown as { takes?: object }).takes).toBeUndefined();
     // Pruning a record does not un-spend it; reverting to a pruned request pays again (and says so).
@@ -159,11 +159,11 @@ describe.concurrent("takes: every paid generation is kept", () => {
     writeFileSync(join(dir, "specs/clips.yaml"), manifest(3, { budget: 0.5 }));
     const plan = await run(["plan"], { cwd: dir });
     expect(plan.code).toBe(1);
-    expect(plan.stderr + plan.stdout).toMatch(/\$0\.3696 already spent \(lifetime, in flight included\) plus \$0\.1848 planned exceeds the specs\/clips\.yaml budget of \$0\.50/);
+    expect(plan.stderr + plan.stdout).toMatch(/\$0\.37 already spent \(lifetime, in flight included\) plus \$0\.18 planned exceeds the specs\/clips\.yaml budget of \$0\.50/);
     const before = sim.stats().requests;
     const r = await apply(dir, sim);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/already spent .* plus \$0\.1848 planned exceeds the specs\/clips\.yaml budget of \$0\.50\. Nothing was sent\./);
+    expect(r.stderr).toMatch(/already spent .* plus \$0\.18 planned exceeds the specs\/clips\.yaml budget of \$0\.50\. Nothing was sent\./);
     expect(sim.stats().requests).toBe(before);
     // The JSON plan says the same, for tools.
     const json = await run(["plan", "--json"], { cwd: dir });

@@ -9,8 +9,11 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { secureOutputs } from "../../src/apply/outputs.js";
+import type { Lockfile } from "../../src/lockfile/schema.js";
 import type { Simulator } from "../../src/sim/index.js";
 import { apply, cleanupAfterAll, manifest, readLock, simProject, startSim, type LockJson } from "../helpers/apply-sim.js";
+import { project } from "../helpers/cli.js";
 
 cleanupAfterAll();
 
@@ -61,6 +64,21 @@ describe("paths from the lockfile and the API stay inside the project", () => {
     expect(existsSync(join(dir, "clipform-out", "c2.v1.mp4"))).toBe(false);
     const after = (await (await fetch(`${sim.url}/__sim/stats`)).json()) as { requests: number };
     expect(after.requests).toBe(requestsBefore.requests);
+  });
+
+  it("every recorded file is checked, wherever the lockfile keeps it (kept takes too), and only those outside are named", () => {
+    const dir = project({ "clipform-out/a.v1.mp4": "video" });
+    const lock = {
+      format_version: 1,
+      lineage: "l",
+      serial: 1,
+      // A request's local frame image is a manifest input, not a recorded video: not checked here.
+      clips: { a: { request: { frameImages: [{ frame: "first", file: "./assets/a.png" }] }, results: [{ file: "clipform-out/a.v1.mp4" }] } },
+      takes: { t1: { results: [{ file: "clipform-out/old.v1.mp4" }, { file: "clipform-out/../.env" }] } },
+    } as unknown as Lockfile;
+    expect(() => secureOutputs(dir, "clipform-out", lock)).toThrow(/outside the output folder clipform-out \(takes t1 result 2: "clipform-out\/\.\.\/\.env"\)/);
+    delete (lock as unknown as { takes?: unknown }).takes;
+    expect(secureOutputs(dir, "clipform-out", lock)).toEqual([]);
   });
 
   it("a link planted where a reuse copies to is replaced, never written through", async () => {

@@ -40,6 +40,6 @@ describe("comparison across models", () => {
     const text = renderText(p, { color: palette(false), manifests: 1, clips: project.clips.length });
     // Each model's default duration: Veo 3.1 Fast 4 s at $0.10/s (1080p); Kling 2.1 Master 5 s
     // at $0.1848/s; Hailuo 02 has no known price.
-    expect(text).toContain("Side by side:\n  harbor/*/noir  google:3@3 $0.40 · klingai:5@3 $0.924 · minimax:3@1 unpriced\n  harbor/*/sunny  google:3@3 $0.40 · klingai:5@3 $0.924 · minimax:3@1 unpriced\n");
+    expect(text).toContain("Side by side:\n  harbor/*/noir  google:3@3 $0.4000 · klingai:5@3 $0.9240 · minimax:3@1 unpriced\n  harbor/*/sunny  google:3@3 $0.4000 · klingai:5@3 $0.9240 · minimax:3@1 unpriced\n");
   });
 });

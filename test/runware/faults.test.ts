@@ -89,9 +89,16 @@ describe("retries and never paying twice", () => {
     await withSim({ rateLimitRate: 0.2, errorRate: 0.2, resetRate: 0.2, seed: 13 }, { maxRetries: 30 }, async (sim, h) => {
       const tasks = Array.from({ length: 5 }, () => videoTask());
       await h.client.submitVideo(tasks);
-      const results = await pollUntilDone(h.client, tasks.map((t) => t.taskUUID));
+      const ids = tasks.map((t) => t.taskUUID);
+      const results = await pollUntilDone(h.client, ids);
       expect([...results.values()].every((r) => r.status === "success")).toBe(true);
-      expect(h.events.some((e) => e.type === "retry" && e.operation === "poll")).toBe(true);
+      // How many polls that took depends on timing; poll on (idempotent: still success) until one
+      // went through a fault, so the test does not hinge on a loaded machine's pace.
+      const retried = () => h.events.some((e) => e.type === "retry" && e.operation === "poll");
+      for (let i = 0; i < 30 && !retried(); i++) {
+        expect([...(await h.client.poll(ids)).values()].every((r) => r.status === "success")).toBe(true);
+      }
+      expect(retried()).toBe(true);
     });
   });
 
