@@ -50,6 +50,8 @@ export class LockStore {
   #journals: readonly string[];
   #lastFold: number;
   readonly #now: () => number;
+  /** Records since the last write. */
+  #changes = 0;
   /** Lockfile (or rescue file) writes. */
   writes = 0;
 
@@ -90,6 +92,7 @@ export class LockStore {
 
   #log(ev: JournalEvent): void {
     this.#dirty = true;
+    this.#changes++;
     this.#journal?.append(ev);
   }
 
@@ -243,7 +246,10 @@ export class LockStore {
   fold(): void {
     if (!this.#dirty) return;
     if (!this.#rescued && fileStamp(this.path) !== this.#stamp) this.#mergeForeignWrite();
-    const next: Lockfile = { ...this.#lock, serial: this.#lock.serial + 1 };
+    // The serial counts records, not writes: two branches that recorded different work (each
+    // folded once, at its end) still differ on it, so a saved plan sees the change and a plain
+    // text merge of the two does not pass for clean.
+    const next: Lockfile = { ...this.#lock, serial: this.#lock.serial + Math.max(1, this.#changes) };
     const text = serializeLockfile(next);
     if (this.#rescued) {
       writeFileAtomic(this.#rescued, text);
@@ -262,6 +268,7 @@ export class LockStore {
     }
     this.#lock = next;
     this.#dirty = false;
+    this.#changes = 0;
     this.writes++;
     this.#lastFold = this.#now();
     this.#journal?.rotate();
