@@ -1,7 +1,7 @@
 // Benchmark: `clipform apply` of N clips at concurrency c against the simulator with generation
 // latency L, whole process, against the ideal ceil(N/c) × L.
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startSimulator } from "../dist/sim/index.js";
@@ -16,10 +16,12 @@ function project(n) {
   return dir;
 }
 
-function run(args, cwd, env) {
+const IO = new URL("./io.mjs", import.meta.url).href;
+
+function run(args, cwd, env, bin = BIN) {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const p = spawn(process.execPath, [BIN, ...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    const p = spawn(process.execPath, ["--import", IO, bin, ...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let err = "";
     p.stdout.on("data", (d) => (out += d));
@@ -32,17 +34,21 @@ function run(args, cwd, env) {
   });
 }
 
-export async function applyCase({ clips, concurrency, latencyMs, pollIntervalMs }) {
+/** `bin`: the clipform to run (another build, to compare before and after side by side). */
+export async function applyCase({ clips, concurrency, latencyMs, pollIntervalMs, bin = BIN, label }) {
   const sim = await startSimulator({ latencyMs, apiKey: "bench" });
   const dir = project(clips);
+  const ioFile = join(dir, ".bench-io");
   try {
-    const env = { PATH: process.env.PATH, NO_COLOR: "1", RUNWARE_API_KEY: "bench", RUNWARE_BASE_URL: sim.apiUrl };
-    const { ms, out } = await run(["apply", "--auto-approve", "--json", "--concurrency", String(concurrency), "--poll-interval", String(pollIntervalMs)], dir, env);
+    const env = { PATH: process.env.PATH, NO_COLOR: "1", RUNWARE_API_KEY: "bench", RUNWARE_BASE_URL: sim.apiUrl, BENCH_IO_FILE: ioFile };
+    const { ms, out } = await run(["apply", "--auto-approve", "--json", "--concurrency", String(concurrency), "--poll-interval", String(pollIntervalMs)], dir, env, bin);
+    const io = JSON.parse(readFileSync(ioFile, "utf8").trim().split("\n").pop());
     const events = out.trim().split("\n").map((l) => JSON.parse(l));
     const polls = events.filter((e) => e.event === "polled");
     const s = sim.stats();
     const ideal = Math.ceil(clips / concurrency) * latencyMs;
     return {
+      ...(label ? { build: label } : {}),
       clips,
       concurrency,
       latency_ms: latencyMs,
@@ -58,6 +64,9 @@ export async function applyCase({ clips, concurrency, latencyMs, pollIntervalMs 
       max_tasks_per_tick: Math.max(...polls.map((p) => p.tasks)),
       poll_http_requests: s.pollRequests,
       poll_http_requests_per_tick: Math.round((s.pollRequests / polls.length) * 100) / 100,
+      write_bytes_per_clip: io.writeBytes === undefined ? undefined : Math.round(io.writeBytes / clips),
+      wchar_per_clip: io.wchar === undefined ? undefined : Math.round(io.wchar / clips),
+      peak_rss_mib: Math.round(io.maxRssKiB / 1024),
     };
   } finally {
     await sim.close();
@@ -74,6 +83,24 @@ export async function runApplyBench() {
     [200, 50],
   ]) {
     cases.push(await applyCase({ clips, concurrency, latencyMs, pollIntervalMs: 100 }));
+    console.log(cases[cases.length - 1]);
+  }
+  return cases;
+}
+
+/**
+ * The scale case of the journal: 6,000 clips (10,000 with BENCH_SCALE_CLIPS) at concurrency 600
+ * against 4 s of latency, this build and, when BENCH_BEFORE_BIN names one, an older build run
+ * side by side (before, after, one after the other on the same machine).
+ */
+export async function runScaleBench() {
+  const clips = Number(process.env.BENCH_SCALE_CLIPS ?? 6000);
+  const concurrency = Number(process.env.BENCH_SCALE_CONCURRENCY ?? 600);
+  const latencyMs = Number(process.env.BENCH_SCALE_LATENCY_MS ?? 4000);
+  const builds = [...(process.env.BENCH_BEFORE_BIN ? [["before", process.env.BENCH_BEFORE_BIN]] : []), ["after", BIN]];
+  const cases = [];
+  for (const [label, bin] of builds) {
+    cases.push(await applyCase({ clips, concurrency, latencyMs, pollIntervalMs: 100, bin, label }));
     console.log(cases[cases.length - 1]);
   }
   return cases;

@@ -50,6 +50,21 @@ export function writeReport(r, path) {
       "",
     );
   }
+  if (r.scale) {
+    const kib = (b) => (b === undefined ? "n/a" : `${(b / 1024).toFixed(1)} KiB`);
+    out.push(
+      "## scale: 6,000 clips at concurrency 600, 4 s latency, before and after the journal",
+      "",
+      "Whole `clipform apply` process against the simulator, each build run one after the other on this machine. Bytes written per clip: the process's `write_bytes` from /proc/self/io (lockfile, journal and video files), divided by N. Peak RSS: the process's maxRSS.",
+      "",
+      "| build | clips N | concurrency c | wall | ideal | ratio | written per clip | write calls per clip (pipes included) | peak RSS |",
+      "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+      ...r.scale.map((a) => `| ${a.build ?? "this"} | ${a.clips} | ${a.concurrency} | ${a.wall_ms} ms | ${a.ideal_ms} ms | **${a.ratio}×** | ${kib(a.write_bytes_per_clip)} | ${kib(a.wchar_per_clip)} | ${a.peak_rss_mib} MiB |`),
+      "",
+      "Targets (issue 9): wall ≤ 1.15× ideal, ≤ 16 KB written per clip, peak RSS ≤ 250 MB.",
+      "",
+    );
+  }
   if (r.watch) {
     const w = r.watch;
     out.push(

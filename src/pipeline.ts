@@ -8,6 +8,7 @@ import { ClipformError } from "./errors.js";
 import { fileStamp } from "./util/stamp.js";
 import { checkOutputFiles } from "./lockfile/files.js";
 import { readLockfile } from "./lockfile/io.js";
+import { foldJournals, pendingJournals } from "./lockfile/journal.js";
 import { foldRescues, pendingRescues } from "./lockfile/rescue.js";
 import type { Lockfile } from "./lockfile/schema.js";
 import type { LocalImageCache } from "./manifest/images.js";
@@ -28,6 +29,8 @@ export interface Planned {
   lockStamp: string;
   /** Rescue files of earlier applies, folded into `lock` (apply writes them in, then removes them). */
   rescues: string[];
+  /** Journals of earlier applies that did not finish (a crash), folded into `lock` the same way. */
+  journals: string[];
   plan: Plan;
 }
 
@@ -75,8 +78,10 @@ export function planAgainstLockfile(project: Project, opts: PlanOptions, record:
   const lockStamp = fileStamp(lockPath);
   const read = readLockfile(lockPath);
   const rescues = pendingRescues(lockPath);
-  const lock = foldRescues(read.lock, rescues);
-  return { project, lock, lockExists: read.exists, lockPath, record, lockStamp, rescues, plan: planProject(project, lock, opts, quotes) };
+  const journals = pendingJournals(lockPath);
+  // Journals first: a rescue was written after the journal records it already holds.
+  const lock = foldRescues(foldJournals(read.lock, journals, read.exists), rescues);
+  return { project, lock, lockExists: read.exists, lockPath, record, lockStamp, rescues, journals, plan: planProject(project, lock, opts, quotes) };
 }
 
 /**

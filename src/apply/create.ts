@@ -1,5 +1,6 @@
 /** An apply engine for a computed plan, as both `apply` and `watch --apply` run it. */
 import { randomUUID } from "node:crypto";
+import { journalDir } from "../lockfile/journal.js";
 import { LockStore } from "../lockfile/store.js";
 import type { ManifestInfo } from "../manifest/index.js";
 import type { Planned } from "../pipeline.js";
@@ -37,12 +38,16 @@ export function createEngine(s: EngineSetup): ApplyEngine {
   const removed = secureOutputs(planned.project.root, s.outDir, planned.lock);
   if (removed.length > 0) s.emit({ type: "note", message: `removed ${removed.length} symbolic link(s) or special file(s) from ${s.outDir} (clipform never follows them): ${removed.slice(0, 3).join(", ")}` });
   if (s.simulated) planned.lock.simulated = true;
-  return new ApplyEngine({
+  const store = new LockStore(planned.lockPath, planned.lock, planned.lockStamp, (message) => s.emit({ type: "note", message }), planned.rescues, {
+    journalDir: journalDir(planned.lockPath),
+    journals: planned.journals,
+  });
+  const engine = new ApplyEngine({
     root: planned.project.root,
     outDir: s.outDir,
     plan: planned.plan,
     clips: new Map(planned.project.clips.map((c) => [c.address, c])),
-    store: new LockStore(planned.lockPath, planned.lock, planned.lockStamp, (message) => s.emit({ type: "note", message }), planned.rescues),
+    store,
     client: s.client,
     concurrency: s.concurrency,
     pollIntervalMs: s.pollIntervalMs,
@@ -54,4 +59,15 @@ export function createEngine(s: EngineSetup): ApplyEngine {
     emit: s.emit,
     ...(s.taskTimeoutMs !== undefined ? { taskTimeoutMs: s.taskTimeoutMs } : {}),
   });
+  // However the run ends (done, interrupted, a bug), what it recorded goes into the lockfile and
+  // its journal is closed; only a crash leaves the journal for the next start to fold in.
+  const run = engine.run.bind(engine);
+  engine.run = async () => {
+    try {
+      return await run();
+    } finally {
+      store.close();
+    }
+  };
+  return engine;
 }

@@ -1,8 +1,10 @@
 /**
- * The lockfile during an apply: kept in memory, written atomically whenever it must be durable.
- * `flush()` is called before any request that spends money leaves (write-ahead), and after
- * results arrive; in between, changes are coalesced so a 10,000-clip lockfile is not rewritten
- * for every event.
+ * The lockfile during an apply: kept in memory, made durable by `flush()` before any request
+ * that spends money leaves (write-ahead) and after results arrive. With a journal (what apply
+ * uses), a flush fsyncs the events appended since the last one, O(record); the lockfile itself
+ * is rewritten ("folded") only now and then: after a number of events that grows with the
+ * lockfile (so rewriting it stays O(1) per event over a run), after some seconds, when a foreign
+ * write must be merged, and at the end (`close()`). Without one, every flush rewrites it.
  *
  * Something else may write the lockfile while an apply runs (a `git pull` that merges it, an
  * editor). A flush notices (size and mtime differ from its own last write) and merges that
@@ -13,10 +15,26 @@ import { dirname, join } from "node:path";
 import { fileStamp } from "../util/stamp.js";
 import { mergeLockfiles } from "./merge.js";
 import { parseLockfile, readLockfile, serializeLockfile, writeFileAtomic } from "./io.js";
+import { Journal, removeJournals, type JournalEvent } from "./journal.js";
 import { newRescuePath, removeRescues } from "./rescue.js";
 import type { LockEntry, Lockfile, LockResult, LockTask } from "./schema.js";
+import { covers } from "./journal-events.js";
 import { archiveEntry, holdsRecords, takeFilePath } from "./takes.js";
 
+/** When the lockfile is folded at the latest: after this many events (or twice as many as it has entries)… */
+export const FOLD_EVENTS = 2000;
+/** …or this long after the last fold. */
+export const FOLD_MS = 30_000;
+
+export interface StoreOptions {
+  /** Where this run's journal goes (journalDir()); without it, every flush rewrites the lockfile. */
+  journalDir?: string;
+  /** Journals of earlier runs already folded into `lock`: removed once the lockfile holds them durably. */
+  journals?: readonly string[];
+  foldEvents?: number;
+  foldMs?: number;
+  now?: () => number;
+}
 
 export class LockStore {
   #lock: Lockfile;
@@ -28,6 +46,13 @@ export class LockStore {
   #rescued: string | undefined;
   /** The project root: recorded file paths are relative to it. */
   readonly #root: string;
+  readonly #journal: Journal | undefined;
+  #journals: readonly string[];
+  #lastFold: number;
+  readonly #now: () => number;
+  /** Records since the last write. */
+  #changes = 0;
+  /** Lockfile (or rescue file) writes. */
   writes = 0;
 
   /**
@@ -41,12 +66,34 @@ export class LockStore {
     private readonly onForeignWrite: (message: string) => void = () => {},
     /** Rescue files already folded into `lock`: removed once the lockfile holds them durably. */
     private folded: readonly string[] = [],
+    private readonly opts: StoreOptions = {},
   ) {
     this.#root = dirname(path);
     this.#lock = lock;
     this.#baseText = serializeLockfile(lock);
     this.#stamp = stamp;
-    if (folded.length > 0) this.#dirty = true;
+    this.#journals = opts.journals ?? [];
+    this.#now = opts.now ?? Date.now;
+    this.#lastFold = this.#now();
+    this.#journal = opts.journalDir
+      ? new Journal(opts.journalDir, () => ({ journal: 1, lineage: this.#lock.lineage, ...(this.#lock.simulated ? { simulated: true as const } : {}) }))
+      : undefined;
+    if (folded.length > 0 || this.#journals.length > 0) this.#dirty = true;
+  }
+
+  /** This run's journal file now, if it has one. */
+  get journalPath(): string | undefined {
+    return this.#journal?.path;
+  }
+  /** Bytes appended to journals by this store. */
+  get journalBytes(): number {
+    return this.#journal?.bytes ?? 0;
+  }
+
+  #log(ev: JournalEvent): void {
+    this.#dirty = true;
+    this.#changes++;
+    this.#journal?.append(ev);
   }
 
   /** Where this run's records are being kept instead of the lockfile, if it came to that. */
@@ -69,7 +116,7 @@ export class LockStore {
 
   set(address: string, entry: LockEntry): void {
     this.#lock.clips[address] = entry;
-    this.#dirty = true;
+    this.#log({ e: "set", address, entry });
   }
 
   /**
@@ -80,7 +127,7 @@ export class LockStore {
     this.retire(address, { moveFiles: false });
     if (address in this.#lock.clips) {
       delete this.#lock.clips[address];
-      this.#dirty = true;
+      this.#log({ e: "delete", address });
     }
   }
 
@@ -92,9 +139,14 @@ export class LockStore {
   retire(address: string, opts: { moveFiles?: boolean } = {}): void {
     const entry = this.#lock.clips[address];
     if (!holdsRecords(entry)) return;
-    archiveEntry(this.#lock, address, entry, opts.moveFiles === false ? (r) => r.file : (r) => this.#keepFile(r, entry.fingerprint));
+    const files: Record<string, string | null> = {};
+    archiveEntry(this.#lock, address, entry, (r) => {
+      const file = opts.moveFiles === false ? r.file : this.#keepFile(r, entry.fingerprint);
+      files[r.videoUUID] = file ?? null;
+      return file;
+    });
     delete this.#lock.clips[address];
-    this.#dirty = true;
+    this.#log({ e: "retire", address, tasks: entry.tasks.map((t) => t.taskUUID), videos: entry.results.map((r) => r.videoUUID), files });
   }
 
   /** Moves a result's file to its per-take path; the recorded path, or undefined when there is no file. */
@@ -119,7 +171,7 @@ export class LockStore {
     const existing = this.#lock.clips[address];
     const base: LockEntry = opts.fresh || !existing ? start() : { ...existing, ...opts.patch };
     this.#lock.clips[address] = { ...base, tasks: [...base.tasks, task] };
-    this.#dirty = true;
+    this.#log({ e: "task", address, task, entry: base, ...(opts.fresh ? { fresh: true as const } : {}), ...(opts.patch ? { patch: opts.patch } : {}) });
   }
 
   /** Updates a recorded task; false when the entry or the task is not there. */
@@ -127,7 +179,7 @@ export class LockStore {
     const task = this.#lock.clips[address]?.tasks.find((t) => t.taskUUID === taskUUID);
     if (!task) return false;
     Object.assign(task, patch);
-    this.#dirty = true;
+    this.#log({ e: "task-update", address, taskUUID, patch });
     return true;
   }
 
@@ -137,7 +189,7 @@ export class LockStore {
     if (!entry) return -1;
     const first = entry.results.length;
     entry.results.push(...results);
-    this.#dirty = true;
+    this.#log({ e: "results", address, results });
     return first;
   }
 
@@ -150,10 +202,11 @@ export class LockStore {
     const old = e?.results[index];
     const fresh = e?.results[from];
     if (!e || !old || !fresh) return;
-    archiveEntry(this.#lock, address, { ...e, tasks: [], results: [old] }, (r) => this.#keepFile(r, e.fingerprint));
+    let file: string | undefined;
+    archiveEntry(this.#lock, address, { ...e, tasks: [], results: [old] }, (r) => (file = this.#keepFile(r, e.fingerprint)));
     e.results.splice(from, 1);
     e.results[index] = fresh;
-    this.#dirty = true;
+    this.#log({ e: "variant", address, index, videoUUID: fresh.videoUUID, ...(file ? { file } : {}) });
   }
 
   /** Updates the result with this video UUID; false when it is not there. */
@@ -161,7 +214,7 @@ export class LockStore {
     const r = this.#lock.clips[address]?.results.find((x) => x.videoUUID === videoUUID);
     if (!r) return false;
     Object.assign(r, patch);
-    this.#dirty = true;
+    this.#log({ e: "result-update", address, videoUUID, patch });
     return true;
   }
 
@@ -169,13 +222,34 @@ export class LockStore {
   sync(): void {
     if (this.#rescued || fileStamp(this.path) === this.#stamp) return;
     this.#dirty = true;
-    this.flush();
+    this.fold();
   }
 
+  /** Makes every change so far durable: the journal fsync'd (and folded when due), or the lockfile written. */
   flush(): void {
+    const j = this.#journal;
+    if (!j) return this.fold();
+    j.sync();
+    if (!this.#dirty) return;
+    const dueEvents = Math.max(this.opts.foldEvents ?? FOLD_EVENTS, 2 * Object.keys(this.#lock.clips).length);
+    if (j.events >= dueEvents || this.#now() - this.#lastFold >= (this.opts.foldMs ?? FOLD_MS)) this.fold();
+  }
+
+  /** The run is over: everything goes into the lockfile, and this run's journal is removed. */
+  close(): void {
+    this.#dirty ||= (this.#journal?.events ?? 0) > 0;
+    this.fold();
+    this.#journal?.close();
+  }
+
+  /** Writes the lockfile (or the rescue file) with everything recorded; the journal so far is no longer needed. */
+  fold(): void {
     if (!this.#dirty) return;
     if (!this.#rescued && fileStamp(this.path) !== this.#stamp) this.#mergeForeignWrite();
-    const next: Lockfile = { ...this.#lock, serial: this.#lock.serial + 1 };
+    // The serial counts records, not writes: two branches that recorded different work (each
+    // folded once, at its end) still differ on it, so a saved plan sees the change and a plain
+    // text merge of the two does not pass for clean.
+    const next: Lockfile = { ...this.#lock, serial: this.#lock.serial + Math.max(1, this.#changes) };
     const text = serializeLockfile(next);
     if (this.#rescued) {
       writeFileAtomic(this.#rescued, text);
@@ -187,10 +261,17 @@ export class LockStore {
         removeRescues(this.folded);
         this.folded = [];
       }
+      if (this.#journals.length > 0) {
+        removeJournals(this.#journals);
+        this.#journals = [];
+      }
     }
     this.#lock = next;
     this.#dirty = false;
+    this.#changes = 0;
     this.writes++;
+    this.#lastFold = this.#now();
+    this.#journal?.rotate();
   }
 
   /**
@@ -238,12 +319,4 @@ export class LockStore {
     this.#lock = result.merged;
     this.onForeignWrite("the lockfile was changed while this apply ran: merged it clip by clip");
   }
-}
-
-/** Whether `entry` holds every task and result of `mine`. */
-function covers(entry: LockEntry | undefined, mine: LockEntry): boolean {
-  if (!entry) return mine.tasks.length === 0 && mine.results.length === 0;
-  const tasks = new Set(entry.tasks.map((t) => t.taskUUID));
-  const videos = new Set(entry.results.map((r) => r.videoUUID));
-  return mine.tasks.every((t) => tasks.has(t.taskUUID)) && mine.results.every((r) => videos.has(r.videoUUID));
 }

@@ -1,10 +1,12 @@
 /**
  * Never pay twice across crashes: apply is SIGKILLed at seeded random moments again and again;
- * the lockfile stays valid JSON, plan keeps working, the next apply takes over the stale state
- * lock, and in the end the API accepted exactly one generation per clip.
+ * the lockfile stays valid JSON, the journal left behind holds every task the API accepted, plan
+ * keeps working (it folds the journal in), the next apply takes over the stale state lock, and in
+ * the end the API accepted exactly one generation per clip.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { pendingJournals } from "../../src/lockfile/journal.js";
 import { describe, expect, it } from "vitest";
 import {
   actionsOf,
@@ -37,16 +39,18 @@ cleanupAfterAll();
 const STATE_LOCK = ".clipform/apply.lock";
 
 describe("apply: crash safety", () => {
-  it("survives 16 SIGKILLs at random moments and pays once per clip", { timeout: 60_000 }, async () => {
-    const N = 12;
+  it("survives 20 SIGKILLs at random moments over 50 clips and pays once per clip", { timeout: 120_000 }, async () => {
+    const N = 50;
     const sim = await startSim({ latencyMs: 200, seed: 11 });
     const dir = simProject(N);
     const rand = seeded(20240607);
     let killedWithTasksInFlight = 0;
+    let journalsLeft = 0;
+    let tornLines = 0;
     let takeoversSeen = 0;
     let staleLocksLeft = 0;
 
-    for (let i = 0; i < 16; i++) {
+    for (let i = 0; i < 20; i++) {
       const staleBefore = existsSync(join(dir, STATE_LOCK));
       const p = spawnCli(["apply", ...FAST, "--concurrency", "4"], { cwd: dir, env: simEnv(sim) });
       const out = collect(p);
@@ -66,16 +70,32 @@ describe("apply: crash safety", () => {
 
       if (existsSync(lockPathOf(dir))) {
         const text = readFileSync(lockPathOf(dir), "utf8");
-        let lock: LockJson;
         try {
-          lock = JSON.parse(text) as LockJson;
+          JSON.parse(text);
         } catch (e) {
           throw new Error(`kill #${i}: the lockfile is not valid JSON: ${(e as Error).message}\n${text.slice(0, 500)}`);
         }
+      }
+      const journals = pendingJournals(lockPathOf(dir));
+      if (journals.length > 0) journalsLeft++;
+      const last = journals.at(-1);
+      if (last) {
+        const text = readFileSync(last, "utf8");
+        if (!text.endsWith("\n")) tornLines++;
+        // Every other kill with a journal also gets the torn line a kill in the middle of an
+        // append leaves (the next event cut short), where a real one did not happen to land.
+        else if (i % 2 === 1) {
+          appendFileSync(last, text.slice(text.lastIndexOf("\n", text.length - 2) + 1, -9));
+          tornLines++;
+        }
+      }
+      if (existsSync(lockPathOf(dir)) || last) {
+        // The record as the next start reads it: lockfile and journal.
+        const lock: LockJson = readLock(dir);
         if (Object.values(lock.clips).some((e) => e.tasks.some((t) => t.status === "submitted"))) killedWithTasksInFlight++;
         // Whatever the API accepted so far was recorded before it was sent.
         const recorded = recordedTaskUUIDs(lock);
-        for (const u of sim.stats().acceptedTaskUUIDs) expect(recorded.has(u), `kill #${i}: accepted ${u} not in the lockfile`).toBe(true);
+        for (const u of sim.stats().acceptedTaskUUIDs) expect(recorded.has(u), `kill #${i}: accepted ${u} not recorded`).toBe(true);
       }
       // plan never takes the state lock: it works next to a stale one.
       if (existsSync(join(dir, STATE_LOCK))) staleLocksLeft++;
@@ -85,6 +105,8 @@ describe("apply: crash safety", () => {
 
     // The kills did land in the middle of things (the test exercised what it claims to).
     expect(killedWithTasksInFlight).toBeGreaterThanOrEqual(2);
+    expect(journalsLeft).toBeGreaterThanOrEqual(2);
+    expect(tornLines).toBeGreaterThanOrEqual(2);
     expect(staleLocksLeft).toBeGreaterThanOrEqual(1);
 
     const staleNow = existsSync(join(dir, STATE_LOCK));
@@ -96,6 +118,8 @@ describe("apply: crash safety", () => {
     }
     expect(takeoversSeen).toBeGreaterThanOrEqual(1);
     expect(existsSync(join(dir, STATE_LOCK))).toBe(false);
+    // The last apply folded every journal into the lockfile and removed them.
+    expect(pendingJournals(lockPathOf(dir))).toEqual([]);
 
     const stats = sim.stats();
     expect(stats.videoInference).toBe(N);

@@ -17,6 +17,7 @@ import {
   manifest,
   planJson,
   readLock,
+  writeRecord,
   run,
   sha256File,
   simEnv,
@@ -74,7 +75,7 @@ describe.concurrent("apply: review regressions", () => {
     const lock = readLock(dir);
     const task = lock.clips["clip-01"]!.tasks[0]!;
     delete task.acceptedAt;
-    writeFileSync(join(dir, "clipform.lock.json"), JSON.stringify(lock, null, 2));
+    writeRecord(dir, lock);
 
     const fresh = await startSim();
     // The plan shows what sending it again could cost, so a budget below that refuses up front.

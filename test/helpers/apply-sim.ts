@@ -6,9 +6,11 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { afterAll } from "vitest";
+import { foldJournals, pendingJournals } from "../../src/lockfile/journal.js";
+import { readLockfile, serializeLockfile } from "../../src/lockfile/io.js";
 import { startSimulator, type SimOptions, type Simulator } from "../../src/sim/index.js";
 import { BIN, bareEnv, project } from "./cli.js";
 
@@ -191,9 +193,26 @@ export function lockPathOf(dir: string): string {
   return join(dir, LOCKFILE);
 }
 
-/** The lockfile, parsed (throws if it is missing or not JSON). */
-export function readLock(dir: string): LockJson {
+/** The lockfile file itself, parsed (throws if it is missing or not JSON). */
+export function readLockFile(dir: string): LockJson {
   return JSON.parse(readFileSync(lockPathOf(dir), "utf8")) as LockJson;
+}
+
+/**
+ * The record as the next plan reads it: the lockfile with any journal an apply left behind (a
+ * kill, a quit) folded in. Throws when there is neither.
+ */
+export function readLock(dir: string): LockJson {
+  const journals = pendingJournals(lockPathOf(dir));
+  if (journals.length === 0) return readLockFile(dir);
+  const { lock, exists } = readLockfile(lockPathOf(dir));
+  return JSON.parse(serializeLockfile(foldJournals(lock, journals, exists))) as LockJson;
+}
+
+/** Rewrites the record by hand (a test rewinding it): the lockfile gets it all, journals left by a kill go. */
+export function writeRecord(dir: string, lock: LockJson): void {
+  writeFileSync(lockPathOf(dir), JSON.stringify(lock, null, 2) + "\n");
+  for (const j of pendingJournals(lockPathOf(dir))) rmSync(j);
 }
 
 export function hasLock(dir: string): boolean {
