@@ -39,6 +39,7 @@ export function createEngine(s: EngineSetup): ApplyEngine {
   if (removed.length > 0) s.emit({ type: "note", message: `removed ${removed.length} symbolic link(s) or special file(s) from ${s.outDir} (clipform never follows them): ${removed.slice(0, 3).join(", ")}` });
   if (s.simulated) planned.lock.simulated = true;
   const store = new LockStore(planned.lockPath, planned.lock, planned.lockStamp, (message) => s.emit({ type: "note", message }), planned.rescues, {
+    root: planned.project.root,
     journalDir: journalDir(planned.lockPath),
     journals: planned.journals,
   });

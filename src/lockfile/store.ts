@@ -27,6 +27,11 @@ export const FOLD_EVENTS = 2000;
 export const FOLD_MS = 30_000;
 
 export interface StoreOptions {
+  /**
+   * The project root, which recorded file paths are relative to. The default, the lockfile's
+   * folder, is wrong for a record kept elsewhere (the simulator's, under .clipform/sim/).
+   */
+  root?: string;
   /** Where this run's journal goes (journalDir()); without it, every flush rewrites the lockfile. */
   journalDir?: string;
   /** Journals of earlier runs already folded into `lock`: removed once the lockfile holds them durably. */
@@ -68,7 +73,7 @@ export class LockStore {
     private folded: readonly string[] = [],
     private readonly opts: StoreOptions = {},
   ) {
-    this.#root = dirname(path);
+    this.#root = opts.root ?? dirname(path);
     this.#lock = lock;
     this.#baseText = serializeLockfile(lock);
     this.#stamp = stamp;

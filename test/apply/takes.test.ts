@@ -3,7 +3,7 @@
  * reuses the earlier take at $0, replaced takes keep their records and files, lifetime spend
  * matches what the API charged, and a manifest's budget bounds its lifetime spend.
  */
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { RunwareClient } from "../../src/runware/client.js";
@@ -90,6 +90,18 @@ describe.concurrent("takes: every paid generation is kept", () => {
     expect(keeper.spent_usd).toBeCloseTo(3 * SIM_PRICE, 4);
     const plan2 = await planJson(dir);
     expect(plan2.changes.find((c) => c.address === "keeper")).toMatchObject({ action: "no-op", spent_usd: 0.5544 });
+  });
+
+  it("apply --sim keeps a replaced take's file too: the simulator's record lives under .clipform/sim/, its paths relative to the root", async () => {
+    const dir = simProject([{ id: "keeper", prompt: P1 }]);
+    const sim = ["apply", "--sim", "--auto-approve", "--poll-interval", "20"];
+    expect((await run(sim, { cwd: dir })).code).toBe(0);
+    expect((await run([...sim, "--replace", "keeper"], { cwd: dir })).code).toBe(0);
+    const lock = JSON.parse(readFileSync(join(dir, ".clipform", "sim", "clipform.lock.json"), "utf8")) as { takes: Record<string, { results: { file?: string }[] }> };
+    const kept = Object.values(lock.takes).flatMap((t) => t.results);
+    expect(kept).toHaveLength(1);
+    expect(kept[0]!.file).toMatch(/^\.clipform\/sim\/clipform-out\/takes\//);
+    expect(existsSync(join(dir, kept[0]!.file!))).toBe(true);
   });
 
   it("pick records the take a clip uses; prune drops unused takes, says what they cost, and the ledger keeps it", async () => {
