@@ -100,7 +100,7 @@ export const lockfileSchema = z
       .union([z.literal(1), z.literal(LOCKFILE_FORMAT)])
       .describe("Lockfile format version. Format 1 (no takes) is read and upgraded on the next write."),
     lineage: z.string().uuid().describe("Fixed when the lockfile is created."),
-    serial: z.number().int().min(0).describe("Grows by one on every write."),
+    serial: z.number().int().min(0).describe("Grows with every write, by the number of records it takes in (so two branches that each wrote once still differ)."),
     simulated: z
       .literal(true)
       .optional()
