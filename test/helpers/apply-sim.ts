@@ -12,6 +12,7 @@ import { afterAll } from "vitest";
 import { foldJournals, pendingJournals } from "../../src/lockfile/journal.js";
 import { readLockfile, serializeLockfile } from "../../src/lockfile/io.js";
 import { startSimulator, type SimOptions, type Simulator } from "../../src/sim/index.js";
+import { createRng } from "../../src/sim/rng.js";
 import { BIN, bareEnv, project } from "./cli.js";
 
 export const API_KEY = "test-key";
@@ -267,16 +268,10 @@ export function listFiles(dir: string): string[] {
   return out.sort();
 }
 
-/** A seeded PRNG (mulberry32) for reproducible random moments. */
+/** A seeded PRNG (the simulator's mulberry32) for reproducible random moments. */
 export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = createRng(seed);
+  return () => r.next();
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

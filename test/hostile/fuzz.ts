@@ -3,18 +3,13 @@
  * fixtures) with YAML's sharp edges (anchors, aliases, merge keys, tags, quotes, indentation,
  * odd numbers), plus random YAML built from the same pieces. Deterministic for a given seed.
  */
+import { createRng } from "../../src/sim/rng.js";
 export type Rng = () => number;
 
-/** mulberry32: tiny, fast and good enough to spread mutations; the seed makes a failure replayable. */
+/** The simulator's seeded PRNG (mulberry32): the seed makes a failure replayable. */
 export function rng(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = createRng(seed);
+  return () => r.next();
 }
 
 const pick = <T>(r: Rng, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
