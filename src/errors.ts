@@ -18,7 +18,9 @@ export type ErrorCode =
   | "NOT_APPROVED"
   | "API"
   | "MISSING_KEY"
-  | "UNSAFE_PATH";
+  | "UNSAFE_PATH"
+  /** No video decoder, or one that could not read a video (frames, sequences). */
+  | "MEDIA";
 
 export class ClipformError extends Error {
   constructor(
