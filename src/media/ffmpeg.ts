@@ -94,8 +94,8 @@ export function runFfmpeg(what: string, args: readonly string[], opts: RunOption
     const child = spawn(ffmpeg.path, ["-hide_banner", "-nostdin", "-y", ...args], { stdio: [opts.input ? "pipe" : "ignore", "pipe", "pipe"] });
     const out: Buffer[] = [];
     let err = "";
-    child.stdout.on("data", (b: Buffer) => out.push(b));
-    child.stderr.on("data", (b: Buffer) => {
+    child.stdout!.on("data", (b: Buffer) => out.push(b));
+    child.stderr!.on("data", (b: Buffer) => {
       err = (err + b.toString("utf8")).slice(-16_384);
     });
     const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 60_000);
