@@ -6,7 +6,7 @@
 import { costOrZero } from "../util/money-guard.js";
 import { ClipformError } from "../errors.js";
 import { roundUsd } from "../money/usd.js";
-import type { Lockfile, LockTask } from "./schema.js";
+import type { Lockfile, LockResult, LockTask } from "./schema.js";
 
 export interface TakeInfo {
   /** 1-based, oldest first. */
@@ -59,4 +59,19 @@ export function pickTake(lock: Lockfile, address: string, ref: string): { lock: 
   if (take.videos.length === 0) throw new ClipformError("USAGE", `take ${take.index} of ${address} has no videos (${take.status}): nothing to pick`);
   const entry = { ...lock.clips[address]!, picked: take.taskUUID };
   return { lock: { ...lock, clips: { ...lock.clips, [address]: entry } }, take: { ...take, picked: true } };
+}
+
+/**
+ * The video a clip uses: variant `variant` (1-based, default 1) of its picked take when one was
+ * picked (its own results or those kept among its request's takes), else of the clip's current
+ * variants. Chained shots and sequences read this, and nothing else.
+ */
+export function pickedResult(lock: Lockfile, address: string, variant = 1): LockResult | undefined {
+  const entry = lock.clips[address];
+  if (!entry) return undefined;
+  if (!entry.picked) return entry.results[variant - 1];
+  const kept = lock.takes?.[entry.fingerprint]?.results ?? [];
+  const seen = new Set<string>();
+  const own = [...entry.results, ...kept].filter((r) => r.taskUUID === entry.picked && !seen.has(r.videoUUID) && seen.add(r.videoUUID));
+  return own[variant - 1];
 }
