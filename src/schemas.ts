@@ -3,6 +3,7 @@ import { zodToJsonSchema } from "zod-to-json-schema";
 import { manifestSchema } from "./manifest/schema.js";
 import { lockfileSchema } from "./lockfile/schema.js";
 import { modelDefinitionSchema } from "./models/definition.js";
+import { imageModelDefinitionSchema } from "./models/image-definition.js";
 import { builtinCatalog } from "./models/catalog.js";
 import { perModelHints } from "./models/editor-schema.js";
 
@@ -34,8 +35,13 @@ export function modelJsonSchema(): Record<string, unknown> {
   return publish(modelDefinitionSchema, "model.schema.json", "clipform model definition");
 }
 
+export function imageModelJsonSchema(): Record<string, unknown> {
+  return publish(imageModelDefinitionSchema, "image-model.schema.json", "clipform image model definition");
+}
+
 export const PUBLISHED_SCHEMAS: Record<string, () => Record<string, unknown>> = {
   "manifest.schema.json": manifestJsonSchema,
   "lockfile.schema.json": lockfileJsonSchema,
   "model.schema.json": modelJsonSchema,
+  "image-model.schema.json": imageModelJsonSchema,
 };

@@ -296,7 +296,7 @@ export class ApplyEngine {
       // Only a task the API never acknowledged may be sent again (same UUID), if the API says it
       // does not know it: it was written ahead and the crash came before the request left.
       const resendable = task && !task.acceptedAt && clip && clip.fingerprint === entry.fingerprint;
-      const price = clip ? prices(clip.generation.model, clip.generation.duration) : undefined;
+      const price = clip ? prices(clip.generation.model, clip.generation.duration, clip.generation) : undefined;
       const job: GenJob | undefined = resendable
         ? { address: ch.address, clip, count: task.numberResults, fresh: false, estimateUsd: price ? price.usd * task.numberResults : undefined, ...(price ? { priceSource: price.source } : {}) }
         : undefined;

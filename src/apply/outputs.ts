@@ -9,7 +9,7 @@ import { STATE_DIR } from "./statelock.js";
 
 export const DEFAULT_OUT_DIR = "clipform-out";
 
-const EXT: Record<string, string> = { MP4: "mp4", WEBM: "webm", MOV: "mov" };
+const EXT: Record<string, string> = { MP4: "mp4", WEBM: "webm", MOV: "mov", PNG: "png", JPG: "jpg", WEBP: "webp" };
 
 /** `harbor/wide/foggy`, variant 0, MP4 → `<outDir>/harbor/wide/foggy.v1.mp4` (absolute). */
 export function outputPath(root: string, outDir: string, address: string, variant: number, format: string): string {

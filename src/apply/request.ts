@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { ClipformError } from "../errors.js";
 import type { DesiredClip } from "../manifest/index.js";
+import { buildImageTask } from "../images/request.js";
 
 export type VideoTask = Record<string, unknown> & { taskUUID: string };
 
@@ -27,6 +28,7 @@ export function fileToDataUri(path: string, expectedSha256?: string): string {
 }
 
 export async function buildTask(clip: DesiredClip, taskUUID: string, numberResults: number, images: ImageResolver): Promise<VideoTask> {
+  if (clip.kind === "image") return buildImageTask(clip, taskUUID, numberResults);
   const g = clip.generation;
   const task: VideoTask = {
     taskType: "videoInference",

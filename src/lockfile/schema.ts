@@ -37,7 +37,7 @@ export const taskSchema = z
 export const resultSchema = z
   .object({
     taskUUID: z.string().uuid().describe("The task that produced this result."),
-    videoUUID: z.string().describe("The video's UUID."),
+    videoUUID: z.string().describe("The output's UUID: the video's, or for a keyframe image (an entry whose request has taskType imageInference) the image's imageUUID."),
     seed: z.number().int().optional().describe("The seed the model used."),
     costUsd: z.number().optional().describe("What the API charged for this result, in USD."),
     costAnomaly: z
@@ -47,7 +47,7 @@ export const resultSchema = z
       })
       .optional()
       .describe("A cost the API sent that cannot be believed: never counted as a charge; budgets count the estimate instead."),
-    videoURL: z.string().optional().describe("Where the video can be fetched while its URL lives."),
+    videoURL: z.string().optional().describe("Where the video (or a keyframe's imageURL) can be fetched while its URL lives."),
     file: z.string().optional().describe("The downloaded file, relative to the project root."),
     sha256: z.string().optional().describe("SHA-256 of the downloaded file."),
     bytes: z.number().int().optional().describe("Size of the downloaded file."),

@@ -21,6 +21,7 @@ import type { Manifest } from "./schema.js";
 import { closest } from "../util/suggest.js";
 import { locate, parseYaml, type ParsedYaml } from "./yaml.js";
 import { PROJECT_CONFIG } from "../project/config.js";
+import { imageEntries, joinImages, type Declared } from "./images-section.js";
 
 export const DEFAULT_SPECS_DIR = "specs";
 const FINGERPRINT_VERSION = "v1";
@@ -35,18 +36,24 @@ export interface FrameImageRef {
   sha256?: string;
 }
 
-/** The fields that determine the video; what the fingerprint covers. */
+/** The fields that determine the video (or a keyframe image); what the fingerprint covers. */
 export interface GenerationFields {
+  /** Only for keyframe images ("imageInference"): hashed, so an image never shares a video's fingerprint. */
+  taskType?: "imageInference";
   model: string;
   positivePrompt?: string;
   negativePrompt?: string;
   width?: number;
   height?: number;
-  duration: number;
+  /** Always set for videos; absent for images. */
+  duration?: number;
+  /** Images: inference steps, when set. */
+  steps?: number;
   /** Absent for models that take no CFGScale. */
   CFGScale?: number;
   outputFormat: string;
-  outputQuality: number;
+  /** Always set for videos; for images only when the manifest sets it. */
+  outputQuality?: number;
   safety?: { checkContent?: boolean; mode?: string };
   frameImages?: { frame: string; image: string; file?: string }[];
   seed?: number;
@@ -57,6 +64,8 @@ export interface GenerationFields {
 }
 
 export interface DesiredClip {
+  /** "image": a keyframe of `images:` (an imageInference request); absent for a clip (video). */
+  kind?: "image";
   address: string;
   clipId: string;
   /** Manifest path relative to the project root. */
@@ -229,6 +238,7 @@ export function assembleProject(root: string, results: ManifestResult[], images:
   const byAddress = new Map<string, DesiredClip>();
   const clipIds = new Map<string, { file: string; line: number; col: number }>();
   const reportedIds = new Set<string>();
+  const declaredImages: Declared[] = [];
 
   for (const r of results) {
     diagnostics.push(...r.diagnostics);
@@ -236,6 +246,9 @@ export function assembleProject(root: string, results: ManifestResult[], images:
     manifests.push({ file: r.file, clips: r.clips.length, ...(r.manifest?.budget ? { budget: r.manifest.budget.maxCost } : {}) });
     const schemaErrorLines = new Set(r.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.line}:${d.col}`));
     const baseDir = dirname(resolve(root, r.file));
+    const section = imageEntries({ file: r.file, parsed: r.parsed, errorsAt: schemaErrorLines, ...(r.manifest ? { manifest: r.manifest } : {}) }, catalog, fingerprintOf);
+    diagnostics.push(...section.diagnostics);
+    declaredImages.push(...section.declared);
 
     for (const clip of r.clips) {
       const clipDiags: Diagnostic[] = [];
@@ -332,6 +345,7 @@ export function assembleProject(root: string, results: ManifestResult[], images:
       clips.push(desired);
     }
   }
+  clips.push(...joinImages(declaredImages, byAddress, diagnostics));
   clips.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
   return { root, clips, manifests, diagnostics: sortDiagnostics(diagnostics), digest: sha256Hex(digestParts.sort().join("\n")), catalog };
 }

@@ -11,6 +11,7 @@ import { builtinCatalog, COMMON, type ModelSpec } from "../models/catalog.js";
 import { AIR_PATTERN } from "./fields.js";
 import { modelSummary } from "../models/describe.js";
 import { ID_PATTERN, type ClipFieldName } from "./fields.js";
+import { imagesSectionSchema } from "./image-schema.js";
 
 export { ID_PATTERN } from "./fields.js";
 const id = (what: string) =>
@@ -173,6 +174,7 @@ export const manifestSchema = z
       .describe("Values for ${name} in prompts and other strings of this manifest's clips."),
     defaults: z.object(clipFields).partial().strict().optional().describe("Fields merged into every clip of this manifest (a clip's own fields win)."),
     clips: z.record(id("Clip id (part of the address; unique in the project)"), clipSchema).describe("The clips, by id."),
+    images: imagesSectionSchema.optional(),
   })
   .strict()
   .describe("A clipform manifest: clips to generate with Runware video models.");

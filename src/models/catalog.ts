@@ -8,10 +8,13 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import type { Confidence, ModelDefinition } from "./definition.js";
+import type { ImageModelDefinition } from "./image-definition.js";
 
 export type { Confidence, ModelDefinition } from "./definition.js";
 export type ModelSpec = ModelDefinition & { /** Where the definition was read from. */ origin: string };
 export type FramePosition = "first" | "last";
+/** An image model (imageInference, for keyframes): built-in only, from `models/images/`. */
+export type ImageModelSpec = ImageModelDefinition & { origin: string };
 
 /** Limits of the videoInference API itself, the same for every model. */
 export const COMMON = {
@@ -31,16 +34,23 @@ export const COMMON = {
 export const BUILTIN_MODELS_DIR = new URL("../../models/", import.meta.url);
 
 export interface Catalog {
+  /** A video model. */
   get(air: string): ModelSpec | undefined;
   ids(): string[];
   all(): ModelSpec[];
+  /** An image model (for `images:` entries); video and image AIRs never overlap. */
+  image(air: string): ImageModelSpec | undefined;
+  images(): ImageModelSpec[];
 }
 
-export function catalogOf(models: Iterable<ModelSpec>): Catalog {
+export function catalogOf(models: Iterable<ModelSpec>, imageModels: Iterable<ImageModelSpec> = []): Catalog {
   const map = new Map<string, ModelSpec>();
   for (const m of models) map.set(m.air, m);
   const ids = [...map.keys()].sort(compareAir);
-  return { get: (air) => map.get(air), ids: () => ids, all: () => ids.map((id) => map.get(id)!) };
+  const imageMap = new Map<string, ImageModelSpec>();
+  for (const m of imageModels) imageMap.set(m.air, m);
+  const images = [...imageMap.values()].sort((a, b) => compareAir(a.air, b.air));
+  return { get: (air) => map.get(air), ids: () => ids, all: () => ids.map((id) => map.get(id)!), image: (air) => imageMap.get(air), images: () => images };
 }
 
 /** Orders AIRs by provider, then version numbers as numbers (klingai:5@1 before klingai:10@1). */
@@ -55,7 +65,12 @@ export function builtinCatalog(): Catalog {
   if (!builtin) {
     const dir = BUILTIN_MODELS_DIR;
     const files = readdirSync(dir).filter((f) => f.endsWith(".json"));
-    builtin = catalogOf(files.map((f) => ({ ...(JSON.parse(readFileSync(new URL(f, dir), "utf8")) as ModelDefinition), origin: `built-in (models/${f})` })));
+    const imageDir = new URL("images/", dir);
+    const imageFiles = readdirSync(imageDir).filter((f) => f.endsWith(".json"));
+    builtin = catalogOf(
+      files.map((f) => ({ ...(JSON.parse(readFileSync(new URL(f, dir), "utf8")) as ModelDefinition), origin: `built-in (models/${f})` })),
+      imageFiles.map((f) => ({ ...(JSON.parse(readFileSync(new URL(f, imageDir), "utf8")) as ImageModelDefinition), origin: `built-in (models/images/${f})` })),
+    );
   }
   return builtin;
 }

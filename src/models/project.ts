@@ -81,5 +81,5 @@ export function loadProjectCatalog(root: string, dir: string = projectModelsDir(
     for (const p of problems) problem(p.at, base ? `${p.message} (after merging over the built-in ${from})` : p.message, p.key);
     if (problems.length === 0) own.push({ ...(merged as ModelDefinition), origin: file });
   }
-  return { catalog: catalogOf([...builtin.all(), ...own]), diagnostics };
+  return { catalog: catalogOf([...builtin.all(), ...own], builtin.images()), diagnostics };
 }

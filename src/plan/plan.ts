@@ -28,6 +28,8 @@ export interface Estimate {
 }
 
 export interface Change {
+  /** "image": a keyframe of `images:`; absent for a clip (a video). */
+  kind?: "image";
   address: string;
   action: Action;
   reason: string;
@@ -113,6 +115,8 @@ const COMPARED_FIELDS: (keyof GenerationFields)[] = [
   "resolution",
   "providerSettings",
   "otherInputs",
+  "taskType",
+  "steps",
 ];
 
 /** Fields whose change forces regeneration, with old and new values (images by content and file). */
@@ -176,8 +180,8 @@ export function plan(input: PlanInput): Plan {
     const entry = lock.clips[clip.address];
     const n = clip.numberResults;
     const g = clip.generation;
-    const detail = `${g.duration}s${g.width ? ` ${g.width}x${g.height}` : ""} ×${n}`;
-    const base = { address: clip.address, manifest: clip.manifest, model: g.model, detail, spentUsd: spentOf(clip.address) };
+    const detail = clip.kind === "image" ? `image ${g.width}x${g.height} ×${n}` : `${g.duration}s${g.width ? ` ${g.width}x${g.height}` : ""} ×${n}`;
+    const base = { ...(clip.kind === "image" ? { kind: "image" as const } : {}), address: clip.address, manifest: clip.manifest, model: g.model, detail, spentUsd: spentOf(clip.address) };
     const push = (action: Action, reason: string, generate: number, extra: Partial<Change> = {}) =>
       changes.push({ ...base, action, reason, generate, estimate: estimate(clip, generate), ...extra });
 
@@ -291,6 +295,7 @@ export function plan(input: PlanInput): Plan {
       continue;
     }
     changes.push({
+      ...(entry.request.taskType === "imageInference" ? { kind: "image" as const } : {}),
       address,
       action: "delete",
       reason: to ? `moved to ${to}` : "no longer in any manifest: drop it from the lockfile (local files are kept)",

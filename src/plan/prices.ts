@@ -8,6 +8,7 @@ import { catalogPrice, type CatalogPriceSource, type PricedRequest } from "../mo
 import { saneCost } from "../util/money-guard.js";
 import type { Lockfile } from "../lockfile/schema.js";
 import { priceKey, roundUsd } from "../money/usd.js";
+import { imagePrice } from "../images/price.js";
 
 /** "quoted": the API's own price for the request, asked with a dry run (src/quote). */
 export type PriceSource = CatalogPriceSource | "learned" | "quoted";
@@ -18,8 +19,11 @@ export interface PriceQuote {
   note: string;
 }
 
-/** The request's size, resolution and settings, when given, choose among per-size and audio prices. */
-export type PriceBook = (model: string, duration: number, request?: Omit<PricedRequest, "duration">) => PriceQuote | undefined;
+/**
+ * The request's size, resolution and settings, when given, choose among per-size and audio prices.
+ * Images (keyframes) have no duration: their price comes from size and steps.
+ */
+export type PriceBook = (model: string, duration: number | undefined, request?: Omit<PricedRequest, "duration"> & { steps?: number }) => PriceQuote | undefined;
 
 export { priceKey, roundUsd } from "../money/usd.js";
 
@@ -39,6 +43,9 @@ export function priceBook(lock: Lockfile, catalog: Catalog = builtinCatalog()): 
     }
   }
   return (model, duration, request) => {
+    const image = catalog.image(model);
+    if (image) return imagePrice(image, request ?? {});
+    if (duration === undefined) return undefined;
     const l = learned.get(priceKey(model, duration));
     if (l) {
       return { usd: roundUsd(l.sum / l.n), source: "learned", note: `average of ${l.n} result${l.n === 1 ? "" : "s"} this project was charged` };

@@ -269,6 +269,7 @@ export function planToJson(p: Plan, warnings: Diagnostic[] = [], o: { simulated?
     format_version: PLAN_JSON_FORMAT,
     lockfile: o.simulated ? { ...p.lockfile, simulated: true, path: o.simulated } : p.lockfile,
     changes: p.changes.map((ch: Change) => ({
+      kind: ch.kind ?? "video",
       address: ch.address,
       action: ch.action,
       reason: ch.reason,

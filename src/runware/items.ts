@@ -1,5 +1,6 @@
 /**
- * Reading one video item of a getResponse answer. Only what clipform needs to record money and
+ * Reading one video item of a getResponse answer (or an image's, for keyframes: imageUUID and
+ * imageURL are read as the output's UUID and URL). Only what clipform needs to record money and
  * files is required of a finished generation: its videoUUID and a URL (or the video inline).
  * Everything else is taken when it makes sense and otherwise noted and dropped; an item that
  * lacks the essentials is a failed generation of its task, never a failure of the whole poll.
@@ -34,6 +35,7 @@ const ERROR_STATUSES = new Set(["error", "failed", "failure"]);
 const KNOWN_FIELDS = new Set([
   "taskType", "taskUUID", "status", "videoUUID", "videoURL", "videoBase64Data", "videoDataURI",
   "seed", "cost", "NSFWContent", "progress", "error",
+  "imageUUID", "imageURL", "imageBase64Data", "imageDataURI",
 ]);
 const INLINE_TYPE = "video/mp4";
 
@@ -44,7 +46,7 @@ const INLINE_TYPE = "video/mp4";
  */
 export function readVideoItem(taskUUID: string, item: Item, where: string, failure: (error: Item | undefined) => RunwareError): ItemReading {
   const status = typeof item.status === "string" ? item.status.toLowerCase() : undefined;
-  const finished = status === undefined ? item.videoUUID !== undefined : SUCCESS_STATUSES.has(status);
+  const finished = status === undefined ? outputUUID(item) !== undefined : SUCCESS_STATUSES.has(status);
   if (status !== undefined && ERROR_STATUSES.has(status)) return { kind: "failure", error: failure(isObject(item.error) ? item.error : undefined) };
   if (status === undefined && !finished && isObject(item.error)) return { kind: "failure", error: failure(item.error) };
   if (!finished) {
@@ -65,10 +67,10 @@ function readSuccess(taskUUID: string, item: Item, where: string): ItemReading {
       message: `Runware reported a finished generation of task ${taskUUID} without ${what} (${where}): it cannot be recorded`,
     }),
   });
-  const videoUUID = typeof item.videoUUID === "string" && item.videoUUID.length > 0 ? item.videoUUID : undefined;
-  if (!videoUUID) return missing("a videoUUID");
+  const videoUUID = outputUUID(item);
+  if (!videoUUID) return missing(item.taskType === "imageInference" ? "an imageUUID" : "a videoUUID");
   const videoURL = location(item);
-  if (!videoURL) return missing("a videoURL or inline video data");
+  if (!videoURL) return missing(item.taskType === "imageInference" ? "an imageURL or inline image data" : "a videoURL or inline video data");
 
   const notes: string[] = [];
   const video: VideoItem = { videoUUID, videoURL };
@@ -86,11 +88,22 @@ function readSuccess(taskUUID: string, item: Item, where: string): ItemReading {
   return { kind: "success", video, notes };
 }
 
-/** The URL to fetch: videoURL, or a data: URI built from inline data. */
+const nonEmpty = (v: unknown): v is string => typeof v === "string" && v.length > 0;
+
+/** The output's UUID: a video's, or an image's (keyframes). */
+function outputUUID(item: Item): string | undefined {
+  return nonEmpty(item.videoUUID) ? item.videoUUID : nonEmpty(item.imageUUID) ? item.imageUUID : undefined;
+}
+
+/** The URL to fetch: videoURL (imageURL), or a data: URI built from inline data. */
 function location(item: Item): string | undefined {
-  if (typeof item.videoURL === "string" && item.videoURL.length > 0) return item.videoURL;
+  if (nonEmpty(item.videoURL)) return item.videoURL;
   if (typeof item.videoDataURI === "string" && item.videoDataURI.startsWith("data:")) return item.videoDataURI;
-  if (typeof item.videoBase64Data === "string" && item.videoBase64Data.length > 0) return `data:${INLINE_TYPE};base64,${item.videoBase64Data}`;
+  if (nonEmpty(item.videoBase64Data)) return `data:${INLINE_TYPE};base64,${item.videoBase64Data}`;
+  if (nonEmpty(item.imageURL)) return item.imageURL;
+  if (typeof item.imageDataURI === "string" && item.imageDataURI.startsWith("data:")) return item.imageDataURI;
+  // Runware's image default is JPG; the exact type matters less than the bytes, which are kept as sent.
+  if (nonEmpty(item.imageBase64Data)) return `data:image/png;base64,${item.imageBase64Data}`;
   return undefined;
 }
 

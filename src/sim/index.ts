@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import { Dialect, REDIRECT_HOPS } from "./dialects.js";
 import { createFaultPlan } from "./faults.js";
 import { GenerationStore } from "./generations.js";
+import { ImageStore } from "./images.js";
 import { describeSettings, resolveOptions, type ResolvedOptions, type SimOptions } from "./options.js";
 import { createRng } from "./rng.js";
 import type { Catalog } from "../models/catalog.js";
@@ -68,7 +69,8 @@ async function launch(options: ResolvedOptions, catalog?: Catalog): Promise<Simu
     ...(dialect.has("error-items") ? { failureShape: "data" as const } : {}),
     ...(dialect.has("errors-200") || dialect.has("errors-5xx") ? { failureShape: "errors" as const } : {}),
   });
-  server.on("request", createRequestHandler({ apiKey: options.apiKey, generations, uploads: new Set(), stats, nextFault, videos, dialect, ...(catalog ? { catalog } : {}) }));
+  const images = new ImageStore((imageUUID) => `${url}/images/${imageUUID}.png`);
+  server.on("request", createRequestHandler({ apiKey: options.apiKey, generations, uploads: new Set(), images, stats, nextFault, videos, dialect, ...(catalog ? { catalog } : {}) }));
 
   return {
     url,

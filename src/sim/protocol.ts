@@ -1,8 +1,8 @@
 /** The JSON shapes the simulator speaks, as documented in shared/reference/runware-api.md. */
 import type { RuleIssue } from "../models/rules.js";
 
-export type TaskType = "videoInference" | "getResponse" | "imageUpload";
-export const TASK_TYPES: readonly TaskType[] = ["videoInference", "getResponse", "imageUpload"];
+export type TaskType = "videoInference" | "getResponse" | "imageUpload" | "imageInference";
+export const TASK_TYPES: readonly TaskType[] = ["videoInference", "getResponse", "imageUpload", "imageInference"];
 export const AUTHENTICATION_TASK = "authentication";
 
 /** Runware's error item; only code and message are always present. */

@@ -42,6 +42,7 @@ export const RETRY_AFTER_SECONDS = 1;
 const API_PATHS = new Set(["/v1", "/"]);
 const STATS_PATH = "/__sim/stats";
 const VIDEO_PATH = /^\/videos\/([0-9a-f-]{36})\.([a-z0-9]+)$/;
+const IMAGE_PATH = /^\/images\/([0-9a-f-]{36})\.png$/;
 /** The `redirect` dialect's video URLs: /redirect/HOPS/<videoUUID>.<ext>, one 302 per hop. */
 const REDIRECT_PATH = /^\/redirect\/(\d)\/([0-9a-f-]{36}\.[a-z0-9]+)$/;
 /** Runware's per-model schemas (schemas.runware.ai/resolve/<AIR>), served from the catalog. */
@@ -131,6 +132,13 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: ServerConte
     const left = Number(hop[1]) - 1;
     res.writeHead(302, { Location: left > 0 ? `/redirect/${left}/${hop[2]}` : `/videos/${hop[2]}`, "Content-Length": 0 });
     return void res.end();
+  }
+  const image = IMAGE_PATH.exec(pathname);
+  const png = image && readOnly ? ctx.images?.png(image[1]!) : undefined;
+  if (png) {
+    ctx.stats.imageDownloads++;
+    res.writeHead(200, { "Content-Type": "image/png", "Content-Length": png.length });
+    return void res.end(method === "HEAD" ? undefined : png);
   }
   const video = VIDEO_PATH.exec(pathname);
   if (video && readOnly) return handleVideo(req, res, ctx, video[1]!, video[2]!);

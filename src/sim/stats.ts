@@ -4,6 +4,8 @@ export interface SimStats {
   requests: number;
   /** videoInference tasks accepted (generations started). */
   videoInference: number;
+  /** imageInference tasks accepted (keyframe images generated). */
+  imageInference: number;
   /** getResponse tasks received (each task of a batched poll counts). */
   getResponse: number;
   /** Authenticated API requests carrying at least one getResponse task (polling HTTP requests). */
@@ -30,12 +32,15 @@ export interface SimStats {
   failedGenerations: number;
   /** GET/HEAD requests for generated videos, including range requests. */
   videoDownloads: number;
+  /** GET/HEAD requests for generated keyframe images. */
+  imageDownloads: number;
 }
 
 export function createStats(): SimStats {
   return {
     requests: 0,
     videoInference: 0,
+    imageInference: 0,
     getResponse: 0,
     pollRequests: 0,
     imageUpload: 0,
@@ -49,6 +54,7 @@ export function createStats(): SimStats {
     resets: 0,
     failedGenerations: 0,
     videoDownloads: 0,
+    imageDownloads: 0,
   };
 }
 

@@ -11,6 +11,7 @@ import { contentUuid, isUuidV4 } from "./ids.js";
 import { CODES, TASK_TYPES, issueToApiError, taskRef, type ApiError, type DataItem } from "./protocol.js";
 import type { SimStats } from "./stats.js";
 import { DEFAULT_OUTPUT_FORMAT, aspectOf, isOutputFormat } from "./videos.js";
+import { submitImage, type ImageStore } from "./images.js";
 
 export interface TaskContext {
   generations: GenerationStore;
@@ -22,6 +23,8 @@ export interface TaskContext {
   dryRun?: boolean;
   /** The models it knows: the built-in catalog, or a project's (with its own models/ folder). */
   catalog?: Catalog;
+  /** Keyframe images (imageInference); without it, imageInference is an unsupported task type. */
+  images?: ImageStore;
 }
 
 export interface TaskReply {
@@ -49,16 +52,25 @@ export function runTask(task: unknown, ctx: TaskContext): TaskReply {
       return poll(task, ctx);
     case "imageUpload":
       return upload(task, ctx);
+    case "imageInference":
+      // A simulator without an image store does not know the task type.
+      if (!ctx.images) return unsupported(task);
+      if (!ctx.dryRun && isUuidV4(task.taskUUID) && isUsed(task.taskUUID, ctx)) return conflict(task, task.taskUUID, ctx);
+      return submitImage(task, ctx, taskUuidErrors(task));
     default:
-      return refused({
-        code: CODES.unsupportedTaskType,
-        message: `Unsupported taskType ${JSON.stringify(task.taskType)}.`,
-        parameter: "taskType",
-        type: "string",
-        ...taskRef(task),
-        allowedValues: [...TASK_TYPES],
-      });
+      return unsupported(task);
   }
+}
+
+function unsupported(task: Task): TaskReply {
+  return refused({
+    code: CODES.unsupportedTaskType,
+    message: `Unsupported taskType ${JSON.stringify(task.taskType)}.`,
+    parameter: "taskType",
+    type: "string",
+    ...taskRef(task),
+    allowedValues: [...TASK_TYPES],
+  });
 }
 
 /** The taskUUID rule every task shares: present, and a UUID v4. */
@@ -76,7 +88,7 @@ function taskUuidErrors(task: Task): ApiError[] {
   ];
 }
 
-const isUsed = (taskUUID: string, { generations, uploads }: TaskContext): boolean => generations.has(taskUUID) || uploads.has(taskUUID);
+const isUsed = (taskUUID: string, { generations, uploads, images }: TaskContext): boolean => generations.has(taskUUID) || uploads.has(taskUUID) || images?.has(taskUUID) === true;
 
 function conflict(task: Task, taskUUID: string, { stats }: TaskContext): TaskReply {
   stats.duplicatesRefused++;
@@ -146,10 +158,12 @@ function submitVideo(task: Task, ctx: TaskContext): TaskReply {
   return accepted({ taskType: "videoInference", taskUUID });
 }
 
-function poll(task: Task, { generations, stats, dialect }: TaskContext): TaskReply {
+function poll(task: Task, { generations, stats, dialect, images }: TaskContext): TaskReply {
   stats.getResponse++;
   const { taskUUID } = task;
   if (!isUuidV4(taskUUID)) return refused(...taskUuidErrors(task));
+  const image = images?.poll(taskUUID);
+  if (image) return { ok: true, data: image, errors: [] };
   const result = generations.poll(taskUUID);
   if (!result && dialect.has("empty-unknown")) return { ok: true, data: [], errors: [] };
   if (!result) {

@@ -30,8 +30,8 @@ describe("published schemas", () => {
     expect(committed("model.schema.json")).toEqual(JSON.parse(JSON.stringify(modelJsonSchema())));
   });
 
-  it("publishes exactly those three files", () => {
-    expect(Object.keys(PUBLISHED_SCHEMAS).sort()).toEqual(["lockfile.schema.json", "manifest.schema.json", "model.schema.json"]);
+  it("publishes exactly those four files", () => {
+    expect(Object.keys(PUBLISHED_SCHEMAS).sort()).toEqual(["image-model.schema.json", "lockfile.schema.json", "manifest.schema.json", "model.schema.json"]);
   });
 
   it("the CLI's precompiled manifest validator (dist/validators) agrees with the committed schema", async () => {
@@ -62,7 +62,7 @@ describe("published schemas", () => {
     it("the manifest schema has its top-level properties and ids", () => {
       expect(manifest.$schema).toBe("http://json-schema.org/draft-07/schema#");
       expect(manifest.$id).toBe("https://clipform.dev/schemas/manifest.schema.json");
-      expect(Object.keys(manifest.properties ?? {}).sort()).toEqual(["budget", "clips", "defaults", "variables", "version"]);
+      expect(Object.keys(manifest.properties ?? {}).sort()).toEqual(["budget", "clips", "defaults", "images", "variables", "version"]);
       expect(manifest.required).toEqual(["version", "clips"]);
       expect(manifest.additionalProperties).toBe(false);
     });

@@ -65,7 +65,7 @@ describe("every catalog model", () => {
       const clip = project.clips.find((c) => c.address === clipName(m))!;
       expect(change.action).toBe("create");
       // A price from the catalog for exactly this request, or none: never a made-up $0.
-      const expected = catalogPrice(m, clip.generation);
+      const expected = catalogPrice(m, { ...clip.generation, duration: clip.generation.duration! });
       expect({ air: m.air, usd: change.estimate?.usd ?? null }).toEqual({ air: m.air, usd: expected?.usd ?? null });
       if (m.prices.rows.length === 0) expect(change.estimate).toBeNull();
       if (expected) expect(expected.usd).toBeGreaterThan(0);

@@ -89,9 +89,9 @@ describe("validation with the shared request rules", () => {
 
   it("refuses an unknown task type", async () => {
     const sim = await startSim();
-    const reply = await call(sim, [{ taskType: "imageInference", taskUUID: randomUUID() }]);
+    const reply = await call(sim, [{ taskType: "imageMasking", taskUUID: randomUUID() }]);
     expect(reply.status).toBe(400);
-    expect(reply.errors).toMatchObject([{ code: "unsupportedTaskType", parameter: "taskType", allowedValues: ["videoInference", "getResponse", "imageUpload"] }]);
+    expect(reply.errors).toMatchObject([{ code: "unsupportedTaskType", parameter: "taskType", allowedValues: ["videoInference", "getResponse", "imageUpload", "imageInference"] }]);
   });
 });
 
