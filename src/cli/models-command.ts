@@ -5,13 +5,35 @@
  */
 import { formatDiagnostic } from "../diagnostics.js";
 import { ClipformError } from "../errors.js";
-import type { ModelSpec } from "../models/catalog.js";
+import type { ImageModelSpec, ModelSpec } from "../models/catalog.js";
+import { imageModelLines, imageModelSheet, imagePriceRowText } from "../images/describe.js";
 import { capabilitiesText, durationsText, framesText, priceRowText, sizesText } from "../models/describe.js";
 import { loadProjectCatalog } from "../models/project.js";
 import { findProjectRoot } from "../project/root.js";
 import { closest } from "../util/suggest.js";
 import type { Command } from "./commands.js";
 import type { Context } from "./context.js";
+
+function listImageModels(ctx: Context, models: ImageModelSpec[]): void {
+  if (models.length === 0) return;
+  ctx.out(ctx.color.bold("Image models (keyframes: `images:` entries, imageInference)"));
+  for (const m of models) for (const line of imageModelLines(m)) ctx.out(line);
+  ctx.out("");
+}
+
+function showImageModel(ctx: Context, m: ImageModelSpec): void {
+  const c = ctx.color;
+  ctx.out(`${c.bold(m.air)}  ${m.name} (${m.family}) · image model · coverage ${m.coverage} · defined in ${m.origin}`);
+  if (m.docsUrl) ctx.out(`  ${m.docsUrl}`);
+  for (const r of imageModelSheet(m)) rule(ctx, r.label, r.text, r.rule);
+  ctx.out(`  prices${m.prices.rows.length ? "" : `           ${c.red("unpriced")}: plans show it and refuse budget checks they cannot make`}`);
+  for (const r of m.prices.rows) ctx.out(`    ${imagePriceRowText(r).padEnd(40)} ${r.source}: ${r.note}`);
+  if (m.prices.rows.length) ctx.out(c.dim("    other sizes and step counts: derived by pixel count × steps"));
+  for (const d of m.disagreements ?? []) ctx.out(c.yellow(`  disagreement: ${d}`));
+  const refs = Object.entries(m.references ?? {});
+  if (refs.length) ctx.out("  sources");
+  for (const [tag, ref] of refs) ctx.out(`    ${tag.padEnd(28)} ${[ref.url, ref.date, ref.note].filter(Boolean).join(" · ")}`);
+}
 
 function listModels(ctx: Context, models: ModelSpec[]): void {
   const c = ctx.color;
@@ -91,13 +113,22 @@ export const modelsCommand: Command = {
     const { catalog, diagnostics } = loadProjectCatalog(findProjectRoot(ctx.cwd).root);
     for (const d of diagnostics) ctx.err(formatDiagnostic(d));
     if (first === undefined) {
-      if (values.json) ctx.out(JSON.stringify(catalog.all(), null, 2));
-      else listModels(ctx, catalog.all());
+      if (values.json) ctx.out(JSON.stringify([...catalog.all(), ...catalog.images()], null, 2));
+      else {
+        listModels(ctx, catalog.all());
+        listImageModels(ctx, catalog.images());
+      }
+      return diagnostics.length ? 1 : 0;
+    }
+    const image = catalog.image(first);
+    if (image) {
+      if (values.json) ctx.out(JSON.stringify(image, null, 2));
+      else showImageModel(ctx, image);
       return diagnostics.length ? 1 : 0;
     }
     const m = catalog.get(first);
     if (!m) {
-      const hint = closest(first, catalog.ids());
+      const hint = closest(first, [...catalog.ids(), ...catalog.images().map((x) => x.air)]);
       throw new ClipformError("USAGE", `unknown model "${first}"${hint ? `; did you mean "${hint}"?` : ""} (\`clipform models\` lists them)`);
     }
     if (values.json) ctx.out(JSON.stringify(m, null, 2));
