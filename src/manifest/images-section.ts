@@ -48,8 +48,23 @@ export function imageEntries(src: ImageSource, catalog: Catalog, fingerprintOf: 
     const here = locate(src.parsed, ["images", name], { key: true });
     declared.push({ address: name, location: { file: src.file, line: here.line, col: here.col } });
     if (!raw || typeof raw !== "object") continue;
-    const fields = raw as Record<string, unknown>;
+    const fields = { ...(raw as Record<string, unknown>) };
     let errors = 0;
+    // ${name} takes the manifest's variables, as in clips ($${ writes a literal ${).
+    for (const key of ["positivePrompt", "negativePrompt"] as const) {
+      if (typeof fields[key] !== "string") continue;
+      fields[key] = (fields[key] as string).replace(/\$\$\{|\$\{([^}]*)\}/g, (m, v: string | undefined) => {
+        if (m === "$${") return "${";
+        const vars = src.manifest?.variables ?? {};
+        const n = (v ?? "").trim();
+        if (Object.hasOwn(vars, n)) return String(vars[n]);
+        const pos = locate(src.parsed, ["images", name, key]);
+        const known = Object.keys(vars);
+        diagnostics.push({ file: src.file, line: pos.line, col: pos.col, severity: "error", message: `${name}: unknown variable \${${n}}${known.length ? ` (known here: ${known.join(", ")})` : " (define it under variables:)"}` });
+        errors++;
+        return m;
+      });
+    }
     for (const issue of checkImageRequest(fields, catalog)) {
       const field = issue.path[0];
       const onField = typeof field === "string" && field in fields;

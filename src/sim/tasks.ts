@@ -163,7 +163,8 @@ function poll(task: Task, { generations, stats, dialect, images }: TaskContext):
   const { taskUUID } = task;
   if (!isUuidV4(taskUUID)) return refused(...taskUuidErrors(task));
   const image = images?.poll(taskUUID);
-  if (image) return { ok: true, data: image, errors: [] };
+  // Image answers speak the same dialect as video answers (no status, odd costs, extra fields…).
+  if (image) return { ok: true, data: dialect.pollItems(image), errors: [] };
   const result = generations.poll(taskUUID);
   if (!result && dialect.has("empty-unknown")) return { ok: true, data: [], errors: [] };
   if (!result) {

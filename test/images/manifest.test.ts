@@ -85,6 +85,16 @@ describe("images: validation", () => {
     ]);
   });
 
+  it("${name} in an image's prompt takes the manifest's variables; an unknown one is an error at the prompt", () => {
+    const yaml = (prompt: string) => `version: 1\nvariables:\n  place: mountain station\n${CLIP}images:\n  key:\n    model: runware:101@1\n    positivePrompt: ${prompt}\n    width: 1024\n    height: 1024\n`;
+    const p = loadOne(yaml("A snowy ${place} at dusk, costs $${price}"));
+    expect(errorsOf(p)).toEqual([]);
+    expect(p.clips.find((c) => c.address === "key")!.generation.positivePrompt).toBe("A snowy mountain station at dusk, costs ${price}");
+    const bad = yaml("A snowy ${plcae}");
+    const errs = errorsOf(loadOne(bad));
+    expect(errs.map((d) => ({ ...at(d), message: d.message }))).toEqual([{ ...valuePos(bad, "positivePrompt", 2), message: "key: unknown variable ${plcae} (known here: place)" }]);
+  });
+
   it("two images of one name in two manifests: an error at both", () => {
     const b = `version: 1\nclips: {}\nimages:\n  key:\n${GOOD}    width: 1024\n    height: 1024\n`;
     const p = load({ "specs/a.yaml": b, "specs/b.yaml": b });

@@ -92,4 +92,23 @@ describe("imageInference against the simulator", () => {
     expect(r).toMatchObject({ status: "rejected", error: { code: "invalidWidth" } });
     expect(sim.stats().imageInference).toBe(0);
   });
+
+  it("hostile dialects apply to image answers too: no status, extra fields and a bad cost are read tolerantly", async () => {
+    const hostile = await startSim({ dialects: ["no-status", "extra-fields", "bad-cost"] });
+    const c = createClient(hostile.apiUrl);
+    try {
+      const task = buildImageTask(keyframe(), randomUUID(), 1);
+      await c.client.submitVideo([task]);
+      const result = (await pollUntilDone(c.client, [task.taskUUID])).get(task.taskUUID)!;
+      expect(result.status).toBe("success");
+      const [item] = result.items;
+      expect(item!.videoUUID).toMatch(/^[0-9a-f-]{36}$/);
+      expect(item!.cost).toBeUndefined();
+      expect(item!.costAnomaly).toBeDefined();
+      expect(item!.extra).toMatchObject({ mediaType: "video" });
+    } finally {
+      await c.client.close();
+      await hostile.close();
+    }
+  });
 });
