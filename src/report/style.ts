@@ -50,7 +50,7 @@ code, .address { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Li
 }
 .media { display: grid; grid-template-columns: repeat(auto-fit, minmax(140px, 1fr)); gap: 2px; background: var(--screen); }
 figure { margin: 0; }
-video, .placeholder { display: block; width: 100%; aspect-ratio: 16 / 9; background: var(--screen); object-fit: contain; }
+video, figure > img, .placeholder { display: block; width: 100%; aspect-ratio: 16 / 9; background: var(--screen); object-fit: contain; }
 figcaption { padding: 3px 8px 5px; font-size: 12px; color: #c9d1d9; font-variant-numeric: tabular-nums; }
 .placeholder {
   display: flex; flex-direction: column; align-items: center; justify-content: center; gap: 2px; padding: 8px;

@@ -15,8 +15,12 @@ export function videoFigure(v: ReportVideo): string {
   const caption = [`v${v.variant}`, v.seed !== undefined ? `seed ${v.seed}` : "", v.costUsd !== undefined ? unitUsd(v.costUsd) : "", v.state === "altered" ? "file altered since download" : ""]
     .filter(Boolean)
     .join(" · ");
+  // A keyframe image (`images:`) is shown, not played.
+  const still = v.file !== undefined && /\.(png|jpe?g|webp)$/i.test(v.file);
   const player = v.src
-    ? `<video src="${e(v.src)}" controls muted loop playsinline preload="none"></video>`
+    ? still
+      ? `<img src="${e(v.src)}" alt="${e(`v${v.variant}`)}" loading="lazy">`
+      : `<video src="${e(v.src)}" controls muted loop playsinline preload="none"></video>`
     : v.state === "missing"
       ? placeholder("missing file", v.file)
       : placeholder("not downloaded", v.videoUUID);

@@ -47,5 +47,11 @@ describe("clipform apply --sim with an image", () => {
     const again = cli(["plan", "--sim", "--detailed-exitcode"], { cwd: dir });
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/No changes/);
+
+    // The report shows the keyframe as a picture, the clip as a video.
+    expect(cli(["report", "--sim"], { cwd: dir }).code).toBe(0);
+    const html = readFileSync(join(dir, "clipform-report.html"), "utf8");
+    expect(html).toMatch(/<img src="[^"]*station-key\.v1\.png"/);
+    expect(html).toMatch(/<video src="[^"]*arrival\.v1\.mp4"/);
   });
 });
