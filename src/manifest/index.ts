@@ -51,7 +51,12 @@ export interface GenerationFields {
   outputFormat: string;
   outputQuality: number;
   safety?: { checkContent?: boolean; mode?: string };
-  frameImages?: { frame: string; image: string; file?: string }[];
+  /**
+   * By content: `sha256:` of a local file (with `file` as written), or as written; a frame of
+   * another clip is `frame:<pixels sha256>` with `from`, `video` and `at` saying where it came from
+   * (`from:CLIP#…` while it is not known yet). Only frame and image are fingerprinted.
+   */
+  frameImages?: { frame: string; image: string; file?: string; from?: string; video?: string; at?: string }[];
   seed?: number;
   resolution?: string;
   providerSettings?: Record<string, unknown>;

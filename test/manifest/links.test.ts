@@ -4,24 +4,11 @@
  */
 import { describe, expect, it } from "vitest";
 import { cleanupProjectsAfterEach, errorsOf, load, loadOne, posOf, warningsOf } from "../helpers/manifest-fixtures.js";
+import { STORY } from "../helpers/story.js";
 
 cleanupProjectsAfterEach();
 const FILE = "specs/main.yaml";
 
-/** The manifest of the contract (issue 13), without images:. */
-export const STORY = `version: 1
-clips:
-  arrival:
-    model: klingai:3@1
-    positivePrompt: A train pulls into a snowy mountain station at dusk.
-  platform:
-    model: klingai:5@1
-    positivePrompt: The passengers step out onto the snowy platform.
-    inputs:
-      frameImages:
-        - image: { from: arrival, frame: last }
-          frame: first
-`;
 
 const clip = (id: string, from: string, extra = "") => `  ${id}:\n    positivePrompt: shot ${id}\n    inputs:\n      frameImages:\n        - image: { from: ${from}${extra} }\n`;
 
