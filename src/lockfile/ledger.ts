@@ -59,7 +59,11 @@ export function ledgerOf(lock: Lockfile): Ledger {
  * Money committed per manifest before a plan runs: lifetime spend plus tasks still in flight
  * (priced with `price`, per result), since money in flight counts as spent for budgets.
  */
-export function committedByManifest(lock: Lockfile, price: (model: string, duration: number) => number | undefined, ledger: Ledger = ledgerOf(lock)): Map<string, { spentUsd: number; inFlightUsd: number }> {
+export function committedByManifest(
+  lock: Lockfile,
+  price: (model: string, duration: number | undefined, request?: Record<string, unknown>) => number | undefined,
+  ledger: Ledger = ledgerOf(lock),
+): Map<string, { spentUsd: number; inFlightUsd: number }> {
   const out = new Map<string, { spentUsd: number; inFlightUsd: number }>();
   const at = (m: string) => {
     let c = out.get(m);
@@ -71,7 +75,9 @@ export function committedByManifest(lock: Lockfile, price: (model: string, durat
     const flying = e.tasks.filter((t) => t.status === "submitted").reduce((n, t) => n + t.numberResults, 0);
     if (flying === 0) continue;
     const d = e.request.duration;
-    at(e.manifest).inFlightUsd += flying * (typeof d === "number" ? (price(e.model, d) ?? 0) : 0);
+    // A keyframe image has no duration: its price comes from its size and steps.
+    const usd = typeof d === "number" ? price(e.model, d) : e.request.taskType === "imageInference" ? price(e.model, undefined, e.request) : undefined;
+    at(e.manifest).inFlightUsd += flying * (usd ?? 0);
   }
   for (const c of out.values()) c.inFlightUsd = roundUsd(c.inFlightUsd);
   return out;

@@ -360,7 +360,7 @@ function summarize(changes: Change[], input: PlanInput, ledger: Ledger): Plan {
   });
   if (input.maxCost !== undefined) budgets.push(check("--max-cost", input.maxCost, estimated, unpricedIn(changes)));
   // A manifest's budget bounds its lifetime spend: spent + in flight + this plan.
-  const committed = committedByManifest(input.lock, (model, d) => input.prices(model, d)?.usd, ledger);
+  const committed = committedByManifest(input.lock, (model, d, request) => input.prices(model, d, request)?.usd, ledger);
   for (const m of input.manifests ?? []) {
     if (m.budget === undefined) continue;
     const mine = changes.filter((c) => c.manifest === m.file);

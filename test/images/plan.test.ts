@@ -83,3 +83,14 @@ describe("planning images", () => {
     expect(run([], lock).changes).toEqual([expect.objectContaining({ kind: "image", address: "old", action: "delete" })]);
   });
 });
+
+describe("lifetime budgets with images in flight", () => {
+  it("an image task still in flight counts at its catalog price against its manifest's budget", () => {
+    const img = image("k", { width: 2048, height: 2048 }); // 4 × 0.0098 = 0.0392
+    const entry = entryFor(img, 0);
+    entry.tasks = [{ taskUUID: "00000000-0000-4000-8000-00000000ffff", numberResults: 1, status: "submitted", submittedAt: "2026-01-01T00:00:00Z", acceptedAt: "2026-01-01T00:00:01Z" }];
+    const lock = lockWith({ k: entry });
+    const p = plan({ clips: [img, image("other")], lock, prices: priceBook(lock), manifests: [{ file: "specs/clips.yaml", clips: 2, budget: 0.045 }] });
+    expect(p.budgets).toEqual([expect.objectContaining({ spentUsd: 0.0392, estimatedUsd: 0.0098, ok: false })]);
+  });
+});
