@@ -35,7 +35,7 @@ function showImageModel(ctx: Context, m: ImageModelSpec): void {
   for (const [tag, ref] of refs) ctx.out(`    ${tag.padEnd(28)} ${[ref.url, ref.date, ref.note].filter(Boolean).join(" · ")}`);
 }
 
-function listModels(ctx: Context, models: ModelSpec[]): void {
+function listModels(ctx: Context, models: ModelSpec[], images: ImageModelSpec[]): void {
   const c = ctx.color;
   const families = new Map<string, ModelSpec[]>();
   for (const m of models) families.set(m.family, [...(families.get(m.family) ?? []), m]);
@@ -52,6 +52,7 @@ function listModels(ctx: Context, models: ModelSpec[]): void {
     }
     ctx.out("");
   }
+  listImageModels(ctx, images);
   ctx.out(c.dim("[conflict]: sources disagree (the union is accepted, with a warning); [unconfirmed]: warns only. `clipform models AIR` shows one model with its sources."));
 }
 
@@ -114,10 +115,7 @@ export const modelsCommand: Command = {
     for (const d of diagnostics) ctx.err(formatDiagnostic(d));
     if (first === undefined) {
       if (values.json) ctx.out(JSON.stringify([...catalog.all(), ...catalog.images()], null, 2));
-      else {
-        listModels(ctx, catalog.all());
-        listImageModels(ctx, catalog.images());
-      }
+      else listModels(ctx, catalog.all(), catalog.images());
       return diagnostics.length ? 1 : 0;
     }
     const image = catalog.image(first);

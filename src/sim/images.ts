@@ -1,7 +1,8 @@
 /**
  * Simulated keyframe images: imageInference tasks, accepted async like videos (Runware accepts
  * async delivery for every model) and finished by the time they are polled. Each result is a
- * solid PNG of the requested size whose colour comes from its seed, served at /images/<uuid>.png.
+ * solid PNG of the requested size whose colour comes from its seed (written by the same encoder
+ * as clipform's extracted frames), served at /images/<uuid>.png.
  */
 import { randomUUID } from "node:crypto";
 import { checkImageRequest } from "../images/rules.js";
@@ -10,7 +11,7 @@ import { builtinCatalog } from "../models/catalog.js";
 import { contentUuid, isUuidV4 } from "./ids.js";
 import { issueToApiError, type ApiError, type DataItem } from "./protocol.js";
 import type { SimStats } from "./stats.js";
-import { solidPng, seedColour } from "./png.js";
+import { encodePng } from "../media/png.js";
 import type { TaskContext, TaskReply } from "./tasks.js";
 
 interface ImageLook {
@@ -34,7 +35,8 @@ export class ImageStore {
     return this.#orders.has(taskUUID);
   }
 
-  start(taskUUID: string, o: { width: number; height: number; seed?: number; numberResults: number; cost?: number; format: string }, stats: SimStats): void {
+  /** Whatever outputFormat was asked, the picture is a PNG (a simulator's simplification). */
+  start(taskUUID: string, o: { width: number; height: number; seed?: number; numberResults: number; cost?: number }, stats: SimStats): void {
     stats.imageInference++;
     stats.acceptedTaskUUIDs.push(taskUUID);
     // Seeded from the task when none is given: a reroll (a new task) comes back different.
@@ -90,11 +92,23 @@ export function submitImage(task: Record<string, unknown>, ctx: TaskContext, uui
       width,
       height,
       numberResults,
-      format: typeof task.outputFormat === "string" ? task.outputFormat : "JPG",
       ...(typeof task.seed === "number" ? { seed: task.seed } : {}),
       ...(task.includeCost === true && price !== undefined ? { cost: price } : {}),
     },
     ctx.stats,
   );
   return { ok: true, data: [{ taskType: "imageInference", taskUUID } as unknown as DataItem], errors: [] };
+}
+
+/** A solid PNG: a 1280x720 one compresses to a few KB. */
+function solidPng(width: number, height: number, rgb: readonly [number, number, number]): Buffer {
+  const pixels = Buffer.alloc(width * height * 3);
+  for (let i = 0; i < pixels.length; i += 3) pixels.set(rgb, i);
+  return encodePng(pixels, width, height);
+}
+
+/** A colour per seed, never too dark to see. */
+function seedColour(seed: number): [number, number, number] {
+  const h = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) >>> 0;
+  return [64 + (h & 0xbf), 64 + ((h >>> 8) & 0xbf), 64 + ((h >>> 16) & 0xbf)];
 }

@@ -15,7 +15,7 @@ describe("clipform models", () => {
     expect(r.code).toBe(0);
     const families = [...new Set(builtinCatalog().all().map((m) => m.family))].sort();
     const headings = r.stdout.split("\n").filter((l) => /^\S/.test(l) && !l.startsWith("["));
-    expect(headings).toEqual(families);
+    expect(headings).toEqual([...families, "Image models (keyframes: `images:` entries, imageInference)"]);
     for (const m of builtinCatalog().all()) expect(r.stdout).toContain(`  ${m.air}  ${m.name}`);
     expect(r.stdout).toMatch(/ {2}klingai:5@3 {2}KlingAI 2\.1 Master\n {4}text-to-video, image-to-video · sizes 1920x1080, 1080x1080, 1080x1920\n {4}durations 5, 10 seconds · frames optional, at most 1 \(first\)\n {4}price \$0\.1848\/s documented/);
     expect(r.stdout).toMatch(/openai:3@1 {2}Sora 2 deprecated, retires 2026-09-24/);
