@@ -49,6 +49,8 @@ export function checkImageRequest(req: ImageRequest, catalog: Catalog): Issues {
     issues.push({ severity: "error", path: ["model"], code: "unsupportedModel", message });
     return issues;
   }
+  // clipform sends images async and polls them, as videos: the catalog must say the model allows it.
+  if (!m.delivery.async) issues.push({ severity: "error", path: ["model"], code: "unsupportedModel", message: `${m.air} takes no async delivery, which clipform needs to poll a paid image (its catalog entry says so)` });
   checkPrompt(issues, m, req);
   checkDimensions(issues, m, req);
   for (const key of ["steps", "CFGScale", "seed"] as const) checkRange(issues, m, key, req[key]);

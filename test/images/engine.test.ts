@@ -71,3 +71,20 @@ describe("images in the apply engine", () => {
     expect(enough.api.submits).toHaveLength(1);
   });
 });
+
+describe("an image task written ahead but never acknowledged (the crash came before the request left)", () => {
+  it("is sent once more with the same UUID when the API does not know it, and recorded once", async () => {
+    const img = keyframe("station-key");
+    const entry = entryFor(img, 0);
+    const uuid = "00000000-0000-4000-9000-00000000beef";
+    entry.tasks = [{ taskUUID: uuid, numberResults: 1, status: "submitted", submittedAt: "2026-01-01T00:00:00Z" }];
+    const r = track(rig([img], lockWith({ "station-key": entry })));
+    const sent: VideoTask[] = [];
+    r.api.onSubmit = (tasks) => sent.push(...tasks);
+    const s = await r.engine.run();
+    expect(s).toMatchObject({ succeeded: 1 });
+    expect(sent).toEqual([expect.objectContaining({ taskType: "imageInference", taskUUID: uuid })]);
+    expect(r.onDisk().clips["station-key"]!.tasks.map((t) => t.taskUUID)).toEqual([uuid]);
+    expect(r.onDisk().clips["station-key"]!.results).toHaveLength(1);
+  });
+});

@@ -64,6 +64,16 @@ describe("images: validation", () => {
     expect(video.map((d) => d.message)).toEqual([expect.stringMatching(/klingai:3@1 is a video model; an image needs an image model \(runware:100@1, runware:101@1, runware:107@1\)/)]);
   });
 
+  it("an image model whose catalog entry takes no async delivery is refused (clipform polls every paid image)", async () => {
+    const { catalogOf, builtinCatalog } = await import("../../src/models/catalog.js");
+    const { checkImageRequest } = await import("../../src/images/rules.js");
+    const base = builtinCatalog();
+    const syncOnly = base.images().map((m) => (m.air === "runware:101@1" ? { ...m, delivery: { ...m.delivery, async: false } } : m));
+    const req = { model: "runware:101@1", positivePrompt: "A station", width: 1024, height: 1024 };
+    expect(checkImageRequest(req, base)).toEqual([]);
+    expect(checkImageRequest(req, catalogOf(base.all(), syncOnly))).toEqual([expect.objectContaining({ severity: "error", path: ["model"], message: expect.stringMatching(/takes no async delivery/) })]);
+  });
+
   it("schema errors are located once (an unknown field, a bad format), and block planning", () => {
     const yaml = image(`${GOOD}    width: 1024\n    height: 1024\n    outputFormat: GIF\n    duration: 5\n`);
     const p = loadOne(yaml);
