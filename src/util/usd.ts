@@ -8,9 +8,9 @@ function dollars(n: number, decimals: number): string {
   return n < 0 && Number(s) !== 0 ? `-$${s}` : `$${s}`;
 }
 
-/** A total: `$2.31`. */
+/** A total: `$2.31`; a total below half a cent keeps 4 decimals (`$0.0011`, a keyframe), never a misleading `$0.00`. */
 export function usd(n: number): string {
-  return dollars(n, 2);
+  return n !== 0 && Math.abs(n) < 0.005 ? dollars(n, 4) : dollars(n, 2);
 }
 
 /** A unit price (one change, task or result): `$0.1848`. */

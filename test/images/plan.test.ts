@@ -94,3 +94,10 @@ describe("lifetime budgets with images in flight", () => {
     expect(p.budgets).toEqual([expect.objectContaining({ spentUsd: 0.0392, estimatedUsd: 0.0098, ok: false })]);
   });
 });
+
+describe("money shown for images", () => {
+  it("a sub-cent total keeps 4 decimals instead of reading $0.00; other totals keep 2", async () => {
+    const { usd } = await import("../../src/util/usd.js");
+    expect([usd(0.0011), usd(0.0098), usd(0), usd(2.3149), usd(-0.001)]).toEqual(["$0.0011", "$0.01", "$0.00", "$2.31", "-$0.0010"]);
+  });
+});
