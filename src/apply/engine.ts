@@ -24,6 +24,9 @@ import { liveSource, reusable, snapshot, copyGeneration, type Snapshot } from ".
 import { send, SUBMIT_BATCH, type Outgoing, type SendContext } from "./send.js";
 import { emptySummary, type ApplySummary, type EngineOptions, type ErrorInfo, type GenJob, type InFlight } from "./types.js";
 import { localWork, networkWork } from "./work.js";
+import { materialize, upstreamOf } from "./chain.js";
+import { ClipformError } from "../errors.js";
+import type { DesiredClip } from "../manifest/index.js";
 
 export { DEFAULT_CONCURRENCY } from "./concurrency.js";
 export { DEFAULT_POLL_INTERVAL_MS } from "./pacing.js";
@@ -34,6 +37,10 @@ export type { ApiClient, ApplyEvent, ApplySummary, BudgetLimit, EngineOptions } 
 export class ApplyEngine {
   readonly #o: EngineOptions;
   readonly #pending: GenJob[] = [];
+  /** Chained clips waiting for the clips whose frames they are made from (src/apply/chain.ts). */
+  readonly #held: GenJob[] = [];
+  /** The run's clips, chained ones as sent (with their frames) once they are. */
+  readonly #clips: Map<string, DesiredClip>;
   readonly #inflight = new Map<string, InFlight>();
   readonly #s: ApplySummary;
   readonly #budget: BudgetBook;
@@ -59,7 +66,8 @@ export class ApplyEngine {
     this.#s = emptySummary(o.plan.summary.estimated_cost_usd);
     this.#budget = new BudgetBook(o.budgets);
     this.#limit = new AdaptiveLimit(o.concurrency);
-    this.#recorder = new Recorder(o.store, o.clips, o.now);
+    this.#clips = new Map(o.clips);
+    this.#recorder = new Recorder(o.store, this.#clips, o.now);
     this.#downloads = new Downloads(o, this.#s);
     this.#send = {
       client: o.client,
@@ -94,7 +102,7 @@ export class ApplyEngine {
    */
   cancelQueued(obsolete: (address: string, fingerprint: string) => boolean): string[] {
     this.#obsolete = obsolete; // also checked once more just before a batch is written ahead
-    return this.#dropObsolete(this.#pending, (job) => job).map((job) => job.address);
+    return [...this.#dropObsolete(this.#pending, (job) => job), ...this.#dropObsolete(this.#held, (job) => job)].map((job) => job.address);
   }
 
   /** The API said slow down: halve the generations in flight (grows back one by one). */
@@ -129,8 +137,19 @@ export class ApplyEngine {
 
     for (const e of Object.values(store.lock.clips)) for (const t of e.tasks) this.#knownTasks.add(t.taskUUID);
     const work = networkWork(plan, clips, (a) => store.entry(a) !== undefined);
-    this.#pending.push(...work.jobs);
-    for (const ch of work.resumes) this.#resume(ch);
+    for (const job of work.jobs) (job.clip.links ? this.#held : this.#pending).push(job);
+    for (const ch of work.resumes) {
+      // A chained clip's task is resent (if the API never got it) with the frames it was made from.
+      const clip = this.#clips.get(ch.address);
+      if (clip?.links) {
+        const made = await this.#materialize(clip).catch((e: unknown) => {
+          if (e instanceof ClipformError) return undefined; // then it is only polled, never resent
+          throw e;
+        });
+        if (made?.ok) this.#clips.set(ch.address, made.clip);
+      }
+      this.#resume(ch);
+    }
     for (const d of work.downloads) this.#downloads.start(d.address, d.indexes);
     await this.#loop();
     await this.#drain();
@@ -148,9 +167,15 @@ export class ApplyEngine {
     const { pollIntervalMs, sleep, now } = this.#o;
     let backoff = pollIntervalMs;
     while (true) {
+      await this.#release();
       const submitted = await this.#submitSome();
       if (this.#inflight.size === 0) {
-        if (this.#pending.length === 0 || this.#stopping || this.#budgetStopped) break;
+        if (this.#stopping || this.#budgetStopped) break;
+        if (this.#pending.length > 0) continue;
+        if (this.#held.length === 0) break;
+        // Only chained clips are left: their upstream videos must be on disk first.
+        await this.#downloads.drain();
+        if (!(await this.#release())) break;
         continue;
       }
       const since = [...this.#inflight.values()].map((f) => f.since);
@@ -159,9 +184,52 @@ export class ApplyEngine {
       this.#o.store.flush();
       backoff = nextBackoff(backoff, pollIntervalMs, changed || submitted);
     }
-    for (const job of this.#pending.splice(0)) {
+    for (const job of [...this.#pending.splice(0), ...this.#held.splice(0)]) {
       this.#skip(job.address, this.#budgetStopped ? "not submitted: the budget would be exceeded" : "not submitted: apply was interrupted");
     }
+  }
+
+  /**
+   * Moves to the queue the chained clips whose upstream clips are done in this run (nothing of
+   * theirs queued, held, in flight or downloading), with their frames taken from the picked
+   * videos; skips the ones whose upstream left no video. Returns whether any held clip moved.
+   */
+  async #release(): Promise<boolean> {
+    if (this.#held.length === 0 || this.#stopping || this.#budgetStopped) return false;
+    const busy = new Set<string>([...this.#pending, ...this.#held].map((j) => j.address));
+    for (const f of this.#inflight.values()) busy.add(f.address);
+    const ready = this.#held.filter((job) => upstreamOf(job.clip).every((up) => !busy.has(up) && !this.#downloads.busy(up)));
+    if (ready.length === 0) return false;
+    for (const job of ready) this.#held.splice(this.#held.indexOf(job), 1);
+    const { store, emit } = this.#o;
+    await Promise.all(
+      ready.map(async (job) => {
+        let made;
+        try {
+          made = await this.#materialize(job.clip);
+        } catch (e) {
+          if (!(e instanceof ClipformError && e.code === "MEDIA")) throw e;
+          made = { ok: false as const, reason: `${e.message}: not sent` };
+        }
+        if (!made.ok) return this.#skip(job.address, made.reason);
+        this.#clips.set(job.address, made.clip);
+        emit({ type: "frames-ready", address: job.address, from: upstreamOf(job.clip), extracted: made.extracted });
+        const entry = store.entry(job.address);
+        if (job.fresh && entry && entry.fingerprint === made.clip.fingerprint && entry.results.length >= job.count) {
+          // The new upstream take ends on the very same picture: this request is paid for already.
+          emit({ type: "note", message: `${job.address}: its new frame is the same picture as before: nothing to generate` });
+          return;
+        }
+        this.#pending.push({ ...job, clip: made.clip });
+      }),
+    );
+    return true;
+  }
+
+  /** A chained clip with its frames; each frame is written into its video's record, so later plans know it without the file. */
+  #materialize(clip: DesiredClip): ReturnType<typeof materialize> {
+    const { store, root } = this.#o;
+    return materialize(clip, store.lock, root, (address, video, at, image) => store.updateResult(address, video.videoUUID, { frames: { ...video.frames, [at]: image } }));
   }
 
   /** Submits pending jobs up to the concurrency limit. Returns whether anything was sent. */
@@ -286,7 +354,8 @@ export class ApplyEngine {
   }
 
   #resume(ch: Change): void {
-    const { store, clips, prices, now } = this.#o;
+    const { store, prices, now } = this.#o;
+    const clips = this.#clips;
     const entry = store.entry(ch.address);
     if (!entry) return;
     const tasks = ch.resumeTasks ?? [];
