@@ -8,7 +8,10 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { ClipformError } from "../errors.js";
 import type { DesiredClip, FrameImageRef } from "../manifest/index.js";
+import type { LockStore } from "../lockfile/store.js";
+import type { ApplyEvent, GenJob } from "./types.js";
 import type { ClipLink } from "../manifest/links.js";
 import { pickedResult } from "../lockfile/pick.js";
 import type { Lockfile, LockResult } from "../lockfile/schema.js";
@@ -51,4 +54,73 @@ export async function materialize(clip: DesiredClip, lock: Lockfile, root: strin
   }
   const made = withFrames(clip, records);
   return { ok: true, clip: { ...made, frameImages: clip.frameImages.map((f, i) => refs.get(i) ?? f) }, extracted };
+}
+
+/** The chained clips of one apply: held, then released in dependency order as their upstreams finish. */
+export class Chains {
+  /** Jobs waiting for the clips they take frames from. */
+  readonly held: GenJob[] = [];
+
+  constructor(
+    private readonly o: {
+      store: LockStore;
+      root: string;
+      emit: (e: ApplyEvent) => void;
+      /** The run's clips: a released clip is replaced by itself with its frames. */
+      clips: Map<string, DesiredClip>;
+      downloading: (address: string) => boolean;
+    },
+  ) {}
+
+  /** `clip` with its frames; each frame is written into its video's record, so later plans know it without the file. */
+  materialize(clip: DesiredClip): Promise<Materialized> {
+    const { store, root } = this.o;
+    return materialize(clip, store.lock, root, (address, video, at, image) => store.updateResult(address, video.videoUUID, { frames: { ...video.frames, [at]: image } }));
+  }
+
+  /**
+   * Before a chained clip's recorded task is resumed: its frames, so a task the API never got is
+   * resent with them. Without them (a file gone, no decoder) it is only polled, never resent.
+   */
+  async prepareResume(address: string): Promise<void> {
+    const clip = this.o.clips.get(address);
+    if (!clip?.links) return;
+    const made = await this.materialize(clip).catch((e: unknown) => {
+      if (e instanceof ClipformError) return undefined;
+      throw e;
+    });
+    if (made?.ok) this.o.clips.set(address, made.clip);
+  }
+
+  /**
+   * Releases the held clips whose upstream clips are done in this run (none of them in `busy`:
+   * queued or in flight; none held or downloading), with their frames taken from the picked
+   * videos, to `send`; those whose upstream left no video go to `skip`. Whether any moved.
+   */
+  async release(busy: ReadonlySet<string>, send: (job: GenJob) => void, skip: (address: string, reason: string) => void): Promise<boolean> {
+    const waiting = new Set(this.held.map((j) => j.address));
+    const ready = this.held.filter((job) => upstreamOf(job.clip).every((up) => !busy.has(up) && !waiting.has(up) && !this.o.downloading(up)));
+    if (ready.length === 0) return false;
+    for (const job of ready) this.held.splice(this.held.indexOf(job), 1);
+    const { store, emit } = this.o;
+    await Promise.all(
+      ready.map(async (job) => {
+        const made = await this.materialize(job.clip).catch((e: unknown): Materialized => {
+          if (e instanceof ClipformError && e.code === "MEDIA") return { ok: false, reason: `${e.message}: not sent` };
+          throw e;
+        });
+        if (!made.ok) return skip(job.address, made.reason);
+        this.o.clips.set(job.address, made.clip);
+        emit({ type: "frames-ready", address: job.address, from: upstreamOf(job.clip), extracted: made.extracted });
+        const entry = store.entry(job.address);
+        if (job.fresh && entry && entry.fingerprint === made.clip.fingerprint && entry.results.length >= job.count) {
+          // The new upstream take ends on the very same picture: this request is paid for already.
+          emit({ type: "note", message: `${job.address}: its new frame is the same picture as before: nothing to generate` });
+          return;
+        }
+        send({ ...job, clip: made.clip });
+      }),
+    );
+    return true;
+  }
 }

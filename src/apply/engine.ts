@@ -24,8 +24,7 @@ import { liveSource, reusable, snapshot, copyGeneration, type Snapshot } from ".
 import { send, SUBMIT_BATCH, type Outgoing, type SendContext } from "./send.js";
 import { emptySummary, type ApplySummary, type EngineOptions, type ErrorInfo, type GenJob, type InFlight } from "./types.js";
 import { localWork, networkWork } from "./work.js";
-import { materialize, upstreamOf } from "./chain.js";
-import { ClipformError } from "../errors.js";
+import { Chains } from "./chain.js";
 import type { DesiredClip } from "../manifest/index.js";
 
 export { DEFAULT_CONCURRENCY } from "./concurrency.js";
@@ -37,10 +36,10 @@ export type { ApiClient, ApplyEvent, ApplySummary, BudgetLimit, EngineOptions } 
 export class ApplyEngine {
   readonly #o: EngineOptions;
   readonly #pending: GenJob[] = [];
-  /** Chained clips waiting for the clips whose frames they are made from (src/apply/chain.ts). */
-  readonly #held: GenJob[] = [];
   /** The run's clips, chained ones as sent (with their frames) once they are. */
   readonly #clips: Map<string, DesiredClip>;
+  /** Chained clips, held until the clips whose frames they are made from are done. */
+  readonly #chains: Chains;
   readonly #inflight = new Map<string, InFlight>();
   readonly #s: ApplySummary;
   readonly #budget: BudgetBook;
@@ -67,6 +66,7 @@ export class ApplyEngine {
     this.#budget = new BudgetBook(o.budgets);
     this.#limit = new AdaptiveLimit(o.concurrency);
     this.#clips = new Map(o.clips);
+    this.#chains = new Chains({ store: o.store, root: o.root, emit: o.emit, clips: this.#clips, downloading: (a) => this.#downloads.busy(a) });
     this.#recorder = new Recorder(o.store, this.#clips, o.now);
     this.#downloads = new Downloads(o, this.#s);
     this.#send = {
@@ -102,7 +102,7 @@ export class ApplyEngine {
    */
   cancelQueued(obsolete: (address: string, fingerprint: string) => boolean): string[] {
     this.#obsolete = obsolete; // also checked once more just before a batch is written ahead
-    return [...this.#dropObsolete(this.#pending, (job) => job), ...this.#dropObsolete(this.#held, (job) => job)].map((job) => job.address);
+    return [...this.#dropObsolete(this.#pending, (job) => job), ...this.#dropObsolete(this.#chains.held, (job) => job)].map((job) => job.address);
   }
 
   /** The API said slow down: halve the generations in flight (grows back one by one). */
@@ -137,17 +137,10 @@ export class ApplyEngine {
 
     for (const e of Object.values(store.lock.clips)) for (const t of e.tasks) this.#knownTasks.add(t.taskUUID);
     const work = networkWork(plan, clips, (a) => store.entry(a) !== undefined);
-    for (const job of work.jobs) (job.clip.links ? this.#held : this.#pending).push(job);
+    for (const job of work.jobs) (job.clip.links ? this.#chains.held : this.#pending).push(job);
     for (const ch of work.resumes) {
       // A chained clip's task is resent (if the API never got it) with the frames it was made from.
-      const clip = this.#clips.get(ch.address);
-      if (clip?.links) {
-        const made = await this.#materialize(clip).catch((e: unknown) => {
-          if (e instanceof ClipformError) return undefined; // then it is only polled, never resent
-          throw e;
-        });
-        if (made?.ok) this.#clips.set(ch.address, made.clip);
-      }
+      await this.#chains.prepareResume(ch.address);
       this.#resume(ch);
     }
     for (const d of work.downloads) this.#downloads.start(d.address, d.indexes);
@@ -172,7 +165,7 @@ export class ApplyEngine {
       if (this.#inflight.size === 0) {
         if (this.#stopping || this.#budgetStopped) break;
         if (this.#pending.length > 0) continue;
-        if (this.#held.length === 0) break;
+        if (this.#chains.held.length === 0) break;
         // Only chained clips are left: their upstream videos must be on disk first.
         await this.#downloads.drain();
         if (!(await this.#release())) break;
@@ -184,52 +177,17 @@ export class ApplyEngine {
       this.#o.store.flush();
       backoff = nextBackoff(backoff, pollIntervalMs, changed || submitted);
     }
-    for (const job of [...this.#pending.splice(0), ...this.#held.splice(0)]) {
+    for (const job of [...this.#pending.splice(0), ...this.#chains.held.splice(0)]) {
       this.#skip(job.address, this.#budgetStopped ? "not submitted: the budget would be exceeded" : "not submitted: apply was interrupted");
     }
   }
 
-  /**
-   * Moves to the queue the chained clips whose upstream clips are done in this run (nothing of
-   * theirs queued, held, in flight or downloading), with their frames taken from the picked
-   * videos; skips the ones whose upstream left no video. Returns whether any held clip moved.
-   */
-  async #release(): Promise<boolean> {
-    if (this.#held.length === 0 || this.#stopping || this.#budgetStopped) return false;
-    const busy = new Set<string>([...this.#pending, ...this.#held].map((j) => j.address));
+  /** Queues the chained clips whose upstream clips are done (see Chains.release). */
+  #release(): Promise<boolean> {
+    if (this.#stopping || this.#budgetStopped) return Promise.resolve(false);
+    const busy = new Set<string>(this.#pending.map((j) => j.address));
     for (const f of this.#inflight.values()) busy.add(f.address);
-    const ready = this.#held.filter((job) => upstreamOf(job.clip).every((up) => !busy.has(up) && !this.#downloads.busy(up)));
-    if (ready.length === 0) return false;
-    for (const job of ready) this.#held.splice(this.#held.indexOf(job), 1);
-    const { store, emit } = this.#o;
-    await Promise.all(
-      ready.map(async (job) => {
-        let made;
-        try {
-          made = await this.#materialize(job.clip);
-        } catch (e) {
-          if (!(e instanceof ClipformError && e.code === "MEDIA")) throw e;
-          made = { ok: false as const, reason: `${e.message}: not sent` };
-        }
-        if (!made.ok) return this.#skip(job.address, made.reason);
-        this.#clips.set(job.address, made.clip);
-        emit({ type: "frames-ready", address: job.address, from: upstreamOf(job.clip), extracted: made.extracted });
-        const entry = store.entry(job.address);
-        if (job.fresh && entry && entry.fingerprint === made.clip.fingerprint && entry.results.length >= job.count) {
-          // The new upstream take ends on the very same picture: this request is paid for already.
-          emit({ type: "note", message: `${job.address}: its new frame is the same picture as before: nothing to generate` });
-          return;
-        }
-        this.#pending.push({ ...job, clip: made.clip });
-      }),
-    );
-    return true;
-  }
-
-  /** A chained clip with its frames; each frame is written into its video's record, so later plans know it without the file. */
-  #materialize(clip: DesiredClip): ReturnType<typeof materialize> {
-    const { store, root } = this.#o;
-    return materialize(clip, store.lock, root, (address, video, at, image) => store.updateResult(address, video.videoUUID, { frames: { ...video.frames, [at]: image } }));
+    return this.#chains.release(busy, (job) => this.#pending.push(job), (address, reason) => this.#skip(address, reason));
   }
 
   /** Submits pending jobs up to the concurrency limit. Returns whether anything was sent. */
