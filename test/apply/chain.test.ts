@@ -79,6 +79,11 @@ describe("apply: chained clips", () => {
       expect(frames).toEqual([{ image: expect.stringMatching(/^[0-9a-f-]{36}$/), frame: "first" }]);
       expect(platform.request.frameImages).toEqual([{ frame: "first", image: `frame:${last.pixelsSha256}`, from: "arrival", video: arrival.results[0]!.videoUUID, at: "last" }]);
       expect(actionsOf(await planJson(dir))).toEqual({ arrival: "no-op", platform: "no-op" });
+      // The report shows the picture platform was made from.
+      const report = await run(["report"], { cwd: dir });
+      expect(report.code, report.stderr).toBe(0);
+      const html = readFileSync(join(dir, "clipform-report.html"), "utf8");
+      expect(html).toContain(`<img src=".clipform/frames/${last.pixelsSha256.slice(0, 32)}.png" alt="first frame: arrival&#39;s last frame"`);
 
       // An edit upstream: both are replaced, with both costs; platform waits for arrival.
       writeFileSync(join(dir, "specs/story.yaml"), STORY.replace("at dusk.", "at dawn."));
