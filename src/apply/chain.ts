@@ -30,6 +30,7 @@ export const upstreamOf = (clip: DesiredClip): string[] => [...new Set((clip.lin
 export async function materialize(clip: DesiredClip, lock: Lockfile, root: string, remember: (address: string, video: LockResult, at: FramePosition, image: string) => void): Promise<Materialized> {
   const records = new Map<ClipLink, FrameRecord>();
   const refs = new Map<number, FrameImageRef>();
+  const references: NonNullable<DesiredClip["referenceFiles"]> = {};
   const known = recordedFrames(lock);
   let extracted = 0;
   for (const l of clip.links ?? []) {
@@ -48,12 +49,18 @@ export async function materialize(clip: DesiredClip, lock: Lockfile, root: strin
       extracted++;
     }
     if (video.frames?.[at] !== image) remember(l.target, video, at, image!);
-    const position = clip.generation.frameImages![l.index]!.frame;
-    records.set(l, { frame: position, image: image!, from: l.target, video: video.videoUUID, at });
-    refs.set(l.index, { frame: position as FrameImageRef["frame"], kind: "file", ref: `${l.target} (${at} frame)`, path: png, sha256: createHash("sha256").update(readFileSync(png)).digest("hex"), link: l });
+    const sha256 = createHash("sha256").update(readFileSync(png)).digest("hex");
+    if (l.input === "frameImages") {
+      const position = clip.generation.frameImages![l.index]!.frame;
+      records.set(l, { frame: position, image: image!, from: l.target, video: video.videoUUID, at });
+      refs.set(l.index, { frame: position as FrameImageRef["frame"], kind: "file", ref: `${l.target} (${at} frame)`, path: png, sha256, link: l });
+    } else {
+      records.set(l, { frame: "", image: image!, from: l.target, video: video.videoUUID, at });
+      references[l.index] = { path: png, sha256 };
+    }
   }
   const made = withFrames(clip, records);
-  return { ok: true, clip: { ...made, frameImages: clip.frameImages.map((f, i) => refs.get(i) ?? f) }, extracted };
+  return { ok: true, clip: { ...made, frameImages: clip.frameImages.map((f, i) => refs.get(i) ?? f), ...(Object.keys(references).length ? { referenceFiles: references } : {}) }, extracted };
 }
 
 /** The chained clips of one apply: held, then released in dependency order as their upstreams finish. */

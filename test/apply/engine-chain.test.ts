@@ -32,7 +32,7 @@ class VideoApi extends FakeApi {
 /** `address` made from the last frame of `from`. */
 function chained(address: string, from: string): DesiredClip {
   const c = desired(address, { positivePrompt: `after ${from}` });
-  const link: ClipLink = { index: 0, target: from, frame: "last", variant: 1, location: { file: "specs/clips.yaml", line: 1, col: 1 } };
+  const link: ClipLink = { input: "frameImages", index: 0, target: from, frame: "last", variant: 1, location: { file: "specs/clips.yaml", line: 1, col: 1 } };
   c.generation.frameImages = [{ frame: "first", image: `from:${from}#last#1` }];
   c.frameImages = [{ frame: "first", kind: "link", ref: `from:${from}`, link }];
   c.links = [link];
@@ -79,4 +79,21 @@ describe("apply engine: chained clips", () => {
     expect(s).toMatchObject({ failed: 1, skipped: 1 });
     expect(r.events.find((e) => e.type === "skipped")).toMatchObject({ address: "b1", reason: expect.stringMatching(/^a1 has no video to take a frame from/) });
   });
+
+  it("a reference image from another clip is uploaded and sent at its place", async () => {
+    const ref = desired("b1", { model: "vidu:3@1", positivePrompt: "the hero runs" });
+    const link: ClipLink = { input: "referenceImages", index: 1, target: "a1", frame: "first", variant: 1, location: { file: "specs/clips.yaml", line: 1, col: 1 } };
+    ref.generation.otherInputs = { referenceImages: ["https://example.com/market.jpg", "from:a1#first#1"] };
+    ref.links = [link];
+    ref.fingerprint = fingerprintOf(ref.generation);
+    const r = rig([desired("a1"), ref], lockWith({}), { api: (clock: FakeClock) => new VideoApi(clock) });
+    rigs.push(r);
+    const sent: unknown[] = [];
+    r.api.onSubmit = (tasks) => sent.push(...tasks.map((t) => (t.inputs as { referenceImages?: unknown } | undefined)?.referenceImages));
+    expect(await r.engine.run()).toMatchObject({ succeeded: 2 });
+    expect(sent[1]).toEqual(["https://example.com/market.jpg", expect.stringMatching(/^[0-9a-f-]{36}$/)]);
+    const lock = r.onDisk();
+    expect((lock.clips.b1!.request.otherInputs as { referenceImages: string[] }).referenceImages[1]).toBe(lock.clips.a1!.results[0]!.frames!.first);
+  });
 });
+
