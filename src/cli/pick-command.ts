@@ -1,7 +1,7 @@
 /** `clipform pick ADDR [TAKE]`: list a clip's takes, or record which one it uses (in the lockfile, so in git). */
 import { basename } from "node:path";
 import { ClipformError } from "../errors.js";
-import { readLockfile } from "../lockfile/io.js";
+import { readCurrentRecord } from "../lockfile/current.js";
 import { takesOf, type TakeInfo } from "../lockfile/pick.js";
 import { pickedMessage, recordPick } from "../lockfile/record-pick.js";
 import { lockfilePath } from "../pipeline.js";
@@ -19,7 +19,7 @@ export const pickCommand: Command = {
     if (!address || rest.length) throw new ClipformError("USAGE", "pick needs a clip address and, to choose, a take (its number or task UUID prefix): clipform pick ADDR [TAKE]");
     const path = lockfilePath(ctx.cwd);
     if (ref === undefined) {
-      for (const t of takesOf(readLockfile(path).lock, address)) ctx.out(line(t));
+      for (const t of takesOf(readCurrentRecord(path).lock, address)) ctx.out(line(t));
       return 0;
     }
     const take = recordPick({ root: ctx.cwd, lockPath: path, address, ref, command: `clipform pick ${address} ${ref}` });

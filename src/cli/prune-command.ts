@@ -2,7 +2,8 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { acquireStateLock, describeHolder } from "../apply/statelock.js";
-import { readLockfile, writeFileAtomic, serializeLockfile } from "../lockfile/io.js";
+import { writeFileAtomic, serializeLockfile } from "../lockfile/io.js";
+import { readCurrentRecord, settleJournals } from "../lockfile/current.js";
 import { planPrune } from "../lockfile/prune.js";
 import { takeDir } from "../lockfile/takes.js";
 import { lockfilePath } from "../pipeline.js";
@@ -23,7 +24,10 @@ export const pruneCommand: Command = {
     if (lock?.tookOver) ctx.err(`note: took over a stale state lock (${describeHolder(lock.tookOver)}: that process is gone)`);
     try {
       const path = lockfilePath(ctx.cwd);
-      const { lock: current, exists } = readLockfile(path);
+      // Whatever an interrupted apply left in its journal is part of the record pruned.
+      const record = readCurrentRecord(path);
+      const { lock: current } = record;
+      const exists = record.exists || record.journals.length > 0;
       const p = planPrune(current, { now: new Date(), ...(targets.length ? { match: (a: string) => matchesAny(a, targets) } : {}) });
       if (p.dropped.length === 0) {
         ctx.out("Nothing to prune: every kept take is used by a clip or still in flight.");
@@ -35,6 +39,7 @@ export const pruneCommand: Command = {
       ctx.out(`${dry ? "Would prune" : "Pruned"} ${p.dropped.length} take${p.dropped.length === 1 ? "" : "s"} that cost ${usd(p.totalUsd)}. Lifetime spend still counts it; the videos cannot be reused without paying again.`);
       if (dry || !exists) return 0;
       writeFileAtomic(path, serializeLockfile({ ...p.lock, serial: current.serial + 1 }));
+      settleJournals(record);
       // Only files at a per-take path are removed: a clip's own file names are never touched.
       for (const d of p.dropped) for (const f of d.files) if (f.split("/").includes("takes")) rmSync(join(ctx.cwd, f), { force: true });
       return 0;
