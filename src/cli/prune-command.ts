@@ -6,24 +6,27 @@ import { writeFileAtomic, serializeLockfile } from "../lockfile/io.js";
 import { readCurrentRecord, settleJournals } from "../lockfile/current.js";
 import { planPrune } from "../lockfile/prune.js";
 import { takeDir } from "../lockfile/takes.js";
-import { lockfilePath } from "../pipeline.js";
+import { openWorkspace } from "../project/workspace.js";
 import { usd } from "../plan/render.js";
 import { matchesAny } from "../util/glob.js";
 import type { Command } from "./commands.js";
 
 export const pruneCommand: Command = {
-  usage: "[--target GLOB] [--dry-run]",
+  usage: "[--target GLOB] [--dry-run] [--sim]",
   options: {
     target: { type: "string", multiple: true, arg: "GLOB", help: "only takes generated for addresses matching GLOB (repeatable)" },
     "dry-run": { type: "boolean", help: "show what would be dropped, change nothing" },
+    sim: { type: "boolean", help: "the simulator's record (apply --sim's), not the real one" },
   },
   async run(ctx, values) {
     const targets = (values.target as string[] | undefined) ?? [];
     const dry = Boolean(values["dry-run"]);
-    const lock = dry ? undefined : acquireStateLock(ctx.cwd, "clipform prune");
+    // The project's root and record, wherever inside the project it runs.
+    const ws = openWorkspace(ctx.cwd, { sim: Boolean(values.sim) });
+    const lock = dry ? undefined : acquireStateLock(ws.root, "clipform prune");
     if (lock?.tookOver) ctx.err(`note: took over a stale state lock (${describeHolder(lock.tookOver)}: that process is gone)`);
     try {
-      const path = lockfilePath(ctx.cwd);
+      const path = ws.record.lockPath;
       // Whatever an interrupted apply left in its journal is part of the record pruned.
       const record = readCurrentRecord(path);
       const { lock: current } = record;
@@ -41,7 +44,7 @@ export const pruneCommand: Command = {
       writeFileAtomic(path, serializeLockfile({ ...p.lock, serial: current.serial + 1 }));
       settleJournals(record);
       // Only files at a per-take path are removed: a clip's own file names are never touched.
-      for (const d of p.dropped) for (const f of d.files) if (f.split("/").includes("takes")) rmSync(join(ctx.cwd, f), { force: true });
+      for (const d of p.dropped) for (const f of d.files) if (f.split("/").includes("takes")) rmSync(join(ws.root, f), { force: true });
       return 0;
     } finally {
       lock?.release();
