@@ -127,7 +127,7 @@ export class VideoComposer {
 
   async #make(look: VideoLook, first: Buffer | undefined, last: Buffer | undefined): Promise<Buffer> {
     const ffmpeg = (this.#o.findFfmpeg ?? findFfmpeg)();
-    if (!ffmpeg) return this.#fallback(look, "no ffmpeg was found (set CLIPFORM_FFMPEG)");
+    if (!ffmpeg) return this.#fallback(look, "no ffmpeg was found (install one on the PATH or set CLIPFORM_FFMPEG to one)");
     const colour = VIDEO_PALETTE[paletteIndex(look.seed)]![0];
     try {
       const bytes = await this.#inTurn(() => composeVideo({ format: look.format, aspect: look.aspect, colour, ...(first && { first }), ...(last && { last }) }, ffmpeg));

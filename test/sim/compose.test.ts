@@ -6,46 +6,14 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { findFfmpeg, runFfmpeg } from "../../src/media/ffmpeg.js";
+import { findFfmpeg } from "../../src/media/ffmpeg.js";
 import { VideoComposer } from "../../src/sim/compose.js";
 import { ImageStore } from "../../src/sim/frame-images.js";
 import type { Simulator } from "../../src/sim/index.js";
 import { createStats } from "../../src/sim/stats.js";
 import { ASPECT_SIZES, VIDEO_PALETTE, loadSampleVideos, paletteIndex, sampleFileName, type Aspect, type OutputFormat } from "../../src/sim/videos.js";
 import { createClient, pollUntilDone, startSim, videoTask, type Harness } from "../runware/helpers.js";
-
-type Rgb = [number, number, number];
-
-const rgbOf = (hex: string): Rgb => [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16)) as Rgb;
-/** Lossy H.264/VP9 at the clips' quality, through yuv420p: a flat colour comes back within a few levels. */
-const TOLERANCE = 12;
-
-function expectColour(actual: Rgb, expected: Rgb): void {
-  for (const c of [0, 1, 2]) expect(Math.abs(actual[c]! - expected[c]!), `channel ${c}: got ${actual}, expected ${expected}`).toBeLessThanOrEqual(TOLERANCE);
-}
-
-/** A PNG of one colour, made by the same ffmpeg clipform uses. */
-async function solidPng(hex: string, width: number, height: number): Promise<Buffer> {
-  const { stdout } = await runFfmpeg("test image", ["-loglevel", "error", "-f", "lavfi", "-i", `color=c=0x${hex}:s=${width}x${height}`, "-frames:v", "1", "-c:v", "png", "-f", "image2pipe", "pipe:1"]);
-  return stdout;
-}
-
-/** Every frame of a video as rgb24, with its size. */
-async function decodeFrames(file: string): Promise<{ width: number; height: number; frames: Rgb[] }> {
-  const probe = await runFfmpeg("probe", ["-i", file, "-frames:v", "1", "-f", "null", "-"]);
-  const [, w, h] = /, (\d+)x(\d+)/.exec(probe.stderr)!;
-  const width = Number(w);
-  const height = Number(h);
-  const { stdout } = await runFfmpeg("decode", ["-loglevel", "error", "-i", file, "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"]);
-  const size = width * height * 3;
-  const frames: Rgb[] = [];
-  for (let at = 0; at + size <= stdout.length; at += size) {
-    const sums = [0, 0, 0];
-    for (let i = at; i < at + size; i++) sums[(i - at) % 3]! += stdout[i]!;
-    frames.push(sums.map((s) => Math.round(s / (width * height))) as Rgb);
-  }
-  return { width, height, frames };
-}
+import { decodeFrames, expectColour, rgbOf, solidPng, type Rgb } from "./frames-support.js";
 
 const GREEN = "00ff00";
 const BLUE = "2040c0";
