@@ -3,15 +3,17 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cli, project } from "../helpers/cli.js";
-import { decodeFrames, expectColour, rgbOf, solidPng } from "./frames-support.js";
+import { encodePng } from "../../src/media/png.js";
+import { decodeFrames, expectColour, rgbOf } from "./frames-support.js";
 
 const ORANGE = "ff8000";
 
-describe("apply --sim with a frame image", () => {
+describe("apply --sim with a frame image", async () => {
   it("downloads a video whose first frame is the clip's frame image", async () => {
     const dir = project({
       "specs/clips.yaml": `version: 1\nclips:\n  opening:\n    model: klingai:3@1\n    positivePrompt: A lighthouse at dusk\n    width: 1280\n    height: 720\n    duration: 5\n    inputs:\n      frameImages: [./first.png]\n`,
-      "specs/first.png": await solidPng(ORANGE, 640, 360),
+      // Written by clipform's own PNG encoder, as the frames a chained clip uploads are.
+      "specs/first.png": encodePng(Buffer.alloc(640 * 360 * 3).fill(Buffer.from(ORANGE, "hex")), 640, 360),
     });
     const run = cli(["apply", "--sim", "--auto-approve", "--poll-interval", "20"], { cwd: dir });
     expect(run.code, run.stderr).toBe(0);

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { findFfmpeg } from "../../src/media/ffmpeg.js";
-import { VideoComposer } from "../../src/sim/compose.js";
+import { VideoComposer, composeVideo } from "../../src/sim/compose.js";
 import { ImageStore } from "../../src/sim/frame-images.js";
 import type { Simulator } from "../../src/sim/index.js";
 import { createStats } from "../../src/sim/stats.js";
@@ -115,6 +115,16 @@ describe("videos with frame images", () => {
       expect(await readFile(file)).toEqual(await readFile(new URL(`../../assets/video/${sampleFileName({ format: "MP4", seed, aspect: "landscape" })}`, import.meta.url)));
     }
     expect(sim.stats()).toMatchObject({ composedVideos: 0, composeFallbacks: 0 });
+  });
+});
+
+describe("composeVideo", () => {
+  it("makes the same bytes from the same pictures, so a chain's frames keep their identity across simulator runs", async () => {
+    const ffmpeg = findFfmpeg()!;
+    const composition = { format: "WEBM", aspect: "square", colour: "3cb44b", first: await solidPng(GREEN, 50, 50), last: await solidPng(BLUE, 50, 50) } as const;
+    const [a, b] = await Promise.all([composeVideo(composition, ffmpeg), composeVideo(composition, ffmpeg)]);
+    expect(a).toEqual(b);
+    expect(a.readUInt32BE(0)).toBe(0x1a45dfa3); // EBML: a WebM file
   });
 });
 
