@@ -4,7 +4,6 @@
  * simulator has no network), so the videos it serves can show them (compose.ts).
  */
 import { createHash } from "node:crypto";
-import { classifyImage } from "../manifest/images.js";
 import { frameImagesOf, resolveFramePositions } from "../models/request.js";
 import { ByteLru } from "./lru.js";
 
@@ -31,12 +30,13 @@ export function base64Payload(image: string): string {
   return image.replace(DATA_URI_PREFIX, "");
 }
 
-/** The bytes of an inline image; undefined for a URL, an imageUUID or anything else. */
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/** The bytes of an inline image (base64, bare or in a data URI); undefined for a URL, an imageUUID or anything else. */
 function decodeInline(image: string): Buffer | undefined {
-  const kind = classifyImage(image);
-  if (kind !== "dataUri" && kind !== "base64") return undefined;
-  if (kind === "dataUri" && !DATA_URI_PREFIX.test(image)) return undefined; // not base64-encoded
-  const bytes = Buffer.from(base64Payload(image), "base64");
+  const payload = base64Payload(image);
+  if (!BASE64.test(payload)) return undefined;
+  const bytes = Buffer.from(payload, "base64");
   return bytes.length > 0 ? bytes : undefined;
 }
 
@@ -76,7 +76,8 @@ export class ImageStore {
   }
 
   #keyOf(image: string): string | undefined {
-    if (classifyImage(image) === "uuid") return this.#images.has(image) ? image : undefined;
+    // An imageUUID (never base64: it has dashes) names an upload still held.
+    if (this.#images.has(image)) return image;
     const bytes = decodeInline(image);
     if (!bytes) return undefined;
     const hash = sha256(bytes);

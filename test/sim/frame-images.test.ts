@@ -5,7 +5,6 @@ import { ByteLru } from "../../src/sim/lru.js";
 import { VIDEO_PALETTE, VIDEO_VARIETY } from "../../src/sim/videos.js";
 
 const b64 = (text: string) => Buffer.from(text).toString("base64");
-/** Long enough to read as base64 (clipform's classifier wants 64 characters or more). */
 const PICTURE = b64("a picture's bytes, long enough to be taken for base64 image data by anyone");
 const UUID = "3f2c5a1e-7b8d-4c9e-a0f1-2b3c4d5e6f70";
 
@@ -21,6 +20,13 @@ describe("ImageStore", () => {
     // Unspecified positions as the API reads them: one image is the first frame, two are first and last.
     expect(store.framesOf({ inputs: { frameImages: [UUID] } })).toEqual({ first: UUID });
     expect(store.framesOf({ inputs: { frameImages: [{ image: UUID }, { image: UUID }] } })).toEqual({ first: UUID, last: UUID });
+  });
+
+  it("reads short base64 too, and data URIs only when base64-encoded", () => {
+    const store = new ImageStore();
+    store.keepUpload(UUID, b64("tiny"));
+    expect(store.get(UUID)?.bytes.toString()).toBe("tiny");
+    expect(store.framesOf({ inputs: { frameImages: ["data:image/svg+xml,<svg/>"] } })).toBeUndefined();
   });
 
   it("names nothing it cannot show: URLs, unknown imageUUIDs, no frame images", () => {
