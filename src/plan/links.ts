@@ -9,7 +9,7 @@
 import type { DesiredClip, GenerationFields } from "../manifest/index.js";
 import type { ClipLink } from "../manifest/links.js";
 import { pickedResult } from "../lockfile/pick.js";
-import type { Lockfile } from "../lockfile/schema.js";
+import type { Lockfile, LockResult } from "../lockfile/schema.js";
 import { fingerprintOf } from "../manifest/index.js";
 import { GENERATING } from "./actions.js";
 import type { Change } from "./plan.js";
@@ -29,7 +29,10 @@ export interface FrameRecord {
 
 type RecordedFrame = { frame?: unknown; image?: unknown; video?: unknown; at?: unknown };
 
-/** Every frame some recorded request was made from, by `${videoUUID}#${first|last}` → image id. */
+/**
+ * Every frame known by content, by `${videoUUID}#${first|last}` → image id: those a video's own
+ * record names, and those some recorded request was made from.
+ */
 export function recordedFrames(lock: Lockfile): Map<string, string> {
   const out = new Map<string, string>();
   const scan = (request: Record<string, unknown>) => {
@@ -39,8 +42,17 @@ export function recordedFrames(lock: Lockfile): Map<string, string> {
       if (typeof f?.video === "string" && typeof f.at === "string" && typeof f.image === "string" && f.image.startsWith("frame:")) out.set(`${f.video}#${f.at}`, f.image);
     }
   };
-  for (const e of Object.values(lock.clips)) scan(e.request);
-  for (const t of Object.values(lock.takes ?? {})) scan(t.request);
+  const own = (results: readonly LockResult[]) => {
+    for (const r of results) for (const at of ["first", "last"] as const) if (r.frames?.[at]) out.set(`${r.videoUUID}#${at}`, r.frames[at]!);
+  };
+  for (const e of Object.values(lock.clips)) {
+    scan(e.request);
+    own(e.results);
+  }
+  for (const t of Object.values(lock.takes ?? {})) {
+    scan(t.request);
+    own(t.results);
+  }
   return out;
 }
 
