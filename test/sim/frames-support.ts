@@ -18,19 +18,44 @@ export async function solidPng(hex: string, width: number, height: number): Prom
   return stdout;
 }
 
+export interface DecodedVideo {
+  width: number;
+  height: number;
+  /** Each frame's mean colour. */
+  frames: Rgb[];
+  /** Each frame's rgb24 pixels. */
+  pixels: Buffer[];
+}
+
+/** The mean colours of a GRID x GRID division of one frame: enough to tell two pictures apart, robust to compression. */
+export function blockMeans(pixels: Buffer, width: number, height: number, grid = 4): Rgb[] {
+  const blocks: Rgb[] = [];
+  for (let by = 0; by < grid; by++) {
+    for (let bx = 0; bx < grid; bx++) {
+      const sums = [0, 0, 0];
+      let count = 0;
+      for (let y = Math.floor((by * height) / grid); y < Math.floor(((by + 1) * height) / grid); y++) {
+        for (let x = Math.floor((bx * width) / grid); x < Math.floor(((bx + 1) * width) / grid); x++) {
+          for (const c of [0, 1, 2]) sums[c]! += pixels[(y * width + x) * 3 + c]!;
+          count++;
+        }
+      }
+      blocks.push(sums.map((v) => Math.round(v / count)) as Rgb);
+    }
+  }
+  return blocks;
+}
+
 /** Every frame of a video as rgb24, with its size. */
-export async function decodeFrames(file: string): Promise<{ width: number; height: number; frames: Rgb[] }> {
+export async function decodeFrames(file: string): Promise<DecodedVideo> {
   const probe = await runFfmpeg("probe", ["-i", file, "-frames:v", "1", "-f", "null", "-"]);
   const [, w, h] = /, (\d+)x(\d+)/.exec(probe.stderr)!;
   const width = Number(w);
   const height = Number(h);
   const { stdout } = await runFfmpeg("decode", ["-loglevel", "error", "-i", file, "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"]);
   const size = width * height * 3;
-  const frames: Rgb[] = [];
-  for (let at = 0; at + size <= stdout.length; at += size) {
-    const sums = [0, 0, 0];
-    for (let i = at; i < at + size; i++) sums[(i - at) % 3]! += stdout[i]!;
-    frames.push(sums.map((s) => Math.round(s / (width * height))) as Rgb);
-  }
-  return { width, height, frames };
+  const pixels: Buffer[] = [];
+  for (let at = 0; at + size <= stdout.length; at += size) pixels.push(stdout.subarray(at, at + size));
+  const frames = pixels.map((frame) => blockMeans(frame, width, height, 1)[0]!);
+  return { width, height, frames, pixels };
 }
