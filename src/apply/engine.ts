@@ -40,6 +40,8 @@ export class ApplyEngine {
   readonly #clips: Map<string, DesiredClip>;
   /** Chained clips, held until the clips whose frames they are made from are done. */
   readonly #chains: Chains;
+  /** Addresses copied from a generation this run makes, at its end (reuse "later"). */
+  readonly #copiedLast = new Set<string>();
   readonly #inflight = new Map<string, InFlight>();
   readonly #s: ApplySummary;
   readonly #budget: BudgetBook;
@@ -126,6 +128,8 @@ export class ApplyEngine {
       if (source) now.push({ ch, source: snapshot(root, this.#o.uuid(), source) });
       else later.push(ch);
     }
+    // A copy made at the end of the run is not done before then: what is made from it waits.
+    for (const ch of later) this.#copiedLast.add(ch.address);
     try {
       for (const { ch, source } of now) this.#reuse(ch, source);
     } finally {
@@ -180,15 +184,15 @@ export class ApplyEngine {
       this.#o.store.flush();
       backoff = nextBackoff(backoff, pollIntervalMs, changed || submitted);
     }
-    for (const job of [...this.#pending.splice(0), ...this.#chains.held.splice(0)]) {
-      this.#skip(job.address, this.#budgetStopped ? "not submitted: the budget would be exceeded" : "not submitted: apply was interrupted");
-    }
+    const why = this.#budgetStopped ? "not submitted: the budget would be exceeded" : this.#stopping ? "not submitted: apply was interrupted" : undefined;
+    for (const job of this.#pending.splice(0)) this.#skip(job.address, why ?? "not submitted: apply was interrupted");
+    for (const job of this.#chains.held.splice(0)) this.#skip(job.address, why ?? "not sent: a clip it is made from is only finished at the end of this run; the next apply makes it");
   }
 
   /** Queues the chained clips whose upstream clips are done (see Chains.release). */
   #release(): Promise<boolean> {
     if (this.#stopping || this.#budgetStopped) return Promise.resolve(false);
-    const busy = new Set<string>(this.#pending.map((j) => j.address));
+    const busy = new Set<string>([...this.#pending.map((j) => j.address), ...this.#copiedLast]);
     for (const f of this.#inflight.values()) busy.add(f.address);
     return this.#chains.release(busy, (job) => this.#pending.push(job), (address, reason) => this.#skip(address, reason));
   }

@@ -25,7 +25,7 @@ interface ImageOrder {
   items: DataItem[];
 }
 
-export class ImageStore {
+export class KeyframeStore {
   readonly #orders = new Map<string, ImageOrder>();
   readonly #looks = new Map<string, ImageLook>();
 
@@ -76,7 +76,7 @@ export function submitImage(task: Record<string, unknown>, ctx: TaskContext, uui
   const errors = [...uuidErrors, ...checkImageRequest(task, catalog).filter((i) => i.severity === "error").map((i) => issueToApiError(i, task, undefined))];
   const model = typeof task.model === "string" ? catalog.image(task.model) : undefined;
   const { taskUUID } = task;
-  if (errors.length > 0 || !model || !isUuidV4(taskUUID) || !ctx.images) return { ok: false, data: [], errors };
+  if (errors.length > 0 || !model || !isUuidV4(taskUUID) || !ctx.keyframes) return { ok: false, data: [], errors };
   const width = task.width as number;
   const height = task.height as number;
   const numberResults = typeof task.numberResults === "number" ? task.numberResults : 1;
@@ -86,7 +86,7 @@ export function submitImage(task: Record<string, unknown>, ctx: TaskContext, uui
     const cost = price === undefined ? undefined : Math.round(price * numberResults * 1e6) / 1e6;
     return { ok: true, data: [{ taskType: "imageInference", taskUUID, ...(cost !== undefined && { cost }) } as unknown as DataItem], errors: [] };
   }
-  ctx.images.start(
+  ctx.keyframes.start(
     taskUUID,
     {
       width,

@@ -10,11 +10,12 @@ import { CODES, type ApiBody } from "./protocol.js";
 import { snapshotStats } from "./stats.js";
 import { builtinCatalog } from "../models/catalog.js";
 import { toRequestSchema } from "../models/runware-schema.js";
-import { VIDEO_FORMATS, sendVideo, type SampleVideos } from "./videos.js";
+import type { VideoComposer } from "./compose.js";
+import { VIDEO_FORMATS, sendVideo } from "./videos.js";
 
 export interface ServerContext extends ApiContext {
   nextFault: () => Fault;
-  videos: SampleVideos;
+  videos: VideoComposer;
 }
 
 /** The API's answers, in the simulator's dialect: garbled, padded or trickled when it says so. */
@@ -108,13 +109,13 @@ async function handleApi(req: IncomingMessage, res: ServerResponse, ctx: ServerC
   await sendApi(res, reply.status, reply.body, ctx.dialect, reply.poll === true);
 }
 
-function handleVideo(req: IncomingMessage, res: ServerResponse, ctx: ServerContext, videoUUID: string, ext: string): void {
+async function handleVideo(req: IncomingMessage, res: ServerResponse, ctx: ServerContext, videoUUID: string, ext: string): Promise<void> {
   const look = ctx.generations.videoLook(videoUUID);
   if (look === undefined || VIDEO_FORMATS[look.format].ext !== ext) {
     return sendJson(res, 404, errorBody(CODES.notFound, `No video ${videoUUID}.${ext}.`));
   }
   ctx.stats.videoDownloads++;
-  sendVideo(req, res, ctx.videos.bytes(look), look.format);
+  sendVideo(req, res, await ctx.videos.bytes(look), look.format);
 }
 
 async function route(req: IncomingMessage, res: ServerResponse, ctx: ServerContext): Promise<void> {
@@ -134,7 +135,7 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: ServerConte
     return void res.end();
   }
   const image = IMAGE_PATH.exec(pathname);
-  const png = image && readOnly ? ctx.images?.png(image[1]!) : undefined;
+  const png = image && readOnly ? ctx.keyframes?.png(image[1]!) : undefined;
   if (png) {
     ctx.stats.imageDownloads++;
     res.writeHead(200, { "Content-Type": "image/png", "Content-Length": png.length });

@@ -34,6 +34,10 @@ export interface SimStats {
   videoDownloads: number;
   /** GET/HEAD requests for generated keyframe images. */
   imageDownloads: number;
+  /** Videos made at run time to show their request's frame images (each distinct one encoded once). */
+  composedVideos: number;
+  /** Videos that should have shown frame images but are the committed clip (no ffmpeg, or encoding failed). */
+  composeFallbacks: number;
 }
 
 export function createStats(): SimStats {
@@ -55,6 +59,8 @@ export function createStats(): SimStats {
     failedGenerations: 0,
     videoDownloads: 0,
     imageDownloads: 0,
+    composedVideos: 0,
+    composeFallbacks: 0,
   };
 }
 

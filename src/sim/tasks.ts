@@ -6,17 +6,20 @@ import { builtinCatalog, defaultDuration, type Catalog } from "../models/catalog
 import { catalogPrice } from "../models/prices.js";
 import { checkVideoRequest } from "../models/rules.js";
 import type { Dialect } from "./dialects.js";
+import { base64Payload, type ImageStore } from "./frame-images.js";
 import type { GenerationStore } from "./generations.js";
 import { contentUuid, isUuidV4 } from "./ids.js";
 import { CODES, TASK_TYPES, issueToApiError, taskRef, type ApiError, type DataItem } from "./protocol.js";
 import type { SimStats } from "./stats.js";
 import { DEFAULT_OUTPUT_FORMAT, aspectOf, isOutputFormat } from "./videos.js";
-import { submitImage, type ImageStore } from "./images.js";
+import { submitImage, type KeyframeStore } from "./images.js";
 
 export interface TaskContext {
   generations: GenerationStore;
   /** taskUUIDs of accepted imageUpload tasks: like generations', they cannot be used again. */
   uploads: Set<string>;
+  /** The uploaded and inline frame images, for the videos that show them. */
+  images: ImageStore;
   stats: SimStats;
   dialect: Dialect;
   /** The request carried X-Runware-Dry-Run: 1. */
@@ -24,7 +27,7 @@ export interface TaskContext {
   /** The models it knows: the built-in catalog, or a project's (with its own models/ folder). */
   catalog?: Catalog;
   /** Keyframe images (imageInference); without it, imageInference is an unsupported task type. */
-  images?: ImageStore;
+  keyframes?: KeyframeStore;
 }
 
 export interface TaskReply {
@@ -54,7 +57,7 @@ export function runTask(task: unknown, ctx: TaskContext): TaskReply {
       return upload(task, ctx);
     case "imageInference":
       // A simulator without an image store does not know the task type.
-      if (!ctx.images) return unsupported(task);
+      if (!ctx.keyframes) return unsupported(task);
       if (!ctx.dryRun && isUuidV4(task.taskUUID) && isUsed(task.taskUUID, ctx)) return conflict(task, task.taskUUID, ctx);
       return submitImage(task, ctx, taskUuidErrors(task));
     default:
@@ -88,7 +91,7 @@ function taskUuidErrors(task: Task): ApiError[] {
   ];
 }
 
-const isUsed = (taskUUID: string, { generations, uploads, images }: TaskContext): boolean => generations.has(taskUUID) || uploads.has(taskUUID) || images?.has(taskUUID) === true;
+const isUsed = (taskUUID: string, { generations, uploads, keyframes }: TaskContext): boolean => generations.has(taskUUID) || uploads.has(taskUUID) || keyframes?.has(taskUUID) === true;
 
 function conflict(task: Task, taskUUID: string, { stats }: TaskContext): TaskReply {
   stats.duplicatesRefused++;
@@ -153,16 +156,17 @@ function submitVideo(task: Task, ctx: TaskContext): TaskReply {
     numberResults,
     format: isOutputFormat(task.outputFormat) ? task.outputFormat : DEFAULT_OUTPUT_FORMAT,
     aspect: aspectOf(num(task.width), num(task.height)),
+    frames: ctx.images.framesOf(task),
     cost: task.includeCost === true ? perResult : undefined,
   });
   return accepted({ taskType: "videoInference", taskUUID });
 }
 
-function poll(task: Task, { generations, stats, dialect, images }: TaskContext): TaskReply {
+function poll(task: Task, { generations, stats, dialect, keyframes }: TaskContext): TaskReply {
   stats.getResponse++;
   const { taskUUID } = task;
   if (!isUuidV4(taskUUID)) return refused(...taskUuidErrors(task));
-  const image = images?.poll(taskUUID);
+  const image = keyframes?.poll(taskUUID);
   // Image answers speak the same dialect as video answers (no status, odd costs, extra fields…).
   if (image) return { ok: true, data: dialect.pollItems(image), errors: [] };
   const result = generations.poll(taskUUID);
@@ -179,9 +183,6 @@ function poll(task: Task, { generations, stats, dialect, images }: TaskContext):
   // A failed generation is a successful poll: its failure is reported, the request is not refused.
   return { ok: true, data: dialect.pollItems(result.data), errors: result.errors };
 }
-
-/** "data:image/png;base64,AAAA" and "AAAA" are the same image. */
-const DATA_URI_PREFIX = /^data:[^,]*;base64,/;
 
 function upload(task: Task, ctx: TaskContext): TaskReply {
   const { taskUUID, image } = task;
@@ -200,5 +201,8 @@ function upload(task: Task, ctx: TaskContext): TaskReply {
   if (errors.length > 0 || !isUuidV4(taskUUID) || typeof image !== "string") return refused(...errors);
   ctx.uploads.add(taskUUID);
   ctx.stats.imageUpload++;
-  return accepted({ taskType: "imageUpload", taskUUID, imageUUID: contentUuid(image.replace(DATA_URI_PREFIX, "")) });
+  // "data:image/png;base64,AAAA" and "AAAA" are the same image, with the same imageUUID.
+  const imageUUID = contentUuid(base64Payload(image));
+  ctx.images.keepUpload(imageUUID, image);
+  return accepted({ taskType: "imageUpload", taskUUID, imageUUID });
 }

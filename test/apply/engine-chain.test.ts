@@ -112,5 +112,17 @@ describe("apply engine: chained clips", () => {
     expect(r.api.submits).toEqual([]);
     expect(r.onDisk().clips.b1!.fingerprint).toBe(made.fingerprint);
   });
+
+  it("a clip made from a copy that is only made at the end of the run waits for the next apply, never reads the old video", async () => {
+    // x is the same request as y, which this run generates: x is copied from it at the end.
+    const y = desired("y");
+    const x = { ...desired("x"), fingerprint: y.fingerprint, generation: y.generation };
+    const r = rig([y, x, chained("z", "x")], lockWith({}), { api: (clock: FakeClock) => new VideoApi(clock) });
+    rigs.push(r);
+    const s = await r.engine.run();
+    expect(s).toMatchObject({ succeeded: 1, reused: 1, skipped: 1 });
+    expect(r.events.find((e) => e.type === "skipped")).toMatchObject({ address: "z", reason: expect.stringMatching(/only finished at the end of this run/) });
+    expect(r.api.submits).toHaveLength(1);
+  });
 });
 
