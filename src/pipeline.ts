@@ -17,6 +17,7 @@ import { plan, type Plan, type QuoteBook } from "./plan/plan.js";
 import type { PlanOptions } from "./plan/planfile.js";
 import { priceBook } from "./plan/prices.js";
 import { recordOf, workspaceAt, type Record, type Workspace } from "./project/workspace.js";
+import { sequencePlanInput } from "./media/sequence-record.js";
 
 export interface Planned {
   project: Project;
@@ -50,8 +51,10 @@ export function loadValidProject(root: string, paths: string[], images?: LocalIm
   return project;
 }
 
-export function planProject(project: Project, lock: Lockfile, opts: PlanOptions, quotes?: QuoteBook): Plan {
+/** `record` says where the films of the sequences are (the simulator's are apart); the project's real one by default. */
+export function planProject(project: Project, lock: Lockfile, opts: PlanOptions, quotes?: QuoteBook, record?: Record): Plan {
   return plan({
+    sequences: sequencePlanInput(project.root, record ?? recordOf(workspaceAt(project.root), false), project.sequences),
     ...(quotes ? { quotes } : {}),
     clips: project.clips,
     lock,
@@ -81,7 +84,7 @@ export function planAgainstLockfile(project: Project, opts: PlanOptions, record:
   const journals = pendingJournals(lockPath);
   // Journals first: a rescue was written after the journal records it already holds.
   const lock = foldRescues(foldJournals(read.lock, journals, read.exists), rescues);
-  return { project, lock, lockExists: read.exists, lockPath, record, lockStamp, rescues, journals, plan: planProject(project, lock, opts, quotes) };
+  return { project, lock, lockExists: read.exists, lockPath, record, lockStamp, rescues, journals, plan: planProject(project, lock, opts, quotes, record) };
 }
 
 /**
