@@ -79,12 +79,17 @@ export function manifestScope(root: string, paths: readonly string[]): (manifest
 export function planAgainstLockfile(project: Project, opts: PlanOptions, record: Record = recordOf(workspaceAt(project.root), false), quotes?: QuoteBook): Planned {
   const lockPath = record.lockPath;
   const lockStamp = fileStamp(lockPath);
+  const { lock, exists, rescues, journals } = readRecordedLock(lockPath);
+  return { project, lock, lockExists: exists, lockPath, record, lockStamp, rescues, journals, plan: planProject(project, lock, opts, quotes, record) };
+}
+
+/** The lockfile as recorded: the file, with what earlier applies left in journals and rescue files folded in. */
+export function readRecordedLock(lockPath: string): { lock: Lockfile; exists: boolean; rescues: string[]; journals: string[] } {
   const read = readLockfile(lockPath);
   const rescues = pendingRescues(lockPath);
   const journals = pendingJournals(lockPath);
   // Journals first: a rescue was written after the journal records it already holds.
-  const lock = foldRescues(foldJournals(read.lock, journals, read.exists), rescues);
-  return { project, lock, lockExists: read.exists, lockPath, record, lockStamp, rescues, journals, plan: planProject(project, lock, opts, quotes, record) };
+  return { lock: foldRescues(foldJournals(read.lock, journals, read.exists), rescues), exists: read.exists, rescues, journals };
 }
 
 /**
