@@ -114,10 +114,10 @@ function timeoutFor(mode: CutMode, seconds: number): number {
  * when ffmpeg cannot read a member or write the film; `out` is then left as it was.
  */
 export async function cutSequence(inputs: readonly CutInput[], out: string): Promise<CutResult> {
-  // A repeated member is read once.
-  const byFile = new Map<string, Promise<VideoProbe>>();
-  for (const m of inputs) if (!byFile.has(m.file)) byFile.set(m.file, probeVideo(m.file, m.label));
-  const probes = await Promise.all(inputs.map((m) => byFile.get(m.file)!));
+  // In order, so a problem names the first member that has it; a repeated member is read once.
+  const byFile = new Map<string, VideoProbe>();
+  for (const m of inputs) if (!byFile.has(m.file)) byFile.set(m.file, await probeVideo(m.file, m.label));
+  const probes = inputs.map((m) => byFile.get(m.file)!);
   const mode: CutMode = canCopy(probes) ? "copy" : "encode";
   const duration = probes.reduce((s, p) => s + (p.duration ?? 0), 0);
   const part = join(dirname(out), `.${basename(out)}.${process.pid}.${randomUUID().slice(0, 8)}.part`);

@@ -1,0 +1,113 @@
+/**
+ * Sequences end to end, as a user runs clipform: `apply --sim` on two clips and a sequence
+ * writes a playable film in the simulator's own output folder; `plan` then says it is up to
+ * date; replacing a member cuts it again; a failed cut keeps every paid record and exits 1.
+ */
+import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runFfmpeg } from "../../src/media/ffmpeg.js";
+import { parseProbe } from "../../src/media/sequence-probe.js";
+import { cli, project } from "../helpers/cli.js";
+
+const MANIFEST = `version: 1
+clips:
+  arrival:
+    model: klingai:3@1
+    positivePrompt: A train pulls into a snowy mountain station at dusk.
+  platform:
+    model: klingai:3@1
+    positivePrompt: The passengers step out onto the snowy platform.
+sequences:
+  trailer: [arrival, platform]
+`;
+const SIM_OUT = ".clipform/sim/clipform-out";
+const FILM = `${SIM_OUT}/trailer.mp4`;
+const FAST = ["--sim", "--auto-approve", "--poll-interval", "20"];
+
+const record = (dir: string) => JSON.parse(readFileSync(join(dir, ".clipform/sim/sequences.json"), "utf8")).sequences.trailer as { videos: string[]; sha256: string; mode: string };
+const simLock = (dir: string) => JSON.parse(readFileSync(join(dir, ".clipform/sim/clipform.lock.json"), "utf8")) as { clips: Record<string, { results: { videoUUID: string; file?: string }[] }> };
+
+async function frames(file: string): Promise<{ frames: number; duration: number }> {
+  const { stderr } = await runFfmpeg("decoding the film", ["-i", file, "-map", "0:v:0", "-f", "null", "-"]);
+  return { frames: Number([...stderr.matchAll(/frame=\s*(\d+)/g)].pop()![1]), duration: parseProbe(stderr)!.duration! };
+}
+
+describe("clipform apply --sim with a sequence", () => {
+  it("cuts a playable film apart from the real record, then plan says it is up to date; a replaced member cuts it again", async () => {
+    const dir = project({ "specs/film.yaml": MANIFEST });
+    const first = cli(["apply", ...FAST], { cwd: dir });
+    expect(first.stderr).toMatch(/^cut {9}trailer {2}\.clipform\/sim\/clipform-out\/trailer\.mp4 \(2 clips, streams copied\)$/m);
+    expect(first.stderr).toMatch(/Apply complete: 2 succeeded, 0 failed, 2 downloaded, 1 sequence cut\./);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain("Sequences (local, free):");
+    // The simulator's record is apart: no real lockfile, no real output folder.
+    expect(existsSync(join(dir, "clipform.lock.json"))).toBe(false);
+    expect(existsSync(join(dir, "clipform-out"))).toBe(false);
+    // Two one-second simulated clips of 12 frames each: the film decodes whole.
+    const film = await frames(join(dir, FILM));
+    expect(film.frames).toBe(24);
+    expect(film.duration).toBeGreaterThan(1.9);
+    expect(film.duration).toBeLessThan(2.2);
+    const lock = simLock(dir);
+    expect(record(dir).videos).toEqual([lock.clips.arrival!.results[0]!.videoUUID, lock.clips.platform!.results[0]!.videoUUID]);
+
+    const again = cli(["plan", "--sim", "--detailed-exitcode"], { cwd: dir });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/^ {4}trailer {2}no-op {2}\.clipform\/sim\/clipform-out\/trailer\.mp4 {2}\[arrival, platform\]\n {6}up to date$/m);
+
+    const planned = cli(["plan", "--sim", "--replace", "arrival", "--json"], { cwd: dir });
+    expect(JSON.parse(planned.stdout).sequences).toMatchObject([{ name: "trailer", action: "wait", reason: "cut after this apply: arrival (replace)" }]);
+
+    const replaced = cli(["apply", ...FAST, "--replace", "arrival", "--json"], { cwd: dir });
+    expect(replaced.code).toBe(0);
+    const events = replaced.stdout.trim().split("\n").map((l) => JSON.parse(l) as { event: string });
+    expect(events.filter((e) => e.event === "sequence-cut")).toEqual([{ event: "sequence-cut", name: "trailer", file: FILM, mode: "copy", members: ["arrival", "platform"] }]);
+    expect(events.at(-1)).toMatchObject({ event: "summary", succeeded: 1, sequencesCut: 1, sequencesFailed: 0 });
+    const after = simLock(dir);
+    expect(after.clips.arrival!.results[0]!.videoUUID).not.toBe(lock.clips.arrival!.results[0]!.videoUUID);
+    expect(record(dir).videos).toEqual([after.clips.arrival!.results[0]!.videoUUID, after.clips.platform!.results[0]!.videoUUID]);
+    expect((await frames(join(dir, FILM))).frames).toBe(24);
+    expect(cli(["plan", "--sim", "--detailed-exitcode"], { cwd: dir }).code).toBe(0);
+  });
+
+  it("a failed cut keeps every paid record, leaves no film half-written and exits 1; the next apply cuts it alone", () => {
+    const dir = project({ "specs/film.yaml": MANIFEST, "broken-ffmpeg": "#!/bin/sh\necho 'simulated decoder failure' >&2\nexit 1\n" });
+    chmodSync(join(dir, "broken-ffmpeg"), 0o755);
+    const failed = cli(["apply", ...FAST], { cwd: dir, env: { CLIPFORM_FFMPEG: join(dir, "broken-ffmpeg") } });
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/^cut failed {2}trailer: reading arrival: ffmpeg exited with 1: simulated decoder failure \(every generation is recorded; the next apply cuts it again\)$/m);
+    expect(failed.stderr).toMatch(/Apply finished with problems: 2 succeeded, 0 failed, 2 downloaded, 1 cut failed\./);
+    const lock = simLock(dir);
+    expect(Object.keys(lock.clips).sort()).toEqual(["arrival", "platform"]);
+    for (const e of Object.values(lock.clips)) expect(e.results).toHaveLength(1);
+    expect(readdirSync(join(dir, SIM_OUT)).sort()).toEqual(["arrival.v1.mp4", "platform.v1.mp4"]);
+
+    const plan = cli(["plan", "--sim", "--detailed-exitcode"], { cwd: dir });
+    expect(plan.code).toBe(2);
+    expect(plan.stdout).toContain("Plan: 1 sequence to cut.");
+    expect(plan.stdout).toContain("Estimated cost: $0.00 for 0 generations");
+    const cut = cli(["apply", ...FAST], { cwd: dir });
+    expect(cut.code).toBe(0);
+    expect(cut.stderr).toMatch(/Apply complete: 0 succeeded, 0 failed, 1 sequence cut\. Spent \$0\.00/);
+    expect(existsSync(join(dir, FILM))).toBe(true);
+  });
+
+  it("a member missing from the manifests is refused before anything runs, at its line", () => {
+    const dir = project({ "specs/film.yaml": MANIFEST.replace("[arrival, platform]", "[arival, platform]") });
+    const r = cli(["plan", "--sim"], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('specs/film.yaml:10:13: sequence trailer: no clip "arival"; did you mean "arrival"?');
+  });
+
+  it("the film is rewritten when someone altered it", () => {
+    const dir = project({ "specs/film.yaml": MANIFEST });
+    expect(cli(["apply", ...FAST], { cwd: dir }).code).toBe(0);
+    const good = readFileSync(join(dir, FILM));
+    writeFileSync(join(dir, FILM), Buffer.concat([good.subarray(0, good.length - 1), Buffer.from([good[good.length - 1]! ^ 1])]));
+    const plan = cli(["plan", "--sim"], { cwd: dir });
+    expect(plan.stdout).toContain(`${FILM} is altered: cut again`);
+    expect(cli(["apply", ...FAST], { cwd: dir }).code).toBe(0);
+    expect(readFileSync(join(dir, FILM)).equals(good)).toBe(true);
+  });
+});
