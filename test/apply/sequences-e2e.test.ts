@@ -52,6 +52,11 @@ describe("clipform apply --sim with a sequence", () => {
     const lock = simLock(dir);
     expect(record(dir).videos).toEqual([lock.clips.arrival!.results[0]!.videoUUID, lock.clips.platform!.results[0]!.videoUUID]);
 
+    // The report plays the film, from a path relative to the page.
+    expect(cli(["report", "--sim"], { cwd: dir }).code).toBe(0);
+    const page = readFileSync(join(dir, "clipform-report.html"), "utf8");
+    expect(page).toContain(`<article class="sequence" data-sequence="trailer">\n<div class="media"><video src="${FILM}" controls`);
+
     const again = cli(["plan", "--sim", "--detailed-exitcode"], { cwd: dir });
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/^ {4}trailer {2}no-op {2}\.clipform\/sim\/clipform-out\/trailer\.mp4 {2}\[arrival, platform\]\n {6}up to date$/m);
