@@ -21,6 +21,8 @@ export interface DesiredSequence {
 }
 
 const NAME_RE = new RegExp(SEQUENCE_NAME_PATTERN);
+/** `x.v1` would be cut to `x.v1.mp4`, the very file of clip x's first variant. */
+const VARIANT_FILE_RE = /\.v\d+$/;
 /** Fan-out addresses listed in a hint, at most. */
 const HINT_ADDRESSES = 4;
 
@@ -51,6 +53,11 @@ export function collectSequences(results: readonly ManifestResult[], addresses: 
       if (!NAME_RE.test(name) || !Array.isArray(members) || members.length === 0 || !members.every((m) => typeof m === "string")) continue;
       const pos = locate(r.parsed, ["sequences", name], { key: true });
       const location = { file: r.file, line: pos.line, col: pos.col };
+      if (VARIANT_FILE_RE.test(name)) {
+        const clip = name.replace(VARIANT_FILE_RE, "");
+        diagnostics.push({ ...location, severity: "error", message: `sequence name "${name}" ends like a variant's file name: its film ${name}.mp4 could overwrite variant ${name.slice(clip.length + 2)} of a clip "${clip}". Choose another name` });
+        continue;
+      }
       let ok = true;
       members.forEach((member, i) => {
         if (addresses.has(member)) return;

@@ -74,6 +74,14 @@ describe("sequences in the manifest", () => {
     expect(errors.find((d) => d.message.includes('"Trailer"'))).toMatchObject(posOf(text, "Trailer"));
   });
 
+  it("a name that would be a variant's file name is refused: its film could overwrite a paid video", () => {
+    const text = `${CLIPS}sequences:\n  arrival.v1: [platform]\n`;
+    const errors = errorsOf(loadOne(text));
+    expect(errors.map((d) => [d.line, d.col, d.message])).toEqual([
+      [posOf(text, "arrival.v1").line, posOf(text, "arrival.v1").col, 'sequence name "arrival.v1" ends like a variant\'s file name: its film arrival.v1.mp4 could overwrite variant 1 of a clip "arrival". Choose another name'],
+    ]);
+  });
+
   it("a name used in two manifests is refused at the second, naming the first", () => {
     const a = `${CLIPS}sequences:\n  trailer: [arrival]\n`;
     const b = `version: 1\nclips: {}\nsequences:\n  trailer: [platform]\n`;
