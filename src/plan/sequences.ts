@@ -20,7 +20,7 @@ export interface SequenceChange {
   action: SequenceAction;
   reason: string;
   members: string[];
-  /** Where the film is (or will be) written, relative to the project root. */
+  /** Where the film is (or will be written), relative to the project root. */
   file: string;
 }
 
@@ -118,9 +118,9 @@ export function planSequences(input: SequencePlanInput, lock: Lockfile, changes:
     const prev = input.record[seq.name];
     if (!prev) return out("cut", `not cut yet: ${seq.members.length} clip${seq.members.length === 1 ? "" : "s"} into ${file}`);
     if (prev.key !== sequenceKey(inputs.videos)) return out("cut", `${whyCut(prev, seq, inputs.videos)}: cut again`);
-    if (prev.file !== file) return out("cut", `the output folder changed (last cut to ${prev.file})`);
+    // Like a clip's video, an intact film stays where it was cut (an apply with --out-dir elsewhere included).
     const state = input.films.get(seq.name) ?? "ok";
-    if (state !== "ok") return out("cut", `${file} is ${state}: cut again`);
-    return out("no-op", "up to date");
+    if (state !== "ok") return out("cut", `${prev.file} is ${state}: cut again`);
+    return { ...out("no-op", "up to date"), file: prev.file };
   });
 }

@@ -118,10 +118,13 @@ describe("sequences in the plan", () => {
     expect(p.sequences[0]!.members).toEqual(["arrival", "platform", "arrival"]);
   });
 
-  it("the output folder changed: cut again to the new place", () => {
+  it("a film cut elsewhere (apply --out-dir) stays there while intact; once gone, it is cut to the output folder", () => {
     const lock = generated();
-    const p = planWith({ lock, record: recordFor(lock, undefined, "elsewhere/trailer.mp4"), film: "ok" });
-    expect(p.sequences.map((s) => [s.action, s.reason])).toEqual([["cut", "the output folder changed (last cut to elsewhere/trailer.mp4)"]]);
+    const record = recordFor(lock, undefined, "elsewhere/trailer.mp4");
+    expect(planWith({ lock, record, film: "ok" }).sequences.map((s) => [s.action, s.file])).toEqual([["no-op", "elsewhere/trailer.mp4"]]);
+    expect(planWith({ lock, record, film: "missing" }).sequences.map((s) => [s.action, s.reason, s.file])).toEqual([
+      ["cut", "elsewhere/trailer.mp4 is missing: cut again", "clipform-out/trailer.mp4"],
+    ]);
   });
 
   it("without sequences the plan has none", () => {
