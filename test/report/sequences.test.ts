@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import type { DesiredSequence } from "../../src/manifest/sequences.js";
 import { plan, type FileState } from "../../src/plan/plan.js";
 import { priceBook } from "../../src/plan/prices.js";
-import { memberVideos, sequenceKey } from "../../src/plan/sequences.js";
+import { memberVideos, sequenceKey, type SequenceRecord } from "../../src/plan/sequences.js";
 import { reportModel } from "../../src/report/data.js";
 import { renderReportHtml } from "../../src/report/html.js";
 import { desired, entryFor, lockWith } from "../helpers/plan-data.js";
@@ -19,7 +19,7 @@ const seq = (name: string, members: string[]): DesiredSequence => ({ name, manif
 
 function model(o: { films: Record<string, FileState>; cutTrailer: boolean; reportDir?: string; sequences?: DesiredSequence[] }) {
   const videos = memberVideos(lock, ["arrival", "platform"]) as { videos: Parameters<typeof sequenceKey>[0] };
-  const record = o.cutTrailer
+  const record: SequenceRecord = o.cutTrailer
     ? { trailer: { key: sequenceKey(videos.videos), file: "clipform-out/trailer.mp4", sha256: "x", bytes: 1, mtimeMs: 1, mode: "copy" as const, members: ["arrival", "platform"], videos: videos.videos.map((v) => v.videoUUID), cutAt: "2026-01-01T00:00:00Z" } }
     : {};
   const sequences = o.sequences ?? [seq("teaser", ["platform", "missing"]), seq("trailer", ["arrival", "platform"])];
