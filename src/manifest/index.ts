@@ -360,7 +360,7 @@ export function assembleProject(root: string, results: ManifestResult[], images:
   }
   diagnostics.push(...linkGraph(clips, catalog));
   clips.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
-  const sequences = collectSequences(results, new Set(results.flatMap((r) => r.clips.map((c) => c.address))));
+  const sequences = collectSequences(results);
   diagnostics.push(...sequences.diagnostics);
   return { root, clips, manifests, diagnostics: sortDiagnostics(diagnostics), digest: sha256Hex(digestParts.sort().join("\n")), catalog, sequences: sequences.sequences };
 }

@@ -41,9 +41,12 @@ function unknownMember(member: string, addresses: ReadonlySet<string>): string {
  * The project's sequences, checked against every clip address the manifests declare (those
  * with errors of their own too, so one mistake is not reported twice).
  */
-export function collectSequences(results: readonly ManifestResult[], addresses: ReadonlySet<string>): { sequences: DesiredSequence[]; diagnostics: Diagnostic[] } {
+export function collectSequences(results: readonly ManifestResult[]): { sequences: DesiredSequence[]; diagnostics: Diagnostic[] } {
   const sequences: DesiredSequence[] = [];
   const diagnostics: Diagnostic[] = [];
+  // Most projects have no sequences: their addresses are not gathered for nothing.
+  if (!results.some((r) => r.manifest?.sequences)) return { sequences, diagnostics };
+  const addresses: ReadonlySet<string> = new Set(results.flatMap((r) => r.clips.map((c) => c.address)));
   const byName = new Map<string, DesiredSequence["location"]>();
   for (const r of results) {
     const declared = r.manifest?.sequences;
