@@ -5,10 +5,10 @@
  */
 import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runFfmpeg } from "../../src/media/ffmpeg.js";
 import { parseProbe } from "../../src/media/sequence-probe.js";
-import { cli, project } from "../helpers/cli.js";
+import { cli, project, simProcess } from "../helpers/cli.js";
 
 const MANIFEST = `version: 1
 clips:
@@ -114,5 +114,41 @@ describe("clipform apply --sim with a sequence", () => {
     expect(plan.stdout).toContain(`${FILM} is altered: cut again`);
     expect(cli(["apply", ...FAST], { cwd: dir }).code).toBe(0);
     expect(readFileSync(join(dir, FILM)).equals(good)).toBe(true);
+  });
+});
+
+describe("clipform apply against the API (a simulator process), then pick", () => {
+  let sim: Awaited<ReturnType<typeof simProcess>>;
+  beforeAll(async () => {
+    sim = await simProcess();
+  });
+  afterAll(() => sim?.stop());
+
+  it("the real record (with --out-dir): films/trailer.mp4 and .clipform/sequences.json; picking the earlier take of a member cuts the film again", () => {
+    const dir = project({ "specs/film.yaml": MANIFEST });
+    const apply = (...extra: string[]) => cli(["apply", "--auto-approve", "--poll-interval", "20", "--out-dir", "films", ...extra], { cwd: dir, env: sim.env });
+    expect(apply().code).toBe(0);
+    expect(existsSync(join(dir, "films/trailer.mp4"))).toBe(true);
+    expect(existsSync(join(dir, "clipform-out"))).toBe(false);
+    const cutFrom = () => (JSON.parse(readFileSync(join(dir, ".clipform/sequences.json"), "utf8")).sequences.trailer as { videos: string[]; file: string });
+    const firstTake = cutFrom().videos[0];
+
+    // A second take of arrival: the film follows it; picking take 1 back cuts it again from take 1.
+    expect(apply("--replace", "arrival").stderr).toMatch(/^cut {9}trailer /m);
+    expect(cutFrom().videos[0]).not.toBe(firstTake);
+    const picked = cli(["pick", "arrival", "1"], { cwd: dir });
+    expect(picked.code, picked.stderr).toBe(0);
+    const plan = cli(["plan", "--detailed-exitcode"], { cwd: dir, env: sim.env });
+    expect(plan.code).toBe(2);
+    expect(plan.stdout).toContain("the video arrival uses changed: cut again");
+    expect(plan.stdout).toContain("Plan: 1 sequence to cut.");
+    const again = apply();
+    expect(again.code, again.stderr).toBe(0);
+    expect(cutFrom()).toMatchObject({ file: "films/trailer.mp4" });
+    expect(cutFrom().videos[0]).toBe(firstTake);
+    expect(existsSync(join(dir, "films/trailer.mp4"))).toBe(true);
+    // Up to date where it was cut (plan has no --out-dir); the real record never mixes with the simulator's.
+    expect(cli(["plan", "--detailed-exitcode"], { cwd: dir, env: sim.env }).code).toBe(0);
+    expect(existsSync(join(dir, ".clipform/sim/sequences.json"))).toBe(false);
   });
 });

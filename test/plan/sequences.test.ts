@@ -11,6 +11,7 @@ import { hasChanges, plan, type FileState, type PlanInput } from "../../src/plan
 import { memberVideos, sequenceKey, type SequenceRecord } from "../../src/plan/sequences.js";
 import { planToJson, renderMarkdown, renderText } from "../../src/plan/render.js";
 import { palette } from "../../src/cli/colors.js";
+import { checkSavedPlan, savePlan, type SavedPlan } from "../../src/plan/planfile.js";
 import { desired, entryFor, lockWith, result, uuid } from "../helpers/plan-data.js";
 
 const prices: PlanInput["prices"] = () => ({ usd: 0.1848, source: "documented", note: "test" });
@@ -160,5 +161,27 @@ describe("sequences rendered", () => {
     const none = plan({ clips: [arrival], lock: lockWith({ arrival: entryFor(arrival) }), prices });
     expect(renderText(none, { color: palette(false), manifests: 1, clips: 1 })).not.toContain("Sequences");
     expect(renderMarkdown(none)).not.toContain("Sequences");
+  });
+});
+
+describe("sequences in a saved plan", () => {
+  const lock = generated();
+  const options = { paths: [], targets: [], replace: [] };
+  const saved = (p: ReturnType<typeof planWith>) => JSON.parse(savePlan({ plan: p, digest: "d", lockExists: true, options, version: "test" })) as SavedPlan;
+
+  it("are saved with the plan, and applying it refuses when they would now do something else", () => {
+    const cut = planWith({ lock });
+    const file = saved(cut);
+    expect(file.plan.sequences).toMatchObject([{ name: "trailer", action: "cut" }]);
+    expect(() => checkSavedPlan(file, { digest: "d", lockExists: true, plan: cut })).not.toThrow();
+    const upToDate = planWith({ lock, record: recordFor(lock), film: "ok" });
+    expect(() => checkSavedPlan(file, { digest: "d", lockExists: true, plan: upToDate })).toThrow(/the saved plan is stale: recomputing it now gives different sequences to cut/);
+  });
+
+  it("a plan saved before sequences existed has none, and still applies when there are none", () => {
+    const p = plan({ clips: [arrival], lock: lockWith({ arrival: entryFor(arrival) }), prices });
+    const file = saved(p);
+    delete (file.plan as { sequences?: unknown }).sequences;
+    expect(() => checkSavedPlan(file, { digest: "d", lockExists: true, plan: p })).not.toThrow();
   });
 });
