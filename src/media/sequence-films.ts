@@ -3,8 +3,9 @@
  * downloaded video, from the lockfile as the apply left it. Local and free, after every paid
  * record is written: a failed cut is reported and loses nothing (the next apply cuts again).
  */
-import { lstatSync, mkdirSync, unlinkSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { lstatSync, mkdirSync, readdirSync, unlinkSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { isAlive } from "../apply/statelock.js";
 import { recordedPath } from "../apply/outputs.js";
 import type { ApplyEvent } from "../apply/types.js";
 import { ClipformError } from "../errors.js";
@@ -43,10 +44,20 @@ function filmPath(root: string, file: string): string {
   const via = linkOnTheWay(root, abs);
   if (via) throw new ClipformError("UNSAFE_PATH", `${recordedPath(root, via)} is a symbolic link or not a folder: clipform never writes through links`);
   mkdirSync(dirname(abs), { recursive: true });
+  sweepParts(abs);
   const kind = entryKind(abs);
   if (kind === "link" || kind === "special") unlinkSync(abs);
   else if (kind === "dir") throw new ClipformError("UNSAFE_PATH", `${file} is a folder: the film cannot be written there`);
   return abs;
+}
+
+/** Removes what an apply killed mid-cut left beside the film (its process is gone): never committed, never mistaken for a film. */
+function sweepParts(film: string): void {
+  const prefix = `.${basename(film)}.`;
+  for (const name of readdirSync(dirname(film))) {
+    const m = /^(\d+)\.[0-9a-f]{8}\.part$/.exec(name.startsWith(prefix) ? name.slice(prefix.length) : "");
+    if (m && !isAlive(Number(m[1]))) unlinkSync(join(dirname(film), name));
+  }
 }
 
 /**

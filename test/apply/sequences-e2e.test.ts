@@ -105,15 +105,19 @@ describe("clipform apply --sim with a sequence", () => {
     expect(r.stderr).toContain('specs/film.yaml:10:13: sequence trailer: no clip "arival"; did you mean "arrival"?');
   });
 
-  it("the film is rewritten when someone altered it", () => {
+  it("the film is rewritten when someone altered it; what a killed cut left behind is swept", () => {
     const dir = project({ "specs/film.yaml": MANIFEST });
     expect(cli(["apply", ...FAST], { cwd: dir }).code).toBe(0);
+    // A pid that no process has (above the kernel's limit): a cut killed long ago.
+    const leftover = join(dir, SIM_OUT, ".trailer.mp4.99999999.0123abcd.part");
+    writeFileSync(leftover, "half a film");
     const good = readFileSync(join(dir, FILM));
     writeFileSync(join(dir, FILM), Buffer.concat([good.subarray(0, good.length - 1), Buffer.from([good[good.length - 1]! ^ 1])]));
     const plan = cli(["plan", "--sim"], { cwd: dir });
     expect(plan.stdout).toContain(`${FILM} is altered: cut again`);
     expect(cli(["apply", ...FAST], { cwd: dir }).code).toBe(0);
     expect(readFileSync(join(dir, FILM)).equals(good)).toBe(true);
+    expect(existsSync(leftover)).toBe(false);
   });
 });
 
