@@ -130,7 +130,11 @@ export const clipFields = {
         .min(1)
         .optional()
         .describe("Images that fix given frames of the video. Which models need one, and which positions they accept, is in `clipform models`."),
-      referenceImages: z.array(z.string().min(1)).min(1).optional().describe("Reference images (URLs or Runware image UUIDs), for models that take them."),
+      referenceImages: z
+        .array(z.union([z.string().min(1), clipLinkSchema]))
+        .min(1)
+        .optional()
+        .describe("Reference images (URLs or Runware image UUIDs, or {from: CLIP, frame} for a frame of another clip's picked take), for models that take them."),
       referenceVideos: z.array(z.string().min(1)).min(1).optional().describe("Reference videos (URLs or Runware UUIDs), for models that take them."),
       referenceAudios: z.array(z.string().min(1)).min(1).optional().describe("Reference audio (URLs or Runware UUIDs), for models that take them."),
       audio: z.string().min(1).optional().describe("An audio track (URL or Runware UUID), for models that take one."),

@@ -7,9 +7,9 @@
  * upstream clip changes", with its cost, and apply makes it once the frame exists.
  */
 import type { DesiredClip, GenerationFields } from "../manifest/index.js";
-import type { ClipLink } from "../manifest/links.js";
+import { withPictures, type ClipLink } from "../manifest/links.js";
 import { pickedResult } from "../lockfile/pick.js";
-import type { Lockfile } from "../lockfile/schema.js";
+import type { Lockfile, LockResult } from "../lockfile/schema.js";
 import { fingerprintOf } from "../manifest/index.js";
 import { GENERATING } from "./actions.js";
 import type { Change } from "./plan.js";
@@ -29,7 +29,10 @@ export interface FrameRecord {
 
 type RecordedFrame = { frame?: unknown; image?: unknown; video?: unknown; at?: unknown };
 
-/** Every frame some recorded request was made from, by `${videoUUID}#${first|last}` → image id. */
+/**
+ * Every frame known by content, by `${videoUUID}#${first|last}` → image id: those a video's own
+ * record names, and those some recorded request was made from.
+ */
 export function recordedFrames(lock: Lockfile): Map<string, string> {
   const out = new Map<string, string>();
   const scan = (request: Record<string, unknown>) => {
@@ -39,8 +42,17 @@ export function recordedFrames(lock: Lockfile): Map<string, string> {
       if (typeof f?.video === "string" && typeof f.at === "string" && typeof f.image === "string" && f.image.startsWith("frame:")) out.set(`${f.video}#${f.at}`, f.image);
     }
   };
-  for (const e of Object.values(lock.clips)) scan(e.request);
-  for (const t of Object.values(lock.takes ?? {})) scan(t.request);
+  const own = (results: readonly LockResult[]) => {
+    for (const r of results) for (const at of ["first", "last"] as const) if (r.frames?.[at]) out.set(`${r.videoUUID}#${at}`, r.frames[at]!);
+  };
+  for (const e of Object.values(lock.clips)) {
+    scan(e.request);
+    own(e.results);
+  }
+  for (const t of Object.values(lock.takes ?? {})) {
+    scan(t.request);
+    own(t.results);
+  }
   return out;
 }
 
@@ -54,11 +66,7 @@ function settled(ch: Change | undefined, lock: Lockfile, l: ClipLink): boolean {
 
 /** `clip` with the pictures its references name now, one record per reference. */
 export function withFrames(clip: DesiredClip, frames: ReadonlyMap<ClipLink, FrameRecord>): DesiredClip {
-  const frameImages = clip.generation.frameImages!.map((f, i) => {
-    const l = clip.links!.find((x) => x.index === i);
-    return l ? { ...frames.get(l)! } : f;
-  });
-  const generation: GenerationFields = { ...clip.generation, frameImages };
+  const generation: GenerationFields = withPictures(clip.generation, clip.links ?? [], frames);
   return { ...clip, generation, fingerprint: fingerprintOf(generation) };
 }
 
@@ -87,7 +95,7 @@ export function resolveLinks(clip: DesiredClip, lock: Lockfile, changes: Readonl
       waits.push({ target: l.target, why: `${l.target}'s picked video (${video.videoUUID.slice(0, 8)}) is new to ${clip.address}` });
       continue;
     }
-    known.set(l, { frame: clip.generation.frameImages![l.index]!.frame, image, from: l.target, video: video.videoUUID, at });
+    known.set(l, { frame: l.input === "frameImages" ? clip.generation.frameImages![l.index]!.frame : "", image, from: l.target, video: video.videoUUID, at });
   }
   if (waits.length === 0) return { state: "ready", clip: withFrames(clip, known) };
   const upstream = [...new Set(waits.map((w) => w.target))];
