@@ -21,6 +21,22 @@ clips:
 sequences:
   trailer: [arrival, platform]
 `;
+/** The manifest of the issue (without `images:`): a shot made from another's last frame, and the two cut together. */
+const CONTRACT = `version: 1
+clips:
+  arrival:
+    model: klingai:3@1
+    positivePrompt: A train pulls into a snowy mountain station at dusk.
+  platform:
+    model: klingai:5@1
+    positivePrompt: The passengers step out onto the snowy platform.
+    inputs:
+      frameImages:
+        - image: { from: arrival, frame: last }
+          frame: first
+sequences:
+  trailer: [arrival, platform]
+`;
 const SIM_OUT = ".clipform/sim/clipform-out";
 const FILM = `${SIM_OUT}/trailer.mp4`;
 const FAST = ["--sim", "--auto-approve", "--poll-interval", "20"];
@@ -74,6 +90,18 @@ describe("clipform apply --sim with a sequence", () => {
     expect(record(dir).videos).toEqual([after.clips.arrival!.results[0]!.videoUUID, after.clips.platform!.results[0]!.videoUUID]);
     expect((await frames(join(dir, FILM))).frames).toBe(24);
     expect(cli(["plan", "--sim", "--detailed-exitcode"], { cwd: dir }).code).toBe(0);
+  });
+
+  it("the issue's manifest: platform made from arrival's last frame, then the trailer cut from both", async () => {
+    const dir = project({ "specs/film.yaml": CONTRACT });
+    const r = cli(["apply", ...FAST], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stderr.split("\n");
+    const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
+    expect(at(/^succeeded {3}arrival /)).toBeGreaterThanOrEqual(0);
+    expect(at(/^submitted {3}platform /)).toBeGreaterThan(at(/^succeeded {3}arrival /));
+    expect(at(/^cut {9}trailer /)).toBeGreaterThan(at(/^downloaded {2}platform /));
+    expect((await frames(join(dir, FILM))).frames).toBe(24);
   });
 
   it("a failed cut keeps every paid record, leaves no film half-written and exits 1; the next apply cuts it alone", () => {
