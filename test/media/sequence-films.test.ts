@@ -63,7 +63,7 @@ describe("cutting after an apply", () => {
     expect((await run(root, lock, [trailer(["a", "c"])])).events).toEqual([{ type: "sequence-skipped", name: "trailer", reason: "c has no video yet" }]);
     const b = join(root, "clipform-out/b.v1.mp4");
     const bytes = readFileSync(b);
-    bytes[bytes.length - 1] ^= 1; // same size: only its content tells
+    bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 1; // same size: only its content tells
     writeFileSync(b, bytes);
     const r = await run(root, lock);
     expect(r.counts).toEqual({ cut: 0, failed: 0, skipped: 1 });
