@@ -22,7 +22,7 @@ export default defineConfig({
       "test/apply/engine-chain.test.ts",
       "test/media/**/*.test.ts",
     ],
-    exclude: ["test/sim/command.test.ts"],
+    exclude: ["test/sim/command.test.ts", "test/sim/apply-frames.test.ts", "test/sim/apply-chain.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: "forks",

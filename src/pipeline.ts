@@ -7,9 +7,7 @@ import { groupRepeated } from "./diagnostics.js";
 import { ClipformError } from "./errors.js";
 import { fileStamp } from "./util/stamp.js";
 import { checkOutputFiles } from "./lockfile/files.js";
-import { readLockfile } from "./lockfile/io.js";
-import { foldJournals, pendingJournals } from "./lockfile/journal.js";
-import { foldRescues, pendingRescues } from "./lockfile/rescue.js";
+import { readCurrentRecord } from "./lockfile/current.js";
 import type { Lockfile } from "./lockfile/schema.js";
 import type { LocalImageCache } from "./manifest/images.js";
 import { loadProject, type Project } from "./manifest/index.js";
@@ -79,17 +77,8 @@ export function manifestScope(root: string, paths: readonly string[]): (manifest
 export function planAgainstLockfile(project: Project, opts: PlanOptions, record: Record = recordOf(workspaceAt(project.root), false), quotes?: QuoteBook): Planned {
   const lockPath = record.lockPath;
   const lockStamp = fileStamp(lockPath);
-  const { lock, exists, rescues, journals } = readRecordedLock(lockPath);
+  const { lock, exists, rescues, journals } = readCurrentRecord(lockPath);
   return { project, lock, lockExists: exists, lockPath, record, lockStamp, rescues, journals, plan: planProject(project, lock, opts, quotes, record) };
-}
-
-/** The lockfile as recorded: the file, with what earlier applies left in journals and rescue files folded in. */
-export function readRecordedLock(lockPath: string): { lock: Lockfile; exists: boolean; rescues: string[]; journals: string[] } {
-  const read = readLockfile(lockPath);
-  const rescues = pendingRescues(lockPath);
-  const journals = pendingJournals(lockPath);
-  // Journals first: a rescue was written after the journal records it already holds.
-  return { lock: foldRescues(foldJournals(read.lock, journals, read.exists), rescues), exists: read.exists, rescues, journals };
 }
 
 /**

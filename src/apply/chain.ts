@@ -16,7 +16,8 @@ import type { ClipLink } from "../manifest/links.js";
 import { pickedResult } from "../lockfile/pick.js";
 import type { Lockfile, LockResult } from "../lockfile/schema.js";
 import { extractFrame, framePath, frameImageId, storeFrame, type FramePosition } from "../media/frames.js";
-import { recordedFrames, withFrames, type FrameRecord } from "../plan/links.js";
+import { recordedFrames, resolveLinks, withFrames, type FrameRecord } from "../plan/links.js";
+import type { Change } from "../plan/plan.js";
 
 export type Materialized = { ok: true; clip: DesiredClip; extracted: number } | { ok: false; reason: string };
 
@@ -83,6 +84,14 @@ export class Chains {
   materialize(clip: DesiredClip): Promise<Materialized> {
     const { store, root } = this.o;
     return materialize(clip, store.lock, root, (address, video, at, image) => store.updateResult(address, video.videoUUID, { frames: { ...video.frames, [at]: image } }));
+  }
+
+  /** A chained clip the plan resolved from the record (a copy, at $0): its pictures, as the plan named them. */
+  resolveFromRecord(address: string, changes: readonly Change[]): void {
+    const clip = this.o.clips.get(address);
+    if (!clip?.links) return;
+    const r = resolveLinks(clip, this.o.store.lock, new Map(changes.map((c) => [c.address, c])), recordedFrames(this.o.store.lock));
+    if (r.state === "ready") this.o.clips.set(address, r.clip);
   }
 
   /**

@@ -5,7 +5,8 @@
  */
 import { ClipformError } from "../errors.js";
 import { cutSequences } from "../media/sequence-films.js";
-import { readRecordedLock, type Planned } from "../pipeline.js";
+import { readCurrentRecord } from "../lockfile/current.js";
+import type { Planned } from "../pipeline.js";
 import { NETWORK_ACTIONS } from "../plan/actions.js";
 import { hasChanges, manifestBudgetScope, overBudget, PROJECT_BUDGET_SCOPE } from "../plan/plan.js";
 import { overBudgetText, usd } from "../plan/render.js";
@@ -82,6 +83,6 @@ export async function applyPlanned(r: ApplyRequest): Promise<ApplySummary | unde
   r.started?.(engine);
   const summary = await engine.run();
   // The films last: from the lockfile as the run left it, every paid record already written.
-  const films = await cutSequences({ root: project.root, record: planned.record, outDir: r.outDir, sequences: project.sequences, lock: readRecordedLock(planned.lockPath).lock, emit: r.emit });
+  const films = await cutSequences({ root: project.root, record: planned.record, outDir: r.outDir, sequences: project.sequences, lock: readCurrentRecord(planned.lockPath).lock, emit: r.emit });
   return { ...summary, sequencesCut: films.cut, sequencesFailed: films.failed };
 }

@@ -9,6 +9,7 @@ import { inFlightTasks } from "../lockfile/entries.js";
 import { committedByManifest, ledgerOf, type Ledger } from "../lockfile/ledger.js";
 import { reusableTake, takeAsEntry, takeRef } from "../lockfile/takes.js";
 import { matchesAny } from "../util/glob.js";
+import { ClipformError } from "../errors.js";
 import { roundUsd, type PriceBook, type PriceSource } from "./prices.js";
 import { planSequences, type SequenceChange, type SequencePlanInput } from "./sequences.js";
 import { dependencyOrder } from "../manifest/links.js";
@@ -264,7 +265,10 @@ export function plan(input: PlanInput): Plan {
     const have = entry.results.length;
     const lastTask = entry.tasks[entry.tasks.length - 1];
     const variant = rerolled(clip.address);
-    if (variant !== undefined && variant >= 1 && variant <= Math.min(have, n)) {
+    if (variant !== undefined && !(variant >= 1 && variant <= Math.min(have, n))) {
+      throw new ClipformError("USAGE", `--replace ${clip.address}#${variant}: ${clip.address} has ${Math.min(have, n)} variant${Math.min(have, n) === 1 ? "" : "s"} to reroll (1–${Math.min(have, n)}); nothing was planned`);
+    }
+    if (variant !== undefined) {
       push("replace", `variant ${variant} forced with --replace ${clip.address}#${variant}: reroll it alone (its take is kept, the other variants stay)`, 1, { fields: [], variant });
       continue;
     }
