@@ -16,6 +16,7 @@ export default defineConfig({
       "test/sim/**/*.test.ts",
       "test/report/data.test.ts",
       "test/report/html.test.ts",
+      "test/report/sequences.test.ts",
       "test/apply/engine.test.ts",
       "test/apply/units.test.ts",
       "test/apply/engine-chain.test.ts",

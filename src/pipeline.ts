@@ -15,6 +15,7 @@ import { plan, type Plan, type QuoteBook } from "./plan/plan.js";
 import type { PlanOptions } from "./plan/planfile.js";
 import { priceBook } from "./plan/prices.js";
 import { recordOf, workspaceAt, type Record, type Workspace } from "./project/workspace.js";
+import { sequencePlanInput } from "./media/sequence-record.js";
 
 export interface Planned {
   project: Project;
@@ -48,8 +49,10 @@ export function loadValidProject(root: string, paths: string[], images?: LocalIm
   return project;
 }
 
-export function planProject(project: Project, lock: Lockfile, opts: PlanOptions, quotes?: QuoteBook): Plan {
+/** `record` says where the films of the sequences are (the simulator's are apart); the project's real one by default. */
+export function planProject(project: Project, lock: Lockfile, opts: PlanOptions, quotes?: QuoteBook, record?: Record): Plan {
   return plan({
+    sequences: sequencePlanInput(project.root, record ?? recordOf(workspaceAt(project.root), false), project.sequences),
     ...(quotes ? { quotes } : {}),
     clips: project.clips,
     lock,
@@ -75,7 +78,7 @@ export function planAgainstLockfile(project: Project, opts: PlanOptions, record:
   const lockPath = record.lockPath;
   const lockStamp = fileStamp(lockPath);
   const { lock, exists, rescues, journals } = readCurrentRecord(lockPath);
-  return { project, lock, lockExists: exists, lockPath, record, lockStamp, rescues, journals, plan: planProject(project, lock, opts, quotes) };
+  return { project, lock, lockExists: exists, lockPath, record, lockStamp, rescues, journals, plan: planProject(project, lock, opts, quotes, record) };
 }
 
 /**

@@ -23,6 +23,9 @@ import { closest } from "../util/suggest.js";
 import { locate, parseYaml, type ParsedYaml } from "./yaml.js";
 import { PROJECT_CONFIG } from "../project/config.js";
 import { imageEntries, joinImages, type Declared } from "./images-section.js";
+import { collectSequences, type DesiredSequence } from "./sequences.js";
+
+export type { DesiredSequence } from "./sequences.js";
 
 export const DEFAULT_SPECS_DIR = "specs";
 const FINGERPRINT_VERSION = "v1";
@@ -108,6 +111,8 @@ export interface Project {
   digest: string;
   /** The models this project knows: built-in, plus its own models/ folder. */
   catalog: Catalog;
+  /** Films cut from the clips' picked takes (`sequences:`), by name. */
+  sequences: DesiredSequence[];
 }
 
 export interface LoadOptions {
@@ -379,7 +384,9 @@ export function assembleProject(root: string, results: ManifestResult[], images:
   diagnostics.push(...linkGraph(clips, catalog));
   clips.push(...joinImages(declaredImages, byAddress, diagnostics));
   clips.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
-  return { root, clips, manifests, diagnostics: sortDiagnostics(diagnostics), digest: sha256Hex(digestParts.sort().join("\n")), catalog };
+  const sequences = collectSequences(results);
+  diagnostics.push(...sequences.diagnostics);
+  return { root, clips, manifests, diagnostics: sortDiagnostics(diagnostics), digest: sha256Hex(digestParts.sort().join("\n")), catalog, sequences: sequences.sequences };
 }
 
 /**

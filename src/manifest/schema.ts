@@ -12,6 +12,7 @@ import { AIR_PATTERN } from "./fields.js";
 import { modelSummary } from "../models/describe.js";
 import { ID_PATTERN, type ClipFieldName } from "./fields.js";
 import { imagesSectionSchema } from "./image-schema.js";
+import { MAX_SEQUENCE_MEMBERS, SEQUENCE_NAME_PATTERN } from "./sequence-names.js";
 
 export { ID_PATTERN } from "./fields.js";
 const id = (what: string) =>
@@ -194,6 +195,20 @@ export const manifestSchema = z
     defaults: z.object(clipFields).partial().strict().optional().describe("Fields merged into every clip of this manifest (a clip's own fields win)."),
     clips: z.record(id("Clip id (part of the address; unique in the project)"), clipSchema).describe("The clips, by id."),
     images: imagesSectionSchema.optional(),
+    sequences: z
+      .record(
+        z
+          .string()
+          .regex(new RegExp(SEQUENCE_NAME_PATTERN))
+          .describe("Sequence name, the name of its film (clipform-out/<name>.mp4): lower-case letters, digits, '.', '_' and '-', starting with a letter or digit; unique in the project."),
+        z
+          .array(z.string().min(1).describe("A clip address (a fan-out's clip by its full address, e.g. arrival/wide)."))
+          .min(1)
+          .max(MAX_SEQUENCE_MEMBERS)
+          .describe(`The clips to cut together, in order (a clip may appear more than once; at most ${MAX_SEQUENCE_MEMBERS}). Each uses its picked take's first variant.`),
+      )
+      .optional()
+      .describe("Films cut from the clips' picked takes, one file per sequence, rebuilt only when a member's picked video changes. Local and free."),
   })
   .strict()
   .describe("A clipform manifest: clips to generate with Runware video models.");

@@ -11,6 +11,7 @@ import { reusableTake, takeAsEntry, takeRef } from "../lockfile/takes.js";
 import { matchesAny } from "../util/glob.js";
 import { ClipformError } from "../errors.js";
 import { roundUsd, type PriceBook, type PriceSource } from "./prices.js";
+import { planSequences, type SequenceChange, type SequencePlanInput } from "./sequences.js";
 import { dependencyOrder } from "../manifest/links.js";
 import { recordedFrames, resolveLinks } from "./links.js";
 
@@ -80,6 +81,8 @@ export interface PlanInput {
   inManifestScope?: (manifest: string) => boolean;
   /** The API's own price for generating `generate` videos of this clip's request, when quoted. */
   quotes?: QuoteBook;
+  /** The project's sequences and what was last cut for them (local and free: never priced). */
+  sequences?: SequencePlanInput;
 }
 
 /** Quoted prices (src/quote): `usd` is the whole request's, for all `generate` videos. */
@@ -102,6 +105,8 @@ export interface Plan {
   byModel: { model: string; generations: number; usd: number; sources: PriceSource[] }[];
   budgets: BudgetCheck[];
   lockfile: { lineage: string; serial: number };
+  /** Films cut from the clips' picked takes: local and free, never in the cost or budgets. */
+  sequences: SequenceChange[];
 }
 
 const COMPARED_FIELDS: (keyof GenerationFields)[] = [
@@ -330,10 +335,11 @@ export function plan(input: PlanInput): Plan {
   }
 
   changes.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
-  return summarize(changes, input, ledger);
+  const sequences = input.sequences ? planSequences(input.sequences, lock, changes, files) : [];
+  return { ...summarize(changes, input, ledger), sequences };
 }
 
-function summarize(changes: Change[], input: PlanInput, ledger: Ledger): Plan {
+function summarize(changes: Change[], input: PlanInput, ledger: Ledger): Omit<Plan, "sequences"> {
   const counts = Object.fromEntries(ACTIONS.map((a) => [a, 0])) as Record<Action, number>;
   let total = 0;
   let generations = 0;
@@ -395,9 +401,9 @@ export const PROJECT_BUDGET_SCOPE = "clipform.yaml budget";
 /** The name of a manifest's lifetime budget in plans, events and messages. */
 export const manifestBudgetScope = (file: string) => `${file} budget`;
 
-/** True when applying the plan would change anything (for --detailed-exitcode). */
+/** True when applying the plan would change anything (for --detailed-exitcode): a film to cut is a change. */
 export function hasChanges(p: Plan): boolean {
-  return p.changes.some((c) => c.action !== "no-op");
+  return p.changes.some((c) => c.action !== "no-op") || p.sequences.some((s) => s.action === "cut");
 }
 
 export function overBudget(p: Plan): BudgetCheck[] {
