@@ -381,8 +381,8 @@ export function assembleProject(root: string, results: ManifestResult[], images:
       clips.push(desired);
     }
   }
-  diagnostics.push(...linkGraph(clips, catalog));
   clips.push(...joinImages(declaredImages, byAddress, diagnostics));
+  diagnostics.push(...linkGraph(clips, catalog));
   clips.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
   const sequences = collectSequences(results);
   diagnostics.push(...sequences.diagnostics);
@@ -396,7 +396,7 @@ export function assembleProject(root: string, results: ManifestResult[], images:
 function linkGraph(clips: DesiredClip[], catalog: Catalog): Diagnostic[] {
   const targets = new Map<string, LinkTarget>();
   for (const c of clips) {
-    targets.set(c.address, { address: c.address, kind: "video", numberResults: c.numberResults, ...(c.generation.width ? { width: c.generation.width, height: c.generation.height } : {}), location: c.location });
+    targets.set(c.address, { address: c.address, kind: c.kind ?? "video", numberResults: c.numberResults, ...(c.generation.width ? { width: c.generation.width, height: c.generation.height } : {}), location: c.location });
   }
   const sources = clips.filter((c) => c.links?.length);
   const problems = checkLinks(

@@ -19,7 +19,7 @@ export interface ClipLink {
   index: number;
   /** The address (or image name) as written, variables substituted. */
   target: string;
-  /** Which frame of the target's video; undefined for an image target until checked (then "last" is the default for videos). */
+  /** Which frame of the target's video (default last); an image target is its one picture ("first"). Set by checkLinks. */
   frame?: FramePosition;
   /** 1-based variant of the target's picked take. */
   variant: number;
@@ -81,7 +81,8 @@ export function checkLinks(sources: readonly LinkSource[], targets: ReadonlyMap<
         out.push(at(l, `${s.address}: "${l.target}" is an image (${where(t.location)}): it has no ${l.frame} frame; leave out \`frame:\``));
         continue;
       }
-      if (t.kind === "video") l.frame ??= "last";
+      // A video gives its last frame unless told; an image is its one picture.
+      l.frame ??= t.kind === "video" ? "last" : "first";
       if (l.variant > t.numberResults) {
         out.push(at(l, `${s.address}: "${l.target}" makes ${t.numberResults} variant${t.numberResults === 1 ? "" : "s"} (numberResults): there is no variant ${l.variant}`));
         continue;

@@ -8,6 +8,7 @@ import { writeFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { extractFrame } from "../../src/media/frames.js";
+import { runFfmpeg } from "../../src/media/ffmpeg.js";
 import type { Simulator } from "../../src/sim/index.js";
 import { actionsOf, API_KEY, apply, cleanupAfterAll, collect, FAST, planJson, readLock, run, seeded, sleep, spawnCli, startSim, waitForOutput } from "../helpers/apply-sim.js";
 import { project } from "../helpers/cli.js";
@@ -160,4 +161,41 @@ describe("apply: chained clips", () => {
     expect(actionsOf(await planJson(dir))).toEqual({ arrival: "no-op", platform: "no-op", epilogue: "no-op" });
     expect(readFileSync(join(dir, lock.clips.epilogue!.results[0]!.file!)).length).toBeGreaterThan(0);
   });
+
+  it("the whole contract: a keyframe image, two chained clips and a trailer cut from them", { timeout: 60_000 }, async () => {
+    const sim = await startSim({ latencyMs: 30 });
+    const yaml = `${STORY}  opening:
+    model: klingai:5@1
+    positivePrompt: Snow falls on the empty station.
+    inputs:
+      frameImages:
+        - image: { from: station-key }
+images:
+  station-key:
+    model: runware:101@1
+    positivePrompt: A snowy mountain station at dusk, cinematic still.
+    width: 1280
+    height: 720
+sequences:
+  trailer: [arrival, platform]
+`;
+    const dir = project({ "specs/story.yaml": yaml });
+    const plan = await planJson(dir);
+    const two = plan.changes.filter((c) => c.address === "arrival" || c.address === "platform").reduce((s, c) => s + (c.estimated_cost_usd ?? 0), 0);
+    expect(Math.round(two * 1e4) / 1e4).toBe(0.3696);
+    expect(plan.changes.find((c) => c.address === "opening")).toMatchObject({ waits_for: ["station-key"] });
+    const r = await apply(dir, sim);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/cut\s+trailer\s+clipform-out\/trailer\.mp4/);
+    // The trailer plays: both clips' frames, decoded.
+    const { stdout } = await runFfmpeg("count frames", ["-i", join(dir, "clipform-out/trailer.mp4"), "-f", "rawvideo", "-pix_fmt", "gray", "pipe:1"]);
+    const lock = readLock(dir);
+    const frameBytes = 160 * 90;
+    expect(stdout.length / frameBytes).toBe(24);
+    // opening starts on the keyframe image's picture.
+    const key = await extractFrame(join(dir, lock.clips["station-key"]!.results[0]!.file!), "first");
+    expect((lock.clips.opening!.request.frameImages as { image: string }[])[0]!.image).toBe(`frame:${key.pixelsSha256}`);
+    expect(sim.stats()).toMatchObject({ videoInference: 3, imageInference: 1 });
+  });
 });
+

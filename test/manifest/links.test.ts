@@ -117,4 +117,30 @@ clips:
     expect(chase.generation.otherInputs).toEqual({ referenceImages: ["https://example.com/market.jpg", "from:hero#first#1"] });
     expect(errorsOf(loadOne(yaml.replace("from: hero", "from: heroo"))).map((e) => e.message)).toEqual(['chase: no clip or image "heroo" to take a frame from; did you mean "hero"?']);
   });
+
+  it("an entry of images: is a picture to start from; it has no first or last frame to choose", () => {
+    const yaml = `version: 1
+clips:
+  opening:
+    model: klingai:3@1
+    positivePrompt: Snow falls on the empty station.
+    inputs:
+      frameImages:
+        - image: { from: station-key }
+images:
+  station-key:
+    model: runware:101@1
+    positivePrompt: A snowy mountain station at dusk, cinematic still.
+    width: 1280
+    height: 704
+`;
+    const p = loadOne(yaml);
+    expect(errorsOf(p)).toEqual([]);
+    const opening = p.clips.find((c) => c.address === "opening")!;
+    expect(opening.links![0]).toMatchObject({ target: "station-key", frame: "first" });
+    expect(errorsOf(loadOne(yaml.replace("{ from: station-key }", "{ from: station-key, frame: last }"))).map((e) => e.message)).toEqual([
+      expect.stringMatching(/^opening: "station-key" is an image \(specs\/main\.yaml:\d+:\d+\): it has no last frame; leave out `frame:`$/),
+    ]);
+  });
 });
+
