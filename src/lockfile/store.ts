@@ -54,6 +54,8 @@ export class LockStore {
   readonly #journal: Journal | undefined;
   #journals: readonly string[];
   #lastFold: number;
+  /** Events after which the journal is folded: set at each fold from the lockfile's size then (counting its entries on every flush would be O(lockfile)). */
+  #foldAt: number;
   readonly #now: () => number;
   /** Records since the last write. */
   #changes = 0;
@@ -80,6 +82,7 @@ export class LockStore {
     this.#journals = opts.journals ?? [];
     this.#now = opts.now ?? Date.now;
     this.#lastFold = this.#now();
+    this.#foldAt = this.#foldThreshold();
     this.#journal = opts.journalDir
       ? new Journal(opts.journalDir, () => ({ journal: 1, lineage: this.#lock.lineage, ...(this.#lock.simulated ? { simulated: true as const } : {}) }))
       : undefined;
@@ -230,14 +233,28 @@ export class LockStore {
     this.fold();
   }
 
-  /** Makes every change so far durable: the journal fsync'd (and folded when due), or the lockfile written. */
+  /**
+   * Makes every change so far durable, O(records since the last call): the journal fsync'd, or
+   * (without one) the lockfile written. What the write-ahead needs before money is spent; it never
+   * folds, so a send is never held up by a rewrite of a big lockfile.
+   */
+  durable(): void {
+    const j = this.#journal;
+    if (!j) return this.fold();
+    j.sync();
+  }
+
+  /** durable(), then the journal folded into the lockfile when due (call it when nothing waits on it). */
   flush(): void {
     const j = this.#journal;
     if (!j) return this.fold();
     j.sync();
     if (!this.#dirty) return;
-    const dueEvents = Math.max(this.opts.foldEvents ?? FOLD_EVENTS, 2 * Object.keys(this.#lock.clips).length);
-    if (j.events >= dueEvents || this.#now() - this.#lastFold >= (this.opts.foldMs ?? FOLD_MS)) this.fold();
+    if (j.events >= this.#foldAt || this.#now() - this.#lastFold >= (this.opts.foldMs ?? FOLD_MS)) this.fold();
+  }
+
+  #foldThreshold(): number {
+    return Math.max(this.opts.foldEvents ?? FOLD_EVENTS, 2 * Object.keys(this.#lock.clips).length);
   }
 
   /** The run is over: everything goes into the lockfile, and this run's journal is removed. */
@@ -276,6 +293,7 @@ export class LockStore {
     this.#changes = 0;
     this.writes++;
     this.#lastFold = this.#now();
+    this.#foldAt = this.#foldThreshold();
     this.#journal?.rotate();
   }
 
