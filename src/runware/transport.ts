@@ -11,7 +11,8 @@ import { parseRetryAfter } from "./backoff.js";
 export const DEFAULT_TIMEOUT_MS = 30_000;
 /** Largest response body accepted; a poll of 50 tasks × 4 results is a few tens of KB. */
 export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
-export const MAX_CONNECTIONS_PER_ORIGIN = 8;
+/** API connections per origin: a submit round of 1,000 tasks is 20 requests of 50, sent side by side. */
+export const MAX_CONNECTIONS_PER_ORIGIN = 16;
 /** Connections per origin for video downloads, a pool of their own (see Transport.downloads). */
 export const MAX_DOWNLOAD_CONNECTIONS_PER_ORIGIN = 16;
 /**
