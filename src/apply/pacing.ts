@@ -1,14 +1,17 @@
 /**
- * When to poll next, pure. Until a generation of this run has finished, plain exponential
- * backoff. After that the typical generation time is known: sleep until the next task is due,
- * then poll at the base interval while tasks are due, so results are seen promptly without
- * polling a task that cannot be ready yet.
+ * When to poll next, pure. Until a generation of this run has finished, exponential backoff, but
+ * never more than a fraction of how long the oldest task has waited (so the first results are
+ * seen at most that fraction late, not a whole backoff step). After that the typical generation
+ * time is known: sleep until the next task is due, then poll at the base interval while tasks
+ * are due, so results are seen promptly without polling a task that cannot be ready yet.
  */
 export const DEFAULT_POLL_INTERVAL_MS = 2_000;
 export const MAX_POLL_INTERVAL_MS = 10_000;
 export const POLL_BACKOFF = 1.5;
 /** Once generation times are known, a task is polled from this fraction of the typical time on. */
 export const DUE_FRACTION = 0.9;
+/** Before that, the wait between polls is at most this fraction of the oldest task's wait so far. */
+export const FIRST_WAIT_FRACTION = 0.125;
 
 export interface PaceInput {
   baseMs: number;
@@ -32,7 +35,11 @@ export function typicalDuration(durations: readonly number[]): number | undefine
 
 export function nextPollIn(p: PaceInput): number {
   const typical = typicalDuration(p.durations);
-  if (typical === undefined) return p.backoffMs;
+  if (typical === undefined) {
+    let oldest = p.now;
+    for (const s of p.since) oldest = Math.min(oldest, s);
+    return Math.min(p.backoffMs, Math.max(p.baseMs, Math.round((p.now - oldest) * FIRST_WAIT_FRACTION)));
+  }
   let soonest = Infinity;
   for (const s of p.since) soonest = Math.min(soonest, s + typical * DUE_FRACTION - p.now);
   if (soonest <= 0) return p.baseMs;

@@ -72,24 +72,54 @@ function lineCol(text: string, offset: number): string {
   return `line ${line}, column ${offset - before.lastIndexOf("\n")}`;
 }
 
-/** Deterministic text: sorted keys everywhere, two-space indent, one clip entry per address. */
-export function serializeLockfile(lock: Lockfile): string {
+/**
+ * Each clip entry's text in a serialized lockfile, by address. serializeLockfile reuses it and
+ * fills in what is missing; whoever changes an entry deletes its address (LockStore does, for
+ * every change it records), so a big lockfile is rewritten in O(entries changed), not O(entries).
+ */
+export type EntryTexts = Map<string, string>;
+
+/** Stands for the clips in the text before they are put in: no other string of a lockfile can come first. */
+const CLIPS_SLOT = "\u0000clipform:clips\u0000";
+
+/**
+ * Deterministic text: sorted keys everywhere, two-space indent, one clip entry per address. With
+ * `cache`, the same text, built from the cached entries (see EntryTexts).
+ */
+export function serializeLockfile(lock: Lockfile, cache?: EntryTexts): string {
   const { lineage, serial, simulated, clips, takes, pruned } = lock;
-  return (
+  const text =
     JSON.stringify(
       {
         format_version: LOCKFILE_FORMAT,
         lineage,
         serial,
         ...(simulated ? { simulated } : {}),
-        clips: sortKeys(clips),
+        clips: cache ? CLIPS_SLOT : sortKeys(clips),
         ...(takes && Object.keys(takes).length ? { takes: sortKeys(takes) } : {}),
         ...(pruned && Object.keys(pruned).length ? { pruned: sortKeys(pruned) } : {}),
       },
       null,
       2,
-    ) + "\n"
-  );
+    ) + "\n";
+  return cache ? text.replace(JSON.stringify(CLIPS_SLOT), () => clipsText(clips, cache)) : text;
+}
+
+/** The clips object as JSON.stringify(sortKeys(clips), null, 2) writes it one level deep, from cached entries. */
+function clipsText(clips: Lockfile["clips"], cache: EntryTexts): string {
+  // The order JSON.stringify gives a sorted object: integer-like keys come first, whatever the sort says.
+  const sorted: Record<string, true> = {};
+  for (const k of Object.keys(clips).sort()) if (clips[k] !== undefined) sorted[k] = true;
+  const parts: string[] = [];
+  for (const address of Object.keys(sorted)) {
+    let entry = cache.get(address);
+    if (entry === undefined) {
+      entry = JSON.stringify(sortKeys(clips[address]), null, 2).replace(/\n/g, "\n    ");
+      cache.set(address, entry);
+    }
+    parts.push(`    ${JSON.stringify(address)}: ${entry}`);
+  }
+  return parts.length === 0 ? "{}" : `{\n${parts.join(",\n")}\n  }`;
 }
 
 /** Writes `text` to `path` atomically and durably, without any secret this process holds. */

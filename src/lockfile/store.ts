@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, renameSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileStamp } from "../util/stamp.js";
 import { mergeLockfiles } from "./merge.js";
-import { parseLockfile, readLockfile, serializeLockfile, writeFileAtomic } from "./io.js";
+import { parseLockfile, readLockfile, serializeLockfile, writeFileAtomic, type EntryTexts } from "./io.js";
 import { Journal, removeJournals, type JournalEvent } from "./journal.js";
 import { newRescuePath, removeRescues } from "./rescue.js";
 import type { LockEntry, Lockfile, LockResult, LockTask } from "./schema.js";
@@ -59,6 +59,8 @@ export class LockStore {
   readonly #now: () => number;
   /** Records since the last write. */
   #changes = 0;
+  /** Each entry's text in the lockfile as last written; an address is dropped whenever its entry changes. */
+  readonly #texts: EntryTexts = new Map();
   /** Lockfile (or rescue file) writes. */
   writes = 0;
 
@@ -101,6 +103,7 @@ export class LockStore {
   #log(ev: JournalEvent): void {
     this.#dirty = true;
     this.#changes++;
+    this.#texts.delete(ev.address);
     this.#journal?.append(ev);
   }
 
@@ -272,7 +275,7 @@ export class LockStore {
     // folded once, at its end) still differ on it, so a saved plan sees the change and a plain
     // text merge of the two does not pass for clean.
     const next: Lockfile = { ...this.#lock, serial: this.#lock.serial + Math.max(1, this.#changes) };
-    const text = serializeLockfile(next);
+    const text = serializeLockfile(next, this.#texts);
     if (this.#rescued) {
       writeFileAtomic(this.#rescued, text);
     } else {
@@ -340,6 +343,7 @@ export class LockStore {
       if (!covers(result.merged.clips[address], mine)) result.merged.clips[address] = mine;
     }
     this.#lock = result.merged;
+    this.#texts.clear();
     this.onForeignWrite("the lockfile was changed while this apply ran: merged it clip by clip");
   }
 }
