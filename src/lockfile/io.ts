@@ -82,53 +82,87 @@ export type EntryTexts = Map<string, string>;
 /** Stands for the clips in the text before they are put in: no other string of a lockfile can come first. */
 const CLIPS_SLOT = "\u0000clipform:clips\u0000";
 
+/** Deterministic text: sorted keys everywhere, two-space indent, one clip entry per address. */
+export function serializeLockfile(lock: Lockfile): string {
+  return lockfileText(lock, sortKeys(lock.clips));
+}
+
 /**
- * Deterministic text: sorted keys everywhere, two-space indent, one clip entry per address. With
- * `cache`, the same text, built from the cached entries (see EntryTexts).
+ * The text of serializeLockfile(lock) in pieces, joined: the clip entries are the cached ones (see
+ * EntryTexts), and never copied into one big string (a 10,000-clip lockfile is 15 MB: each copy
+ * counts in the peak memory of an apply).
  */
-export function serializeLockfile(lock: Lockfile, cache?: EntryTexts): string {
-  const { lineage, serial, simulated, clips, takes, pruned } = lock;
-  const text =
+export function lockfileChunks(lock: Lockfile, cache: EntryTexts): string[] {
+  const text = lockfileText(lock, CLIPS_SLOT);
+  const at = text.indexOf(JSON.stringify(CLIPS_SLOT));
+  return [text.slice(0, at), ...clipsChunks(lock.clips, cache), text.slice(at + JSON.stringify(CLIPS_SLOT).length)];
+}
+
+function lockfileText(lock: Lockfile, clips: unknown): string {
+  const { lineage, serial, simulated, takes, pruned } = lock;
+  return (
     JSON.stringify(
       {
         format_version: LOCKFILE_FORMAT,
         lineage,
         serial,
         ...(simulated ? { simulated } : {}),
-        clips: cache ? CLIPS_SLOT : sortKeys(clips),
+        clips,
         ...(takes && Object.keys(takes).length ? { takes: sortKeys(takes) } : {}),
         ...(pruned && Object.keys(pruned).length ? { pruned: sortKeys(pruned) } : {}),
       },
       null,
       2,
-    ) + "\n";
-  return cache ? text.replace(JSON.stringify(CLIPS_SLOT), () => clipsText(clips, cache)) : text;
+    ) + "\n"
+  );
 }
 
-/** The clips object as JSON.stringify(sortKeys(clips), null, 2) writes it one level deep, from cached entries. */
-function clipsText(clips: Lockfile["clips"], cache: EntryTexts): string {
+/** The clips object as JSON.stringify(sortKeys(clips), null, 2) writes it one level deep, in pieces, from cached entries. */
+function clipsChunks(clips: Lockfile["clips"], cache: EntryTexts): string[] {
   // The order JSON.stringify gives a sorted object: integer-like keys come first, whatever the sort says.
   const sorted: Record<string, true> = {};
   for (const k of Object.keys(clips).sort()) if (clips[k] !== undefined) sorted[k] = true;
-  const parts: string[] = [];
-  for (const address of Object.keys(sorted)) {
+  const addresses = Object.keys(sorted);
+  if (addresses.length === 0) return ["{}"];
+  const out: string[] = ["{\n"];
+  addresses.forEach((address, i) => {
     let entry = cache.get(address);
     if (entry === undefined) {
       entry = JSON.stringify(sortKeys(clips[address]), null, 2).replace(/\n/g, "\n    ");
       cache.set(address, entry);
     }
-    parts.push(`    ${JSON.stringify(address)}: ${entry}`);
-  }
-  return parts.length === 0 ? "{}" : `{\n${parts.join(",\n")}\n  }`;
+    out.push(`${i === 0 ? "" : ",\n"}    ${JSON.stringify(address)}: `, entry);
+  });
+  out.push("\n  }");
+  return out;
 }
 
-/** Writes `text` to `path` atomically and durably, without any secret this process holds. */
-export function writeFileAtomic(path: string, content: string): void {
-  const text = redactSecrets(content);
+/** Pieces of text are written this many characters at a time, at least. */
+const WRITE_CHUNK = 1 << 20;
+
+/**
+ * Writes `content` to `path` atomically and durably, without any secret this process holds. Given
+ * pieces (see lockfileChunks), each is redacted on its own: a piece must not split a string.
+ */
+export function writeFileAtomic(path: string, content: string | readonly string[]): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`);
   const fd = openSync(tmp, "w", 0o644);
   try {
-    writeSync(fd, text);
+    const pieces = typeof content === "string" ? [content] : content;
+    let pending: string[] = [];
+    let size = 0;
+    const write = () => {
+      const buf = Buffer.from(pending.join(""));
+      for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off);
+      pending = [];
+      size = 0;
+    };
+    for (const piece of pieces) {
+      pending.push(redactSecrets(piece));
+      size += piece.length;
+      if (size >= WRITE_CHUNK) write();
+    }
+    write();
     fsyncSync(fd);
   } catch (e) {
     closeSync(fd);

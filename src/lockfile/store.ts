@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, renameSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileStamp } from "../util/stamp.js";
 import { mergeLockfiles } from "./merge.js";
-import { parseLockfile, readLockfile, serializeLockfile, writeFileAtomic, type EntryTexts } from "./io.js";
+import { lockfileChunks, parseLockfile, readLockfile, writeFileAtomic, type EntryTexts } from "./io.js";
 import { Journal, removeJournals, type JournalEvent } from "./journal.js";
 import { newRescuePath, removeRescues } from "./rescue.js";
 import type { LockEntry, Lockfile, LockResult, LockTask } from "./schema.js";
@@ -44,8 +44,11 @@ export interface StoreOptions {
 export class LockStore {
   #lock: Lockfile;
   #dirty = false;
-  /** The text last written (or read at the start): the base of a merge with a foreign write. */
-  #baseText: string;
+  /**
+   * The text last written (or read at the start), in pieces (see lockfileChunks): the base of a
+   * merge with a foreign write. The pieces are the cached entry texts: keeping it costs no copy.
+   */
+  #base: readonly string[];
   #stamp: string;
   /** Set when the lockfile cannot be written without losing someone's records: see #rescue. */
   #rescued: string | undefined;
@@ -79,7 +82,7 @@ export class LockStore {
   ) {
     this.#root = opts.root ?? dirname(path);
     this.#lock = lock;
-    this.#baseText = serializeLockfile(lock);
+    this.#base = lockfileChunks(lock, this.#texts);
     this.#stamp = stamp;
     this.#journals = opts.journals ?? [];
     this.#now = opts.now ?? Date.now;
@@ -275,12 +278,12 @@ export class LockStore {
     // folded once, at its end) still differ on it, so a saved plan sees the change and a plain
     // text merge of the two does not pass for clean.
     const next: Lockfile = { ...this.#lock, serial: this.#lock.serial + Math.max(1, this.#changes) };
-    const text = serializeLockfile(next, this.#texts);
+    const text = lockfileChunks(next, this.#texts);
     if (this.#rescued) {
       writeFileAtomic(this.#rescued, text);
     } else {
       writeFileAtomic(this.path, text);
-      this.#baseText = text;
+      this.#base = text;
       this.#stamp = fileStamp(this.path);
       if (this.folded.length > 0) {
         removeRescues(this.folded);
@@ -325,7 +328,7 @@ export class LockStore {
       this.#rescue(`the lockfile was changed while this apply ran and cannot be read (${(e as Error).message.split("\n")[0]})`);
       return;
     }
-    const base = parseLockfile(this.#baseText, this.path);
+    const base = parseLockfile(this.#base.join(""), this.path);
     let result;
     try {
       result = mergeLockfiles(base, this.#lock, theirs);
