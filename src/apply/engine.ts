@@ -158,8 +158,9 @@ export class ApplyEngine {
       }
       const since = [...this.#inflight.values()].map((f) => f.since);
       await sleep(nextPollIn({ baseMs: pollIntervalMs, backoffMs: backoff, durations: this.#durations, since, now: now().getTime() }));
+      // What the poll recorded is made durable by the next round's write-ahead (or the flush
+      // after it): one fsync between a result and the next send, not two.
       const changed = await this.#pollOnce();
-      this.#o.store.durable();
       backoff = nextBackoff(backoff, pollIntervalMs, changed || submitted);
     }
     for (const job of this.#pending.splice(0)) {
