@@ -18,6 +18,8 @@ export default defineConfig({
       "test/report/html.test.ts",
       "test/apply/engine.test.ts",
       "test/apply/units.test.ts",
+      "test/apply/engine-chain.test.ts",
+      "test/media/**/*.test.ts",
     ],
     exclude: ["test/sim/command.test.ts"],
     testTimeout: 30_000,

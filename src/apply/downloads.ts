@@ -18,6 +18,8 @@ export class Downloads {
   readonly #limit = pLimit(DOWNLOAD_CONCURRENCY);
   /** Videos sent inline (data: URIs), by videoUUID: only in memory, never in the lockfile. */
   readonly #inline = new Map<string, string>();
+  /** Downloads queued or running, by clip address: a chained clip waits for its upstream's. */
+  readonly #busy = new Map<string, number>();
 
   constructor(
     private readonly o: { store: LockStore; root: string; outDir: string; client: ApiClient; emit: (e: ApplyEvent) => void },
@@ -28,10 +30,21 @@ export class Downloads {
   start(address: string, indexes: readonly number[], inline?: ReadonlyMap<string, string>): void {
     for (const [videoUUID, uri] of inline ?? []) this.#inline.set(videoUUID, uri);
     for (const i of indexes) {
+      this.#busy.set(address, (this.#busy.get(address) ?? 0) + 1);
       const p = this.#limit(() => this.#one(address, i));
       this.#running.add(p);
-      void p.finally(() => this.#running.delete(p));
+      void p.finally(() => {
+        this.#running.delete(p);
+        const left = (this.#busy.get(address) ?? 1) - 1;
+        if (left > 0) this.#busy.set(address, left);
+        else this.#busy.delete(address);
+      });
     }
+  }
+
+  /** Whether a video of `address` is still being fetched. */
+  busy(address: string): boolean {
+    return this.#busy.has(address);
   }
 
   async drain(): Promise<void> {

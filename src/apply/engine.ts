@@ -24,6 +24,8 @@ import { liveSource, reusable, snapshot, copyGeneration, type Snapshot } from ".
 import { send, SUBMIT_ROUND, type Outgoing, type SendContext } from "./send.js";
 import { emptySummary, type ApplySummary, type EngineOptions, type ErrorInfo, type GenJob, type InFlight } from "./types.js";
 import { localWork, networkWork } from "./work.js";
+import { Chains } from "./chain.js";
+import type { DesiredClip } from "../manifest/index.js";
 
 export { DEFAULT_CONCURRENCY } from "./concurrency.js";
 export { DEFAULT_POLL_INTERVAL_MS } from "./pacing.js";
@@ -34,6 +36,10 @@ export type { ApiClient, ApplyEvent, ApplySummary, BudgetLimit, EngineOptions } 
 export class ApplyEngine {
   readonly #o: EngineOptions;
   readonly #pending: GenJob[] = [];
+  /** The run's clips, chained ones as sent (with their frames) once they are. */
+  readonly #clips: Map<string, DesiredClip>;
+  /** Chained clips, held until the clips whose frames they are made from are done. */
+  readonly #chains: Chains;
   readonly #inflight = new Map<string, InFlight>();
   readonly #s: ApplySummary;
   readonly #budget: BudgetBook;
@@ -59,7 +65,9 @@ export class ApplyEngine {
     this.#s = emptySummary(o.plan.summary.estimated_cost_usd);
     this.#budget = new BudgetBook(o.budgets);
     this.#limit = new AdaptiveLimit(o.concurrency);
-    this.#recorder = new Recorder(o.store, o.clips, o.now);
+    this.#clips = new Map(o.clips);
+    this.#chains = new Chains({ store: o.store, root: o.root, emit: o.emit, clips: this.#clips, downloading: (a) => this.#downloads.busy(a) });
+    this.#recorder = new Recorder(o.store, this.#clips, o.now);
     this.#downloads = new Downloads(o, this.#s);
     this.#send = {
       client: o.client,
@@ -94,7 +102,7 @@ export class ApplyEngine {
    */
   cancelQueued(obsolete: (address: string, fingerprint: string) => boolean): string[] {
     this.#obsolete = obsolete; // also checked once more just before a batch is written ahead
-    return this.#dropObsolete(this.#pending, (job) => job).map((job) => job.address);
+    return [...this.#dropObsolete(this.#pending, (job) => job), ...this.#dropObsolete(this.#chains.held, (job) => job)].map((job) => job.address);
   }
 
   /** The API said slow down: halve the generations in flight (grows back one by one). */
@@ -129,8 +137,12 @@ export class ApplyEngine {
 
     for (const e of Object.values(store.lock.clips)) for (const t of e.tasks) this.#knownTasks.add(t.taskUUID);
     const work = networkWork(plan, clips, (a) => store.entry(a) !== undefined);
-    this.#pending.push(...work.jobs);
-    for (const ch of work.resumes) this.#resume(ch);
+    for (const job of work.jobs) (job.clip.links ? this.#chains.held : this.#pending).push(job);
+    for (const ch of work.resumes) {
+      // A chained clip's task is resent (if the API never got it) with the frames it was made from.
+      await this.#chains.prepareResume(ch.address);
+      this.#resume(ch);
+    }
     for (const d of work.downloads) this.#downloads.start(d.address, d.indexes);
     await this.#loop();
     await this.#drain();
@@ -148,12 +160,18 @@ export class ApplyEngine {
     const { pollIntervalMs, sleep, now } = this.#o;
     let backoff = pollIntervalMs;
     while (true) {
+      await this.#release();
       const submitted = await this.#submitSome();
       // The journal is folded into the lockfile (when due) here, once the freed slots are filled
       // again: rewriting a big lockfile never stands between a finished task and the next send.
       this.#o.store.flush();
       if (this.#inflight.size === 0) {
-        if (this.#pending.length === 0 || this.#stopping || this.#budgetStopped) break;
+        if (this.#stopping || this.#budgetStopped) break;
+        if (this.#pending.length > 0) continue;
+        if (this.#chains.held.length === 0) break;
+        // Only chained clips are left: their upstream videos must be on disk first.
+        await this.#downloads.drain();
+        if (!(await this.#release())) break;
         continue;
       }
       const since = [...this.#inflight.values()].map((f) => f.since);
@@ -163,9 +181,17 @@ export class ApplyEngine {
       const changed = await this.#pollOnce();
       backoff = nextBackoff(backoff, pollIntervalMs, changed || submitted);
     }
-    for (const job of this.#pending.splice(0)) {
+    for (const job of [...this.#pending.splice(0), ...this.#chains.held.splice(0)]) {
       this.#skip(job.address, this.#budgetStopped ? "not submitted: the budget would be exceeded" : "not submitted: apply was interrupted");
     }
+  }
+
+  /** Queues the chained clips whose upstream clips are done (see Chains.release). */
+  #release(): Promise<boolean> {
+    if (this.#stopping || this.#budgetStopped) return Promise.resolve(false);
+    const busy = new Set<string>(this.#pending.map((j) => j.address));
+    for (const f of this.#inflight.values()) busy.add(f.address);
+    return this.#chains.release(busy, (job) => this.#pending.push(job), (address, reason) => this.#skip(address, reason));
   }
 
   /** Submits pending jobs up to the concurrency limit. Returns whether anything was sent. */
@@ -296,7 +322,8 @@ export class ApplyEngine {
   }
 
   #resume(ch: Change): void {
-    const { store, clips, prices, now } = this.#o;
+    const { store, prices, now } = this.#o;
+    const clips = this.#clips;
     const entry = store.entry(ch.address);
     if (!entry) return;
     const tasks = ch.resumeTasks ?? [];

@@ -44,6 +44,8 @@ export function describeEvent(e: ApplyEvent): string | undefined {
       return `concurrency ${e.limit} (${e.reason})`;
     case "note":
       return `note        ${e.message}`;
+    case "frames-ready":
+      return `frames      ${e.address}  from ${e.from.join(", ")}${e.extracted ? ` (${e.extracted} extracted)` : ""}: sending it now`;
     case "stopping":
       return "interrupted: submitting nothing more; waiting for the generations in flight (Ctrl-C again to quit now; they stay recorded and the next apply resumes them)";
     case "still-running":

@@ -41,7 +41,9 @@ export type ApplyEvent =
   | { type: "still-running"; address: string; taskUUID: string }
   /** A charge the API reported that cannot be believed: recorded with its raw value, never a charge. */
   | { type: "cost-anomaly"; address: string; taskUUID: string; videoUUID: string; raw: string; reason: string; message: string }
-  | { type: "note"; message: string };
+  | { type: "note"; message: string }
+  /** A chained clip's frames exist: it is sent now (`extracted`: frames decoded for it this run). */
+  | { type: "frames-ready"; address: string; from: string[]; extracted: number };
 
 export interface BudgetLimit {
   scope: string;

@@ -52,6 +52,10 @@ export const resultSchema = z
     sha256: z.string().optional().describe("SHA-256 of the downloaded file."),
     bytes: z.number().int().optional().describe("Size of the downloaded file."),
     NSFWContent: z.boolean().optional(),
+    frames: z
+      .object({ first: z.string().optional(), last: z.string().optional() })
+      .optional()
+      .describe("Frames of this video that chained clips were made from, by the hash of their pixels (frame:<sha256>): a later plan knows them without the file."),
   })
   .describe("One generated video (a variant).");
 

@@ -9,7 +9,8 @@ import { readFileSync, statSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { COMMON, type Confidence, type ModelSpec } from "../models/catalog.js";
 
-export type ImageKind = "file" | "url" | "dataUri" | "base64" | "uuid";
+/** `link`: a frame of another clip (src/manifest/links.ts), resolved at apply time. */
+export type ImageKind = "file" | "url" | "dataUri" | "base64" | "uuid" | "link";
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const BASE64_RE = /^[A-Za-z0-9+/]{64,}={0,2}$/;

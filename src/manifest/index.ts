@@ -17,6 +17,7 @@ import { toData } from "./yaml-limits.js";
 import { expandManifest, originOf, type ExpandedClip, type YamlPath } from "./expand.js";
 import { classifyImage, imageLimitIssues, inlineImage, inlineLabel, LocalImageCache, type ImageKind } from "./images.js";
 import { CLIP_FIELD_NAMES, isClipField } from "./fields.js";
+import { checkLinks, linkOf, pendingImage, type ClipLink, type LinkTarget } from "./links.js";
 import type { Manifest } from "./schema.js";
 import { closest } from "../util/suggest.js";
 import { locate, parseYaml, type ParsedYaml } from "./yaml.js";
@@ -33,6 +34,8 @@ export interface FrameImageRef {
   /** Local files: absolute path and content hash. */
   path?: string;
   sha256?: string;
+  /** kind "link": the clip (and frame) it comes from. */
+  link?: ClipLink;
 }
 
 /** The fields that determine the video; what the fingerprint covers. */
@@ -48,7 +51,12 @@ export interface GenerationFields {
   outputFormat: string;
   outputQuality: number;
   safety?: { checkContent?: boolean; mode?: string };
-  frameImages?: { frame: string; image: string; file?: string }[];
+  /**
+   * By content: `sha256:` of a local file (with `file` as written), or as written; a frame of
+   * another clip is `frame:<pixels sha256>` with `from`, `video` and `at` saying where it came from
+   * (`from:CLIP#…` while it is not known yet). Only frame and image are fingerprinted.
+   */
+  frameImages?: { frame: string; image: string; file?: string; from?: string; video?: string; at?: string }[];
   seed?: number;
   resolution?: string;
   providerSettings?: Record<string, unknown>;
@@ -69,6 +77,8 @@ export interface DesiredClip {
   numberResults: number;
   delivery: { webhookURL?: string; uploadEndpoint?: string; ttl?: number };
   frameImages: FrameImageRef[];
+  /** Frames this clip takes from other clips (`image: {from: …}`): it is made after them. */
+  links?: ClipLink[];
   location: { file: string; line: number; col: number };
 }
 
@@ -189,7 +199,7 @@ function normalizeGeneration(fields: Record<string, unknown>, images: FrameImage
   if (fields.safety !== undefined) g.safety = fields.safety as GenerationFields["safety"];
   if (images.length > 0) {
     g.frameImages = images.map((i) =>
-      i.kind === "file" ? { frame: i.frame, image: `sha256:${i.sha256}`, file: i.ref } : { frame: i.frame, image: i.ref },
+      i.kind === "file" ? { frame: i.frame, image: `sha256:${i.sha256}`, file: i.ref } : i.link ? { frame: i.frame, image: pendingImage(i.link) } : { frame: i.frame, image: i.ref },
     );
   }
   return g;
@@ -259,7 +269,17 @@ export function assembleProject(root: string, results: ManifestResult[], images:
       const frameItems = frameImagesOf(clip.fields) ?? [];
       const positions = resolveFramePositions(frameItems);
       const refs: FrameImageRef[] = [];
+      const links: ClipLink[] = [];
       frameItems.forEach((item, i) => {
+        const link = linkOf(item);
+        if (link && positions[i]) {
+          const path = originOf(clip.origins, `inputs/frameImages/${i}/image/from`);
+          const pos = locate(r.parsed, path.length ? path : clip.declaredAt);
+          const l: ClipLink = { index: refs.length, target: link.from, variant: link.variant ?? 1, ...(link.frame ? { frame: link.frame } : {}), location: { file: r.file, line: pos.line, col: pos.col } };
+          links.push(l);
+          refs.push({ frame: positions[i]!, kind: "link", ref: `from:${link.from}`, link: l });
+          return;
+        }
         const ref = typeof item === "string" ? item : (item as FrameImage | null)?.image;
         const frame = positions[i];
         if (typeof ref !== "string" || !frame) return;
@@ -320,6 +340,7 @@ export function assembleProject(root: string, results: ManifestResult[], images:
         numberResults: (clip.fields.numberResults as number | undefined) ?? 1,
         delivery: pickDelivery(clip.fields),
         frameImages: refs,
+        ...(links.length ? { links } : {}),
         location: here,
       };
       const prev = byAddress.get(desired.address);
@@ -332,8 +353,31 @@ export function assembleProject(root: string, results: ManifestResult[], images:
       clips.push(desired);
     }
   }
+  diagnostics.push(...linkGraph(clips, catalog));
   clips.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
   return { root, clips, manifests, diagnostics: sortDiagnostics(diagnostics), digest: sha256Hex(digestParts.sort().join("\n")), catalog };
+}
+
+/**
+ * Checks the references between clips (src/manifest/links.ts) and, now that every target is
+ * known, writes each link's default frame into its clip's placeholder and fingerprint.
+ */
+function linkGraph(clips: DesiredClip[], catalog: Catalog): Diagnostic[] {
+  const targets = new Map<string, LinkTarget>();
+  for (const c of clips) {
+    targets.set(c.address, { address: c.address, kind: "video", numberResults: c.numberResults, ...(c.generation.width ? { width: c.generation.width, height: c.generation.height } : {}), location: c.location });
+  }
+  const sources = clips.filter((c) => c.links?.length);
+  const problems = checkLinks(
+    sources.map((c) => ({ address: c.address, model: c.generation.model, links: c.links!, ...(c.generation.width ? { width: c.generation.width, height: c.generation.height } : {}) })),
+    targets,
+    catalog,
+  );
+  for (const c of sources) {
+    for (const l of c.links!) c.generation.frameImages![l.index]!.image = pendingImage(l);
+    c.fingerprint = fingerprintOf(c.generation);
+  }
+  return problems;
 }
 
 /** Fields the user most likely meant where they wrote an unknown key (in the clip or in defaults). */

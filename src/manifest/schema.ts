@@ -35,6 +35,16 @@ const modelField = z
   ])
   .describe(`Runware model identifier (AIR), e.g. klingai:5@3. \`clipform models\` lists the ${catalog.length} built-in models with their sizes, durations and prices; a project can define more in models/.`);
 
+/** A frame of another clip (or an image of `images:`): shots that feed shots. */
+export const clipLinkSchema = z
+  .object({
+    from: z.string().min(1).describe("The address of the clip whose picked take gives the frame (in a fan-out, e.g. arrival/${aspect}), or the name of an entry of images:."),
+    frame: z.enum(["first", "last"]).optional().describe("Which frame of that clip's video: first or last (default: last). Not for images."),
+    variant: z.number().int().min(1).optional().describe("Which variant of the picked take (1-based; default 1)."),
+  })
+  .strict()
+  .describe("A frame of another clip's picked take, extracted and uploaded at apply time once that clip exists.");
+
 export const frameImageSchema = z
   .union([
     z
@@ -46,9 +56,14 @@ export const frameImageSchema = z
     z
       .object({
         image: z
-          .string()
-          .min(1)
-          .describe("A local file path relative to this manifest, an http(s) URL, a data URI, raw base64, or a Runware image UUID."),
+          .union([
+            z
+              .string()
+              .min(1)
+              .describe("A local file path relative to this manifest, an http(s) URL, a data URI, raw base64, or a Runware image UUID."),
+            clipLinkSchema,
+          ])
+          .describe("An image: a file, URL, data URI, base64 or image UUID, or {from: CLIP, frame} for a frame of another clip's picked take."),
         frame: z
           .union([z.enum(["first", "last"]), z.literal(0), z.literal(-1)])
           .optional()

@@ -77,7 +77,9 @@ export function checkFrames(m: ModelSpec, req: VideoRequest, frames: unknown[] |
   frames.forEach((item, i) => {
     const isObj = item !== null && typeof item === "object" && !Array.isArray(item);
     const image = isObj ? (item as FrameImage).image : item;
-    if (typeof image !== "string" || image.length === 0) {
+    // {from: CLIP} names another clip's frame: the manifest stage checks the reference itself.
+    const link = image !== null && typeof image === "object" && typeof (image as { from?: unknown }).from === "string";
+    if (!link && (typeof image !== "string" || image.length === 0)) {
       issues.push({ severity: "error", path: isObj ? ["inputs", framesKey, i, "image"] : ["inputs", framesKey, i], code: "invalidFrameImage", message: "a frame image must be a non-empty string (file, URL, data URI, base64 or image UUID)" });
     }
     const explicit = isObj ? (item as FrameImage).frame : undefined;

@@ -21,7 +21,8 @@ export interface RuleIssue {
 }
 
 export interface FrameImage {
-  image: string;
+  /** A reference as written, or {from, frame, variant}: a frame of another clip (src/manifest/links.ts). */
+  image: string | { from: string; frame?: string; variant?: number };
   frame?: FramePosition | 0 | -1 | string | number;
 }
 

@@ -10,6 +10,8 @@ import { committedByManifest, ledgerOf, type Ledger } from "../lockfile/ledger.j
 import { reusableTake, takeAsEntry, takeRef } from "../lockfile/takes.js";
 import { matchesAny } from "../util/glob.js";
 import { roundUsd, type PriceBook, type PriceSource } from "./prices.js";
+import { dependencyOrder } from "../manifest/links.js";
+import { recordedFrames, resolveLinks } from "./links.js";
 
 import { ACTIONS, type Action } from "./actions.js";
 export { ACTIONS, type Action } from "./actions.js";
@@ -50,6 +52,8 @@ export interface Change {
   downloads?: number[];
   /** Lifetime spend of this clip address, per the ledger (every take ever recorded, pruned ones included). */
   spentUsd: number;
+  /** Clips whose new frames this one is made from: apply sends it once they exist. */
+  waitsFor?: string[];
 }
 
 export type FileState = "ok" | "missing" | "altered";
@@ -171,15 +175,23 @@ export function plan(input: PlanInput): Plan {
     return { usd: roundUsd(q.usd * generate), perResultUsd: q.usd, source: q.source, note: q.note };
   };
 
-  for (const clip of clips) {
-    if (!inScope(clip.address)) continue;
+  // Dependency order: a clip that takes another's frame is planned after it, knowing its change.
+  const changeOf = new Map<string, Change>();
+  const frames = clips.some((c) => c.links) ? recordedFrames(lock) : new Map<string, string>();
+  for (const wanted of dependencyOrder(clips)) {
+    if (!inScope(wanted.address)) continue;
+    const linked = wanted.links ? resolveLinks(wanted, lock, changeOf, frames) : undefined;
+    const clip = linked?.state === "ready" ? linked.clip : wanted;
     const entry = lock.clips[clip.address];
     const n = clip.numberResults;
     const g = clip.generation;
     const detail = `${g.duration}s${g.width ? ` ${g.width}x${g.height}` : ""} ×${n}`;
     const base = { address: clip.address, manifest: clip.manifest, model: g.model, detail, spentUsd: spentOf(clip.address) };
-    const push = (action: Action, reason: string, generate: number, extra: Partial<Change> = {}) =>
-      changes.push({ ...base, action, reason, generate, estimate: estimate(clip, generate), ...extra });
+    const push = (action: Action, reason: string, generate: number, extra: Partial<Change> = {}) => {
+      const ch: Change = { ...base, action, reason, generate, estimate: estimate(clip, generate), ...extra };
+      changes.push(ch);
+      changeOf.set(ch.address, ch);
+    };
 
     const inflight = inFlightTasks(entry);
     if (entry && inflight.length > 0) {
@@ -194,6 +206,12 @@ export function plan(input: PlanInput): Plan {
       push("resume", `submitted earlier and not finished: poll ${inflight.length === 1 ? "its task" : `its ${inflight.length} tasks`}, never pay for it twice${changed}${maybe}`, unacknowledged, {
         resumeTasks: inflight.map((t) => t.taskUUID),
       });
+      continue;
+    }
+
+    if (linked?.state === "waiting") {
+      // Its frame is not known until the clips it comes from exist: it is made after them.
+      push(entry ? "replace" : "create", `${linked.reason}${forced(clip.address) ? " (and forced with --replace)" : ""}`, n, { waitsFor: linked.upstream });
       continue;
     }
 

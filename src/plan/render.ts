@@ -281,6 +281,8 @@ export function planToJson(p: Plan, warnings: Diagnostic[] = [], o: { simulated?
       ...(ch.reuseFrom ? { reuse_from: ch.reuseFrom } : {}),
       ...(ch.resumeTasks ? { resume_tasks: ch.resumeTasks } : {}),
       ...(ch.downloads ? { downloads: ch.downloads } : {}),
+      ...(ch.variant ? { variant: ch.variant } : {}),
+      ...(ch.waitsFor ? { waits_for: ch.waitsFor } : {}),
       spent_usd: ch.spentUsd,
     })),
     summary: p.summary,

@@ -3,7 +3,9 @@
  * status, cost and what the current plan would do to it. Pure: the state of files on disk and
  * the report's location come in as data, so every case is tested with plain values.
  */
-import { basename, relative, resolve, sep } from "node:path";
+import { existsSync } from "node:fs";
+import { basename, join, relative, resolve, sep } from "node:path";
+import { framePath } from "../media/frames.js";
 import { ledgerOf, type Ledger } from "../lockfile/ledger.js";
 import type { LockEntry, Lockfile } from "../lockfile/schema.js";
 import type { DesiredClip } from "../manifest/index.js";
@@ -153,16 +155,28 @@ function fieldsOf(clip: DesiredClip | undefined, entry: LockEntry | undefined) {
   return { model: entry!.model, prompt: str(r.positivePrompt), negativePrompt: str(r.negativePrompt), width: num(r.width), height: num(r.height), duration: num(r.duration), numberResults: entry!.numberResults };
 }
 
+/** The kept picture a chained clip's recorded request names at `index`, if it is on disk. */
+function linkedFramePath(entry: LockEntry | undefined, index: number, root: string): string | undefined {
+  const image = (entry?.request.frameImages as { image?: unknown }[] | undefined)?.[index]?.image;
+  if (typeof image !== "string" || !image.startsWith("frame:")) return undefined;
+  const path = join(root, framePath(image.slice("frame:".length)));
+  return existsSync(path) ? path : undefined;
+}
+
 const KEYFRAME_LABEL: Record<string, string> = { url: "image URL", uuid: "uploaded image", dataUri: "inline image", base64: "inline image" };
 
 /** Where the clip sits in its fan-out, its note, and its input keyframes (local ones with a URL from the report). */
-function layoutOf(clip: DesiredClip, input: ReportInput): Pick<ReportClip, "clipId" | "matrix" | "description" | "keyframes"> {
-  const keyframes = clip.frameImages.map((f) => ({
-    frame: f.frame,
-    // Remote references are named, never linked: the page loads nothing from the network.
-    label: f.kind === "file" ? basename(f.ref) : (KEYFRAME_LABEL[f.kind] ?? "image"),
-    ...(f.path && /\.(png|jpe?g|webp|gif)$/i.test(f.path) ? { src: relative(input.reportDir, f.path).split(sep).join("/") } : {}),
-  }));
+function layoutOf(clip: DesiredClip, entry: LockEntry | undefined, input: ReportInput): Pick<ReportClip, "clipId" | "matrix" | "description" | "keyframes"> {
+  const keyframes = clip.frameImages.map((f, i) => {
+    // A frame of another clip: the picture it was made from, as kept under .clipform/frames.
+    const path = f.link ? linkedFramePath(entry, i, input.root) : f.path;
+    return {
+      frame: f.frame,
+      // Remote references are named, never linked: the page loads nothing from the network.
+      label: f.link ? `${f.link.target}'s ${f.link.frame ?? "last"} frame` : f.kind === "file" ? basename(f.ref) : (KEYFRAME_LABEL[f.kind] ?? "image"),
+      ...(path && /\.(png|jpe?g|webp|gif)$/i.test(path) ? { src: relative(input.reportDir, path).split(sep).join("/") } : {}),
+    };
+  });
   return {
     clipId: clip.clipId,
     ...(Object.keys(clip.matrix).length ? { matrix: clip.matrix } : {}),
@@ -178,7 +192,7 @@ function reportClip(address: string, clip: DesiredClip | undefined, entry: LockE
     manifest: clip?.manifest ?? entry!.manifest,
     inManifest: clip !== undefined,
     ...fieldsOf(clip, entry),
-    ...(clip ? layoutOf(clip, input) : {}),
+    ...(clip ? layoutOf(clip, entry, input) : {}),
     status,
     error: lastError(entry),
     change: change && reportChange(change),

@@ -1,0 +1,163 @@
+/**
+ * Shots that feed shots, end to end against the simulator: platform is submitted only after
+ * arrival succeeded, with arrival's last frame uploaded as its first; an edit upstream replaces
+ * both, an edit downstream only the downstream clip; and kill -9 mid-chain never pays twice.
+ */
+import { createServer, request as httpRequest, type Server } from "node:http";
+import { writeFileSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { extractFrame } from "../../src/media/frames.js";
+import type { Simulator } from "../../src/sim/index.js";
+import { actionsOf, API_KEY, apply, cleanupAfterAll, collect, FAST, planJson, readLock, run, seeded, sleep, spawnCli, startSim, waitForOutput } from "../helpers/apply-sim.js";
+import { project } from "../helpers/cli.js";
+import { STORY } from "../helpers/story.js";
+
+cleanupAfterAll();
+
+interface Seen {
+  taskType: string;
+  body: Record<string, unknown>;
+}
+
+/** A loopback proxy in front of the simulator that keeps every task it forwards, in order. */
+async function recordingProxy(sim: Simulator): Promise<{ url: string; seen: Seen[]; close: () => Promise<void> }> {
+  const seen: Seen[] = [];
+  const target = new URL(sim.apiUrl);
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks);
+      try {
+        const tasks = JSON.parse(body.toString("utf8")) as Record<string, unknown>[];
+        for (const t of Array.isArray(tasks) ? tasks : [tasks]) seen.push({ taskType: String(t.taskType), body: t });
+      } catch {
+        // not JSON: a download; nothing to keep
+      }
+      const fwd = httpRequest({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      });
+      fwd.on("error", () => res.destroy());
+      fwd.end(body);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as { port: number }).port;
+  return { url: `http://127.0.0.1:${port}${target.pathname}`, seen, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+const env = (url: string) => ({ RUNWARE_BASE_URL: url, RUNWARE_API_KEY: API_KEY });
+const promptOf = (t: Seen) => String(t.body.positivePrompt);
+
+describe("apply: chained clips", () => {
+  it("makes platform from arrival's last frame, only once arrival exists; edits cascade downstream only", { timeout: 60_000 }, async () => {
+    const sim = await startSim({ latencyMs: 50 });
+    const proxy = await recordingProxy(sim);
+    const dir = project({ "specs/story.yaml": STORY });
+    try {
+      const plan = await planJson(dir);
+      expect(plan.summary.estimated_cost_usd).toBe(0.3696);
+
+      const first = await run(["apply", ...FAST], { cwd: dir, env: env(proxy.url) });
+      expect(first.code, first.stderr).toBe(0);
+      const lock = readLock(dir);
+      const arrival = lock.clips.arrival!;
+      const platform = lock.clips.platform!;
+      // Submitted only after arrival succeeded.
+      expect(platform.tasks[0]!.submittedAt >= arrival.tasks[0]!.finishedAt!).toBe(true);
+      const inference = proxy.seen.filter((t) => t.taskType === "videoInference");
+      expect(inference.map(promptOf)).toEqual([expect.stringMatching(/train pulls in/), expect.stringMatching(/passengers step out/)]);
+      // What was uploaded is arrival's last frame, and platform's first frame is that upload.
+      const uploads = proxy.seen.filter((t) => t.taskType === "imageUpload");
+      expect(uploads).toHaveLength(1);
+      const last = await extractFrame(join(dir, arrival.results[0]!.file!), "last");
+      const sent = Buffer.from(String(uploads[0]!.body.image).replace(/^data:image\/png;base64,/, ""), "base64");
+      expect(sent.equals(last.png)).toBe(true);
+      const frames = (inference[1]!.body.inputs as { frameImages: { image: string; frame: string }[] }).frameImages;
+      expect(frames).toEqual([{ image: expect.stringMatching(/^[0-9a-f-]{36}$/), frame: "first" }]);
+      expect(platform.request.frameImages).toEqual([{ frame: "first", image: `frame:${last.pixelsSha256}`, from: "arrival", video: arrival.results[0]!.videoUUID, at: "last" }]);
+      expect(actionsOf(await planJson(dir))).toEqual({ arrival: "no-op", platform: "no-op" });
+      // The report shows the picture platform was made from.
+      const report = await run(["report"], { cwd: dir });
+      expect(report.code, report.stderr).toBe(0);
+      const html = readFileSync(join(dir, "clipform-report.html"), "utf8");
+      expect(html).toContain(`<img src=".clipform/frames/${last.pixelsSha256.slice(0, 32)}.png" alt="first frame: arrival&#39;s last frame"`);
+
+      // An edit upstream: both are replaced, with both costs; platform waits for arrival.
+      writeFileSync(join(dir, "specs/story.yaml"), STORY.replace("at dusk.", "at dawn."));
+      const edited = await planJson(dir);
+      expect(actionsOf(edited)).toEqual({ arrival: "replace", platform: "replace" });
+      expect(edited.changes.find((c) => c.address === "platform")).toMatchObject({ waits_for: ["arrival"], estimated_cost_usd: 0.1848 });
+      expect(edited.summary.estimated_cost_usd).toBe(0.3696);
+      const second = await run(["apply", ...FAST], { cwd: dir, env: env(proxy.url) });
+      expect(second.code, second.stderr).toBe(0);
+      const after = readLock(dir);
+      const newArrival = after.clips.arrival!.results[0]!;
+      expect(newArrival.videoUUID).not.toBe(arrival.results[0]!.videoUUID);
+      // platform is made from the new take's last frame, as recorded on that video; the
+      // simulator's videos come in 12 colours, so the new take may end on the very same picture:
+      // then platform's request is unchanged and nothing is paid for it.
+      const newFrame = (newArrival as { frames?: { last?: string } }).frames?.last;
+      expect(newFrame).toMatch(/^frame:[0-9a-f]{64}$/);
+      expect((after.clips.platform!.request.frameImages as { image: string }[])[0]!.image).toBe(newFrame);
+      const samePicture = newFrame === `frame:${last.pixelsSha256}`;
+      expect(sim.stats().videoInference).toBe(samePicture ? 3 : 4);
+      expect(actionsOf(await planJson(dir))).toEqual({ arrival: "no-op", platform: "no-op" });
+
+      // An edit downstream: platform alone.
+      writeFileSync(join(dir, "specs/story.yaml"), STORY.replace("at dusk.", "at dawn.").replace("snowy platform.", "icy platform."));
+      expect(actionsOf(await planJson(dir))).toEqual({ arrival: "no-op", platform: "replace" });
+      const third = await run(["apply", ...FAST], { cwd: dir, env: env(proxy.url) });
+      expect(third.code, third.stderr).toBe(0);
+      expect(sim.stats().videoInference).toBe(samePicture ? 4 : 5);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("a failed upstream leaves its dependants unsent, and says so", { timeout: 60_000 }, async () => {
+    const sim = await startSim({ latencyMs: 20, failRate: 1 }); // every generation fails
+    const dir = project({ "specs/story.yaml": STORY });
+    const r = await apply(dir, sim);
+    expect(r.code).toBe(1);
+    expect(r.stdout + r.stderr).toMatch(/skipped\s+platform: arrival has no video to take a frame from/);
+    expect(sim.stats().videoInference).toBe(1);
+  });
+
+  it("kill -9 mid-chain, again and again: the chain completes and no clip is generated twice", { timeout: 120_000 }, async () => {
+    const sim = await startSim({ latencyMs: 150 });
+    const yaml = `${STORY}  epilogue:
+    model: klingai:3@1
+    positivePrompt: The empty platform as the train leaves.
+    inputs:
+      frameImages:
+        - image: { from: platform }
+`;
+    const dir = project({ "specs/story.yaml": yaml });
+    const rand = seeded(1313);
+    const moments = [/submitted\s+arrival/, /succeeded\s+arrival/, /frames\s+platform/, /submitted\s+platform/, /succeeded\s+platform/, /frames\s+epilogue/];
+    let kills = 0;
+    for (const moment of moments) {
+      const p = spawnCli(["apply", ...FAST], { cwd: dir, env: env(sim.apiUrl) });
+      const out = collect(p);
+      const reached = await waitForOutput(p, moment, "stderr", 15_000).then(() => true, () => false);
+      if (reached) {
+        await sleep(Math.floor(rand() * 60));
+        p.kill("SIGKILL");
+        kills++;
+      }
+      await out;
+    }
+    const last = await run(["apply", ...FAST], { cwd: dir, env: env(sim.apiUrl) });
+    expect(last.code, last.stderr).toBe(0);
+    expect(kills).toBeGreaterThanOrEqual(3);
+    const lock = readLock(dir);
+    for (const a of ["arrival", "platform", "epilogue"]) expect(lock.clips[a]!.results, a).toHaveLength(1);
+    // Each clip's request went to the API exactly once, whatever the kills interrupted.
+    expect(sim.stats().videoInference).toBe(3);
+    expect(actionsOf(await planJson(dir))).toEqual({ arrival: "no-op", platform: "no-op", epilogue: "no-op" });
+    expect(readFileSync(join(dir, lock.clips.epilogue!.results[0]!.file!)).length).toBeGreaterThan(0);
+  });
+});
