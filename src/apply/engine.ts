@@ -188,7 +188,8 @@ export class ApplyEngine {
 
   /** Queues the chained clips whose upstream clips are done (see Chains.release). */
   #release(): Promise<boolean> {
-    if (this.#stopping || this.#budgetStopped) return Promise.resolve(false);
+    // Nothing held (no chained clips): no O(pending + in flight) set built on every tick.
+    if (this.#stopping || this.#budgetStopped || this.#chains.held.length === 0) return Promise.resolve(false);
     const busy = new Set<string>(this.#pending.map((j) => j.address));
     for (const f of this.#inflight.values()) busy.add(f.address);
     return this.#chains.release(busy, (job) => this.#pending.push(job), (address, reason) => this.#skip(address, reason));
