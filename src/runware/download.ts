@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, open, rename, rm, stat } from "node:fs/promises";
+import { lstat, mkdir, open, rename, rm, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import { partFileFlags } from "../util/safe-fs.js";
 import { request, type Dispatcher } from "undici";
@@ -103,9 +103,24 @@ export async function downloadFile(
       message: `Downloaded ${url} has sha256 ${result.sha256}, expected ${expected}`,
     });
   }
-  await rename(part, dest);
+  try {
+    await rename(part, dest);
+  } catch (e) {
+    // Two writers saving this very video at once (a second apply, after `unlock --force`) share
+    // the partial file: the first one's rename takes it. Its bytes are the same video: done.
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT" || !(await holdsVideo(dest, result.sha256))) throw e;
+  }
   await syncDirectory(dirname(dest));
   return result;
+}
+
+/** Whether `path` is a regular file (never a link or a FIFO) with this sha256. */
+async function holdsVideo(path: string, sha256: string): Promise<boolean> {
+  try {
+    return (await lstat(path)).isFile() && (await hashFile(path)).sha256 === sha256;
+  } catch {
+    return false;
+  }
 }
 
 /**
