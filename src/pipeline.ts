@@ -7,9 +7,7 @@ import { groupRepeated } from "./diagnostics.js";
 import { ClipformError } from "./errors.js";
 import { fileStamp } from "./util/stamp.js";
 import { checkOutputFiles } from "./lockfile/files.js";
-import { readLockfile } from "./lockfile/io.js";
-import { foldJournals, pendingJournals } from "./lockfile/journal.js";
-import { foldRescues, pendingRescues } from "./lockfile/rescue.js";
+import { readCurrentRecord } from "./lockfile/current.js";
 import type { Lockfile } from "./lockfile/schema.js";
 import type { LocalImageCache } from "./manifest/images.js";
 import { loadProject, type Project } from "./manifest/index.js";
@@ -17,6 +15,7 @@ import { plan, type Plan, type QuoteBook } from "./plan/plan.js";
 import type { PlanOptions } from "./plan/planfile.js";
 import { priceBook } from "./plan/prices.js";
 import { recordOf, workspaceAt, type Record, type Workspace } from "./project/workspace.js";
+import { sequencePlanInput } from "./media/sequence-record.js";
 
 export interface Planned {
   project: Project;
@@ -50,8 +49,10 @@ export function loadValidProject(root: string, paths: string[], images?: LocalIm
   return project;
 }
 
-export function planProject(project: Project, lock: Lockfile, opts: PlanOptions, quotes?: QuoteBook): Plan {
+/** `record` says where the films of the sequences are (the simulator's are apart); the project's real one by default. */
+export function planProject(project: Project, lock: Lockfile, opts: PlanOptions, quotes?: QuoteBook, record?: Record): Plan {
   return plan({
+    sequences: sequencePlanInput(project.root, record ?? recordOf(workspaceAt(project.root), false), project.sequences),
     ...(quotes ? { quotes } : {}),
     clips: project.clips,
     lock,
@@ -76,12 +77,8 @@ export function manifestScope(root: string, paths: readonly string[]): (manifest
 export function planAgainstLockfile(project: Project, opts: PlanOptions, record: Record = recordOf(workspaceAt(project.root), false), quotes?: QuoteBook): Planned {
   const lockPath = record.lockPath;
   const lockStamp = fileStamp(lockPath);
-  const read = readLockfile(lockPath);
-  const rescues = pendingRescues(lockPath);
-  const journals = pendingJournals(lockPath);
-  // Journals first: a rescue was written after the journal records it already holds.
-  const lock = foldRescues(foldJournals(read.lock, journals, read.exists), rescues);
-  return { project, lock, lockExists: read.exists, lockPath, record, lockStamp, rescues, journals, plan: planProject(project, lock, opts, quotes) };
+  const { lock, exists, rescues, journals } = readCurrentRecord(lockPath);
+  return { project, lock, lockExists: exists, lockPath, record, lockStamp, rescues, journals, plan: planProject(project, lock, opts, quotes, record) };
 }
 
 /**

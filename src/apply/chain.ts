@@ -16,7 +16,8 @@ import type { ClipLink } from "../manifest/links.js";
 import { pickedResult } from "../lockfile/pick.js";
 import type { Lockfile, LockResult } from "../lockfile/schema.js";
 import { extractFrame, framePath, frameImageId, storeFrame, type FramePosition } from "../media/frames.js";
-import { recordedFrames, withFrames, type FrameRecord } from "../plan/links.js";
+import { recordedFrames, resolveLinks, withFrames, type FrameRecord } from "../plan/links.js";
+import type { Change } from "../plan/plan.js";
 
 export type Materialized = { ok: true; clip: DesiredClip; extracted: number } | { ok: false; reason: string };
 
@@ -30,6 +31,7 @@ export const upstreamOf = (clip: DesiredClip): string[] => [...new Set((clip.lin
 export async function materialize(clip: DesiredClip, lock: Lockfile, root: string, remember: (address: string, video: LockResult, at: FramePosition, image: string) => void): Promise<Materialized> {
   const records = new Map<ClipLink, FrameRecord>();
   const refs = new Map<number, FrameImageRef>();
+  const references: NonNullable<DesiredClip["referenceFiles"]> = {};
   const known = recordedFrames(lock);
   let extracted = 0;
   for (const l of clip.links ?? []) {
@@ -48,12 +50,18 @@ export async function materialize(clip: DesiredClip, lock: Lockfile, root: strin
       extracted++;
     }
     if (video.frames?.[at] !== image) remember(l.target, video, at, image!);
-    const position = clip.generation.frameImages![l.index]!.frame;
-    records.set(l, { frame: position, image: image!, from: l.target, video: video.videoUUID, at });
-    refs.set(l.index, { frame: position as FrameImageRef["frame"], kind: "file", ref: `${l.target} (${at} frame)`, path: png, sha256: createHash("sha256").update(readFileSync(png)).digest("hex"), link: l });
+    const sha256 = createHash("sha256").update(readFileSync(png)).digest("hex");
+    if (l.input === "frameImages") {
+      const position = clip.generation.frameImages![l.index]!.frame;
+      records.set(l, { frame: position, image: image!, from: l.target, video: video.videoUUID, at });
+      refs.set(l.index, { frame: position as FrameImageRef["frame"], kind: "file", ref: `${l.target} (${at} frame)`, path: png, sha256, link: l });
+    } else {
+      records.set(l, { frame: "", image: image!, from: l.target, video: video.videoUUID, at });
+      references[l.index] = { path: png, sha256 };
+    }
   }
   const made = withFrames(clip, records);
-  return { ok: true, clip: { ...made, frameImages: clip.frameImages.map((f, i) => refs.get(i) ?? f) }, extracted };
+  return { ok: true, clip: { ...made, frameImages: clip.frameImages.map((f, i) => refs.get(i) ?? f), ...(Object.keys(references).length ? { referenceFiles: references } : {}) }, extracted };
 }
 
 /** The chained clips of one apply: held, then released in dependency order as their upstreams finish. */
@@ -76,6 +84,14 @@ export class Chains {
   materialize(clip: DesiredClip): Promise<Materialized> {
     const { store, root } = this.o;
     return materialize(clip, store.lock, root, (address, video, at, image) => store.updateResult(address, video.videoUUID, { frames: { ...video.frames, [at]: image } }));
+  }
+
+  /** A chained clip the plan resolved from the record (a copy, at $0): its pictures, as the plan named them. */
+  resolveFromRecord(address: string, changes: readonly Change[]): void {
+    const clip = this.o.clips.get(address);
+    if (!clip?.links) return;
+    const r = resolveLinks(clip, this.o.store.lock, new Map(changes.map((c) => [c.address, c])), recordedFrames(this.o.store.lock));
+    if (r.state === "ready") this.o.clips.set(address, r.clip);
   }
 
   /**

@@ -4,6 +4,8 @@
  * comes before connecting, then the engine runs the plan from the very lockfile it was made from.
  */
 import { ClipformError } from "../errors.js";
+import { cutSequences } from "../media/sequence-films.js";
+import { readCurrentRecord } from "../lockfile/current.js";
 import type { Planned } from "../pipeline.js";
 import { NETWORK_ACTIONS } from "../plan/actions.js";
 import { hasChanges, manifestBudgetScope, overBudget, PROJECT_BUDGET_SCOPE } from "../plan/plan.js";
@@ -79,5 +81,8 @@ export async function applyPlanned(r: ApplyRequest): Promise<ApplySummary | unde
     emit: r.emit,
   });
   r.started?.(engine);
-  return engine.run();
+  const summary = await engine.run();
+  // The films last: from the lockfile as the run left it, every paid record already written.
+  const films = await cutSequences({ root: project.root, record: planned.record, outDir: r.outDir, sequences: project.sequences, lock: readCurrentRecord(planned.lockPath).lock, emit: r.emit });
+  return { ...summary, sequencesCut: films.cut, sequencesFailed: films.failed };
 }

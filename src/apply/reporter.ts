@@ -52,6 +52,12 @@ export function describeEvent(e: ApplyEvent): string | undefined {
       return `still running ${e.address}  task ${short(e.taskUUID)}: past --task-timeout; it stays recorded (re-run apply to collect it)`;
     case "cost-anomaly":
       return `cost anomaly ${e.address}  task ${short(e.taskUUID)}: ${e.message}`;
+    case "sequence-cut":
+      return `cut         ${e.name}  ${e.file} (${e.members.length} clip${e.members.length === 1 ? "" : "s"}, ${e.mode === "copy" ? "streams copied" : "re-encoded"})`;
+    case "sequence-skipped":
+      return `not cut     ${e.name}: ${e.reason}`;
+    case "sequence-failed":
+      return `cut failed  ${e.name}: ${e.message} (every generation is recorded; the next apply cuts it again)`;
     case "progress":
     case "polled":
       return undefined;
@@ -60,7 +66,7 @@ export function describeEvent(e: ApplyEvent): string | undefined {
 
 /** Whether the run left anything undone (the exit code is 1 then). */
 export function applyFailed(s: ApplySummary): boolean {
-  return s.failed > 0 || s.skipped > 0 || s.downloadFailed > 0 || s.stoppedEarly;
+  return s.failed > 0 || s.skipped > 0 || s.downloadFailed > 0 || s.stoppedEarly || s.sequencesFailed > 0;
 }
 
 export function summaryText(s: ApplySummary): string {
@@ -72,6 +78,8 @@ export function summaryText(s: ApplySummary): string {
   if (s.deleted) parts.push(`${s.deleted} deleted`);
   if (s.skipped) parts.push(`${s.skipped} skipped`);
   if (s.stillRunning) parts.push(`${s.stillRunning} still running`);
+  if (s.sequencesCut) parts.push(`${s.sequencesCut} sequence${s.sequencesCut === 1 ? "" : "s"} cut`);
+  if (s.sequencesFailed) parts.push(`${s.sequencesFailed} cut${s.sequencesFailed === 1 ? "" : "s"} failed`);
   return `Apply ${applyFailed(s) ? "finished with problems" : "complete"}: ${parts.join(", ")}. Spent ${usd(s.spentUsd)} (estimated ${usd(s.estimatedUsd)}).`;
 }
 

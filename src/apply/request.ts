@@ -52,6 +52,14 @@ export async function buildTask(clip: DesiredClip, taskUUID: string, numberResul
   if (g.resolution !== undefined) task.resolution = g.resolution;
   if (g.providerSettings !== undefined) task.providerSettings = g.providerSettings;
   const inputs: Record<string, unknown> = { ...g.otherInputs };
+  if (clip.referenceFiles) {
+    const list = [...((inputs.referenceImages as unknown[] | undefined) ?? [])];
+    for (const [i, f] of Object.entries(clip.referenceFiles)) list[Number(i)] = await images.upload(fileToDataUri(f.path, f.sha256));
+    inputs.referenceImages = list;
+  }
+  // A frame of another clip is sent only once it exists (src/apply/chain.ts): never its placeholder.
+  const placeholder = [...clip.frameImages.map((f) => (f.kind === "link" ? f.ref : "")), ...((inputs.referenceImages as unknown[] | undefined) ?? [])].find((x) => typeof x === "string" && /^(from|frame):/.test(x));
+  if (placeholder) throw new Error(`internal: ${clip.address} would be sent with the unresolved picture ${String(placeholder)}`);
   if (clip.frameImages.length > 0) {
     const frameImages = [];
     for (const f of clip.frameImages) {

@@ -43,7 +43,13 @@ export type ApplyEvent =
   | { type: "cost-anomaly"; address: string; taskUUID: string; videoUUID: string; raw: string; reason: string; message: string }
   | { type: "note"; message: string }
   /** A chained clip's frames exist: it is sent now (`extracted`: frames decoded for it this run). */
-  | { type: "frames-ready"; address: string; from: string[]; extracted: number };
+  | { type: "frames-ready"; address: string; from: string[]; extracted: number }
+  /** A sequence's film, cut after the generations (local, free). */
+  | { type: "sequence-cut"; name: string; file: string; mode: "copy" | "encode"; members: string[] }
+  /** Not cut: some member has no video to cut from yet. */
+  | { type: "sequence-skipped"; name: string; reason: string }
+  /** The cut failed; every paid record is kept, the earlier film (if any) too. */
+  | { type: "sequence-failed"; name: string; message: string };
 
 export interface BudgetLimit {
   scope: string;
@@ -87,10 +93,13 @@ export interface ApplySummary {
   stoppedEarly: boolean;
   /** Tasks left recorded in flight at their deadline: re-run apply to collect them. */
   stillRunning: number;
+  /** Sequence films cut after the generations, and cuts that failed. */
+  sequencesCut: number;
+  sequencesFailed: number;
 }
 
 export function emptySummary(estimatedUsd = 0): ApplySummary {
-  return { succeeded: 0, failed: 0, resumed: 0, reused: 0, downloaded: 0, downloadFailed: 0, deleted: 0, skipped: 0, spentUsd: 0, estimatedUsd, submitted: 0, stoppedEarly: false, stillRunning: 0 };
+  return { succeeded: 0, failed: 0, resumed: 0, reused: 0, downloaded: 0, downloadFailed: 0, deleted: 0, skipped: 0, spentUsd: 0, estimatedUsd, submitted: 0, stoppedEarly: false, stillRunning: 0, sequencesCut: 0, sequencesFailed: 0 };
 }
 
 /** One generation to send: a clip and how many variants. */

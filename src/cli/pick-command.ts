@@ -1,10 +1,10 @@
 /** `clipform pick ADDR [TAKE]`: list a clip's takes, or record which one it uses (in the lockfile, so in git). */
 import { basename } from "node:path";
 import { ClipformError } from "../errors.js";
-import { readLockfile } from "../lockfile/io.js";
+import { readCurrentRecord } from "../lockfile/current.js";
 import { takesOf, type TakeInfo } from "../lockfile/pick.js";
 import { pickedMessage, recordPick } from "../lockfile/record-pick.js";
-import { lockfilePath } from "../pipeline.js";
+import { openWorkspace } from "../project/workspace.js";
 import { usd } from "../plan/render.js";
 import type { Command } from "./commands.js";
 
@@ -12,17 +12,21 @@ const line = (t: TakeInfo) =>
   `${t.picked ? "*" : " "} ${t.index}  ${t.taskUUID.slice(0, 8)}  ${t.status.padEnd(9)} ${t.submittedAt}  ${t.videos.length} video${t.videos.length === 1 ? "" : "s"}  ${usd(t.costUsd)}${t.current ? "" : "  (kept take)"}`;
 
 export const pickCommand: Command = {
-  usage: "ADDR [TAKE]",
-  options: {},
-  async run(ctx, _values, positionals) {
+  usage: "ADDR [TAKE] [--sim]",
+  options: {
+    sim: { type: "boolean", help: "the simulator's record (apply --sim's), not the real one" },
+  },
+  async run(ctx, values, positionals) {
     const [address, ref, ...rest] = positionals;
     if (!address || rest.length) throw new ClipformError("USAGE", "pick needs a clip address and, to choose, a take (its number or task UUID prefix): clipform pick ADDR [TAKE]");
-    const path = lockfilePath(ctx.cwd);
+    // The project's root and record, wherever inside the project it runs.
+    const ws = openWorkspace(ctx.cwd, { sim: Boolean(values.sim) });
+    const path = ws.record.lockPath;
     if (ref === undefined) {
-      for (const t of takesOf(readLockfile(path).lock, address)) ctx.out(line(t));
+      for (const t of takesOf(readCurrentRecord(path).lock, address)) ctx.out(line(t));
       return 0;
     }
-    const take = recordPick({ root: ctx.cwd, lockPath: path, address, ref, command: `clipform pick ${address} ${ref}` });
+    const take = recordPick({ root: ws.root, lockPath: path, address, ref, command: `clipform pick ${address} ${ref}` });
     ctx.out(pickedMessage(address, take, basename(path)));
     return 0;
   },

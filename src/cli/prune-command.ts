@@ -2,28 +2,35 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { acquireStateLock, describeHolder } from "../apply/statelock.js";
-import { readLockfile, writeFileAtomic, serializeLockfile } from "../lockfile/io.js";
+import { writeFileAtomic, serializeLockfile } from "../lockfile/io.js";
+import { readCurrentRecord, settleJournals } from "../lockfile/current.js";
 import { planPrune } from "../lockfile/prune.js";
 import { takeDir } from "../lockfile/takes.js";
-import { lockfilePath } from "../pipeline.js";
+import { openWorkspace } from "../project/workspace.js";
 import { usd } from "../plan/render.js";
 import { matchesAny } from "../util/glob.js";
 import type { Command } from "./commands.js";
 
 export const pruneCommand: Command = {
-  usage: "[--target GLOB] [--dry-run]",
+  usage: "[--target GLOB] [--dry-run] [--sim]",
   options: {
     target: { type: "string", multiple: true, arg: "GLOB", help: "only takes generated for addresses matching GLOB (repeatable)" },
     "dry-run": { type: "boolean", help: "show what would be dropped, change nothing" },
+    sim: { type: "boolean", help: "the simulator's record (apply --sim's), not the real one" },
   },
   async run(ctx, values) {
     const targets = (values.target as string[] | undefined) ?? [];
     const dry = Boolean(values["dry-run"]);
-    const lock = dry ? undefined : acquireStateLock(ctx.cwd, "clipform prune");
+    // The project's root and record, wherever inside the project it runs.
+    const ws = openWorkspace(ctx.cwd, { sim: Boolean(values.sim) });
+    const lock = dry ? undefined : acquireStateLock(ws.root, "clipform prune");
     if (lock?.tookOver) ctx.err(`note: took over a stale state lock (${describeHolder(lock.tookOver)}: that process is gone)`);
     try {
-      const path = lockfilePath(ctx.cwd);
-      const { lock: current, exists } = readLockfile(path);
+      const path = ws.record.lockPath;
+      // Whatever an interrupted apply left in its journal is part of the record pruned.
+      const record = readCurrentRecord(path);
+      const { lock: current } = record;
+      const exists = record.exists || record.journals.length > 0;
       const p = planPrune(current, { now: new Date(), ...(targets.length ? { match: (a: string) => matchesAny(a, targets) } : {}) });
       if (p.dropped.length === 0) {
         ctx.out("Nothing to prune: every kept take is used by a clip or still in flight.");
@@ -35,8 +42,9 @@ export const pruneCommand: Command = {
       ctx.out(`${dry ? "Would prune" : "Pruned"} ${p.dropped.length} take${p.dropped.length === 1 ? "" : "s"} that cost ${usd(p.totalUsd)}. Lifetime spend still counts it; the videos cannot be reused without paying again.`);
       if (dry || !exists) return 0;
       writeFileAtomic(path, serializeLockfile({ ...p.lock, serial: current.serial + 1 }));
+      settleJournals(record);
       // Only files at a per-take path are removed: a clip's own file names are never touched.
-      for (const d of p.dropped) for (const f of d.files) if (f.split("/").includes("takes")) rmSync(join(ctx.cwd, f), { force: true });
+      for (const d of p.dropped) for (const f of d.files) if (f.split("/").includes("takes")) rmSync(join(ws.root, f), { force: true });
       return 0;
     } finally {
       lock?.release();

@@ -65,7 +65,7 @@ export const simCommand: Command = {
     };
     let sim;
     try {
-      sim = await runSimCommand(Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)), (line) => ctx.out(line), catalog);
+      sim = await runSimCommand(Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)), (line) => ctx.out(line), catalog, (line) => ctx.err(line));
     } catch (e) {
       if (e instanceof RangeError) throw new ClipformError("USAGE", e.message);
       throw e;

@@ -5,7 +5,8 @@
  * serial bumped, so the choice travels in git like any other record.
  */
 import { acquireStateLock } from "../apply/statelock.js";
-import { readLockfile, serializeLockfile, writeFileAtomic } from "./io.js";
+import { readCurrentRecord, settleJournals } from "./current.js";
+import { serializeLockfile, writeFileAtomic } from "./io.js";
 import { pickTake, type TakeInfo } from "./pick.js";
 
 export interface PickRequest {
@@ -27,9 +28,12 @@ export interface PickRequest {
 export function recordPick(req: PickRequest): TakeInfo {
   const lock = req.lockHeld ? undefined : acquireStateLock(req.root, req.command);
   try {
-    const current = readLockfile(req.lockPath).lock;
+    // Whatever an interrupted apply left in its journal is part of the record the pick is made on.
+    const record = readCurrentRecord(req.lockPath);
+    const current = record.lock;
     const { lock: next, take } = pickTake(current, req.address, req.ref);
     writeFileAtomic(req.lockPath, serializeLockfile({ ...next, serial: current.serial + 1 }));
+    settleJournals(record);
     return take;
   } finally {
     lock?.release();

@@ -61,6 +61,9 @@ function describe(e: ErrorObject, root: Record<string, unknown>, data: unknown, 
       };
     }
     case "propertyNames":
+      if (at.length === 1 && at[0] === "sequences") {
+        return { at: [...at, String(p.propertyName)], key: true, message: `sequence name "${String(p.propertyName)}" cannot be a film's file name: use lower-case letters, digits, '.', '_' and '-', starting with a letter or digit` };
+      }
       return { at: [...at, String(p.propertyName)], key: true, message: `"${String(p.propertyName)}" is not a valid name in ${where}: use letters, digits, '.', '_' and '-', starting with a letter or digit` };
     case "pattern":
       if (e.schemaPath.includes("propertyNames")) return { at, key: true, message: "" };

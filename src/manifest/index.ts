@@ -17,11 +17,14 @@ import { toData } from "./yaml-limits.js";
 import { expandManifest, originOf, type ExpandedClip, type YamlPath } from "./expand.js";
 import { classifyImage, imageLimitIssues, inlineImage, inlineLabel, LocalImageCache, type ImageKind } from "./images.js";
 import { CLIP_FIELD_NAMES, isClipField } from "./fields.js";
-import { checkLinks, linkOf, pendingImage, type ClipLink, type LinkTarget } from "./links.js";
+import { checkLinks, linkOf, pendingImage, referenceLinks, withPictures, type ClipLink, type LinkTarget } from "./links.js";
 import type { Manifest } from "./schema.js";
 import { closest } from "../util/suggest.js";
 import { locate, parseYaml, type ParsedYaml } from "./yaml.js";
 import { PROJECT_CONFIG } from "../project/config.js";
+import { collectSequences, type DesiredSequence } from "./sequences.js";
+
+export type { DesiredSequence } from "./sequences.js";
 
 export const DEFAULT_SPECS_DIR = "specs";
 const FINGERPRINT_VERSION = "v1";
@@ -79,6 +82,8 @@ export interface DesiredClip {
   frameImages: FrameImageRef[];
   /** Frames this clip takes from other clips (`image: {from: …}`): it is made after them. */
   links?: ClipLink[];
+  /** Set at apply for references in inputs.referenceImages: the frame file to upload at that index. */
+  referenceFiles?: Record<number, { path: string; sha256: string }>;
   location: { file: string; line: number; col: number };
 }
 
@@ -97,6 +102,8 @@ export interface Project {
   digest: string;
   /** The models this project knows: built-in, plus its own models/ folder. */
   catalog: Catalog;
+  /** Films cut from the clips' picked takes (`sequences:`), by name. */
+  sequences: DesiredSequence[];
 }
 
 export interface LoadOptions {
@@ -275,7 +282,7 @@ export function assembleProject(root: string, results: ManifestResult[], images:
         if (link && positions[i]) {
           const path = originOf(clip.origins, `inputs/frameImages/${i}/image/from`);
           const pos = locate(r.parsed, path.length ? path : clip.declaredAt);
-          const l: ClipLink = { index: refs.length, target: link.from, variant: link.variant ?? 1, ...(link.frame ? { frame: link.frame } : {}), location: { file: r.file, line: pos.line, col: pos.col } };
+          const l: ClipLink = { input: "frameImages", index: refs.length, target: link.from, variant: link.variant ?? 1, ...(link.frame ? { frame: link.frame } : {}), location: { file: r.file, line: pos.line, col: pos.col } };
           links.push(l);
           refs.push({ frame: positions[i]!, kind: "link", ref: `from:${link.from}`, link: l });
           return;
@@ -312,6 +319,14 @@ export function assembleProject(root: string, results: ManifestResult[], images:
         refs.push({ frame, kind, ref, path: loaded.image.path, sha256: loaded.image.sha256 });
         digestParts.push(`${loaded.image.path}\0${loaded.image.sha256}`);
       });
+
+      links.push(
+        ...referenceLinks(clip.fields.inputs, (i) => {
+          const path = originOf(clip.origins, `inputs/referenceImages/${i}/from`);
+          const pos = locate(r.parsed, path.length ? path : clip.declaredAt);
+          return { file: r.file, line: pos.line, col: pos.col };
+        }),
+      );
 
       diagnostics.push(...clipDiags);
       const pos = locate(r.parsed, clip.declaredAt, { key: true });
@@ -355,7 +370,9 @@ export function assembleProject(root: string, results: ManifestResult[], images:
   }
   diagnostics.push(...linkGraph(clips, catalog));
   clips.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
-  return { root, clips, manifests, diagnostics: sortDiagnostics(diagnostics), digest: sha256Hex(digestParts.sort().join("\n")), catalog };
+  const sequences = collectSequences(results);
+  diagnostics.push(...sequences.diagnostics);
+  return { root, clips, manifests, diagnostics: sortDiagnostics(diagnostics), digest: sha256Hex(digestParts.sort().join("\n")), catalog, sequences: sequences.sequences };
 }
 
 /**
@@ -374,7 +391,8 @@ function linkGraph(clips: DesiredClip[], catalog: Catalog): Diagnostic[] {
     catalog,
   );
   for (const c of sources) {
-    for (const l of c.links!) c.generation.frameImages![l.index]!.image = pendingImage(l);
+    const placeholders = new Map(c.links!.map((l) => [l, { frame: c.generation.frameImages?.[l.index]?.frame ?? "", image: pendingImage(l) }]));
+    c.generation = withPictures(c.generation, c.links!, placeholders);
     c.fingerprint = fingerprintOf(c.generation);
   }
   return problems;

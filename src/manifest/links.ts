@@ -13,7 +13,9 @@ import type { FramePosition } from "../media/frames.js";
 import { imageLimitIssues } from "./images.js";
 
 export interface ClipLink {
-  /** Index of the frame image in the downstream clip's frame images (as its request lists them). */
+  /** Where the picture goes: a frame image, or a reference image (inputs.referenceImages). */
+  input: "frameImages" | "referenceImages";
+  /** Its index in that list (for frame images: as the request lists them). */
   index: number;
   /** The address (or image name) as written, variables substituted. */
   target: string;
@@ -25,10 +27,13 @@ export interface ClipLink {
   location: { file: string; line: number; col: number };
 }
 
-/** Reads a frame item's `image: {from, frame, variant}`, or undefined when it is an ordinary image. */
+/**
+ * Reads a frame item's `image: {from, frame, variant}` (or a reference image's own
+ * `{from, frame, variant}`), or undefined when it is an ordinary image.
+ */
 export function linkOf(item: unknown): { from: string; frame?: FramePosition; variant?: number } | undefined {
   if (!item || typeof item !== "object") return undefined;
-  const image = (item as { image?: unknown }).image;
+  const image = typeof (item as { from?: unknown }).from === "string" ? item : (item as { image?: unknown }).image;
   if (!image || typeof image !== "object" || typeof (image as { from?: unknown }).from !== "string") return undefined;
   const l = image as { from: string; frame?: FramePosition; variant?: number };
   return { from: l.from, ...(l.frame ? { frame: l.frame } : {}), ...(l.variant ? { variant: l.variant } : {}) };
@@ -150,5 +155,40 @@ export function dependencyOrder<T extends { address: string; links?: readonly Cl
     out.push(c);
   };
   for (const c of items) visit(c);
+  return out;
+}
+
+/** The references of a clip's inputs.referenceImages, read with their positions by `where(index)`. */
+export function referenceLinks(inputs: unknown, where: (index: number) => ClipLink["location"]): ClipLink[] {
+  const list = inputs && typeof inputs === "object" ? (inputs as { referenceImages?: unknown }).referenceImages : undefined;
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((item, index) => {
+    const l = linkOf(item);
+    return l ? [{ input: "referenceImages" as const, index, target: l.from, variant: l.variant ?? 1, ...(l.frame ? { frame: l.frame } : {}), location: where(index) }] : [];
+  });
+}
+
+/**
+ * `g` with the picture of each reference written at its place: a frame image's whole entry
+ * (position, image and where it came from), a reference image's image alone.
+ */
+export function withPictures<G extends { frameImages?: { frame: string; image: string }[]; otherInputs?: Record<string, unknown> }>(
+  g: G,
+  links: readonly ClipLink[],
+  pictures: ReadonlyMap<ClipLink, { frame: string; image: string }>,
+): G {
+  const out = { ...g };
+  for (const l of links) {
+    const p = pictures.get(l);
+    if (!p) continue;
+    if (l.input === "frameImages") {
+      out.frameImages = [...(out.frameImages ?? [])];
+      out.frameImages[l.index] = { ...p };
+    } else {
+      const list = [...((out.otherInputs?.referenceImages as unknown[] | undefined) ?? [])];
+      list[l.index] = p.image;
+      out.otherInputs = { ...out.otherInputs, referenceImages: list };
+    }
+  }
   return out;
 }

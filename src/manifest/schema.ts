@@ -11,6 +11,7 @@ import { builtinCatalog, COMMON, type ModelSpec } from "../models/catalog.js";
 import { AIR_PATTERN } from "./fields.js";
 import { modelSummary } from "../models/describe.js";
 import { ID_PATTERN, type ClipFieldName } from "./fields.js";
+import { MAX_SEQUENCE_MEMBERS, SEQUENCE_NAME_PATTERN } from "./sequence-names.js";
 
 export { ID_PATTERN } from "./fields.js";
 const id = (what: string) =>
@@ -129,7 +130,11 @@ export const clipFields = {
         .min(1)
         .optional()
         .describe("Images that fix given frames of the video. Which models need one, and which positions they accept, is in `clipform models`."),
-      referenceImages: z.array(z.string().min(1)).min(1).optional().describe("Reference images (URLs or Runware image UUIDs), for models that take them."),
+      referenceImages: z
+        .array(z.union([z.string().min(1), clipLinkSchema]))
+        .min(1)
+        .optional()
+        .describe("Reference images (URLs or Runware image UUIDs, or {from: CLIP, frame} for a frame of another clip's picked take), for models that take them."),
       referenceVideos: z.array(z.string().min(1)).min(1).optional().describe("Reference videos (URLs or Runware UUIDs), for models that take them."),
       referenceAudios: z.array(z.string().min(1)).min(1).optional().describe("Reference audio (URLs or Runware UUIDs), for models that take them."),
       audio: z.string().min(1).optional().describe("An audio track (URL or Runware UUID), for models that take one."),
@@ -188,6 +193,20 @@ export const manifestSchema = z
       .describe("Values for ${name} in prompts and other strings of this manifest's clips."),
     defaults: z.object(clipFields).partial().strict().optional().describe("Fields merged into every clip of this manifest (a clip's own fields win)."),
     clips: z.record(id("Clip id (part of the address; unique in the project)"), clipSchema).describe("The clips, by id."),
+    sequences: z
+      .record(
+        z
+          .string()
+          .regex(new RegExp(SEQUENCE_NAME_PATTERN))
+          .describe("Sequence name, the name of its film (clipform-out/<name>.mp4): lower-case letters, digits, '.', '_' and '-', starting with a letter or digit; unique in the project."),
+        z
+          .array(z.string().min(1).describe("A clip address (a fan-out's clip by its full address, e.g. arrival/wide)."))
+          .min(1)
+          .max(MAX_SEQUENCE_MEMBERS)
+          .describe(`The clips to cut together, in order (a clip may appear more than once; at most ${MAX_SEQUENCE_MEMBERS}). Each uses its picked take's first variant.`),
+      )
+      .optional()
+      .describe("Films cut from the clips' picked takes, one file per sequence, rebuilt only when a member's picked video changes. Local and free."),
   })
   .strict()
   .describe("A clipform manifest: clips to generate with Runware video models.");

@@ -82,6 +82,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Bytes written to ffmpeg's standard input. */
   input?: Buffer;
+  /** This ffmpeg instead of the one found for the process (e.g. one found in another environment). */
+  ffmpeg?: Ffmpeg;
 }
 
 /**
@@ -89,7 +91,7 @@ export interface RunOptions {
  * A failure is a MEDIA error naming `what` and the last lines ffmpeg wrote.
  */
 export function runFfmpeg(what: string, args: readonly string[], opts: RunOptions = {}): Promise<{ stdout: Buffer; stderr: string }> {
-  const ffmpeg = requireFfmpeg(what);
+  const ffmpeg = opts.ffmpeg ?? requireFfmpeg(what);
   return new Promise((resolve, reject) => {
     const child = spawn(ffmpeg.path, ["-hide_banner", "-nostdin", "-y", ...args], { stdio: [opts.input ? "pipe" : "ignore", "pipe", "pipe"] });
     const out: Buffer[] = [];

@@ -7,7 +7,7 @@
  * upstream clip changes", with its cost, and apply makes it once the frame exists.
  */
 import type { DesiredClip, GenerationFields } from "../manifest/index.js";
-import type { ClipLink } from "../manifest/links.js";
+import { withPictures, type ClipLink } from "../manifest/links.js";
 import { pickedResult } from "../lockfile/pick.js";
 import type { Lockfile, LockResult } from "../lockfile/schema.js";
 import { fingerprintOf } from "../manifest/index.js";
@@ -66,11 +66,7 @@ function settled(ch: Change | undefined, lock: Lockfile, l: ClipLink): boolean {
 
 /** `clip` with the pictures its references name now, one record per reference. */
 export function withFrames(clip: DesiredClip, frames: ReadonlyMap<ClipLink, FrameRecord>): DesiredClip {
-  const frameImages = clip.generation.frameImages!.map((f, i) => {
-    const l = clip.links!.find((x) => x.index === i);
-    return l ? { ...frames.get(l)! } : f;
-  });
-  const generation: GenerationFields = { ...clip.generation, frameImages };
+  const generation: GenerationFields = withPictures(clip.generation, clip.links ?? [], frames);
   return { ...clip, generation, fingerprint: fingerprintOf(generation) };
 }
 
@@ -99,7 +95,7 @@ export function resolveLinks(clip: DesiredClip, lock: Lockfile, changes: Readonl
       waits.push({ target: l.target, why: `${l.target}'s picked video (${video.videoUUID.slice(0, 8)}) is new to ${clip.address}` });
       continue;
     }
-    known.set(l, { frame: clip.generation.frameImages![l.index]!.frame, image, from: l.target, video: video.videoUUID, at });
+    known.set(l, { frame: l.input === "frameImages" ? clip.generation.frameImages![l.index]!.frame : "", image, from: l.target, video: video.videoUUID, at });
   }
   if (waits.length === 0) return { state: "ready", clip: withFrames(clip, known) };
   const upstream = [...new Set(waits.map((w) => w.target))];

@@ -9,7 +9,9 @@ import { inFlightTasks } from "../lockfile/entries.js";
 import { committedByManifest, ledgerOf, type Ledger } from "../lockfile/ledger.js";
 import { reusableTake, takeAsEntry, takeRef } from "../lockfile/takes.js";
 import { matchesAny } from "../util/glob.js";
+import { ClipformError } from "../errors.js";
 import { roundUsd, type PriceBook, type PriceSource } from "./prices.js";
+import { planSequences, type SequenceChange, type SequencePlanInput } from "./sequences.js";
 import { dependencyOrder } from "../manifest/links.js";
 import { recordedFrames, resolveLinks } from "./links.js";
 
@@ -77,6 +79,8 @@ export interface PlanInput {
   inManifestScope?: (manifest: string) => boolean;
   /** The API's own price for generating `generate` videos of this clip's request, when quoted. */
   quotes?: QuoteBook;
+  /** The project's sequences and what was last cut for them (local and free: never priced). */
+  sequences?: SequencePlanInput;
 }
 
 /** Quoted prices (src/quote): `usd` is the whole request's, for all `generate` videos. */
@@ -99,6 +103,8 @@ export interface Plan {
   byModel: { model: string; generations: number; usd: number; sources: PriceSource[] }[];
   budgets: BudgetCheck[];
   lockfile: { lineage: string; serial: number };
+  /** Films cut from the clips' picked takes: local and free, never in the cost or budgets. */
+  sequences: SequenceChange[];
 }
 
 const COMPARED_FIELDS: (keyof GenerationFields)[] = [
@@ -259,7 +265,10 @@ export function plan(input: PlanInput): Plan {
     const have = entry.results.length;
     const lastTask = entry.tasks[entry.tasks.length - 1];
     const variant = rerolled(clip.address);
-    if (variant !== undefined && variant >= 1 && variant <= Math.min(have, n)) {
+    if (variant !== undefined && !(variant >= 1 && variant <= Math.min(have, n))) {
+      throw new ClipformError("USAGE", `--replace ${clip.address}#${variant}: ${clip.address} has ${Math.min(have, n)} variant${Math.min(have, n) === 1 ? "" : "s"} to reroll (1–${Math.min(have, n)}); nothing was planned`);
+    }
+    if (variant !== undefined) {
       push("replace", `variant ${variant} forced with --replace ${clip.address}#${variant}: reroll it alone (its take is kept, the other variants stay)`, 1, { fields: [], variant });
       continue;
     }
@@ -321,10 +330,11 @@ export function plan(input: PlanInput): Plan {
   }
 
   changes.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
-  return summarize(changes, input, ledger);
+  const sequences = input.sequences ? planSequences(input.sequences, lock, changes, files) : [];
+  return { ...summarize(changes, input, ledger), sequences };
 }
 
-function summarize(changes: Change[], input: PlanInput, ledger: Ledger): Plan {
+function summarize(changes: Change[], input: PlanInput, ledger: Ledger): Omit<Plan, "sequences"> {
   const counts = Object.fromEntries(ACTIONS.map((a) => [a, 0])) as Record<Action, number>;
   let total = 0;
   let generations = 0;
@@ -386,9 +396,9 @@ export const PROJECT_BUDGET_SCOPE = "clipform.yaml budget";
 /** The name of a manifest's lifetime budget in plans, events and messages. */
 export const manifestBudgetScope = (file: string) => `${file} budget`;
 
-/** True when applying the plan would change anything (for --detailed-exitcode). */
+/** True when applying the plan would change anything (for --detailed-exitcode): a film to cut is a change. */
 export function hasChanges(p: Plan): boolean {
-  return p.changes.some((c) => c.action !== "no-op");
+  return p.changes.some((c) => c.action !== "no-op") || p.sequences.some((s) => s.action === "cut");
 }
 
 export function overBudget(p: Plan): BudgetCheck[] {

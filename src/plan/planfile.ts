@@ -30,7 +30,12 @@ export interface SavedPlan {
   project_digest: string;
   lockfile: { exists: boolean; lineage: string; serial: number };
   options: PlanOptions;
-  plan: { changes: { address: string; action: string; generate: number }[]; summary: { estimated_cost_usd: number } };
+  plan: {
+    changes: { address: string; action: string; generate: number }[];
+    summary: { estimated_cost_usd: number };
+    /** Absent in plans saved before sequences existed. */
+    sequences?: { name: string; action: string }[];
+  };
 }
 
 /** Loaded only to read a saved plan: plan and validate never load zod. */
@@ -47,6 +52,7 @@ async function savedPlanSchema() {
       .object({
         changes: z.array(z.object({ address: z.string(), action: z.string(), generate: z.number() }).passthrough()),
         summary: z.object({ estimated_cost_usd: z.number() }).passthrough(),
+        sequences: z.array(z.object({ name: z.string(), action: z.string() }).passthrough()).optional(),
       })
       .passthrough(),
   });
@@ -124,6 +130,9 @@ export function checkSavedPlan(saved: SavedPlan, now: { digest: string; lockExis
     const a = saved.plan.changes.map(key).join("\n");
     const b = now.plan.changes.map(key).join("\n");
     if (a !== b) reasons.push("recomputing it now gives different changes");
+    // Films are free to cut, but a saved plan still does what it showed, no more.
+    const films = (list: readonly { name: string; action: string }[]) => list.map((s) => `${s.name}\0${s.action}`).join("\n");
+    if (a === b && films(saved.plan.sequences ?? []) !== films(now.plan.sequences)) reasons.push("recomputing it now gives different sequences to cut");
   }
   if (reasons.length > 0) {
     throw new ClipformError("STALE_PLAN", `the saved plan is stale: ${reasons.join("; ")}. Nothing was sent. Run \`clipform plan --out FILE\` again.`);

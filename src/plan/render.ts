@@ -8,6 +8,7 @@ import type { Diagnostic } from "../diagnostics.js";
 import { unitUsd, usd } from "../util/usd.js";
 import { ACTIONS, type Action, type BudgetCheck, type Change, type FieldChange, type Plan } from "./plan.js";
 import { withContext, WORD_DIFF_MIN_LENGTH, wordDiff } from "./worddiff.js";
+import { sequencesJson, sequencesMarkdown, sequencesSummary, sequencesText } from "./render-sequences.js";
 
 export { unitUsd, usd } from "../util/usd.js";
 
@@ -111,6 +112,8 @@ export function costByManifest(p: Plan): { manifest: string; generations: number
 
 export function summaryLine(p: Plan): string {
   const parts = ACTIONS.filter((a) => a !== "no-op" && p.summary[a] > 0).map((a) => `${p.summary[a]} ${VERB[a]}`);
+  const cuts = sequencesSummary(p.sequences);
+  if (cuts) parts.push(cuts);
   return parts.length ? parts.join(", ") : "no changes";
 }
 
@@ -155,7 +158,7 @@ export function renderText(p: Plan, o: TextOptions): string {
   if (o.simulated) out.push(c.magenta(simulatedNote(o.simulated)));
   out.push("");
   if (shown.length === 0) {
-    out.push(c.green("No changes. The lockfile matches the manifests and every file is on disk."));
+    out.push(c.green(`No changes${sequencesSummary(p.sequences) ? " to clips" : ""}. The lockfile matches the manifests and every file is on disk.`));
   } else {
     const width = Math.min(48, Math.max(...shown.map((x) => x.address.length)));
     for (const ch of shown) {
@@ -189,6 +192,7 @@ export function renderText(p: Plan, o: TextOptions): string {
     out.push(c.bold("Cost by manifest:"));
     for (const m of manifests) out.push(`  ${m.manifest.padEnd(width)} ${String(m.generations).padStart(4)} generation${m.generations === 1 ? " " : "s"}  ${usd(m.usd).padStart(9)}`);
   }
+  out.push(...sequencesText(p.sequences, c));
   out.push("");
   out.push(`${c.bold("Plan:")} ${summaryLine(p)}.`);
   out.push(`${c.bold("Estimated cost:")} ${usd(p.summary.estimated_cost_usd)} for ${p.summary.generations} generation${p.summary.generations === 1 ? "" : "s"} · already spent on unchanged clips: ${usd(p.summary.spent_unchanged_usd)}`);
@@ -261,6 +265,7 @@ export function renderMarkdown(p: Plan, o: { simulated?: string } = {}): string 
     out.push("|---|---:|---:|");
     for (const m of costByManifest(p)) out.push(`| ${mdCell(m.manifest)} | ${m.generations} | ${usd(m.usd)} |`);
   }
+  out.push(...sequencesMarkdown(p.sequences));
   return out.join("\n") + "\n";
 }
 
@@ -289,5 +294,6 @@ export function planToJson(p: Plan, warnings: Diagnostic[] = [], o: { simulated?
     cost_by_model: p.byModel,
     budgets: p.budgets.map((b) => ({ scope: b.scope, limit_usd: b.limitUsd, estimated_usd: b.estimatedUsd, ...(b.spentUsd !== undefined ? { spent_usd: b.spentUsd } : {}), ok: b.ok, ...(b.unpriced ? { unpriced: b.unpriced } : {}) })),
     warnings: warnings.map((w) => ({ file: w.file, line: w.line, col: w.col, message: w.message })),
+    sequences: sequencesJson(p.sequences),
   };
 }

@@ -33,7 +33,7 @@ export async function planWithQuotes(at: string | Workspace, env: NodeJS.Process
   const cache = QuoteCache.load(planned.project.root);
   const endpoint = endpointOf(env, how.sim);
   const book = quoteBook(cache, endpoint);
-  if (!how.quote) return { ...planned, plan: planProject(planned.project, planned.lock, opts, book) };
+  if (!how.quote) return { ...planned, plan: planProject(planned.project, planned.lock, opts, book, planned.record) };
 
   const quoting = await quoteChanges({
     plan: planned.plan,
@@ -48,7 +48,7 @@ export async function planWithQuotes(at: string | Workspace, env: NodeJS.Process
     now: () => new Date(),
   });
   cache.save();
-  return { ...planned, plan: planProject(planned.project, planned.lock, opts, book), quoting };
+  return { ...planned, plan: planProject(planned.project, planned.lock, opts, book, planned.record), quoting };
 }
 
 /** What quoting found, for people: notes, then every rejected request as a located error. */

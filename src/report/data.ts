@@ -13,6 +13,9 @@ import { clipState, lastError, shownState, SHOWN_STATES, type ShownState } from 
 import type { Action, Change, FileState, Plan } from "../plan/plan.js";
 import { roundUsd } from "../money/usd.js";
 import { reportTakes, reportVideo, type ReportTake, type ReportVideo, type VideoLocator } from "./takes.js";
+import { reportSequences, type ReportSequence } from "./sequences.js";
+
+export type { ReportSequence } from "./sequences.js";
 
 /** A clip's status, as `clipform status` defines it (see status/clip-state.ts), in the gallery's four. */
 export const STATUSES = SHOWN_STATES;
@@ -86,6 +89,8 @@ export interface ReportModel {
   lockfileSerial: number;
   /** The lockfile read is the simulator's record (`--sim`): the page says so. */
   simulated?: string;
+  /** Films cut from the clips' picked takes, each playable once cut. */
+  sequences: ReportSequence[];
 }
 
 export interface ReportInput {
@@ -102,6 +107,8 @@ export interface ReportInput {
   inManifestScope?: (manifest: string) => boolean;
   /** The simulator's record was read (this lockfile, as shown to people). */
   simulated?: string;
+  /** State of each sequence's film, by its path (relative to the root); unlisted films count as missing. */
+  films?: ReadonlyMap<string, FileState>;
 }
 
 /** Values shown in a change that are not prompts are cut to this length (data URIs can be huge). */
@@ -223,5 +230,6 @@ export function reportModel(input: ReportInput): ReportModel {
     generations: input.plan.summary.generations,
     lockfileSerial: input.lock.serial,
     ...(input.simulated ? { simulated: input.simulated } : {}),
+    sequences: reportSequences(input.plan.sequences, input.films ?? new Map(), (file) => videoSrc(input.root, input.reportDir, file)),
   };
 }

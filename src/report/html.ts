@@ -10,6 +10,7 @@ import { STATUS_LABEL, STATUSES, type ReportChange, type ReportClip, type Report
 import { FILTER_SCRIPT, LIVE_SCRIPT, PICK_SCRIPT, PICK_TOKEN_META, VERSION_META } from "./client.js";
 import { placeholder, takesMedia, videoFigure } from "./takes-html.js";
 import { escapeHtml as e } from "./escape.js";
+import { sequencesSection } from "./sequences-html.js";
 import { REPORT_CSS } from "./style.js";
 
 export interface RenderOptions {
@@ -187,6 +188,7 @@ ${opts.live ? `<meta name="${VERSION_META}" content="${e(opts.live.version)}">\n
 </head>
 <body>
 ${header(m)}
+${sequencesSection(m.sequences)}
 ${filters(m)}
 <main class="grid">
 ${groupFanOuts(m.clips).map((g) => (Array.isArray(g) ? fanOut(g, canPick) : card(g, canPick))).join("\n")}

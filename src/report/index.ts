@@ -4,6 +4,7 @@
  * from), so it works opened from disk and served over HTTP alike.
  */
 import { dirname, relative, resolve, sep } from "node:path";
+import { entryKind } from "../util/safe-fs.js";
 import { checkResultFiles } from "../lockfile/files.js";
 import { computePlan, manifestScope, type Planned } from "../pipeline.js";
 import { recordOf, workspaceAt } from "../project/workspace.js";
@@ -36,6 +37,8 @@ export function reportOf(planned: Planned, outFile?: string, paths: readonly str
     files: checkResultFiles([...Object.values(planned.lock.clips), ...Object.values(planned.lock.takes ?? {})].flatMap((e) => e.results), root),
     root,
     reportDir: dirname(resolve(root, outFile ?? DEFAULT_REPORT_FILE)),
+    // A film on disk plays, even one the next apply cuts again.
+    films: new Map(planned.plan.sequences.map((s) => [s.file, entryKind(resolve(root, s.file)) === "file" ? ("ok" as const) : ("missing" as const)])),
     ...(planned.record.simulated ? { simulated: relative(root, planned.record.lockPath).split(sep).join("/") } : {}),
   });
 }

@@ -106,4 +106,17 @@ figcaption { padding: 3px 8px 5px; font-size: 12px; color: #c9d1d9; font-variant
 .pick-status { margin: 10px 0 0; padding: 6px 10px; border-radius: 6px; background: #dafbe1; color: #1a7f37; font-size: 13px; }
 .pick-status.failed { background: #ffebe9; color: var(--red); }
 .empty { padding: 40px; text-align: center; color: var(--muted); }
+
+.sequences { padding: 16px 28px 4px; }
+.sequences-title { margin: 0 0 10px; font-size: 16px; }
+.sequences-title small { font-weight: 400; color: var(--muted); font-size: 13px; }
+.sequence-list { display: grid; grid-template-columns: repeat(auto-fill, minmax(340px, 1fr)); gap: 16px; }
+.sequence { background: var(--card); border: 1px solid var(--line); border-radius: 10px; overflow: hidden; }
+.sequence video { display: block; width: 100%; background: var(--screen); }
+.sequence .body { padding: 10px 14px 12px; }
+.sequence-name { margin: 0; font-size: 15px; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace; }
+.sequence-reason { margin: 4px 0; color: var(--amber); font-size: 13px; }
+.members { margin: 6px 0 0; padding-left: 22px; font-size: 13px; }
+.sequence-no-op { color: var(--green); }
+.sequence-cut, .sequence-wait { color: var(--amber); }
 `;

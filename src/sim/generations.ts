@@ -6,6 +6,7 @@ import { createHash, randomUUID } from "node:crypto";
 import type { ApiError, DataItem, ErrorItem, SuccessItem } from "./protocol.js";
 import type { Rng } from "./rng.js";
 import type { SimStats } from "./stats.js";
+import type { FrameKeys } from "./frame-images.js";
 import type { Aspect, OutputFormat, VideoLook } from "./videos.js";
 
 export interface GenerationOrder {
@@ -14,6 +15,8 @@ export interface GenerationOrder {
   format: OutputFormat;
   /** The shape asked for: the served clips follow it. */
   aspect: Aspect;
+  /** The request's frame images: its videos show them. */
+  frames?: FrameKeys | undefined;
   /** USD per result, reported only when the task asked for it (includeCost). */
   cost: number | undefined;
 }
@@ -149,7 +152,9 @@ export class GenerationStore {
   }
 
   #serve({ order, results }: Generation): void {
-    for (const { videoUUID, seed } of results) this.#videos.set(videoUUID, { format: order.format, seed, aspect: order.aspect });
+    for (const { videoUUID, seed } of results) {
+      this.#videos.set(videoUUID, { format: order.format, seed, aspect: order.aspect, ...(order.frames && { frames: order.frames }) });
+    }
   }
 
   /** Cancels pending completions (on close). */

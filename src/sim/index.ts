@@ -5,8 +5,10 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { VideoComposer } from "./compose.js";
 import { Dialect, REDIRECT_HOPS } from "./dialects.js";
 import { createFaultPlan } from "./faults.js";
+import { ImageStore } from "./frame-images.js";
 import { GenerationStore } from "./generations.js";
 import { describeSettings, resolveOptions, type ResolvedOptions, type SimOptions } from "./options.js";
 import { createRng } from "./rng.js";
@@ -46,8 +48,9 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
   });
 }
 
-async function launch(options: ResolvedOptions, catalog?: Catalog): Promise<Simulator> {
-  const videos = await loadSampleVideos();
+/** `warn`: where to say that a video could not show its frame images (once). */
+async function launch(options: ResolvedOptions, catalog?: Catalog, warn?: (line: string) => void): Promise<Simulator> {
+  const samples = await loadSampleVideos();
   const server = createServer();
   const { port } = await listen(server, options.port, options.host);
   const url = `http://${clientHost(options.host)}:${port}`;
@@ -68,7 +71,9 @@ async function launch(options: ResolvedOptions, catalog?: Catalog): Promise<Simu
     ...(dialect.has("error-items") ? { failureShape: "data" as const } : {}),
     ...(dialect.has("errors-200") || dialect.has("errors-5xx") ? { failureShape: "errors" as const } : {}),
   });
-  server.on("request", createRequestHandler({ apiKey: options.apiKey, generations, uploads: new Set(), stats, nextFault, videos, dialect, ...(catalog ? { catalog } : {}) }));
+  const images = new ImageStore();
+  const videos = new VideoComposer({ images, samples, stats, ...(warn && { warn }) });
+  server.on("request", createRequestHandler({ apiKey: options.apiKey, generations, uploads: new Set(), images, stats, nextFault, videos, dialect, ...(catalog ? { catalog } : {}) }));
 
   return {
     url,
@@ -92,10 +97,11 @@ export function startSimulator(opts: SimOptions = {}, catalog?: Catalog): Promis
 /**
  * `clipform sim`: starts the simulator and prints `listening on URL` as the first line, then
  * the fault settings. The caller keeps the process alive and closes it (e.g. on SIGINT).
+ * `warn` hears what the simulator could not do as asked (a video without its frame images).
  */
-export async function runSimCommand(opts: SimOptions, print: (line: string) => void, catalog?: Catalog): Promise<Simulator> {
+export async function runSimCommand(opts: SimOptions, print: (line: string) => void, catalog?: Catalog, warn?: (line: string) => void): Promise<Simulator> {
   const options = resolveOptions(opts);
-  const sim = await launch(options, catalog);
+  const sim = await launch(options, catalog, warn);
   print(`listening on ${sim.url}`);
   print(describeSettings(options));
   return sim;

@@ -10,11 +10,12 @@ import { CODES, type ApiBody } from "./protocol.js";
 import { snapshotStats } from "./stats.js";
 import { builtinCatalog } from "../models/catalog.js";
 import { toRequestSchema } from "../models/runware-schema.js";
-import { VIDEO_FORMATS, sendVideo, type SampleVideos } from "./videos.js";
+import type { VideoComposer } from "./compose.js";
+import { VIDEO_FORMATS, sendVideo } from "./videos.js";
 
 export interface ServerContext extends ApiContext {
   nextFault: () => Fault;
-  videos: SampleVideos;
+  videos: VideoComposer;
 }
 
 /** The API's answers, in the simulator's dialect: garbled, padded or trickled when it says so. */
@@ -107,13 +108,13 @@ async function handleApi(req: IncomingMessage, res: ServerResponse, ctx: ServerC
   await sendApi(res, reply.status, reply.body, ctx.dialect, reply.poll === true);
 }
 
-function handleVideo(req: IncomingMessage, res: ServerResponse, ctx: ServerContext, videoUUID: string, ext: string): void {
+async function handleVideo(req: IncomingMessage, res: ServerResponse, ctx: ServerContext, videoUUID: string, ext: string): Promise<void> {
   const look = ctx.generations.videoLook(videoUUID);
   if (look === undefined || VIDEO_FORMATS[look.format].ext !== ext) {
     return sendJson(res, 404, errorBody(CODES.notFound, `No video ${videoUUID}.${ext}.`));
   }
   ctx.stats.videoDownloads++;
-  sendVideo(req, res, ctx.videos.bytes(look), look.format);
+  sendVideo(req, res, await ctx.videos.bytes(look), look.format);
 }
 
 async function route(req: IncomingMessage, res: ServerResponse, ctx: ServerContext): Promise<void> {

@@ -30,6 +30,10 @@ export interface SimStats {
   failedGenerations: number;
   /** GET/HEAD requests for generated videos, including range requests. */
   videoDownloads: number;
+  /** Videos made at run time to show their request's frame images (each distinct one encoded once). */
+  composedVideos: number;
+  /** Videos that should have shown frame images but are the committed clip (no ffmpeg, or encoding failed). */
+  composeFallbacks: number;
 }
 
 export function createStats(): SimStats {
@@ -49,6 +53,8 @@ export function createStats(): SimStats {
     resets: 0,
     failedGenerations: 0,
     videoDownloads: 0,
+    composedVideos: 0,
+    composeFallbacks: 0,
   };
 }
 

@@ -6,6 +6,7 @@ import { builtinCatalog, defaultDuration, type Catalog } from "../models/catalog
 import { catalogPrice } from "../models/prices.js";
 import { checkVideoRequest } from "../models/rules.js";
 import type { Dialect } from "./dialects.js";
+import { base64Payload, type ImageStore } from "./frame-images.js";
 import type { GenerationStore } from "./generations.js";
 import { contentUuid, isUuidV4 } from "./ids.js";
 import { CODES, TASK_TYPES, issueToApiError, taskRef, type ApiError, type DataItem } from "./protocol.js";
@@ -16,6 +17,8 @@ export interface TaskContext {
   generations: GenerationStore;
   /** taskUUIDs of accepted imageUpload tasks: like generations', they cannot be used again. */
   uploads: Set<string>;
+  /** The uploaded and inline frame images, for the videos that show them. */
+  images: ImageStore;
   stats: SimStats;
   dialect: Dialect;
   /** The request carried X-Runware-Dry-Run: 1. */
@@ -141,6 +144,7 @@ function submitVideo(task: Task, ctx: TaskContext): TaskReply {
     numberResults,
     format: isOutputFormat(task.outputFormat) ? task.outputFormat : DEFAULT_OUTPUT_FORMAT,
     aspect: aspectOf(num(task.width), num(task.height)),
+    frames: ctx.images.framesOf(task),
     cost: task.includeCost === true ? perResult : undefined,
   });
   return accepted({ taskType: "videoInference", taskUUID });
@@ -165,9 +169,6 @@ function poll(task: Task, { generations, stats, dialect }: TaskContext): TaskRep
   return { ok: true, data: dialect.pollItems(result.data), errors: result.errors };
 }
 
-/** "data:image/png;base64,AAAA" and "AAAA" are the same image. */
-const DATA_URI_PREFIX = /^data:[^,]*;base64,/;
-
 function upload(task: Task, ctx: TaskContext): TaskReply {
   const { taskUUID, image } = task;
   if (isUuidV4(taskUUID) && isUsed(taskUUID, ctx)) return conflict(task, taskUUID, ctx);
@@ -185,5 +186,8 @@ function upload(task: Task, ctx: TaskContext): TaskReply {
   if (errors.length > 0 || !isUuidV4(taskUUID) || typeof image !== "string") return refused(...errors);
   ctx.uploads.add(taskUUID);
   ctx.stats.imageUpload++;
-  return accepted({ taskType: "imageUpload", taskUUID, imageUUID: contentUuid(image.replace(DATA_URI_PREFIX, "")) });
+  // "data:image/png;base64,AAAA" and "AAAA" are the same image, with the same imageUUID.
+  const imageUUID = contentUuid(base64Payload(image));
+  ctx.images.keepUpload(imageUUID, image);
+  return accepted({ taskType: "imageUpload", taskUUID, imageUUID });
 }

@@ -6,6 +6,7 @@
 import { readFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { COMMON } from "../models/catalog.js";
+import type { FrameKeys } from "./frame-images.js";
 
 export type OutputFormat = (typeof COMMON.outputFormats)[number];
 
@@ -26,8 +27,16 @@ export const VIDEO_FORMATS: Readonly<Record<OutputFormat, FormatInfo>> = {
 /** The shape of a requested frame, as the committed clips come in. */
 export type Aspect = "landscape" | "portrait" | "square";
 
-/** How many different clips each aspect has: the length of scripts/gen-sim-videos.sh's PALETTE. */
-export const VIDEO_VARIETY = 12;
+/**
+ * scripts/gen-sim-videos.sh's PALETTE: the two colours (RRGGBB) of each committed clip. A video
+ * composed at run time (compose.ts) shows the first colour of its seed's pair.
+ */
+export const VIDEO_PALETTE: readonly (readonly [string, string])[] = [
+  ["e6194b", "ffe119"], ["3cb44b", "4363d8"], ["f58231", "911eb4"], ["42d4f4", "f032e6"], ["bfef45", "fabed4"], ["469990", "dcbeff"],
+  ["9a6324", "fffac8"], ["800000", "aaffc3"], ["808000", "ffd8b1"], ["000075", "a9a9a9"], ["ff4500", "1e90ff"], ["2f4f4f", "ffd700"],
+];
+/** How many different clips each aspect has. */
+export const VIDEO_VARIETY = VIDEO_PALETTE.length;
 /** Pixel sizes of the committed clips (scripts/gen-sim-videos.sh's SIZES). */
 export const ASPECT_SIZES: Readonly<Record<Aspect, { width: number; height: number }>> = {
   landscape: { width: 160, height: 90 },
@@ -48,6 +57,8 @@ export interface VideoLook {
   format: OutputFormat;
   seed: number;
   aspect: Aspect;
+  /** The request's frame images (keys into the simulator's ImageStore): shown by a composed video. */
+  frames?: FrameKeys;
 }
 
 export interface SampleVideos {
@@ -61,10 +72,14 @@ export function isOutputFormat(value: unknown): value is OutputFormat {
   return typeof value === "string" && Object.hasOwn(VIDEO_FORMATS, value);
 }
 
+/** Which palette entry (and committed clip number) a seed shows. */
+export function paletteIndex(seed: number): number {
+  return ((Math.trunc(seed) % VIDEO_VARIETY) + VIDEO_VARIETY) % VIDEO_VARIETY;
+}
+
 /** The committed file that shows `look`: `<aspect>-<NN>.<ext>`. */
 export function sampleFileName({ format, seed, aspect }: VideoLook): string {
-  const n = ((Math.trunc(seed) % VIDEO_VARIETY) + VIDEO_VARIETY) % VIDEO_VARIETY;
-  return `${aspect}-${String(n).padStart(2, "0")}.${VIDEO_FORMATS[format].ext}`;
+  return `${aspect}-${String(paletteIndex(seed)).padStart(2, "0")}.${VIDEO_FORMATS[format].ext}`;
 }
 
 /** Reads every committed clip once, at start-up (a few hundred KB in all). */

@@ -112,7 +112,9 @@ export class ProjectWatcher {
           version: () => String(this.#updates),
           page: (pickToken) => (this.#lastGood ? renderReportHtml(reportOf(this.#lastGood), { live: { version: String(this.#updates), ...(pickToken ? { pickToken } : {}) } }) : undefined),
           // Kept takes' files too: the page plays every take so one can be picked.
-          servable: (rel) => [...Object.values(this.#lastGood?.lock.clips ?? {}), ...Object.values(this.#lastGood?.lock.takes ?? {})].some((e) => e.results.some((r) => r.file === rel)),
+          servable: (rel) =>
+            [...Object.values(this.#lastGood?.lock.clips ?? {}), ...Object.values(this.#lastGood?.lock.takes ?? {})].some((e) => e.results.some((r) => r.file === rel)) ||
+            (this.#lastGood?.plan.sequences ?? []).some((s) => s.file === rel),
           pick: (address, take) => this.#pick(address, take),
         },
         this.#o.servePort,

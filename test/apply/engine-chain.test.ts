@@ -11,7 +11,9 @@ import type { DesiredClip } from "../../src/manifest/index.js";
 import type { ClipLink } from "../../src/manifest/links.js";
 import { fingerprintOf } from "../../src/manifest/index.js";
 import { RunwareError } from "../../src/runware/errors.js";
-import { desired, lockWith } from "../helpers/plan-data.js";
+import { desired, entryFor, lockWith } from "../helpers/plan-data.js";
+import { archiveEntry } from "../../src/lockfile/takes.js";
+import { withFrames } from "../../src/plan/links.js";
 import { FakeApi, rig, type FakeClock, type Rig } from "./fake-api.js";
 
 const rigs: Rig[] = [];
@@ -32,7 +34,7 @@ class VideoApi extends FakeApi {
 /** `address` made from the last frame of `from`. */
 function chained(address: string, from: string): DesiredClip {
   const c = desired(address, { positivePrompt: `after ${from}` });
-  const link: ClipLink = { index: 0, target: from, frame: "last", variant: 1, location: { file: "specs/clips.yaml", line: 1, col: 1 } };
+  const link: ClipLink = { input: "frameImages", index: 0, target: from, frame: "last", variant: 1, location: { file: "specs/clips.yaml", line: 1, col: 1 } };
   c.generation.frameImages = [{ frame: "first", image: `from:${from}#last#1` }];
   c.frameImages = [{ frame: "first", kind: "link", ref: `from:${from}`, link }];
   c.links = [link];
@@ -79,4 +81,48 @@ describe("apply engine: chained clips", () => {
     expect(s).toMatchObject({ failed: 1, skipped: 1 });
     expect(r.events.find((e) => e.type === "skipped")).toMatchObject({ address: "b1", reason: expect.stringMatching(/^a1 has no video to take a frame from/) });
   });
+
+  it("a reference image from another clip is uploaded and sent at its place", async () => {
+    const ref = desired("b1", { model: "vidu:3@1", positivePrompt: "the hero runs" });
+    const link: ClipLink = { input: "referenceImages", index: 1, target: "a1", frame: "first", variant: 1, location: { file: "specs/clips.yaml", line: 1, col: 1 } };
+    ref.generation.otherInputs = { referenceImages: ["https://example.com/market.jpg", "from:a1#first#1"] };
+    ref.links = [link];
+    ref.fingerprint = fingerprintOf(ref.generation);
+    const r = rig([desired("a1"), ref], lockWith({}), { api: (clock: FakeClock) => new VideoApi(clock) });
+    rigs.push(r);
+    const sent: unknown[] = [];
+    r.api.onSubmit = (tasks) => sent.push(...tasks.map((t) => (t.inputs as { referenceImages?: unknown } | undefined)?.referenceImages));
+    expect(await r.engine.run()).toMatchObject({ succeeded: 2 });
+    expect(sent[1]).toEqual(["https://example.com/market.jpg", expect.stringMatching(/^[0-9a-f-]{36}$/)]);
+    const lock = r.onDisk();
+    expect((lock.clips.b1!.request.otherInputs as { referenceImages: string[] }).referenceImages[1]).toBe(lock.clips.a1!.results[0]!.frames!.first);
+  });
+
+  it("a chained clip planned as a copy of a take is copied at $0, under the request it was made with", async () => {
+    const a1 = desired("a1");
+    const b1 = chained("b1", "a1");
+    const up = entryFor(a1);
+    up.results[0]!.frames = { last: "frame:old" };
+    const made = withFrames(b1, new Map([[b1.links![0]!, { frame: "first", image: "frame:old", from: "a1", video: up.results[0]!.videoUUID, at: "last" }]]));
+    const lock = { ...lockWith({ a1: up }), format_version: 2 as const };
+    archiveEntry(lock, "b1", entryFor(made)); // paid before, used by no clip now
+    const r = rig([a1, b1], lock, { api: (clock: FakeClock) => new VideoApi(clock) });
+    rigs.push(r);
+    expect(await r.engine.run()).toMatchObject({ reused: 1, succeeded: 0 });
+    expect(r.api.submits).toEqual([]);
+    expect(r.onDisk().clips.b1!.fingerprint).toBe(made.fingerprint);
+  });
+
+  it("a clip made from a copy that is only made at the end of the run waits for the next apply, never reads the old video", async () => {
+    // x is the same request as y, which this run generates: x is copied from it at the end.
+    const y = desired("y");
+    const x = { ...desired("x"), fingerprint: y.fingerprint, generation: y.generation };
+    const r = rig([y, x, chained("z", "x")], lockWith({}), { api: (clock: FakeClock) => new VideoApi(clock) });
+    rigs.push(r);
+    const s = await r.engine.run();
+    expect(s).toMatchObject({ succeeded: 1, reused: 1, skipped: 1 });
+    expect(r.events.find((e) => e.type === "skipped")).toMatchObject({ address: "z", reason: expect.stringMatching(/only finished at the end of this run/) });
+    expect(r.api.submits).toHaveLength(1);
+  });
 });
+

@@ -17,7 +17,7 @@ describe("clip references", () => {
     const p = loadOne(STORY);
     expect(errorsOf(p)).toEqual([]);
     const platform = p.clips.find((c) => c.address === "platform")!;
-    expect(platform.links).toEqual([{ index: 0, target: "arrival", frame: "last", variant: 1, location: { file: FILE, ...posOf(STORY, "arrival", 2) } }]);
+    expect(platform.links).toEqual([{ input: "frameImages", index: 0, target: "arrival", frame: "last", variant: 1, location: { file: FILE, ...posOf(STORY, "arrival", 2) } }]);
     expect(platform.frameImages).toMatchObject([{ frame: "first", kind: "link" }]);
     expect(platform.generation.frameImages).toEqual([{ frame: "first", image: "from:arrival#last#1" }]);
     expect(p.clips.find((c) => c.address === "arrival")!.links).toBeUndefined();
@@ -94,5 +94,27 @@ clips:
     const p = load({ "specs/a.yaml": `version: 1\nclips:\n  arrival:\n    model: klingai:3@1\n    positivePrompt: first\n`, "specs/b.yaml": `version: 1\nclips:\n${clip("platform", "arrival").replace("    positivePrompt", "    model: klingai:3@1\n    positivePrompt")}` });
     expect(errorsOf(p)).toEqual([]);
     expect(p.clips.find((c) => c.address === "platform")!.links![0]!.location.file).toBe("specs/b.yaml");
+  });
+
+  it("a reference image can be another clip's frame too", () => {
+    const yaml = `version: 1
+clips:
+  hero:
+    model: klingai:3@1
+    positivePrompt: A portrait of the hero.
+  chase:
+    model: vidu:3@1
+    positivePrompt: The hero runs through the market.
+    inputs:
+      referenceImages:
+        - https://example.com/market.jpg
+        - { from: hero, frame: first }
+`;
+    const p = loadOne(yaml);
+    expect(errorsOf(p)).toEqual([]);
+    const chase = p.clips.find((c) => c.address === "chase")!;
+    expect(chase.links).toEqual([{ input: "referenceImages", index: 1, target: "hero", frame: "first", variant: 1, location: { file: FILE, ...posOf(yaml, "hero, frame") } }]);
+    expect(chase.generation.otherInputs).toEqual({ referenceImages: ["https://example.com/market.jpg", "from:hero#first#1"] });
+    expect(errorsOf(loadOne(yaml.replace("from: hero", "from: heroo"))).map((e) => e.message)).toEqual(['chase: no clip or image "heroo" to take a frame from; did you mean "hero"?']);
   });
 });

@@ -149,6 +149,12 @@ describe("plan actions", () => {
     expect(actions(p)).toEqual({ "harbor/square": "create", "harbor/wide": "create" });
   });
 
+  it("--replace ADDR#N: a variant the clip does not have is refused, naming the ones it has", () => {
+    const a = desired("a", {}, 2);
+    expect(() => run([a], lockWith({ a: entryFor(a) }), { replace: ["a#3"] })).toThrow("--replace a#3: a has 2 variants to reroll (1–2); nothing was planned");
+    expect(run([a], lockWith({ a: entryFor(a) }), { replace: ["a#2"] }).changes[0]).toMatchObject({ action: "replace", variant: 2, generate: 1 });
+  });
+
   it("--replace forces regeneration of an unchanged clip", () => {
     const a = desired("a");
     const p = run([a], lockWith({ a: entryFor(a) }), { replace: ["a"] });

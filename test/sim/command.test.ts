@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { runSimCommand, startSimulator, type Simulator } from "../../src/sim/index.js";
-import { closeSimulators, getStats, startSim } from "./support.js";
+import { call, closeSimulators, generate, getStats, startSim, videoTask } from "./support.js";
 
 const started: Simulator[] = [];
 afterEach(async () => {
@@ -47,6 +47,24 @@ describe("runSimCommand", () => {
     const lines: string[] = [];
     started.push(await runSimCommand({ dialects: ["one-by-one", "redirect"], latencyMs: 10 }, (line) => lines.push(line)));
     expect(lines[1]).toMatch(/; dialect one-by-one, redirect$/);
+  });
+
+  it("says once, on its warning channel, when videos cannot show their frame images", async () => {
+    const lines: string[] = [];
+    const warnings: string[] = [];
+    const sim = await runSimCommand({ latencyMs: 1 }, (line) => lines.push(line), undefined, (line) => warnings.push(line));
+    started.push(sim);
+    const notAPicture = Buffer.from("no decoder can read these bytes as a picture, in any format").toString("base64");
+    const upload = await call(sim, [{ taskType: "imageUpload", taskUUID: crypto.randomUUID(), image: notAPicture }]);
+    const imageUUID = upload.data[0]!.imageUUID!;
+    for (const outputFormat of ["MP4", "WEBM"]) {
+      const done = await generate(sim, videoTask({ outputFormat, inputs: { frameImages: [{ image: imageUUID }] } }));
+      expect((await fetch(done.data[0]!.videoURL!)).status).toBe(200);
+    }
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^simulator: a video that should show its frame images is a committed clip instead: simulated video: ffmpeg exited/);
+    expect(lines).toHaveLength(2);
+    expect(await getStats(sim)).toMatchObject({ composeFallbacks: 2, composedVideos: 0 });
   });
 
   it("stops serving once closed", async () => {
