@@ -1,6 +1,6 @@
-// Preloaded with --import: on exit, appends this process's peak RSS (KiB) and bytes written
+// Preloaded with --import: on exit, appends this process's peak RSS (KiB), bytes written
 // (/proc/self/io: write_bytes reached storage, wchar went through write calls, pipes included)
-// as one JSON line to $BENCH_IO_FILE.
+// and CPU time (user and system, µs) as one JSON line to $BENCH_IO_FILE.
 import { appendFileSync, readFileSync } from "node:fs";
 process.on("exit", () => {
   if (!process.env.BENCH_IO_FILE) return;
@@ -10,5 +10,6 @@ process.on("exit", () => {
   } catch {
     /* not Linux */
   }
-  appendFileSync(process.env.BENCH_IO_FILE, JSON.stringify({ maxRssKiB: process.resourceUsage().maxRSS, writeBytes: io.write_bytes, wchar: io.wchar }) + "\n");
+  const u = process.resourceUsage();
+  appendFileSync(process.env.BENCH_IO_FILE, JSON.stringify({ maxRssKiB: u.maxRSS, writeBytes: io.write_bytes, wchar: io.wchar, userUs: u.userCPUTime, systemUs: u.systemCPUTime }) + "\n");
 });

@@ -53,15 +53,18 @@ export function writeReport(r, path) {
   if (r.scale) {
     const kib = (b) => (b === undefined ? "n/a" : `${(b / 1024).toFixed(1)} KiB`);
     out.push(
-      "## scale: 6,000 clips at concurrency 600, 4 s latency, before and after the journal",
+      "## scale: 6,000 clips at concurrency 600 and 10,000 at 1,000, 4 s latency, before and after",
       "",
-      "Whole `clipform apply` process against the simulator, each build run one after the other on this machine. Bytes written per clip: the process's `write_bytes` from /proc/self/io (lockfile, journal and video files), divided by N. Peak RSS: the process's maxRSS.",
+      "Whole `clipform apply` process against the simulator, which runs in a process of its own (a real API is another machine: its CPU is not clipform's). Each build run one after the other on this machine, per size. Bytes written per clip: the process's `write_bytes` from /proc/self/io (lockfile, journal and video files), divided by N. Peak RSS: the process's maxRSS. CPU: the clipform process's user + system time, per 1,000 clips (steadier than wall time on a shared machine). Start-up: from the process start to the first task sent (reading and planning the manifest). Load: the 1-minute load average after the run (2 cores).",
       "",
-      "| build | clips N | concurrency c | wall | ideal | ratio | written per clip | write calls per clip (pipes included) | peak RSS |",
-      "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
-      ...r.scale.map((a) => `| ${a.build ?? "this"} | ${a.clips} | ${a.concurrency} | ${a.wall_ms} ms | ${a.ideal_ms} ms | **${a.ratio}×** | ${kib(a.write_bytes_per_clip)} | ${kib(a.wchar_per_clip)} | ${a.peak_rss_mib} MiB |`),
+      "| build | clips N | concurrency c | wall | ideal | ratio | start-up | written per clip | peak RSS | CPU per 1,000 clips | simulator CPU | load |",
+      "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+      ...r.scale.map(
+        (a) =>
+          `| ${a.build ?? "this"} | ${a.clips} | ${a.concurrency} | ${a.wall_ms} ms | ${a.ideal_ms} ms | **${a.ratio}×** | ${a.first_submitted_ms ?? "n/a"} ms | ${kib(a.write_bytes_per_clip)} | ${a.peak_rss_mib} MiB | ${a.cpu_s_per_1000_clips ?? "n/a"} s | ${a.sim_cpu_s ?? "n/a"} s | ${a.load_average_1m ?? "n/a"} |`,
+      ),
       "",
-      "Targets (issue 9): wall ≤ 1.15× ideal, ≤ 16 KB written per clip, peak RSS ≤ 250 MB.",
+      "Targets (issue 9): wall ≤ 1.15× ideal, ≤ 16 KB written per clip, peak RSS ≤ 250 MB. `BENCH_SCALE_CLIPS=6000|10000` runs one size, `BENCH_BEFORE_BIN=path/to/bin/clipform.js` adds an older build, `BENCH_CPU_PROF=DIR` writes CPU profiles of both processes (read them with `node bench/profile-top.mjs FILE`).",
       "",
     );
   }

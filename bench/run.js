@@ -15,7 +15,7 @@ const SECTIONS = {
   client: ["client: requests per second, and HTTP requests per clip for 200 clips in flight", runClientBench],
   apply: ["apply: N clips at concurrency c with latency L, against ceil(N/c) × L", runApplyBench],
   watch: ["watch: save → plan on screen, 1,000-clip project", runWatchBench],
-  scale: ["scale: 6,000 clips at concurrency 600, 4 s latency: wall time, bytes written and peak RSS per build", runScaleBench],
+  scale: ["scale: 6,000 clips at concurrency 600 and 10,000 at 1,000, 4 s latency: wall time, bytes written, peak RSS and CPU per build", runScaleBench],
 };
 
 const only = process.argv[2];

@@ -106,18 +106,65 @@ export class BudgetBook {
    * jobs already taken for the same batch; undefined when it fits them all.
    */
   wouldCross(job: GenJob, taken: readonly GenJob[], inflight: Iterable<Committed>): BudgetStop | undefined {
-    const flights = [...inflight];
-    for (const b of this.limits) {
+    const round = this.round(inflight);
+    for (const t of taken) round.take(t);
+    return round.check(job);
+  }
+
+  /**
+   * A submit round: what is committed when it starts (spent, assumed, in flight) is summed once
+   * per limit, and each job taken adds its expected cost, so admitting n jobs costs O(n + in
+   * flight), not O(n × in flight).
+   */
+  round(inflight: Iterable<Committed>): BudgetRound {
+    return new BudgetRound(this, inflight);
+  }
+
+  /** Spent plus assumed, for one manifest or (undefined) in all. */
+  spentFor(manifest: string | undefined): number {
+    return manifest ? (this.#spentBy.get(manifest) ?? 0) + (this.#assumedBy.get(manifest) ?? 0) : this.#spent + this.#assumed;
+  }
+}
+
+/** See BudgetBook.round. With no limits, every check is O(1). */
+export class BudgetRound {
+  /** Per limit (same order as book.limits): money committed so far in this round. */
+  readonly #committed: number[];
+
+  constructor(
+    private readonly book: BudgetBook,
+    inflight: Iterable<Committed>,
+  ) {
+    const { limits } = book;
+    this.#committed = limits.map((b) => book.spentFor(b.manifest));
+    if (limits.length === 0) return;
+    for (const f of inflight) {
+      limits.forEach((b, i) => {
+        if (!b.manifest || f.manifest === b.manifest) this.#committed[i]! += f.estimateUsd;
+      });
+    }
+  }
+
+  /** The first limit `job` would cross on top of what this round committed; undefined when it fits. */
+  check(job: GenJob): BudgetStop | undefined {
+    const { limits } = this.book;
+    for (let i = 0; i < limits.length; i++) {
+      const b = limits[i]!;
       if (b.manifest && b.manifest !== job.clip.manifest) continue;
-      const counts = (manifest: string | undefined) => !b.manifest || manifest === b.manifest;
-      const reserved = taken.filter((t) => counts(t.clip.manifest)).reduce((s, t) => s + (this.expected(t) ?? 0), 0);
-      const inFlight = flights.filter((f) => counts(f.manifest)).reduce((s, f) => s + f.estimateUsd, 0);
-      const spent = b.manifest ? (this.#spentBy.get(b.manifest) ?? 0) + (this.#assumedBy.get(b.manifest) ?? 0) : this.#spent + this.#assumed;
-      const committed = inFlight + spent + reserved;
-      const cost = this.expected(job);
+      const committed = this.#committed[i]!;
+      const cost = this.book.expected(job);
       if (cost === undefined) return { scope: b.scope, limitUsd: b.limitUsd, committedUsd: roundUsd(committed), reason: "unpriced" };
       if (committed + cost > b.limitUsd + 1e-9) return { scope: b.scope, limitUsd: b.limitUsd, committedUsd: roundUsd(committed) };
     }
     return undefined;
+  }
+
+  /** `job` goes in this round: it counts against every limit that covers it. */
+  take(job: GenJob): void {
+    const { limits } = this.book;
+    for (let i = 0; i < limits.length; i++) {
+      const b = limits[i]!;
+      if (!b.manifest || b.manifest === job.clip.manifest) this.#committed[i]! += this.book.expected(job) ?? 0;
+    }
   }
 }

@@ -5,7 +5,8 @@ import { errorInfo } from "./error-info.js";
 import { outputPath, recordedPath } from "./outputs.js";
 import type { ApiClient, ApplyEvent } from "./types.js";
 
-export const DOWNLOAD_CONCURRENCY = 8;
+/** Videos downloaded at once: a wave of 1,000 results is saved well within the next wave's generation time. */
+export const DOWNLOAD_CONCURRENCY = 16;
 
 export interface DownloadTally {
   downloaded: number;

@@ -13,15 +13,15 @@ import type { Change } from "../plan/plan.js";
 import { roundUsd } from "../money/usd.js";
 import { DEFAULT_TASK_TIMEOUT_MS } from "../runware/waiting.js";
 import { ImageUploader } from "../runware/upload.js";
-import { BudgetBook, probeKey } from "./budget.js";
+import { BudgetBook, probeKey, type BudgetRound } from "./budget.js";
 import { describeAnomaly } from "../runware/cost.js";
 import { AdaptiveLimit } from "./concurrency.js";
 import { Downloads } from "./downloads.js";
-import { nextBackoff, nextPollIn } from "./pacing.js";
+import { dueForPoll, nextBackoff, nextPollIn, RECENT_DURATIONS } from "./pacing.js";
 import { pollAnswers, verdicts } from "./poll.js";
 import { Recorder } from "./record.js";
 import { liveSource, reusable, snapshot, copyGeneration, type Snapshot } from "./reuse.js";
-import { send, SUBMIT_BATCH, type Outgoing, type SendContext } from "./send.js";
+import { send, SUBMIT_ROUND, type Outgoing, type SendContext } from "./send.js";
 import { emptySummary, type ApplySummary, type EngineOptions, type ErrorInfo, type GenJob, type InFlight } from "./types.js";
 import { localWork, networkWork } from "./work.js";
 import { Chains } from "./chain.js";
@@ -55,7 +55,7 @@ export class ApplyEngine {
   #obsolete: ((address: string, fingerprint: string) => boolean) | undefined;
   /** Task UUIDs sent again after the API said it did not know them (at most once each). */
   readonly #resent = new Set<string>();
-  /** How long this run's generations took, from send to the poll that saw them finish. */
+  /** How long this run's latest generations took (at most RECENT_DURATIONS), from send to the poll that saw them finish. */
   readonly #durations: number[] = [];
   /** Task UUIDs in the lockfile when the run started or sent by it: any other came from a foreign write. */
   readonly #knownTasks = new Set<string>();
@@ -169,6 +169,9 @@ export class ApplyEngine {
     while (true) {
       await this.#release();
       const submitted = await this.#submitSome();
+      // The journal is folded into the lockfile (when due) here, once the freed slots are filled
+      // again: rewriting a big lockfile never stands between a finished task and the next send.
+      this.#o.store.flush();
       if (this.#inflight.size === 0) {
         if (this.#stopping || this.#budgetStopped) break;
         if (this.#pending.length > 0) continue;
@@ -180,8 +183,9 @@ export class ApplyEngine {
       }
       const since = [...this.#inflight.values()].map((f) => f.since);
       await sleep(nextPollIn({ baseMs: pollIntervalMs, backoffMs: backoff, durations: this.#durations, since, now: now().getTime() }));
+      // What the poll recorded is made durable by the next round's write-ahead (or the flush
+      // after it): one fsync between a result and the next send, not two.
       const changed = await this.#pollOnce();
-      this.#o.store.flush();
       backoff = nextBackoff(backoff, pollIntervalMs, changed || submitted);
     }
     const why = this.#budgetStopped ? "not submitted: the budget would be exceeded" : this.#stopping ? "not submitted: apply was interrupted" : undefined;
@@ -191,7 +195,8 @@ export class ApplyEngine {
 
   /** Queues the chained clips whose upstream clips are done (see Chains.release). */
   #release(): Promise<boolean> {
-    if (this.#stopping || this.#budgetStopped) return Promise.resolve(false);
+    // Nothing held (no chained clips): no O(pending + in flight) set built on every tick.
+    if (this.#stopping || this.#budgetStopped || this.#chains.held.length === 0) return Promise.resolve(false);
     const busy = new Set<string>([...this.#pending.map((j) => j.address), ...this.#copiedLast]);
     for (const f of this.#inflight.values()) busy.add(f.address);
     return this.#chains.release(busy, (job) => this.#pending.push(job), (address, reason) => this.#skip(address, reason));
@@ -205,9 +210,10 @@ export class ApplyEngine {
       this.#s.stoppedEarly = true;
     }
     if (this.#stopping || this.#budgetStopped) return false;
-    const room = Math.min(this.#limit.value - this.#inflight.size, SUBMIT_BATCH);
+    const room = Math.min(this.#limit.value - this.#inflight.size, SUBMIT_ROUND);
     if (room <= 0 || this.#pending.length === 0) return false;
     this.#o.store.sync();
+    const round = this.#budgetRound();
     const batch: GenJob[] = [];
     const probes: GenJob[] = [];
     // Under a budget, a kind of generation with no trusted price goes alone first (a price probe):
@@ -225,7 +231,7 @@ export class ApplyEngine {
         i++;
         continue;
       }
-      if (!this.#withinBudget(job, batch)) break;
+      if (!this.#withinBudget(job, round)) break;
       this.#pending.splice(i, 1);
       batch.push(job);
       if (probe) {
@@ -250,7 +256,10 @@ export class ApplyEngine {
 
   async #pollOnce(): Promise<boolean> {
     const { store, client, now, emit } = this.#o;
-    const ids = [...this.#inflight.keys()];
+    // Only the tasks that may be done by now (all of them until this run has seen one finish):
+    // asking about 1,000 tasks in flight every tick would cost O(in flight) per tick.
+    const ids = dueForPoll(this.#inflight.values(), { durations: this.#durations, now: now().getTime(), timeoutMs: this.#o.taskTimeoutMs ?? DEFAULT_TASK_TIMEOUT_MS });
+    if (ids.length === 0) return false;
     // Each task with the count it was sent for: one resumed from an earlier run completes by count too.
     const tasks = ids.map((taskUUID) => {
       const f = this.#inflight.get(taskUUID)!;
@@ -267,6 +276,7 @@ export class ApplyEngine {
     if (answers) emit({ type: "polled", tasks: ids.length });
     let changed = false;
     const resend: Outgoing[] = [];
+    let round: BudgetRound | undefined;
     const seen = verdicts(ids, answers, {
       flight: (id) => this.#inflight.get(id)!,
       task: (f) => store.task(f.address, f.taskUUID),
@@ -281,7 +291,7 @@ export class ApplyEngine {
       if (v.kind === "processing") {
         if (v.progress !== undefined) emit({ type: "progress", address: flight.address, progress: v.progress });
       } else if (v.kind === "resend") {
-        const out = this.#resendable(flight, resend);
+        const out = this.#resendable(flight, (round ??= this.#budgetRound()));
         if (out) resend.push(out);
       } else if (v.kind === "leave") {
         this.#inflight.delete(flight.taskUUID);
@@ -293,6 +303,7 @@ export class ApplyEngine {
         if (v.kind === "lost") this.#fail(flight.address, flight.taskUUID, { code: "taskNotFound", message: "the API does not know this task (never received, or expired); the next plan will offer to retry it" });
         else {
           this.#durations.push(now().getTime() - flight.since);
+          if (this.#durations.length > RECENT_DURATIONS) this.#durations.shift();
           this.#finished(flight, v.answer);
         }
       }
@@ -306,9 +317,9 @@ export class ApplyEngine {
    * once, like any new submission: not after Ctrl-C and not past a budget. One held back stays
    * recorded, unacknowledged, for the next apply.
    */
-  #resendable(f: InFlight, taken: readonly Outgoing[]): Outgoing | undefined {
+  #resendable(f: InFlight, round: BudgetRound): Outgoing | undefined {
     const job = f.job!;
-    if (this.#stopping || !this.#withinBudget(job, taken.map((t) => t.job))) {
+    if (this.#stopping || !this.#withinBudget(job, round)) {
       this.#inflight.delete(f.taskUUID);
       this.#skip(f.address, this.#stopping ? "not sent again: apply was interrupted (the next apply resumes it)" : "not sent again: the budget would be exceeded (the next apply resumes it)");
       return undefined;
@@ -349,11 +360,19 @@ export class ApplyEngine {
     return !!e && e.fingerprint === job.clip.fingerprint && e.tasks.some((t) => !this.#knownTasks.has(t.taskUUID) && t.status !== "failed");
   }
 
-  /** Whether `job` still fits every budget, counting jobs already taken for this batch. */
-  #withinBudget(job: GenJob, taken: readonly GenJob[]): boolean {
-    const flights = [...this.#inflight.values()].map((f) => ({ manifest: this.#o.clips.get(f.address)?.manifest, estimateUsd: f.estimateUsd }));
-    const stop = this.#budget.wouldCross(job, taken, flights);
-    if (!stop) return true;
+  /** A budget round over the work in flight now (see BudgetBook.round). */
+  #budgetRound(): BudgetRound {
+    const flights = this.#budget.limits.length === 0 ? [] : [...this.#inflight.values()].map((f) => ({ manifest: this.#o.clips.get(f.address)?.manifest, estimateUsd: f.estimateUsd }));
+    return this.#budget.round(flights);
+  }
+
+  /** Whether `job` still fits every budget, counting the jobs already taken in `round` (it is taken when it fits). */
+  #withinBudget(job: GenJob, round: BudgetRound): boolean {
+    const stop = round.check(job);
+    if (!stop) {
+      round.take(job);
+      return true;
+    }
     if (!this.#budgetStopped) this.#o.emit({ type: "budget-stop", ...stop });
     this.#budgetStopped = true;
     return false;

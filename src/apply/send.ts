@@ -13,8 +13,12 @@ import type { Recorder } from "./record.js";
 import { buildTask, type VideoTask } from "./request.js";
 import type { ApiClient, ApplyEvent, ErrorInfo, GenJob, InFlight } from "./types.js";
 
-/** Tasks sent per submit request (the client splits further if its own bound is lower). */
-export const SUBMIT_BATCH = 50;
+/**
+ * Tasks written ahead (one fsync) and sent per submit round, at most. The client splits a round
+ * into requests of its own bound (MAX_TASKS_PER_REQUEST) and sends them side by side, so a first
+ * wave of 1,000 leaves at once instead of 50 per poll tick.
+ */
+export const SUBMIT_ROUND = 1000;
 
 export interface Outgoing {
   job: GenJob;
@@ -59,7 +63,7 @@ export async function send(ctx: SendContext, items: Outgoing[]): Promise<boolean
   if (going.length === 0) return false;
   if (fresh.length > 0) {
     for (const item of fresh) ctx.recorder.writeAhead(item.job, item.taskUUID);
-    ctx.store.flush();
+    ctx.store.durable();
     const sentAt = ctx.now().getTime();
     for (const { job, taskUUID } of fresh) ctx.inflight.set(taskUUID, { address: job.address, taskUUID, estimateUsd: ctx.expected(job), job, since: sentAt, ...(job.variant ? { variant: job.variant } : {}) });
   }
@@ -87,7 +91,7 @@ export async function send(ctx: SendContext, items: Outgoing[]): Promise<boolean
     if (!resent.has(r.taskUUID)) ctx.submitted(flight);
     if (!r.unconfirmed) ctx.acknowledged(flight);
   }
-  ctx.store.flush();
+  ctx.store.durable();
   return true;
 }
 

@@ -72,9 +72,34 @@ function lineCol(text: string, offset: number): string {
   return `line ${line}, column ${offset - before.lastIndexOf("\n")}`;
 }
 
+/**
+ * Each clip entry's text in a serialized lockfile, by address. serializeLockfile reuses it and
+ * fills in what is missing; whoever changes an entry deletes its address (LockStore does, for
+ * every change it records), so a big lockfile is rewritten in O(entries changed), not O(entries).
+ */
+export type EntryTexts = Map<string, string>;
+
+/** Stands for the clips in the text before they are put in: no other string of a lockfile can come first. */
+const CLIPS_SLOT = "\u0000clipform:clips\u0000";
+
 /** Deterministic text: sorted keys everywhere, two-space indent, one clip entry per address. */
 export function serializeLockfile(lock: Lockfile): string {
-  const { lineage, serial, simulated, clips, takes, pruned } = lock;
+  return lockfileText(lock, sortKeys(lock.clips));
+}
+
+/**
+ * The text of serializeLockfile(lock) in pieces, joined: the clip entries are the cached ones (see
+ * EntryTexts), and never copied into one big string (a 10,000-clip lockfile is 15 MB: each copy
+ * counts in the peak memory of an apply).
+ */
+export function lockfileChunks(lock: Lockfile, cache: EntryTexts): string[] {
+  const text = lockfileText(lock, CLIPS_SLOT);
+  const at = text.indexOf(JSON.stringify(CLIPS_SLOT));
+  return [text.slice(0, at), ...clipsChunks(lock.clips, cache), text.slice(at + JSON.stringify(CLIPS_SLOT).length)];
+}
+
+function lockfileText(lock: Lockfile, clips: unknown): string {
+  const { lineage, serial, simulated, takes, pruned } = lock;
   return (
     JSON.stringify(
       {
@@ -82,7 +107,7 @@ export function serializeLockfile(lock: Lockfile): string {
         lineage,
         serial,
         ...(simulated ? { simulated } : {}),
-        clips: sortKeys(clips),
+        clips,
         ...(takes && Object.keys(takes).length ? { takes: sortKeys(takes) } : {}),
         ...(pruned && Object.keys(pruned).length ? { pruned: sortKeys(pruned) } : {}),
       },
@@ -92,13 +117,52 @@ export function serializeLockfile(lock: Lockfile): string {
   );
 }
 
-/** Writes `text` to `path` atomically and durably, without any secret this process holds. */
-export function writeFileAtomic(path: string, content: string): void {
-  const text = redactSecrets(content);
+/** The clips object as JSON.stringify(sortKeys(clips), null, 2) writes it one level deep, in pieces, from cached entries. */
+function clipsChunks(clips: Lockfile["clips"], cache: EntryTexts): string[] {
+  // The order JSON.stringify gives a sorted object: integer-like keys come first, whatever the sort says.
+  const sorted: Record<string, true> = {};
+  for (const k of Object.keys(clips).sort()) if (clips[k] !== undefined) sorted[k] = true;
+  const addresses = Object.keys(sorted);
+  if (addresses.length === 0) return ["{}"];
+  const out: string[] = ["{\n"];
+  addresses.forEach((address, i) => {
+    let entry = cache.get(address);
+    if (entry === undefined) {
+      entry = JSON.stringify(sortKeys(clips[address]), null, 2).replace(/\n/g, "\n    ");
+      cache.set(address, entry);
+    }
+    out.push(`${i === 0 ? "" : ",\n"}    ${JSON.stringify(address)}: `, entry);
+  });
+  out.push("\n  }");
+  return out;
+}
+
+/** Pieces of text are written this many characters at a time, at least. */
+const WRITE_CHUNK = 1 << 20;
+
+/**
+ * Writes `content` to `path` atomically and durably, without any secret this process holds. Given
+ * pieces (see lockfileChunks), each is redacted on its own: a piece must not split a string.
+ */
+export function writeFileAtomic(path: string, content: string | readonly string[]): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`);
   const fd = openSync(tmp, "w", 0o644);
   try {
-    writeSync(fd, text);
+    const pieces = typeof content === "string" ? [content] : content;
+    let pending: string[] = [];
+    let size = 0;
+    const write = () => {
+      const buf = Buffer.from(pending.join(""));
+      for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off);
+      pending = [];
+      size = 0;
+    };
+    for (const piece of pieces) {
+      pending.push(redactSecrets(piece));
+      size += piece.length;
+      if (size >= WRITE_CHUNK) write();
+    }
+    write();
     fsyncSync(fd);
   } catch (e) {
     closeSync(fd);

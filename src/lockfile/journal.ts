@@ -124,11 +124,17 @@ export function removeJournals(paths: readonly string[]): void {
   }
 }
 
-/** One run's journal: appended line by line; `sync()` makes everything appended durable. */
+/**
+ * One run's journal: appended line by line; `sync()` makes everything appended durable. Lines are
+ * kept in memory until then and written in one go: an event is no more durable written than
+ * buffered until its fsync, and a thousand results of one poll cost one write, not a thousand.
+ */
 export class Journal {
   #fd: number | undefined;
   #path: string | undefined;
   #unsynced = false;
+  /** Lines appended since the last write, in order. */
+  #buffered: string[] = [];
   /** Events appended to the current file. */
   events = 0;
   bytes = 0;
@@ -143,14 +149,18 @@ export class Journal {
   }
 
   append(ev: JournalEvent): void {
-    const fd = this.#fd ?? this.#open();
-    this.#write(fd, JSON.stringify(ev));
+    if (this.#fd === undefined) this.#open();
+    const line = `${redactSecrets(JSON.stringify(ev))}\n`;
+    this.#buffered.push(line);
+    this.bytes += Buffer.byteLength(line);
     this.events++;
   }
 
   /** fsync: after it, every event appended so far survives a crash. */
   sync(): void {
-    if (this.#fd === undefined || !this.#unsynced) return;
+    if (this.#fd === undefined) return;
+    this.#writeBuffered(this.#fd);
+    if (!this.#unsynced) return;
     fsyncSync(this.#fd);
     this.#unsynced = false;
   }
@@ -158,6 +168,7 @@ export class Journal {
   /** The lockfile now holds everything appended: this file goes, the next event starts a new one. */
   rotate(): void {
     const path = this.#path;
+    this.#buffered = [];
     this.close();
     if (path) {
       try {
@@ -170,7 +181,10 @@ export class Journal {
 
   /** Stops writing (the file stays for the next start to fold in, unless rotate() removed it). */
   close(): void {
-    if (this.#fd !== undefined) closeSync(this.#fd);
+    if (this.#fd !== undefined) {
+      this.#writeBuffered(this.#fd);
+      closeSync(this.#fd);
+    }
     if (this.#path) open.delete(this.#path);
     this.#fd = undefined;
     this.#path = undefined;
@@ -187,17 +201,21 @@ export class Journal {
     this.#fd = fd;
     this.#path = path;
     open.add(path);
-    this.#write(fd, JSON.stringify(this.header()));
+    const header = `${redactSecrets(JSON.stringify(this.header()))}\n`;
+    this.#buffered.push(header);
+    this.bytes += Buffer.byteLength(header);
+    this.#writeBuffered(fd);
     syncDir(this.dir);
     return fd;
   }
 
-  #write(fd: number, line: string): void {
-    // One write per line: a kill can cut only the last line short, never interleave two.
-    const buf = Buffer.from(`${redactSecrets(line)}\n`);
+  /** Writes the buffered lines, in order, in one go: a kill can cut only the last line short. */
+  #writeBuffered(fd: number): void {
+    if (this.#buffered.length === 0) return;
+    const buf = Buffer.from(this.#buffered.join(""));
+    this.#buffered = [];
     let off = 0;
     while (off < buf.length) off += writeSync(fd, buf, off);
-    this.bytes += buf.length;
     this.#unsynced = true;
   }
 }

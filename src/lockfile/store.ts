@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, renameSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileStamp } from "../util/stamp.js";
 import { mergeLockfiles } from "./merge.js";
-import { parseLockfile, readLockfile, serializeLockfile, writeFileAtomic } from "./io.js";
+import { lockfileChunks, parseLockfile, readLockfile, writeFileAtomic, type EntryTexts } from "./io.js";
 import { Journal, removeJournals, type JournalEvent } from "./journal.js";
 import { newRescuePath, removeRescues } from "./rescue.js";
 import type { LockEntry, Lockfile, LockResult, LockTask } from "./schema.js";
@@ -44,8 +44,11 @@ export interface StoreOptions {
 export class LockStore {
   #lock: Lockfile;
   #dirty = false;
-  /** The text last written (or read at the start): the base of a merge with a foreign write. */
-  #baseText: string;
+  /**
+   * The text last written (or read at the start), in pieces (see lockfileChunks): the base of a
+   * merge with a foreign write. The pieces are the cached entry texts: keeping it costs no copy.
+   */
+  #base: readonly string[];
   #stamp: string;
   /** Set when the lockfile cannot be written without losing someone's records: see #rescue. */
   #rescued: string | undefined;
@@ -54,9 +57,13 @@ export class LockStore {
   readonly #journal: Journal | undefined;
   #journals: readonly string[];
   #lastFold: number;
+  /** Events after which the journal is folded: set at each fold from the lockfile's size then (counting its entries on every flush would be O(lockfile)). */
+  #foldAt: number;
   readonly #now: () => number;
   /** Records since the last write. */
   #changes = 0;
+  /** Each entry's text in the lockfile as last written; an address is dropped whenever its entry changes. */
+  readonly #texts: EntryTexts = new Map();
   /** Lockfile (or rescue file) writes. */
   writes = 0;
 
@@ -75,11 +82,12 @@ export class LockStore {
   ) {
     this.#root = opts.root ?? dirname(path);
     this.#lock = lock;
-    this.#baseText = serializeLockfile(lock);
+    this.#base = lockfileChunks(lock, this.#texts);
     this.#stamp = stamp;
     this.#journals = opts.journals ?? [];
     this.#now = opts.now ?? Date.now;
     this.#lastFold = this.#now();
+    this.#foldAt = this.#foldThreshold();
     this.#journal = opts.journalDir
       ? new Journal(opts.journalDir, () => ({ journal: 1, lineage: this.#lock.lineage, ...(this.#lock.simulated ? { simulated: true as const } : {}) }))
       : undefined;
@@ -98,6 +106,7 @@ export class LockStore {
   #log(ev: JournalEvent): void {
     this.#dirty = true;
     this.#changes++;
+    this.#texts.delete(ev.address);
     this.#journal?.append(ev);
   }
 
@@ -230,14 +239,28 @@ export class LockStore {
     this.fold();
   }
 
-  /** Makes every change so far durable: the journal fsync'd (and folded when due), or the lockfile written. */
+  /**
+   * Makes every change so far durable, O(records since the last call): the journal fsync'd, or
+   * (without one) the lockfile written. What the write-ahead needs before money is spent; it never
+   * folds, so a send is never held up by a rewrite of a big lockfile.
+   */
+  durable(): void {
+    const j = this.#journal;
+    if (!j) return this.fold();
+    j.sync();
+  }
+
+  /** durable(), then the journal folded into the lockfile when due (call it when nothing waits on it). */
   flush(): void {
     const j = this.#journal;
     if (!j) return this.fold();
     j.sync();
     if (!this.#dirty) return;
-    const dueEvents = Math.max(this.opts.foldEvents ?? FOLD_EVENTS, 2 * Object.keys(this.#lock.clips).length);
-    if (j.events >= dueEvents || this.#now() - this.#lastFold >= (this.opts.foldMs ?? FOLD_MS)) this.fold();
+    if (j.events >= this.#foldAt || this.#now() - this.#lastFold >= (this.opts.foldMs ?? FOLD_MS)) this.fold();
+  }
+
+  #foldThreshold(): number {
+    return Math.max(this.opts.foldEvents ?? FOLD_EVENTS, 2 * Object.keys(this.#lock.clips).length);
   }
 
   /** The run is over: everything goes into the lockfile, and this run's journal is removed. */
@@ -255,12 +278,12 @@ export class LockStore {
     // folded once, at its end) still differ on it, so a saved plan sees the change and a plain
     // text merge of the two does not pass for clean.
     const next: Lockfile = { ...this.#lock, serial: this.#lock.serial + Math.max(1, this.#changes) };
-    const text = serializeLockfile(next);
+    const text = lockfileChunks(next, this.#texts);
     if (this.#rescued) {
       writeFileAtomic(this.#rescued, text);
     } else {
       writeFileAtomic(this.path, text);
-      this.#baseText = text;
+      this.#base = text;
       this.#stamp = fileStamp(this.path);
       if (this.folded.length > 0) {
         removeRescues(this.folded);
@@ -276,6 +299,7 @@ export class LockStore {
     this.#changes = 0;
     this.writes++;
     this.#lastFold = this.#now();
+    this.#foldAt = this.#foldThreshold();
     this.#journal?.rotate();
   }
 
@@ -304,7 +328,7 @@ export class LockStore {
       this.#rescue(`the lockfile was changed while this apply ran and cannot be read (${(e as Error).message.split("\n")[0]})`);
       return;
     }
-    const base = parseLockfile(this.#baseText, this.path);
+    const base = parseLockfile(this.#base.join(""), this.path);
     let result;
     try {
       result = mergeLockfiles(base, this.#lock, theirs);
@@ -322,6 +346,7 @@ export class LockStore {
       if (!covers(result.merged.clips[address], mine)) result.merged.clips[address] = mine;
     }
     this.#lock = result.merged;
+    this.#texts.clear();
     this.onForeignWrite("the lockfile was changed while this apply ran: merged it clip by clip");
   }
 }

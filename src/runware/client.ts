@@ -176,7 +176,7 @@ export class RunwareClient {
   /** Downloads a result to `dest` (see downloadFile). Never sends the API key. */
   download(url: string, dest: string, opts: DownloadOptions = {}): Promise<DownloadResult> {
     return downloadFile(url, dest, opts, {
-      dispatcher: this.#transport.dispatcher,
+      dispatcher: this.#transport.downloads,
       limits: this.#downloadLimits,
       withRetries: (fn) => this.#withRetries("download", fn),
     });

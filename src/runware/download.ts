@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, open, rename, rm, stat } from "node:fs/promises";
+import { lstat, mkdir, open, rename, rm, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import { partFileFlags } from "../util/safe-fs.js";
 import { request, type Dispatcher } from "undici";
@@ -80,7 +80,11 @@ export async function downloadFile(
   const resuming = inline === undefined && (await fileSize(part)) > 0;
   const fetchAndHash = async () => {
     if (inline) await writeInline(inline, part, context.limits);
-    else await context.withRetries(() => fetchToPart(url, part, options, context));
+    else {
+      // A file written from its first byte in one attempt was hashed on the way: not read again.
+      const hashed = await context.withRetries(() => fetchToPart(url, part, options, context));
+      if (hashed) return hashed;
+    }
     return hashFile(part);
   };
   const expected = options.expectedSha256?.toLowerCase();
@@ -99,9 +103,24 @@ export async function downloadFile(
       message: `Downloaded ${url} has sha256 ${result.sha256}, expected ${expected}`,
     });
   }
-  await rename(part, dest);
+  try {
+    await rename(part, dest);
+  } catch (e) {
+    // Two writers saving this very video at once (a second apply, after `unlock --force`) share
+    // the partial file: the first one's rename takes it. Its bytes are the same video: done.
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT" || !(await holdsVideo(dest, result.sha256))) throw e;
+  }
   await syncDirectory(dirname(dest));
   return result;
+}
+
+/** Whether `path` is a regular file (never a link or a FIFO) with this sha256. */
+async function holdsVideo(path: string, sha256: string): Promise<boolean> {
+  try {
+    return (await lstat(path)).isFile() && (await hashFile(path)).sha256 === sha256;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -179,11 +198,14 @@ async function openFollowingRedirects(url: string, headers: Record<string, strin
   }
 }
 
-/** One attempt: completes `part` from where it stops, or rewrites it when the server ignores Range. */
-async function fetchToPart(url: string, part: string, options: DownloadOptions, context: DownloadContext): Promise<void> {
+/**
+ * One attempt: completes `part` from where it stops, or rewrites it when the server ignores Range.
+ * Returns the file's hash when this attempt wrote all of it (else the caller hashes the file).
+ */
+async function fetchToPart(url: string, part: string, options: DownloadOptions, context: DownloadContext): Promise<DownloadResult | undefined> {
   const deadline = new Deadline(context.limits.deadlineMs);
   try {
-    await fetchWithin(url, part, options, context, deadline);
+    return await fetchWithin(url, part, options, context, deadline);
   } catch (cause) {
     if (deadline.fired && !(cause instanceof RunwareError && cause.kind === "timeout")) throw networkError(deadline.explain(cause), identity, new URL(url).host);
     throw cause;
@@ -192,7 +214,7 @@ async function fetchToPart(url: string, part: string, options: DownloadOptions, 
   }
 }
 
-async function fetchWithin(url: string, part: string, options: DownloadOptions, context: DownloadContext, deadline: Deadline): Promise<void> {
+async function fetchWithin(url: string, part: string, options: DownloadOptions, context: DownloadContext, deadline: Deadline): Promise<DownloadResult | undefined> {
   const { limits } = context;
   const offset = await fileSize(part);
   const response = await openFollowingRedirects(url, offset > 0 ? { range: `bytes=${offset}-` } : {}, context, deadline.signal);
@@ -200,7 +222,7 @@ async function fetchWithin(url: string, part: string, options: DownloadOptions, 
   const range = parseContentRange(header(response.headers["content-range"]));
   if (status === 416 && offset > 0) {
     await response.body.dump();
-    if (range?.total === offset) return; // the partial file was already complete
+    if (range?.total === offset) return undefined; // the partial file was already complete
     await rm(part, { force: true });
     throw new RunwareError({ kind: "protocol", retryable: true, status, message: `Partial download of ${url} no longer matches the file; starting over` });
   }
@@ -230,8 +252,9 @@ async function fetchWithin(url: string, part: string, options: DownloadOptions, 
     options.onProgress?.({ bytes, totalBytes: total });
   };
   let bytes: number;
+  let sha256: string | undefined;
   try {
-    bytes = await appendBody(url, response.body, part, start, onChunk);
+    ({ bytes, sha256 } = await appendBody(url, response.body, part, start, onChunk));
   } catch (error) {
     response.body.on("error", () => {});
     response.body.destroy();
@@ -241,17 +264,22 @@ async function fetchWithin(url: string, part: string, options: DownloadOptions, 
   if (total !== undefined && bytes !== total) {
     throw new RunwareError({ kind: "network", retryable: true, message: `Download of ${url} stopped after ${bytes} of ${total} bytes` });
   }
+  return sha256 === undefined ? undefined : { sha256, bytes };
 }
 
-/** Writes the body to `part`: appended to its first `start` bytes, or from scratch when 0. Returns the size. */
+/**
+ * Writes the body to `part`: appended to its first `start` bytes, or from scratch when 0. Returns
+ * the size, and the hash when written from scratch (hashed on the way, so never read back).
+ */
 async function appendBody(
   url: string,
   body: Dispatcher.ResponseData["body"],
   part: string,
   start: number,
   onChunk: (bytes: number) => void,
-): Promise<number> {
+): Promise<{ bytes: number; sha256?: string }> {
   const file = await open(part, partFileFlags(start > 0));
+  const hash = start === 0 ? createHash("sha256") : undefined;
   let bytes = start;
   try {
     const chunks = body[Symbol.asyncIterator]();
@@ -264,6 +292,7 @@ async function appendBody(
       }
       if (next.done) break;
       await file.write(next.value);
+      hash?.update(next.value);
       bytes += next.value.length;
       onChunk(bytes);
     }
@@ -271,7 +300,7 @@ async function appendBody(
   } finally {
     await file.close();
   }
-  return bytes;
+  return { bytes, ...(hash ? { sha256: hash.digest("hex") } : {}) };
 }
 
 /** Parses Content-Range: "bytes 100-199/1000" gives start 100, total 1000; "bytes *\/1000" gives total 1000. */

@@ -11,7 +11,10 @@ import { parseRetryAfter } from "./backoff.js";
 export const DEFAULT_TIMEOUT_MS = 30_000;
 /** Largest response body accepted; a poll of 50 tasks × 4 results is a few tens of KB. */
 export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
-export const MAX_CONNECTIONS_PER_ORIGIN = 8;
+/** API connections per origin: a submit round of 1,000 tasks is 20 requests of 50, sent side by side. */
+export const MAX_CONNECTIONS_PER_ORIGIN = 16;
+/** Connections per origin for video downloads, a pool of their own (see Transport.downloads). */
+export const MAX_DOWNLOAD_CONNECTIONS_PER_ORIGIN = 16;
 /**
  * Whole-request deadline for an API call, on top of the connect / headers / between-chunks
  * timeouts: a server that trickles its answer a byte at a time is cut off here.
@@ -76,9 +79,9 @@ export function deadlineFor(bytes: number, baseMs: number): number {
   return baseMs + Math.ceil((bytes / MIN_UPLOAD_BYTES_PER_SECOND) * 1000);
 }
 
-function createAgent(timeoutMs: number): Agent {
+function createAgent(timeoutMs: number, connections = MAX_CONNECTIONS_PER_ORIGIN): Agent {
   return new Agent({
-    connections: MAX_CONNECTIONS_PER_ORIGIN,
+    connections,
     keepAliveTimeout: KEEP_ALIVE_MS,
     connect: { timeout: timeoutMs },
     headersTimeout: timeoutMs,
@@ -88,6 +91,11 @@ function createAgent(timeoutMs: number): Agent {
 
 export class Transport {
   readonly dispatcher: Agent;
+  /**
+   * Video downloads go through a pool of their own: a poll or a paid submit never waits for a
+   * connection behind a queue of videos (when the videos are served from the API's own host).
+   */
+  readonly downloads: Agent;
   readonly #url: string;
   readonly #authorization: string;
   readonly #maxResponseBytes: number;
@@ -97,6 +105,7 @@ export class Transport {
 
   constructor(options: TransportOptions) {
     this.dispatcher = createAgent(options.timeoutMs);
+    this.downloads = createAgent(options.timeoutMs, MAX_DOWNLOAD_CONNECTIONS_PER_ORIGIN);
     this.#timeoutMs = options.timeoutMs;
     this.#deadlineMs = options.requestDeadlineMs;
     this.#url = options.url;
@@ -155,8 +164,8 @@ export class Transport {
     }
   }
 
-  close(): Promise<void> {
-    return this.dispatcher.close();
+  async close(): Promise<void> {
+    await Promise.all([this.dispatcher.close(), this.downloads.close()]);
   }
 }
 

@@ -84,6 +84,26 @@ describe("apply engine (in-process)", () => {
     expect(r.events.find((e) => e.type === "budget-stop")).toMatchObject({ scope: "--max-cost", committedUsd: 2 * PRICE });
   });
 
+  it("a first wave fills every slot in one round (one write-ahead), and once a generation time is known only due tasks are polled", async () => {
+    const r = track(rig(clips(150), lockWith({}), { concurrency: 120 }));
+    const rounds: number[] = [];
+    r.api.onSubmit = (tasks) => rounds.push(tasks.length);
+    const poll = r.api.poll.bind(r.api);
+    const ages: number[][] = [];
+    r.api.poll = (tasks) => {
+      ages.push(tasks.map((t) => r.clock.t - r.api.tasks.get(t.taskUUID)!.at));
+      return poll(tasks);
+    };
+    const s = await r.engine.run();
+    expect(s.succeeded).toBe(150);
+    expect(rounds[0]).toBe(120);
+    expect(r.api.maxInFlight).toBe(120);
+    // The first 120 finish together; the 30 sent in their place are polled only once they may be done.
+    const afterFirst = ages.slice(ages.findIndex((a) => a.length === 120 && Math.min(...a) >= r.api.latencyMs) + 1);
+    expect(afterFirst.length).toBeGreaterThan(0);
+    for (const a of afterFirst) expect(Math.min(...a)).toBeGreaterThanOrEqual(r.api.latencyMs * 0.9);
+  });
+
   it("a 429 halves the generations in flight; rounds without one grow it back", async () => {
     const r = track(rig(clips(12), lockWith({}), { concurrency: 8 }));
     r.engine.onRateLimited();

@@ -174,6 +174,41 @@ describe("journal", () => {
     expect(store.journalBytes / 100).toBeLessThan(lockBytes / 50);
   });
 
+  it("durable() writes and fsyncs what was appended, and never folds; lines wait in memory until then", () => {
+    const { store } = setup(undefined, { foldEvents: 2, foldMs: 3_600_000 });
+    const lines = () => readFileSync(store.journalPath!, "utf8").split("\n").filter(Boolean).length;
+    store.addTask("x", task(), () => entryFor(desired("x")));
+    store.addTask("x", task(), () => entryFor(desired("x")));
+    store.addTask("x", task(), () => entryFor(desired("x")));
+    expect(lines()).toBe(1); // the header, written when the file was made
+    store.durable();
+    expect(lines()).toBe(4);
+    expect(store.writes).toBe(0); // past foldEvents, but durable() leaves folding to flush()
+    store.flush();
+    expect(store.writes).toBe(1);
+    store.close();
+  });
+
+  it("folds by rewriting only the entries that changed: the text is byte for byte a full serialization", () => {
+    // Keys a plain sort and JSON.stringify order differently (integer-like ones), and non-ASCII.
+    const clips = Object.fromEntries(["b", "10", "9", "a/x", "Z", "é"].map((a) => [a, entryFor(desired(a, { positivePrompt: `Shot ${a} ✨` }))]));
+    const { dir, path, store } = setup(lockWith(clips));
+    const t = uuid();
+    store.addTask("9", task(t), () => entryFor(desired("9")));
+    store.fold();
+    expect(store.writes).toBe(1);
+    expect(readFileSync(path, "utf8")).toBe(serializeLockfile(store.lock));
+    store.updateTask("9", t, { acceptedAt: "2026-01-01T00:10:01Z" });
+    store.fold();
+    expect(readLockfile(path).lock.clips["9"]!.tasks.find((k) => k.taskUUID === t)?.acceptedAt).toBe("2026-01-01T00:10:01Z");
+    record(store, dir);
+    store.fold();
+    expect(readFileSync(path, "utf8")).toBe(serializeLockfile(store.lock));
+    store.close();
+    expect(readFileSync(path, "utf8")).toBe(serializeLockfile(store.lock));
+    expect(Object.keys(readLockfile(path).lock.clips)).toEqual(["9", "10", "Z", "a/x", "b", "y", "z", "é"]);
+  });
+
   it("never removes a journal its writer still appends to; removes one whose writer is gone", () => {
     const { path, store } = setup();
     store.addTask("x", task(), () => entryFor(desired("x")));

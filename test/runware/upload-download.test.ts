@@ -93,6 +93,24 @@ describe("downloads", () => {
     expect(progress.at(-1)).toEqual({ bytes: sample.length, totalBytes: sample.length });
   });
 
+  it("two writers saving the same video at once (two applies, forced) both succeed, with one whole file", async () => {
+    const other = createClient(sim.apiUrl);
+    try {
+      for (let i = 0; i < 10; i++) {
+        const dest = join(dir, `same-${i}.mp4`);
+        const opts = { partKey: "5f0c8e0e-0000-4000-8000-000000000001", expectedSha256: sha256(sample) };
+        const both = await Promise.all([h.client.download(videoURL, dest, opts), other.client.download(videoURL, dest, opts)]);
+        expect(both).toEqual([
+          { sha256: sha256(sample), bytes: sample.length },
+          { sha256: sha256(sample), bytes: sample.length },
+        ]);
+        expect(await readFile(dest)).toEqual(sample);
+      }
+    } finally {
+      await other.client.close();
+    }
+  });
+
   it("completes a truncated .part with a Range request", async () => {
     const dest = join(dir, "b.mp4");
     const half = Math.floor(sample.length / 2);
