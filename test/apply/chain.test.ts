@@ -12,7 +12,7 @@ import { runFfmpeg } from "../../src/media/ffmpeg.js";
 import type { Simulator } from "../../src/sim/index.js";
 import { actionsOf, API_KEY, apply, cleanupAfterAll, collect, FAST, planJson, readLock, run, seeded, sleep, spawnCli, startSim, waitForOutput } from "../helpers/apply-sim.js";
 import { project } from "../helpers/cli.js";
-import { STORY } from "../helpers/story.js";
+import { OPENING, STATION_KEY, STORY, TRAILER } from "../helpers/story.js";
 
 cleanupAfterAll();
 
@@ -164,21 +164,7 @@ describe("apply: chained clips", () => {
 
   it("the whole contract: a keyframe image, two chained clips and a trailer cut from them", { timeout: 60_000 }, async () => {
     const sim = await startSim({ latencyMs: 30 });
-    const yaml = `${STORY}  opening:
-    model: klingai:5@1
-    positivePrompt: Snow falls on the empty station.
-    inputs:
-      frameImages:
-        - image: { from: station-key }
-images:
-  station-key:
-    model: runware:101@1
-    positivePrompt: A snowy mountain station at dusk, cinematic still.
-    width: 1280
-    height: 720
-sequences:
-  trailer: [arrival, platform]
-`;
+    const yaml = `${STORY}${OPENING}${STATION_KEY}${TRAILER}`;
     const dir = project({ "specs/story.yaml": yaml });
     const plan = await planJson(dir);
     const two = plan.changes.filter((c) => c.address === "arrival" || c.address === "platform").reduce((s, c) => s + (c.estimated_cost_usd ?? 0), 0);

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runFfmpeg } from "../../src/media/ffmpeg.js";
 import { parseProbe } from "../../src/media/sequence-probe.js";
 import { cli, project, simProcess } from "../helpers/cli.js";
+import { STORY, TRAILER } from "../helpers/story.js";
 
 const MANIFEST = `version: 1
 clips:
@@ -22,21 +23,7 @@ sequences:
   trailer: [arrival, platform]
 `;
 /** The manifest of the issue (without `images:`): a shot made from another's last frame, and the two cut together. */
-const CONTRACT = `version: 1
-clips:
-  arrival:
-    model: klingai:3@1
-    positivePrompt: A train pulls into a snowy mountain station at dusk.
-  platform:
-    model: klingai:5@1
-    positivePrompt: The passengers step out onto the snowy platform.
-    inputs:
-      frameImages:
-        - image: { from: arrival, frame: last }
-          frame: first
-sequences:
-  trailer: [arrival, platform]
-`;
+const CONTRACT = `${STORY}${TRAILER}`;
 const SIM_OUT = ".clipform/sim/clipform-out";
 const FILM = `${SIM_OUT}/trailer.mp4`;
 const FAST = ["--sim", "--auto-approve", "--poll-interval", "20"];

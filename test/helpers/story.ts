@@ -12,3 +12,24 @@ clips:
         - image: { from: arrival, frame: last }
           frame: first
 `;
+
+/** A clip that starts from a keyframe of images: (the rest of the contract), to append to STORY's clips. */
+export const OPENING = `  opening:
+    model: klingai:5@1
+    positivePrompt: Snow falls on the empty station.
+    inputs:
+      frameImages:
+        - image: { from: station-key }
+`;
+
+export const STATION_KEY = `images:
+  station-key:
+    model: runware:101@1
+    positivePrompt: A snowy mountain station at dusk, cinematic still.
+    width: 1280
+    height: 720
+`;
+
+export const TRAILER = `sequences:
+  trailer: [arrival, platform]
+`;

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { cleanupProjectsAfterEach, errorsOf, load, loadOne, posOf, warningsOf } from "../helpers/manifest-fixtures.js";
-import { STORY } from "../helpers/story.js";
+import { OPENING, STATION_KEY, STORY } from "../helpers/story.js";
 
 cleanupProjectsAfterEach();
 const FILE = "specs/main.yaml";
@@ -119,21 +119,8 @@ clips:
   });
 
   it("an entry of images: is a picture to start from; it has no first or last frame to choose", () => {
-    const yaml = `version: 1
-clips:
-  opening:
-    model: klingai:3@1
-    positivePrompt: Snow falls on the empty station.
-    inputs:
-      frameImages:
-        - image: { from: station-key }
-images:
-  station-key:
-    model: runware:101@1
-    positivePrompt: A snowy mountain station at dusk, cinematic still.
-    width: 1280
-    height: 704
-`;
+    // The keyframe at 1280x704: a size every reading of the model's rules accepts.
+    const yaml = `version: 1\nclips:\n${OPENING.replace("klingai:5@1", "klingai:3@1")}${STATION_KEY.replace("height: 720", "height: 704")}`;
     const p = loadOne(yaml);
     expect(errorsOf(p)).toEqual([]);
     const opening = p.clips.find((c) => c.address === "opening")!;
