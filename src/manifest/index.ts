@@ -8,16 +8,18 @@ import { dirname, join, relative, resolve, sep } from "node:path";
 import type { Diagnostic } from "../diagnostics.js";
 import { sortDiagnostics } from "../diagnostics.js";
 import { ClipformError } from "../errors.js";
-import { defaultCFGScale, defaultDuration, type Catalog } from "../models/catalog.js";
+import type { Catalog } from "../models/catalog.js";
 import { loadProjectCatalog } from "../models/project.js";
 import { checkVideoRequest, frameImagesOf, resolveFramePositions, type FrameImage } from "../models/rules.js";
-import { canonicalJson, sha256Hex } from "../util/canonical.js";
+import { sha256Hex } from "../util/canonical.js";
 import { checkManifestSchema } from "./check-schema.js";
 import { toData } from "./yaml-limits.js";
 import { expandManifest, originOf, type ExpandedClip, type YamlPath } from "./expand.js";
 import { classifyImage, imageLimitIssues, inlineImage, inlineLabel, LocalImageCache, type ImageKind } from "./images.js";
 import { CLIP_FIELD_NAMES, isClipField } from "./fields.js";
-import { checkLinks, linkOf, pendingImage, referenceLinks, withPictures, type ClipLink, type LinkTarget } from "./links.js";
+import { linkGraph, linkOf, referenceLinks, type ClipLink } from "./links.js";
+import { fingerprintOf, normalizeGeneration } from "./generation.js";
+export { fingerprintOf } from "./generation.js";
 import type { Manifest } from "./schema.js";
 import { closest } from "../util/suggest.js";
 import { locate, parseYaml, type ParsedYaml } from "./yaml.js";
@@ -28,7 +30,6 @@ import { collectSequences, type DesiredSequence } from "./sequences.js";
 export type { DesiredSequence } from "./sequences.js";
 
 export const DEFAULT_SPECS_DIR = "specs";
-const FINGERPRINT_VERSION = "v1";
 
 export interface FrameImageRef {
   frame: "first" | "last";
@@ -190,44 +191,6 @@ export function loadManifestFile(absPath: string, root: string): ManifestResult 
   return { file, text, diagnostics, clips, manifest, parsed };
 }
 
-function normalizeGeneration(fields: Record<string, unknown>, images: FrameImageRef[], catalog: Catalog): GenerationFields {
-  const model = catalog.get(String(fields.model))!;
-  const g: GenerationFields = {
-    model: model.air,
-    duration: (fields.duration as number | undefined) ?? defaultDuration(model),
-    outputFormat: (fields.outputFormat as string | undefined) ?? model.defaults.outputFormat,
-    outputQuality: (fields.outputQuality as number | undefined) ?? model.defaults.outputQuality,
-  };
-  // What the model does not take is neither sent nor fingerprinted (the rules warned or refused);
-  // fields are added only when present, so earlier fingerprints stay valid.
-  const cfg = (fields.CFGScale as number | undefined) ?? defaultCFGScale(model);
-  if (cfg !== undefined && model.CFGScale.supported) g.CFGScale = cfg;
-  if (fields.seed !== undefined && model.seed.supported) g.seed = fields.seed as number;
-  if (fields.resolution !== undefined) g.resolution = fields.resolution as string;
-  if (fields.providerSettings !== undefined) g.providerSettings = fields.providerSettings as Record<string, unknown>;
-  const { frameImages: _f, ...other } = (fields.inputs ?? {}) as Record<string, unknown>;
-  if (Object.keys(other).length > 0) g.otherInputs = other;
-  if (fields.positivePrompt !== undefined) g.positivePrompt = fields.positivePrompt as string;
-  if (fields.negativePrompt !== undefined && model.negativePrompt.supported) g.negativePrompt = fields.negativePrompt as string;
-  const sizeFromImage = model.sizes.fromImage === "always" || (model.sizes.fromImage === "withFrames" && images.length > 0);
-  if (fields.width !== undefined && !sizeFromImage) g.width = fields.width as number;
-  if (fields.height !== undefined && !sizeFromImage) g.height = fields.height as number;
-  if (fields.safety !== undefined) g.safety = fields.safety as GenerationFields["safety"];
-  if (images.length > 0) {
-    g.frameImages = images.map((i) =>
-      i.kind === "file" ? { frame: i.frame, image: `sha256:${i.sha256}`, file: i.ref } : i.link ? { frame: i.frame, image: pendingImage(i.link) } : { frame: i.frame, image: i.ref },
-    );
-  }
-  return g;
-}
-
-/** What the fingerprint covers: the generation fields, with local images by content only. */
-export function fingerprintOf(g: GenerationFields): string {
-  const { frameImages, ...rest } = g;
-  const stripped = frameImages ? { ...rest, frameImages: frameImages.map(({ frame, image }) => ({ frame, image })) } : rest;
-  return `${FINGERPRINT_VERSION}:${sha256Hex(canonicalJson(stripped))}`;
-}
-
 export function loadProject(opts: LoadOptions): Project {
   const root = resolve(opts.root);
   const images = opts.images ?? new LocalImageCache();
@@ -382,34 +345,11 @@ export function assembleProject(root: string, results: ManifestResult[], images:
     }
   }
   clips.push(...joinImages(declaredImages, byAddress, diagnostics));
-  diagnostics.push(...linkGraph(clips, catalog));
+  diagnostics.push(...linkGraph(clips, catalog, fingerprintOf));
   clips.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
   const sequences = collectSequences(results);
   diagnostics.push(...sequences.diagnostics);
   return { root, clips, manifests, diagnostics: sortDiagnostics(diagnostics), digest: sha256Hex(digestParts.sort().join("\n")), catalog, sequences: sequences.sequences };
-}
-
-/**
- * Checks the references between clips (src/manifest/links.ts) and, now that every target is
- * known, writes each link's default frame into its clip's placeholder and fingerprint.
- */
-function linkGraph(clips: DesiredClip[], catalog: Catalog): Diagnostic[] {
-  const targets = new Map<string, LinkTarget>();
-  for (const c of clips) {
-    targets.set(c.address, { address: c.address, kind: c.kind ?? "video", numberResults: c.numberResults, ...(c.generation.width ? { width: c.generation.width, height: c.generation.height } : {}), location: c.location });
-  }
-  const sources = clips.filter((c) => c.links?.length);
-  const problems = checkLinks(
-    sources.map((c) => ({ address: c.address, model: c.generation.model, links: c.links!, ...(c.generation.width ? { width: c.generation.width, height: c.generation.height } : {}) })),
-    targets,
-    catalog,
-  );
-  for (const c of sources) {
-    const placeholders = new Map(c.links!.map((l) => [l, { frame: c.generation.frameImages?.[l.index]?.frame ?? "", image: pendingImage(l) }]));
-    c.generation = withPictures(c.generation, c.links!, placeholders);
-    c.fingerprint = fingerprintOf(c.generation);
-  }
-  return problems;
 }
 
 /** Fields the user most likely meant where they wrote an unknown key (in the clip or in defaults). */

@@ -8,6 +8,7 @@
  */
 import type { Diagnostic } from "../diagnostics.js";
 import type { Catalog } from "../models/catalog.js";
+import type { DesiredClip, GenerationFields } from "./index.js";
 import { closest } from "../util/suggest.js";
 import type { FramePosition } from "../media/frames.js";
 import { imageLimitIssues } from "./images.js";
@@ -192,4 +193,27 @@ export function withPictures<G extends { frameImages?: { frame: string; image: s
     }
   }
   return out;
+}
+
+/**
+ * Checks the references between clips (src/manifest/links.ts) and, now that every target is
+ * known, writes each link's default frame into its clip's placeholder and fingerprint.
+ */
+export function linkGraph(clips: DesiredClip[], catalog: Catalog, fingerprintOf: (g: GenerationFields) => string): Diagnostic[] {
+  const targets = new Map<string, LinkTarget>();
+  for (const c of clips) {
+    targets.set(c.address, { address: c.address, kind: c.kind ?? "video", numberResults: c.numberResults, ...(c.generation.width ? { width: c.generation.width, height: c.generation.height } : {}), location: c.location });
+  }
+  const sources = clips.filter((c) => c.links?.length);
+  const problems = checkLinks(
+    sources.map((c) => ({ address: c.address, model: c.generation.model, links: c.links!, ...(c.generation.width ? { width: c.generation.width, height: c.generation.height } : {}) })),
+    targets,
+    catalog,
+  );
+  for (const c of sources) {
+    const placeholders = new Map(c.links!.map((l) => [l, { frame: c.generation.frameImages?.[l.index]?.frame ?? "", image: pendingImage(l) }]));
+    c.generation = withPictures(c.generation, c.links!, placeholders);
+    c.fingerprint = fingerprintOf(c.generation);
+  }
+  return problems;
 }

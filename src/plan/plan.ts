@@ -3,7 +3,7 @@
  * cost. No I/O, no clock, no randomness: the state of local files and the price book are
  * passed in, so every action is reachable from plain data in tests.
  */
-import type { DesiredClip, GenerationFields, ManifestInfo } from "../manifest/index.js";
+import type { DesiredClip, ManifestInfo } from "../manifest/index.js";
 import type { LockEntry, Lockfile } from "../lockfile/schema.js";
 import { inFlightTasks } from "../lockfile/entries.js";
 import { committedByManifest, ledgerOf, type Ledger } from "../lockfile/ledger.js";
@@ -14,15 +14,11 @@ import { roundUsd, type PriceBook, type PriceSource } from "./prices.js";
 import { planSequences, type SequenceChange, type SequencePlanInput } from "./sequences.js";
 import { dependencyOrder } from "../manifest/links.js";
 import { recordedFrames, resolveLinks } from "./links.js";
+import { changedFields, type FieldChange } from "./fields.js";
+export { changedFields, type FieldChange } from "./fields.js";
 
 import { ACTIONS, type Action } from "./actions.js";
 export { ACTIONS, type Action } from "./actions.js";
-
-export interface FieldChange {
-  field: string;
-  old: unknown;
-  new: unknown;
-}
 
 export interface Estimate {
   usd: number;
@@ -107,39 +103,6 @@ export interface Plan {
   lockfile: { lineage: string; serial: number };
   /** Films cut from the clips' picked takes: local and free, never in the cost or budgets. */
   sequences: SequenceChange[];
-}
-
-const COMPARED_FIELDS: (keyof GenerationFields)[] = [
-  "model",
-  "positivePrompt",
-  "negativePrompt",
-  "width",
-  "height",
-  "duration",
-  "CFGScale",
-  "outputFormat",
-  "outputQuality",
-  "safety",
-  "frameImages",
-  "seed",
-  "resolution",
-  "providerSettings",
-  "otherInputs",
-  "taskType",
-  "steps",
-];
-
-/** Fields whose change forces regeneration, with old and new values (images by content and file). */
-export function changedFields(oldReq: Record<string, unknown>, next: GenerationFields): FieldChange[] {
-  const out: FieldChange[] = [];
-  const comparable = (v: unknown) =>
-    JSON.stringify(Array.isArray(v) ? v.map((x) => (x && typeof x === "object" ? { frame: (x as { frame: unknown }).frame, image: (x as { image: unknown }).image } : x)) : v);
-  for (const f of COMPARED_FIELDS) {
-    const a = oldReq[f];
-    const b = (next as unknown as Record<string, unknown>)[f];
-    if (comparable(a) !== comparable(b)) out.push({ field: f, old: a, new: b });
-  }
-  return out;
 }
 
 export function plan(input: PlanInput): Plan {
