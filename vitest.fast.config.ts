@@ -20,6 +20,7 @@ export default defineConfig({
       "test/apply/engine.test.ts",
       "test/apply/units.test.ts",
       "test/apply/engine-chain.test.ts",
+      "test/util/**/*.test.ts",
       "test/media/**/*.test.ts",
     ],
     exclude: ["test/sim/command.test.ts", "test/sim/apply-frames.test.ts", "test/sim/apply-chain.test.ts"],

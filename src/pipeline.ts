@@ -8,6 +8,7 @@ import { ClipformError } from "./errors.js";
 import { fileStamp } from "./util/stamp.js";
 import { checkOutputFiles } from "./lockfile/files.js";
 import { readCurrentRecord } from "./lockfile/current.js";
+import { collectGarbage, LARGE_PROJECT_CLIPS } from "./util/collect-garbage.js";
 import type { Lockfile } from "./lockfile/schema.js";
 import type { LocalImageCache } from "./manifest/images.js";
 import { loadProject, type Project } from "./manifest/index.js";
@@ -76,6 +77,8 @@ export function manifestScope(root: string, paths: readonly string[]): (manifest
 /** Plans a loaded project against the lockfile of `record` (the project's real one by default) as it is on disk now. */
 export function planAgainstLockfile(project: Project, opts: PlanOptions, record: Record = recordOf(workspaceAt(project.root), false), quotes?: QuoteBook): Planned {
   const lockPath = record.lockPath;
+  // The manifests' parsed documents are dead now: collect them before the lockfile is read.
+  if (project.clips.length >= LARGE_PROJECT_CLIPS) collectGarbage();
   const lockStamp = fileStamp(lockPath);
   const { lock, exists, rescues, journals } = readCurrentRecord(lockPath);
   return { project, lock, lockExists: exists, lockPath, record, lockStamp, rescues, journals, plan: planProject(project, lock, opts, quotes, record) };
