@@ -61,6 +61,11 @@ export class BudgetBook {
    * teach the expected price; a result with no believable cost counts `perResultEstimateUsd`.
    * Returns a note when a probe (the first charge of its kind) cost more than estimated.
    */
+  /** `charge` for a finished task's record: its manifest, model, duration and costs. */
+  chargeRecorded(r: { manifest: string; model: string; duration: unknown; results: { costUsd?: number }[] }, probe: string | undefined, perResultEstimateUsd: number): string | undefined {
+    return this.charge(r.manifest, probe, { model: r.model, duration: r.duration, costs: r.results.map((x) => x.costUsd), perResultEstimateUsd });
+  }
+
   charge(manifest: string, probe: string | undefined, perResult: { model: string; duration: unknown; costs: (number | undefined)[]; perResultEstimateUsd: number }): string | undefined {
     let charged = 0;
     let assumed = 0;

@@ -8,6 +8,7 @@
  */
 import { ClipformError } from "../errors.js";
 import type { LockTask } from "../lockfile/schema.js";
+import type { LockStore } from "../lockfile/store.js";
 import { RunwareError } from "../runware/errors.js";
 import type { PollResult } from "../runware/poll-result.js";
 import { acknowledges, nextStep } from "../runware/waiting.js";
@@ -80,4 +81,10 @@ export function verdicts(ids: readonly string[], answers: ReadonlyMap<string, Po
     else out.push({ kind: "processing", flight, progress: a?.progress, acknowledged: acknowledges(a) });
   }
   return out;
+}
+
+/** A task as polled, with the count it was sent for: one resumed from an earlier run completes by count too. */
+export function pollTask(f: InFlight, store: LockStore): PollTask {
+  const numberResults = store.task(f.address, f.taskUUID)?.numberResults ?? f.job?.count;
+  return numberResults === undefined ? { taskUUID: f.taskUUID } : { taskUUID: f.taskUUID, numberResults };
 }

@@ -9,7 +9,8 @@ import type { LockStore } from "../lockfile/store.js";
 import { roundUsd } from "../money/usd.js";
 import type { PollResult } from "../runware/poll-result.js";
 import { errorInfo } from "./error-info.js";
-import type { ErrorInfo, GenJob, InFlight } from "./types.js";
+import type { ApplyEvent, ErrorInfo, GenJob, InFlight } from "./types.js";
+import { describeAnomaly } from "../runware/cost.js";
 
 export interface Recorded {
   /** Index of the first new result in the entry. */
@@ -102,3 +103,19 @@ export class Recorder {
 }
 
 const isInline = (url: string) => url.startsWith("data:");
+
+/** What a finished task's record says, told: its cost anomalies, then success or failure, counted. */
+export function reportFinished(flight: InFlight, r: Recorded, tally: { succeeded: number; failed: number }, emit: (e: ApplyEvent) => void): void {
+  const { address, taskUUID } = flight;
+  for (const x of r.results) {
+    if (!x.costAnomaly) continue;
+    emit({ type: "cost-anomaly", address, taskUUID, videoUUID: x.videoUUID, raw: x.costAnomaly.raw, reason: x.costAnomaly.reason, message: describeAnomaly(x.costAnomaly) });
+  }
+  if (!r.error) {
+    tally.succeeded++;
+    emit({ type: "succeeded", address, taskUUID, results: r.results.length, costUsd: r.costUsd });
+  } else {
+    tally.failed++;
+    emit({ type: "failed", address, taskUUID, code: r.error.code, message: r.error.message, ...(r.costUsd ? { costUsd: r.costUsd } : {}) });
+  }
+}

@@ -6,6 +6,7 @@ import type { DesiredClip } from "../manifest/index.js";
 import { APPENDING_GENERATION, FRESH_GENERATION } from "../plan/actions.js";
 import type { Change, Plan } from "../plan/plan.js";
 import type { GenJob } from "./types.js";
+import type { LockEntry } from "../lockfile/schema.js";
 
 export interface Work {
   jobs: GenJob[];
@@ -43,4 +44,16 @@ export function networkWork(plan: Plan, clips: ReadonlyMap<string, DesiredClip>,
     else if (ch.action === "download") work.downloads.push({ address: ch.address, indexes: ch.downloads ?? [] });
   }
   return work;
+}
+
+/** Removes (in place) the items `drop` says, keeping the others' order; returns them, last first. */
+export function takeOut<T>(items: T[], drop: (item: T) => boolean): T[] {
+  const out: T[] = [];
+  for (let i = items.length - 1; i >= 0; i--) if (drop(items[i]!)) out.push(...items.splice(i, 1));
+  return out;
+}
+
+/** Whether `entry` holds a live task for `job`'s very request that this run did not record (`known`). */
+export function pulledByOthers(entry: Readonly<LockEntry> | undefined, job: GenJob, known: ReadonlySet<string>): boolean {
+  return !!entry && entry.fingerprint === job.clip.fingerprint && entry.tasks.some((t) => !known.has(t.taskUUID) && t.status !== "failed");
 }
