@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { BIN } from "./util.js";
+import { BENCH_KEY, BIN } from "./util.js";
 
 function project(n) {
   const dir = mkdtempSync(join(tmpdir(), "clipform-bench-apply-"));
@@ -94,9 +94,9 @@ export async function applyCase({ clips, concurrency, latencyMs, pollIntervalMs,
   const dir = project(clips);
   const ioFile = join(dir, ".bench-io");
   const simIoFile = join(dir, ".bench-sim-io");
-  const sim = await startSimProcess({ latencyMs, apiKey: "bench" }, simIoFile, label);
+  const sim = await startSimProcess({ latencyMs, apiKey: BENCH_KEY }, simIoFile, label);
   try {
-    const env = { PATH: process.env.PATH, NO_COLOR: "1", RUNWARE_API_KEY: "bench", RUNWARE_BASE_URL: sim.apiUrl, BENCH_IO_FILE: ioFile };
+    const env = { PATH: process.env.PATH, NO_COLOR: "1", RUNWARE_API_KEY: BENCH_KEY, RUNWARE_BASE_URL: sim.apiUrl, BENCH_IO_FILE: ioFile };
     const { ms, out, seen } = await run(["apply", "--auto-approve", "--json", "--concurrency", String(concurrency), "--poll-interval", String(pollIntervalMs)], dir, env, bin, label);
     const io = lastLine(ioFile);
     const events = out.trim().split("\n").map((l) => JSON.parse(l));

@@ -2,6 +2,7 @@
 import { RunwareClient } from "../dist/runware/client.js";
 import { startSimulator } from "../dist/sim/index.js";
 import { randomUUID } from "node:crypto";
+import { BENCH_KEY } from "./util.js";
 
 const task = (i) => ({
   taskType: "videoInference",
@@ -18,8 +19,8 @@ const task = (i) => ({
 
 /** Requests per second the client sustains: many concurrent single-task polls for a fixed time. */
 async function requestsPerSecond(seconds = 3, parallel = 32) {
-  const sim = await startSimulator({ latencyMs: 60_000, apiKey: "bench" });
-  const client = new RunwareClient({ baseUrl: sim.apiUrl, apiKey: "bench", batchSize: 1 });
+  const sim = await startSimulator({ latencyMs: 60_000, apiKey: BENCH_KEY });
+  const client = new RunwareClient({ baseUrl: sim.apiUrl, apiKey: BENCH_KEY, batchSize: 1 });
   const [accepted] = await client.submitVideo([task(0)]);
   const before = sim.stats().requests;
   const end = Date.now() + seconds * 1000;
@@ -44,8 +45,8 @@ async function requestsPerSecond(seconds = 3, parallel = 32) {
  * batching costs: the left-out tasks are re-polled singly, then every poll is single.
  */
 async function requestsPerClip(clips = 200, latencyMs = 1500, pollIntervalMs = 250, dialects = []) {
-  const sim = await startSimulator({ latencyMs, apiKey: "bench", dialects });
-  const client = new RunwareClient({ baseUrl: sim.apiUrl, apiKey: "bench" });
+  const sim = await startSimulator({ latencyMs, apiKey: BENCH_KEY, dialects });
+  const client = new RunwareClient({ baseUrl: sim.apiUrl, apiKey: BENCH_KEY });
   const tasks = Array.from({ length: clips }, (_, i) => task(i));
   const t0 = Date.now();
   await client.submitVideo(tasks);

@@ -7,6 +7,7 @@ import type { Planned } from "../pipeline.js";
 import { manifestBudgetScope } from "../plan/plan.js";
 import { priceBook } from "../plan/prices.js";
 import { ApplyEngine, type ApiClient, type ApplyEvent, type BudgetLimit } from "./engine.js";
+import { HeapCeiling } from "../util/collect-garbage.js";
 import { secureOutputs } from "./outputs.js";
 
 /**
@@ -43,6 +44,7 @@ export function createEngine(s: EngineSetup): ApplyEngine {
     journalDir: journalDir(planned.lockPath),
     journals: planned.journals,
   });
+  const heap = new HeapCeiling();
   const engine = new ApplyEngine({
     root: planned.project.root,
     outDir: s.outDir,
@@ -56,7 +58,12 @@ export function createEngine(s: EngineSetup): ApplyEngine {
     prices: priceBook(planned.lock, planned.project.catalog),
     now: () => new Date(),
     uuid: randomUUID,
-    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    // The engine's waits are where a big run's heap is kept near its live size (see HeapCeiling).
+    sleep: (ms) => {
+      const waited = new Promise<void>((r) => setTimeout(r, ms));
+      heap.relieve();
+      return waited;
+    },
     emit: s.emit,
     ...(s.taskTimeoutMs !== undefined ? { taskTimeoutMs: s.taskTimeoutMs } : {}),
   });
