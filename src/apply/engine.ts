@@ -98,6 +98,11 @@ export class ApplyEngine {
     this.#o.emit({ type: "stopping" });
   }
 
+  /** Second Ctrl-C, the process about to exit: every record so far made durable now, not at the next tick. */
+  recordNow(): void {
+    this.#o.store.durable();
+  }
+
   /**
    * Drops queued (not yet submitted) work for which `obsolete` says true, e.g. after a newer save
    * changed the clip. Work already submitted is never cancelled: it is paid for and recorded.

@@ -111,6 +111,8 @@ async function runApply(ctx: Context, values: Record<string, unknown>, positiona
     interrupts++;
     if (interrupts === 1) engine?.stopSubmitting();
     else {
+      // What the last poll and downloads recorded is still in the journal's buffer until the next tick.
+      engine?.recordNow();
       ctx.err("Quitting now. Every task sent is recorded in the lockfile: the next plan shows it as resume.");
       lock.release();
       process.exit(130);

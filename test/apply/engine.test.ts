@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { readCurrentRecord } from "../../src/lockfile/current.js";
 import { readLockfile } from "../../src/lockfile/io.js";
 import { desired, entryFor, lockWith } from "../helpers/plan-data.js";
 import { PRICE, rig, type Rig } from "./fake-api.js";
@@ -44,6 +45,28 @@ describe("apply engine (in-process)", () => {
     await r.engine.run();
     expect(seenOnDisk).toHaveLength(6);
     expect(seenOnDisk.every(Boolean)).toBe(true);
+  });
+
+  it("recordNow (a second Ctrl-C) makes what the last poll recorded durable at once, not at the next tick", async () => {
+    const onDisk: Array<{ before: boolean; after: boolean }> = [];
+    const hasResult = (lockPath: string, address: string) => (readCurrentRecord(lockPath).lock.clips[address]?.results.length ?? 0) > 0;
+    const r = track(
+      rig(clips(2), lockWith({}), {
+        journal: true,
+        onEvent: (e, engine) => {
+          if (e.type !== "succeeded") return;
+          const before = hasResult(r.lockPath, e.address);
+          engine.recordNow();
+          onDisk.push({ before, after: hasResult(r.lockPath, e.address) });
+        },
+      }),
+    );
+    await r.engine.run();
+    // The journal keeps a result in memory until the next tick's fsync; recordNow writes it there and then.
+    expect(onDisk).toEqual([
+      { before: false, after: true },
+      { before: false, after: true },
+    ]);
   });
 
   it("a submit whose reply is lost is polled, never sent twice", async () => {

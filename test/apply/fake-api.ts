@@ -12,6 +12,7 @@ import type { ApiClient, PollTask } from "../../src/apply/types.js";
 import type { DesiredClip } from "../../src/manifest/index.js";
 import { readLockfile, serializeLockfile } from "../../src/lockfile/io.js";
 import type { Lockfile } from "../../src/lockfile/schema.js";
+import { journalDir } from "../../src/lockfile/journal.js";
 import { LockStore } from "../../src/lockfile/store.js";
 import { plan as makePlan } from "../../src/plan/plan.js";
 import { priceBook } from "../../src/plan/prices.js";
@@ -135,7 +136,16 @@ export interface Rig {
 }
 
 /** An engine over a temp project, planned from `clips` against `lock`. */
-export function rig(clips: DesiredClip[], lock: Lockfile, o: { concurrency?: number; budgets?: BudgetLimit[]; api?: (clock: FakeClock) => FakeApi; taskTimeoutMs?: number } = {}): Rig {
+export function rig(clips: DesiredClip[], lock: Lockfile, o: {
+    concurrency?: number;
+    budgets?: BudgetLimit[];
+    api?: (clock: FakeClock) => FakeApi;
+    taskTimeoutMs?: number;
+    /** Records go through a journal under .clipform/, as a real apply's do. */
+    journal?: boolean;
+    /** Sees each event as it is emitted, while the engine is still in the step that emitted it. */
+    onEvent?: (e: ApplyEvent, engine: ApplyEngine) => void;
+  } = {}): Rig {
   const dir = mkdtempSync(join(tmpdir(), "clipform-engine-"));
   const lockPath = join(dir, "clipform.lock.json");
   writeFileSync(lockPath, serializeLockfile(lock));
@@ -150,7 +160,7 @@ export function rig(clips: DesiredClip[], lock: Lockfile, o: { concurrency?: num
     outDir: "out",
     plan: p,
     clips: new Map(clips.map((c) => [c.address, c])),
-    store: new LockStore(lockPath, readLockfile(lockPath).lock, fileStamp(lockPath)),
+    store: new LockStore(lockPath, readLockfile(lockPath).lock, fileStamp(lockPath), undefined, [], o.journal ? { root: dir, journalDir: journalDir(lockPath) } : {}),
     client: api,
     concurrency: o.concurrency ?? 8,
     pollIntervalMs: 1_000,
@@ -159,7 +169,10 @@ export function rig(clips: DesiredClip[], lock: Lockfile, o: { concurrency?: num
     now: clock.now,
     uuid: () => `00000000-0000-4000-9000-${String(++n).padStart(12, "0")}`,
     sleep: clock.sleep,
-    emit: (e) => events.push(e),
+    emit: (e) => {
+      events.push(e);
+      o.onEvent?.(e, engine);
+    },
     ...(o.taskTimeoutMs !== undefined ? { taskTimeoutMs: o.taskTimeoutMs } : {}),
   });
   return { dir, lockPath, api, clock, events, engine, onDisk: () => readLockfile(lockPath).lock, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
