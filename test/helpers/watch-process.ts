@@ -7,7 +7,11 @@ export interface Running {
   output(): string;
   /** Resolves with the output once `pattern` matches the text printed after `from` (an output offset). */
   waitFor(pattern: RegExp, opts?: { from?: number; timeoutMs?: number }): Promise<string>;
-  stop(): Promise<number | null>;
+  /**
+   * Ctrl-C (SIGINT), then resolves with the exit code. With `timeoutMs`, a process still running
+   * by then is killed and the promise rejects, saying so, with the output so far.
+   */
+  stop(opts?: { timeoutMs?: number }): Promise<number | null>;
 }
 
 export function start(args: string[], opts: { cwd: string; env?: Record<string, string> }): Running {
@@ -40,10 +44,21 @@ export function start(args: string[], opts: { cwd: string; env?: Record<string, 
         check();
       });
     },
-    stop() {
-      return new Promise((resolve) => {
-        if (proc.exitCode !== null) return resolve(proc.exitCode);
-        proc.once("exit", (code) => resolve(code));
+    stop({ timeoutMs } = {}) {
+      return new Promise((resolve, reject) => {
+        // A process killed by a signal has no exit code, and its "exit" has already been emitted.
+        if (proc.exitCode !== null || proc.signalCode !== null) return resolve(proc.exitCode);
+        const timer =
+          timeoutMs === undefined
+            ? undefined
+            : setTimeout(() => {
+                proc.kill("SIGKILL");
+                reject(new Error(`clipform ${args.join(" ")} did not exit within ${timeoutMs} ms of SIGINT (killed); output so far:\n${out}`));
+              }, timeoutMs);
+        proc.once("exit", (code) => {
+          clearTimeout(timer);
+          resolve(code);
+        });
         proc.kill("SIGINT");
       });
     },

@@ -5,20 +5,30 @@
  * viewport fetch anything). Screenshots are left in the temp folder to look at.
  */
 import { existsSync, rmSync } from "node:fs";
-import { once } from "node:events";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { cli, cliProcess, REPO } from "../helpers/cli.js";
+import { cli, REPO } from "../helpers/cli.js";
 import { project } from "../helpers/cli.js";
+import { start } from "../helpers/watch-process.js";
 import { readFileSync } from "node:fs";
 
 const CHROMIUM = "/usr/bin/chromium";
 const INSTALLED = existsSync(CHROMIUM);
 const MISSING = `${CHROMIUM} is missing: the report's browser tests need Debian's chromium (npm test installs it when run as root)`;
 export const GALLERY_SCREENSHOTS = [join(tmpdir(), "clipform-gallery-top.png"), join(tmpdir(), "clipform-gallery-grid.png"), join(tmpdir(), "clipform-gallery-takes.png"), join(tmpdir(), "clipform-gallery-live-pick.png")];
+/** The most one browser step of the live-pick test may take: well inside the test's 30 s, so a stuck step says which it is. */
+const STEP_MS = 10_000;
+/** Awaits `step`, saying what it waited for when it fails (a Playwright timeout names only its own call). */
+async function waiting<T>(what: string, step: Promise<T>): Promise<T> {
+  try {
+    return await step;
+  } catch (e) {
+    throw new Error(`waiting for ${what}: ${(e as Error).message}`, { cause: e });
+  }
+}
 /** A fan-out clip rerolled once: two takes of one request, to compare and pick between. */
 const REROLLED = "harbor/vertical/calm/dawn";
 
@@ -156,33 +166,29 @@ describe("the gallery of a 40-clip fan-out campaign", () => {
     await page.close();
   });
 
-  // Known flake (about 1 whole-file run in 2 on this machine, also before this test's last
-  // change): a step with no timeout of its own waits the whole 30 s. Retried while it is found.
-  it("picks a take from the page served by watch --serve; a page from elsewhere cannot", { retry: 2 }, async () => {
+  it("picks a take from the page served by watch --serve; a page from elsewhere cannot", async () => {
     const lockPath = join(dir, ".clipform", "sim", "clipform.lock.json");
-    const watcher = cliProcess(["watch", "--sim", "--serve", "0"], { cwd: dir });
+    const watcher = start(["watch", "--sim", "--serve", "0"], { cwd: dir });
     try {
-      let out = "";
-      watcher.stdout.setEncoding("utf8");
-      const url = await new Promise<string>((ok, fail) => {
-        watcher.stdout.on("data", (d: string) => {
-          out += d;
-          const m = /report at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
-          if (m) ok(m[1]!);
-        });
-        watcher.once("exit", () => fail(new Error(`watch exited: ${out}`)));
-      });
+      const served = await watcher.waitFor(/report at http:\/\/127\.0\.0\.1:\d+\//, { timeoutMs: 15_000 });
+      const url = /report at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(served)![1]!;
       // A page from elsewhere (here the static report, file://) cannot post a pick: no token, and
       // its cross-origin JSON request is never allowed past the preflight.
       const other = await browser.newPage();
-      await other.goto(pathToFileURL(join(dir, "clipform-report.html")).href);
+      other.setDefaultTimeout(STEP_MS);
+      await waiting("the static report to load", other.goto(pathToFileURL(join(dir, "clipform-report.html")).href));
       const before = readFileSync(lockPath, "utf8");
       const forged = await other.evaluate(async (u) => {
         try {
-          const res = await fetch(u + "__report/pick", { method: "POST", headers: { "content-type": "application/json", "x-clipform-pick-token": "guess" }, body: JSON.stringify({ address: "lighthouse", take: 1 }) });
+          const res = await fetch(u + "__report/pick", {
+            method: "POST",
+            headers: { "content-type": "application/json", "x-clipform-pick-token": "guess" },
+            body: JSON.stringify({ address: "lighthouse", take: 1 }),
+            signal: AbortSignal.timeout(5000),
+          });
           return `answered ${res.status}`;
-        } catch {
-          return "blocked";
+        } catch (e) {
+          return (e as Error).name === "TimeoutError" ? "no answer within 5 s" : "blocked";
         }
       }, url);
       expect(forged).toBe("blocked");
@@ -190,16 +196,22 @@ describe("the gallery of a 40-clip fan-out campaign", () => {
       await other.close();
 
       const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-      await page.goto(url);
+      page.setDefaultTimeout(STEP_MS);
+      await waiting("the served report to load", page.goto(url));
       const take1 = page.locator(`.card:has(.address:text-is("${REROLLED}")) .take[data-take="1"]`);
       const task = await take1.getAttribute("data-task");
+      // The pick's answer, not the status line it shows: the pick's own lockfile write makes the
+      // watcher re-plan, and the page reloads (within a second) without that line, possibly
+      // before this test has looked at it.
+      const answered = page.waitForResponse((r) => r.url() === url + "__report/pick" && r.request().method() === "POST");
       await take1.locator("button.pick").click();
-      await page.waitForSelector("#pick-status:not([hidden])");
-      // The lockfile change makes the watcher re-plan; the page reloads showing take 1 picked.
-      await page.waitForFunction(
-        (addr) => Array.from(document.querySelectorAll(".card")).find((c) => c.querySelector(".address")?.textContent === addr)?.querySelector('.take[data-take="1"]')?.classList.contains("picked"),
-        REROLLED,
-        { timeout: 15_000 },
+      expect((await waiting("the answer to the pick", answered)).status()).toBe(200);
+      await waiting(
+        "the page to reload showing take 1 picked",
+        page.waitForFunction(
+          (addr) => Array.from(document.querySelectorAll(".card")).find((c) => c.querySelector(".address")?.textContent === addr)?.querySelector('.take[data-take="1"]')?.classList.contains("picked"),
+          REROLLED,
+        ),
       );
       const lock = JSON.parse(readFileSync(lockPath, "utf8")) as { clips: Record<string, { picked?: string }> };
       expect(lock.clips[REROLLED]!.picked).toBe(task);
@@ -209,8 +221,7 @@ describe("the gallery of a 40-clip fan-out campaign", () => {
       await page.screenshot({ path: GALLERY_SCREENSHOTS[3]! });
       await page.close();
     } finally {
-      watcher.kill("SIGTERM");
-      if (watcher.exitCode === null) await once(watcher, "exit");
+      await watcher.stop({ timeoutMs: 10_000 });
     }
   });
 });
