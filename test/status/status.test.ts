@@ -204,6 +204,9 @@ describe("clipform status", () => {
       missing_files: 2,
       deleted: 2,
       spent_usd: 1.7892,
+      spent_estimated_usd: 0,
+      unknown_cost_results: 0,
+      unpriced_cost_results: 0,
       estimated_pending_usd: Math.round(pendingEstimate * 1e4) / 1e4,
     });
     // Every lockfile video counted exactly once.
