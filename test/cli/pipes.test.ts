@@ -49,7 +49,7 @@ describe("a closed output pipe", () => {
     const err = closingPipe(0);
     expect(await runCli(["no-such-command"], { cwd: dir, env: { NO_COLOR: "1" }, stdout: out.stream, stderr: err.stream, stdin: process.stdin })).toBe(1);
     expect(await runCli(["status"], { cwd: dir, env: { NO_COLOR: "1" }, stdout: out.stream, stderr: err.stream, stdin: process.stdin })).toBe(0);
-    expect(out.seen.join("")).toContain("clipform status: 10 clips");
+    expect(out.seen.join("")).toContain("clipform status: 12 clips");
   });
 
   it("apply --json whose reader leaves after the first line still finishes and records every paid task", async () => {
