@@ -9,6 +9,7 @@ import type { LockResult } from "../../src/lockfile/schema.js";
 import { plan } from "../../src/plan/plan.js";
 import { priceBook } from "../../src/plan/prices.js";
 import { costUnknownText, spentText } from "../../src/money/unknown-cost.js";
+import { planPrune } from "../../src/lockfile/prune.js";
 import { desired, entryFor, lockWith } from "../helpers/plan-data.js";
 
 const KLING_5S = 0.1848; // klingai:3@1, 5 s, 1280x720: the catalog's price (and what these entries were charged)
@@ -71,6 +72,21 @@ describe("the ledger with unknown charges", () => {
     const p = plan({ clips: [...clips, more], lock, prices: priceBook(lock), manifests: [{ file: "specs/clips.yaml", clips: 4, budget: 0.8 }] });
     expect(p.budgets).toEqual([expect.objectContaining({ scope: "specs/clips.yaml budget", spentUsd: 0.7392, estimatedUsd: KLING_5S, ok: false })]);
     expect(p.changes.find((c) => c.address === "odd")?.spentUsd).toBe(KLING_5S);
+  });
+
+  it("pruning a take whose charge is unknown keeps its estimate in lifetime spend", () => {
+    const { lock } = anomalousLock();
+    const old = lock.clips.odd!;
+    // odd was replaced: its anomalous take is kept, no clip uses it.
+    const kept = { ...lock, clips: { paid: lock.clips.paid!, silent: lock.clips.silent! }, takes: { [old.fingerprint]: { address: "odd", manifest: old.manifest, model: old.model, request: old.request, tasks: old.tasks, results: old.results } } };
+    const price = priceFromBook(priceBook(kept));
+    const before = ledgerOf(kept, price);
+    expect(before.byClip.get("odd")).toMatchObject({ usd: KLING_5S, results: 1 });
+    const pruned = planPrune(kept, { now: new Date("2026-02-01T00:00:00Z"), price });
+    expect(pruned.dropped).toEqual([expect.objectContaining({ address: "odd", costUsd: KLING_5S })]);
+    expect(ledgerOf(pruned.lock, price).totalUsd).toBe(before.totalUsd);
+    // Without a price, the unknown charge cannot be estimated: it is not invented either.
+    expect(planPrune(kept, { now: new Date("2026-02-01T00:00:00Z") }).totalUsd).toBe(0);
   });
 
   it("tells people what is unknown and why", () => {
