@@ -11,9 +11,7 @@
 import { costOrZero, saneCost } from "../util/money-guard.js";
 import { roundUsd } from "../money/usd.js";
 import { unknownCostReason, type UnknownCosts } from "../money/unknown-cost.js";
-import type { Lockfile } from "./schema.js";
-
-type LockResult = Lockfile["clips"][string]["results"][number];
+import type { Lockfile, LockResult } from "./schema.js";
 
 /** What one generated result of `model` and `request` is estimated to cost (the plan's price book), or undefined when unpriced. */
 export type ResultPrice = (model: string, duration: number | undefined, request?: Record<string, unknown>) => number | undefined;
