@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm run demo`: the whole loop on the example project, against the embedded simulator (no key,
-// no network, no cost): plan, apply, the videos on disk, and a final plan with nothing to do.
+// `npm run demo`: the whole loop on the example project (shots that feed shots included:
+// specs/chain.yaml), against the embedded simulator (no key, no network, no cost): plan, apply,
+// the videos on disk, and a final plan with nothing to do.
 // Runs in demo/ (a fresh copy of specs/ each time) so the repository itself stays clean.
 // It runs what `npm install` built (its `prepare` script); it does not build again.
 import { spawnSync } from "node:child_process";

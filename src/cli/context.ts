@@ -18,6 +18,28 @@ export interface Context extends Io {
   colorErr: Palette;
 }
 
+/**
+ * A reader that went away (`clipform plan | head -1`) makes every later write fail with EPIPE, and
+ * an unheard stream error would end the process with a stack trace. So, once per stream, at the CLI
+ * boundary: the first write error closes that output and later writes are dropped. The command runs
+ * on to its end and keeps its exit code: an apply still records everything it paid for (README,
+ * "Pipes"); nothing it decides depends on being heard.
+ */
+export function dropOutputWhenClosed(stream: NodeJS.WritableStream): void {
+  if (guarded.has(stream)) return;
+  guarded.add(stream);
+  stream.on("error", () => {
+    // The write that failed is lost with its reader; later ones are not attempted.
+    const s = stream as { write: (chunk: unknown, ...rest: unknown[]) => boolean };
+    s.write = (_chunk, ...rest) => {
+      const done = rest.find((r) => typeof r === "function") as (() => void) | undefined;
+      if (done) queueMicrotask(done);
+      return true;
+    };
+  });
+}
+const guarded = new WeakSet<NodeJS.WritableStream>();
+
 export function makeContext(io: Io): Context {
   // Defence in depth: whatever happens, the API key is never written to the terminal, in any spelling.
   registerSecret(io.env.RUNWARE_API_KEY);

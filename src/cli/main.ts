@@ -8,7 +8,7 @@ import { formatDiagnostic } from "../diagnostics.js";
 import { ClipformError } from "../errors.js";
 import type { Command } from "./commands.js";
 import { COMMANDS } from "./registry.js";
-import { makeContext, version, type Context, type Io } from "./context.js";
+import { dropOutputWhenClosed, makeContext, version, type Context, type Io } from "./context.js";
 import { closest } from "../util/suggest.js";
 
 export const USAGE = `clipform — plan and apply AI video generations from YAML specs
@@ -41,6 +41,8 @@ function commandHelp(name: string, summary: string, c: Command): string {
 }
 
 export async function run(argv: string[], io: Io): Promise<number> {
+  dropOutputWhenClosed(io.stdout);
+  dropOutputWhenClosed(io.stderr);
   const ctx = makeContext(io);
   const [name, ...rest] = argv;
   if (name === "help" && rest.length > 0) return run([rest[0]!, "--help"], io);

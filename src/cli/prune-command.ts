@@ -5,6 +5,8 @@ import { acquireStateLock, describeHolder } from "../apply/statelock.js";
 import { writeFileAtomic, serializeLockfile } from "../lockfile/io.js";
 import { readCurrentRecord, settleJournals } from "../lockfile/current.js";
 import { planPrune } from "../lockfile/prune.js";
+import { priceFromBook } from "../lockfile/ledger.js";
+import { priceBook } from "../plan/prices.js";
 import { takeDir } from "../lockfile/takes.js";
 import { openWorkspace } from "../project/workspace.js";
 import { usd } from "../plan/render.js";
@@ -31,7 +33,8 @@ export const pruneCommand: Command = {
       const record = readCurrentRecord(path);
       const { lock: current } = record;
       const exists = record.exists || record.journals.length > 0;
-      const p = planPrune(current, { now: new Date(), ...(targets.length ? { match: (a: string) => matchesAny(a, targets) } : {}) });
+      // A take whose charge is unknown keeps its estimate in the ledger (learned prices, else the catalog's).
+      const p = planPrune(current, { now: new Date(), price: priceFromBook(priceBook(current)), ...(targets.length ? { match: (a: string) => matchesAny(a, targets) } : {}) });
       if (p.dropped.length === 0) {
         ctx.out("Nothing to prune: every kept take is used by a clip or still in flight.");
         return 0;

@@ -5,7 +5,7 @@ import { writeFileAtomic } from "../lockfile/io.js";
 import { computePlan } from "../pipeline.js";
 import { openWorkspace, recordNote } from "../project/workspace.js";
 import { SIM_RECORD_OPTION } from "./commands.js";
-import { usd } from "../plan/render.js";
+import { spentText } from "../money/unknown-cost.js";
 import { DEFAULT_REPORT_FILE, renderReportHtml, reportOf } from "../report/index.js";
 import type { Command } from "./commands.js";
 
@@ -19,7 +19,7 @@ export const reportCommand: Command = {
     mkdirSync(dirname(outFile), { recursive: true });
     writeFileAtomic(outFile, renderReportHtml(report));
     const counts = Object.entries(report.counts).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s.replace("-", " ")}`);
-    ctx.out(`Wrote the report to ${relative(ctx.cwd, outFile)}: ${report.clips.length} clip${report.clips.length === 1 ? "" : "s"} (${counts.join(", ") || "none yet"}), ${usd(report.spentUsd)} spent.`);
+    ctx.out(`Wrote the report to ${relative(ctx.cwd, outFile)}: ${report.clips.length} clip${report.clips.length === 1 ? "" : "s"} (${counts.join(", ") || "none yet"}), ${spentText(report.spentUsd, report.spentUnknown)} spent.`);
     return 0;
   },
 };

@@ -8,6 +8,8 @@ import { SIM_RECORD_OPTION } from "./commands.js";
 import { renderStatus } from "../status/render.js";
 import { buildStatus } from "../status/status.js";
 import { comparisons } from "../plan/compare.js";
+import { priceBook } from "../plan/prices.js";
+import { priceFromBook } from "../lockfile/ledger.js";
 import type { Command } from "./commands.js";
 
 export const statusCommand: Command = {
@@ -23,6 +25,7 @@ export const statusCommand: Command = {
       lockPath: relative(ctx.cwd, lockPath) || lockPath,
       plan,
       files: checkOutputFiles(lock, project.root),
+      price: priceFromBook(priceBook(lock, project.catalog)),
     });
     const simulated = recordNote(ws, ctx.cwd);
     if (values.json) ctx.out(JSON.stringify(simulated ? { ...report, lockfile: { ...report.lockfile, simulated: true } } : report, null, 2));

@@ -3,7 +3,8 @@
  * when no clip uses any of its videos and none of its tasks is in flight; its cost stays in the
  * ledger as a pruned record (pruning a record does not un-spend it).
  */
-import { costOrZero } from "../util/money-guard.js";
+import { saneCost } from "../util/money-guard.js";
+import { resultPrice, type ResultPrice } from "./ledger.js";
 import { roundUsd } from "../money/usd.js";
 import type { Lockfile, LockPruned, LockTake } from "./schema.js";
 
@@ -24,13 +25,17 @@ export interface PrunePlan {
   totalUsd: number;
 }
 
-/** What the take itself was charged: results of its own tasks. */
-function takeCost(t: LockTake): number {
+/**
+ * What the take itself was charged: results of its own tasks. A result whose charge is unknown
+ * counts at its estimate (as in the ledger), so pruning it never lowers lifetime spend.
+ */
+function takeCost(t: LockTake, price: ResultPrice | undefined): number {
   const own = new Set(t.tasks.map((x) => x.taskUUID));
-  return roundUsd(t.results.filter((r) => own.has(r.taskUUID)).reduce((s, r) => s + (costOrZero(r.costUsd)), 0));
+  const unknown = price ? (resultPrice(price, t.model, t.request) ?? 0) : 0;
+  return roundUsd(t.results.filter((r) => own.has(r.taskUUID)).reduce((s, r) => s + (saneCost(r.costUsd) ?? unknown), 0));
 }
 
-export function planPrune(lock: Lockfile, o: { now: Date; match?: (address: string) => boolean }): PrunePlan {
+export function planPrune(lock: Lockfile, o: { now: Date; match?: (address: string) => boolean; price?: ResultPrice }): PrunePlan {
   const used = new Set(Object.values(lock.clips).flatMap((e) => e.results.map((r) => r.videoUUID)));
   const takes = { ...lock.takes };
   const pruned: Record<string, LockPruned> = { ...lock.pruned };
@@ -38,7 +43,7 @@ export function planPrune(lock: Lockfile, o: { now: Date; match?: (address: stri
   for (const [fp, t] of Object.entries(lock.takes ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (o.match && !o.match(t.address)) continue;
     if (t.tasks.some((x) => x.status === "submitted") || t.results.some((r) => used.has(r.videoUUID))) continue;
-    const costUsd = takeCost(t);
+    const costUsd = takeCost(t, o.price);
     const key = [...t.tasks.map((x) => x.taskUUID)].sort()[0] ?? fp;
     pruned[key] = { address: t.address, manifest: t.manifest, fingerprint: fp, costUsd, results: t.results.length, prunedAt: o.now.toISOString() };
     delete takes[fp];

@@ -132,7 +132,8 @@ export function plan(input: PlanInput): Plan {
   const plannedFingerprints = new Map<string, { address: string; results: number }>();
   const reusedFrom = new Map<string, string>();
   const changes: Change[] = [];
-  const ledger = ledgerOf(lock); // lifetime spend: every charge recorded, replaced and pruned takes included
+  // Lifetime spend: every charge recorded, replaced and pruned takes included; an unknown charge at its estimate.
+  const ledger = ledgerOf(lock, (model, d, request) => prices(model, d, request)?.usd);
   const spentOf = (address: string) => ledger.byClip.get(address)?.usd ?? 0;
   const inFlightElsewhere = (address: string, fingerprint: string) => {
     const f = inFlightBy.get(fingerprint);

@@ -69,6 +69,12 @@ export async function quoteChanges(input: QuoteInput): Promise<QuoteOutcome> {
   for (const change of input.plan.changes) {
     const clip = byAddress.get(change.address);
     if (!clip || !PAYING.has(change.action) || change.generate === 0) continue;
+    // A frame taken from another clip is a picture only apply makes (src/apply/chain.ts): there is
+    // no request to show the API yet, so the estimate stays.
+    if (clip.links) {
+      outcome.notes.push(`${clip.address}: not quoted, it is made from another clip's frame; the estimate stays`);
+      continue;
+    }
     if (input.cache.get(quoteKey(input.endpoint, clip.fingerprint, change.generate))) outcome.reused++;
     else ask.push({ clip, generate: change.generate });
   }

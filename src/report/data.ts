@@ -6,7 +6,8 @@
 import { existsSync } from "node:fs";
 import { basename, join, relative, resolve, sep } from "node:path";
 import { framePath } from "../media/frames.js";
-import { ledgerOf, type Ledger } from "../lockfile/ledger.js";
+import { ledgerOf, type Ledger, type ResultPrice } from "../lockfile/ledger.js";
+import { costUnknownText, type UnknownCosts } from "../money/unknown-cost.js";
 import type { LockEntry, Lockfile } from "../lockfile/schema.js";
 import type { DesiredClip } from "../manifest/index.js";
 import { clipState, lastError, shownState, SHOWN_STATES, type ShownState } from "../status/clip-state.js";
@@ -74,6 +75,8 @@ export interface ReportClip {
   /** Its takes with videos (current first, then kept ones): what `clipform pick` chooses among. */
   takes: ReportTake[];
   spentUsd: number;
+  /** Some of `spentUsd` is an estimate: results whose charge is unknown ("cost unknown: …"). */
+  costUnknown?: string;
 }
 
 export interface ReportModel {
@@ -81,8 +84,10 @@ export interface ReportModel {
   manifests: string[];
   models: string[];
   counts: Record<ClipStatus, number>;
-  /** Lifetime spend: everything the ledger records as charged. */
+  /** Lifetime spend: everything the ledger records as charged, and estimates of results whose charge is unknown. */
   spentUsd: number;
+  /** Those results, when there are any: the spend is then shown as approximate. */
+  spentUnknown?: UnknownCosts;
   /** What applying the current plan is estimated to cost. */
   estimatedUsd: number;
   generations: number;
@@ -109,6 +114,8 @@ export interface ReportInput {
   simulated?: string;
   /** State of each sequence's film, by its path (relative to the root); unlisted films count as missing. */
   films?: ReadonlyMap<string, FileState>;
+  /** The plan's price per result: results whose charge is unknown count at it (never $0). */
+  price?: ResultPrice;
 }
 
 /** Values shown in a change that are not prompts are cut to this length (data URIs can be huge). */
@@ -193,6 +200,7 @@ function layoutOf(clip: DesiredClip, entry: LockEntry | undefined, input: Report
 }
 
 function reportClip(address: string, clip: DesiredClip | undefined, entry: LockEntry | undefined, change: Change | undefined, input: ReportInput, ledger: Ledger): ReportClip {
+  const spend = ledger.byClip.get(address);
   const status = shownState(clipState(change?.action ?? "no-op", clip !== undefined));
   return {
     address,
@@ -205,7 +213,8 @@ function reportClip(address: string, clip: DesiredClip | undefined, entry: LockE
     change: change && reportChange(change),
     videos: (entry?.results ?? []).map((r, i) => reportVideo(r, i + 1, locator(input))),
     takes: reportTakes(input.lock, address, locator(input)),
-    spentUsd: ledger.byClip.get(address)?.usd ?? 0,
+    spentUsd: spend?.usd ?? 0,
+    ...(spend && spend.results > 0 ? { costUnknown: costUnknownText(spend) } : {}),
   };
 }
 
@@ -216,7 +225,9 @@ export function reportModel(input: ReportInput): ReportModel {
   const changes = new Map(input.plan.changes.map((c) => [c.address, c]));
   const recorded = Object.entries(input.lock.clips).filter(([, e]) => !input.inManifestScope || input.inManifestScope(e.manifest));
   const addresses = sortedUnique([...desired.keys(), ...recorded.map(([a]) => a)]);
-  const ledger = ledgerOf(input.lock);
+  const ledger = ledgerOf(input.lock, input.price);
+  const spent = [...ledger.byClip.values()].filter((c) => !input.inManifestScope || input.inManifestScope(c.manifest));
+  const unknown = spent.reduce((u, c) => ({ results: u.results + c.results, estimatedUsd: roundUsd(u.estimatedUsd + c.estimatedUsd), unpriced: u.unpriced + c.unpriced }), { results: 0, estimatedUsd: 0, unpriced: 0 });
   const clips = addresses.map((a) => reportClip(a, desired.get(a), input.lock.clips[a], changes.get(a), input, ledger));
   const counts = Object.fromEntries(STATUSES.map((s) => [s, clips.filter((c) => c.status === s).length])) as Record<ClipStatus, number>;
   return {
@@ -225,7 +236,8 @@ export function reportModel(input: ReportInput): ReportModel {
     models: sortedUnique(clips.map((c) => c.model)),
     counts,
     // Lifetime: every charge the ledger holds for the manifests in scope (kept and pruned takes too).
-    spentUsd: roundUsd([...ledger.byClip.values()].filter((c) => !input.inManifestScope || input.inManifestScope(c.manifest)).reduce((s, c) => s + c.usd, 0)),
+    spentUsd: roundUsd(spent.reduce((s, c) => s + c.usd, 0)),
+    ...(unknown.results > 0 ? { spentUnknown: unknown } : {}),
     estimatedUsd: input.plan.summary.estimated_cost_usd,
     generations: input.plan.summary.generations,
     lockfileSerial: input.lock.serial,

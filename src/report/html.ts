@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import { simulatedNote, unitUsd, usd } from "../plan/render.js";
 import { STATUS_LABEL, STATUSES, type ReportChange, type ReportClip, type ReportModel } from "./data.js";
+import { spentText } from "../money/unknown-cost.js";
 import { FILTER_SCRIPT, LIVE_SCRIPT, PICK_SCRIPT, PICK_TOKEN_META, VERSION_META } from "./client.js";
 import { placeholder, takesMedia, videoFigure } from "./takes-html.js";
 import { escapeHtml as e } from "./escape.js";
@@ -43,7 +44,7 @@ function header(m: ReportModel): string {
   return `<header class="top">
 <h1>clipform report</h1>
 <span class="sub">lockfile serial ${m.lockfileSerial}</span>
-<dl class="stats">${stat("Spent", usd(m.spentUsd))}${stat("Clips", String(m.clips.length))}${statuses}${stat("Next apply", `${usd(m.estimatedUsd)} <small>${plural(m.generations, "generation")}</small>`)}</dl>
+<dl class="stats">${stat("Spent", e(spentText(m.spentUsd, m.spentUnknown)))}${stat("Clips", String(m.clips.length))}${statuses}${stat("Next apply", `${usd(m.estimatedUsd)} <small>${plural(m.generations, "generation")}</small>`)}</dl>
 ${m.simulated ? `<p class="simulated-note">${e(simulatedNote(m.simulated))}</p>\n` : ""}<p id="pick-status" class="pick-status" role="status" hidden></p>
 <p class="offline-note">clipform watch is not answering: this page shows the last version it served.</p>
 </header>`;
@@ -107,7 +108,8 @@ ${c.prompt !== undefined ? `<p class="prompt searchable">${e(c.prompt)}</p>` : "
 ${c.negativePrompt !== undefined ? `<p class="negative">Negative: <span class="searchable">${e(c.negativePrompt)}</span></p>` : ""}
 ${c.error ? `<div class="error"><code>${e(c.error.code)}</code> ${e(c.error.message)}</div>` : ""}
 ${c.change ? change(c.change, c.error !== undefined) : ""}
-<p class="spent">Spent ${usd(c.spentUsd)}</p>
+<p class="spent">Spent ${e(c.costUnknown ? `≈${usd(c.spentUsd)}` : usd(c.spentUsd))}</p>
+${c.costUnknown ? `<p class="cost-unknown">${e(c.costUnknown)}</p>` : ""}
 </div>
 </article>`;
 }
@@ -183,7 +185,7 @@ export function renderReportHtml(m: ReportModel, opts: RenderOptions = {}): stri
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(scripts, opts.live !== undefined)}">
-${opts.live ? `<meta name="${VERSION_META}" content="${e(opts.live.version)}">\n` : ""}${canPick ? `<meta name="${PICK_TOKEN_META}" content="${e(opts.live!.pickToken!)}">\n` : ""}<title>clipform report: ${plural(m.clips.length, "clip")}, ${usd(m.spentUsd)} spent</title>
+${opts.live ? `<meta name="${VERSION_META}" content="${e(opts.live.version)}">\n` : ""}${canPick ? `<meta name="${PICK_TOKEN_META}" content="${e(opts.live!.pickToken!)}">\n` : ""}<title>clipform report: ${plural(m.clips.length, "clip")}, ${e(spentText(m.spentUsd, m.spentUnknown))} spent</title>
 <style>${REPORT_CSS}</style>
 </head>
 <body>

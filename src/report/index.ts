@@ -9,6 +9,8 @@ import { checkResultFiles } from "../lockfile/files.js";
 import { computePlan, manifestScope, type Planned } from "../pipeline.js";
 import { recordOf, workspaceAt } from "../project/workspace.js";
 import { reportModel, type ReportModel } from "./data.js";
+import { priceFromBook } from "../lockfile/ledger.js";
+import { priceBook } from "../plan/prices.js";
 import { renderReportHtml, type RenderOptions } from "./html.js";
 
 export { renderReportHtml, type RenderOptions } from "./html.js";
@@ -36,6 +38,7 @@ export function reportOf(planned: Planned, outFile?: string, paths: readonly str
     // Kept takes' files too: the gallery plays every take, so one can be picked.
     files: checkResultFiles([...Object.values(planned.lock.clips), ...Object.values(planned.lock.takes ?? {})].flatMap((e) => e.results), root),
     root,
+    price: priceFromBook(priceBook(planned.lock, planned.project.catalog)),
     reportDir: dirname(resolve(root, outFile ?? DEFAULT_REPORT_FILE)),
     // A film on disk plays, even one the next apply cuts again.
     films: new Map(planned.plan.sequences.map((s) => [s.file, entryKind(resolve(root, s.file)) === "file" ? ("ok" as const) : ("missing" as const)])),

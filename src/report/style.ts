@@ -81,6 +81,7 @@ figcaption { padding: 3px 8px 5px; font-size: 12px; color: #c9d1d9; font-variant
 .change del { background: #ffd7d5; }
 .change ins { background: #ccffd8; text-decoration: none; }
 .spent { margin-top: auto; font-size: 13px; color: var(--muted); font-variant-numeric: tabular-nums; }
+.cost-unknown { margin: 2px 0 0; font-size: 12px; color: var(--amber); }
 .description { margin: 0; font-size: 13px; font-style: italic; color: var(--muted); }
 .keyframes { display: flex; gap: 6px; }
 .keyframe { width: 96px; }

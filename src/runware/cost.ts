@@ -5,6 +5,7 @@
  */
 
 import { costProblem, MAX_COST_PER_GENERATION_USD, type CostProblem } from "../util/money-guard.js";
+import { COST_PROBLEM_TEXT } from "../money/unknown-cost.js";
 
 export { MAX_COST_PER_GENERATION_USD };
 
@@ -31,12 +32,7 @@ export function checkCost(raw: unknown, generations = 1): CostCheck | undefined 
 /** A sentence for people: "cost -100 ignored (negative)". */
 export function describeAnomaly(anomaly: CostAnomaly): string {
   const shown = anomaly.raw.length > 40 ? `${anomaly.raw.slice(0, 40)}…` : anomaly.raw;
-  const why = {
-    negative: "negative",
-    "not-finite": "not a finite number",
-    "not-a-number": "not a number",
-    absurd: `over the $${MAX_COST_PER_GENERATION_USD} per-video ceiling`,
-  }[anomaly.reason];
+  const why = COST_PROBLEM_TEXT[anomaly.reason];
   return `cost ${shown} ignored (${why}): not counted as a charge`;
 }
 

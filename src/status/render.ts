@@ -2,7 +2,10 @@
 import type { Palette } from "../cli/colors.js";
 import type { Comparison } from "../plan/compare.js";
 import { unitUsd, usd } from "../plan/render.js";
-import type { ClipState, StatusItem, StatusReport } from "./status.js";
+import { costUnknownText, spentText } from "../money/unknown-cost.js";
+import type { ClipState, SpendEstimate, StatusItem, StatusReport } from "./status.js";
+
+const spent = (usdTotal: number, s: SpendEstimate) => spentText(usdTotal, { results: s.unknown_cost_results, estimatedUsd: s.spent_estimated_usd, unpriced: s.unpriced_cost_results });
 
 const COLUMNS = [
   ["clips", "clips"],
@@ -57,6 +60,15 @@ function sideBySide(r: StatusReport, groups: readonly Comparison[], color: Palet
   return ["", color.bold("Side by side:"), ...groups.map((g) => `  ${g.shot}  ${g.variants.map((v) => variant(v.address, v.model)).join(" · ")}`)];
 }
 
+/** "$0.37 of it estimated for 2 results whose cost is unknown; 1 more has no price". */
+function unknownNote(t: SpendEstimate): string {
+  const n = t.unknown_cost_results;
+  const priced = n - t.unpriced_cost_results;
+  const parts = priced > 0 ? [`${usd(t.spent_estimated_usd)} of it estimated for ${priced} result${priced === 1 ? "" : "s"} whose cost is unknown`] : [];
+  if (t.unpriced_cost_results > 0) parts.push(`${t.unpriced_cost_results} result${t.unpriced_cost_results === 1 ? "" : "s"} of unknown cost and no price, counted as nothing`);
+  return parts.join("; ");
+}
+
 export function renderStatus(r: StatusReport, color: Palette, comparisons: readonly Comparison[] = []): string {
   const out: string[] = [];
   const lf = r.lockfile;
@@ -67,10 +79,10 @@ export function renderStatus(r: StatusReport, color: Palette, comparisons: reado
   out.push("");
   const rows: string[][] = [["manifest", ...COLUMNS.map(([, h]) => h), "spent", "pending est."]];
   for (const m of r.manifests) {
-    rows.push([m.exists ? m.manifest : `${m.manifest} (gone)`, ...COLUMNS.map(([k]) => String(m[k])), usd(m.spent_usd), usd(m.estimated_pending_usd)]);
+    rows.push([m.exists ? m.manifest : `${m.manifest} (gone)`, ...COLUMNS.map(([k]) => String(m[k])), spent(m.spent_usd, m), usd(m.estimated_pending_usd)]);
   }
   const t = r.totals;
-  rows.push(["total", ...COLUMNS.map(([k]) => String(t[k])), usd(t.spent_usd), usd(t.estimated_pending_usd)]);
+  rows.push(["total", ...COLUMNS.map(([k]) => String(t[k])), spent(t.spent_usd, t), usd(t.estimated_pending_usd)]);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   rows.forEach((row, n) => {
     const line = row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ");
@@ -93,9 +105,16 @@ export function renderStatus(r: StatusReport, color: Palette, comparisons: reado
       out.push(`  ${paint[it.state](SYMBOL[it.state])} ${it.address.padEnd(w)}  ${describeItem(it)}`);
     }
   }
+  const unknown = r.manifests.flatMap((m) => m.items).filter((it) => it.cost_unknown);
+  if (unknown.length > 0) {
+    out.push("");
+    const w = Math.max(...unknown.map((it) => it.address.length));
+    for (const it of unknown.sort((a, b) => (a.address < b.address ? -1 : 1))) out.push(`  ${color.yellow("?")} ${it.address.padEnd(w)}  ${costUnknownText({ ...it.cost_unknown!, estimatedUsd: it.cost_unknown!.estimated_usd })}`);
+  }
   if (comparisons.length > 0) out.push(...sideBySide(r, comparisons, color));
   out.push("");
   const all = attention.length === 0 ? "Everything is generated and on disk." : "`clipform plan` shows the changes, `clipform apply` makes them.";
-  out.push(`Spent: ${usd(t.spent_usd)} in total. ${all}`);
+  const estimated = t.unknown_cost_results === 0 ? "" : ` (${unknownNote(t)})`;
+  out.push(`Spent: ${spent(t.spent_usd, t)} in total${estimated}. ${all}`);
   return out.join("\n");
 }

@@ -7,7 +7,7 @@
  * address) shows as `copied_usd`, and is counted where it was paid (the entry holding its task).
  */
 import { inFlightTasks } from "../lockfile/entries.js";
-import { ledgerOf } from "../lockfile/ledger.js";
+import { ledgerOf, type ResultPrice, type UnknownSpend } from "../lockfile/ledger.js";
 import { money, payers } from "../lockfile/money.js";
 import type { Lockfile, LockEntry } from "../lockfile/schema.js";
 import type { Project } from "../manifest/index.js";
@@ -34,6 +34,8 @@ export interface StatusItem {
   spent_usd: number;
   /** Results copied from another address's generation (reuse): paid there, not counted here. */
   copied_usd: number;
+  /** Results whose charge is unknown (no cost sent, or one not believable): `spent_usd` counts them at their estimate. */
+  cost_unknown?: CostUnknown;
   /** pending/failed: what apply would pay for it. */
   estimated_cost_usd?: number;
   /** The latest task's error, when it failed. */
@@ -44,9 +46,25 @@ export interface StatusItem {
   missing_files?: { variant: number; file: string | null; state: "missing" | "altered" | "not downloaded" }[];
 }
 
+export interface CostUnknown {
+  results: number;
+  /** The part of `spent_usd` that is an estimate. */
+  estimated_usd: number;
+  /** Of `results`, those with no known price at all: counted as nothing, so spend is at least `spent_usd`. */
+  unpriced: number;
+  reasons: string[];
+}
+
+/** Spend figures of a manifest or the project: the part of `spent_usd` that is an estimate, and of how many results. */
+export interface SpendEstimate {
+  spent_estimated_usd: number;
+  unknown_cost_results: number;
+  unpriced_cost_results: number;
+}
+
 export type StateCounts = Record<"generated" | "pending" | "in_flight" | "failed" | "missing_files" | "deleted", number>;
 
-export interface ManifestStatus extends StateCounts {
+export interface ManifestStatus extends StateCounts, SpendEstimate {
   manifest: string;
   /** False when the manifest is gone but the lockfile still has entries from it. */
   exists: boolean;
@@ -61,7 +79,7 @@ export interface StatusReport {
   format_version: string;
   lockfile: { path: string; exists: boolean; lineage: string | null; serial: number };
   manifests: ManifestStatus[];
-  totals: StateCounts & { manifests: number; clips: number; spent_usd: number; estimated_pending_usd: number };
+  totals: StateCounts & SpendEstimate & { manifests: number; clips: number; spent_usd: number; estimated_pending_usd: number };
 }
 
 export interface StatusInput {
@@ -72,6 +90,8 @@ export interface StatusInput {
   lockPath: string;
   plan: Plan;
   files: ReadonlyMap<string, FileState>;
+  /** The plan's price per result: results whose charge is unknown count at it (never $0). */
+  price?: ResultPrice;
 }
 
 const COUNT_KEY: Record<ClipState, keyof StateCounts> = {
@@ -83,19 +103,25 @@ const COUNT_KEY: Record<ClipState, keyof StateCounts> = {
   deleted: "deleted",
 };
 
+const spendEstimate = (u: UnknownSpend | undefined): SpendEstimate => ({
+  spent_estimated_usd: u?.estimatedUsd ?? 0,
+  unknown_cost_results: u?.results ?? 0,
+  unpriced_cost_results: u?.unpriced ?? 0,
+});
+
 const zero = (): StateCounts => ({ generated: 0, pending: 0, in_flight: 0, failed: 0, missing_files: 0, deleted: 0 });
 
 export function buildStatus(input: StatusInput): StatusReport {
   const { project, lock, plan, files } = input;
   const paidBy = payers(lock);
-  const ledger = ledgerOf(lock);
+  const ledger = ledgerOf(lock, input.price);
   const desired = new Map(project.clips.map((c) => [c.address, c]));
 
   const byManifest = new Map<string, ManifestStatus>();
   const manifestOf = (file: string, exists: boolean): ManifestStatus => {
     let m = byManifest.get(file);
     if (!m) {
-      m = { manifest: file, exists, clips: 0, ...zero(), spent_usd: 0, estimated_pending_usd: 0, items: [] };
+      m = { manifest: file, exists, clips: 0, ...zero(), spent_usd: 0, ...spendEstimate(undefined), estimated_pending_usd: 0, items: [] };
       byManifest.set(file, m);
     }
     return m;
@@ -119,6 +145,8 @@ export function buildStatus(input: StatusInput): StatusReport {
       spent_usd: ledger.byClip.get(ch.address)?.usd ?? 0,
       copied_usd: copied,
     };
+    const spend = ledger.byClip.get(ch.address);
+    if (spend && spend.results > 0) item.cost_unknown = { results: spend.results, estimated_usd: spend.estimatedUsd, unpriced: spend.unpriced, reasons: spend.reasons };
     if (ch.generate > 0 && ch.estimate) item.estimated_cost_usd = ch.estimate.usd;
     if (entry?.picked) item.picked_take = entry.picked;
     const error = lastError(entry);
@@ -141,8 +169,13 @@ export function buildStatus(input: StatusInput): StatusReport {
   const known = new Set(project.manifests.map((m) => m.file));
   const manifests = [...byManifest.values()]
     .sort((a, b) => Number(known.has(b.manifest)) - Number(known.has(a.manifest)) || (a.manifest < b.manifest ? -1 : a.manifest > b.manifest ? 1 : 0))
-    .map((m) => ({ ...m, spent_usd: ledger.byManifest.get(m.manifest) ?? 0, estimated_pending_usd: roundUsd(m.estimated_pending_usd) }));
-  const totals = { manifests: project.manifests.length, clips: project.clips.length, ...zero(), spent_usd: 0, estimated_pending_usd: 0 };
+    .map((m) => ({
+      ...m,
+      spent_usd: ledger.byManifest.get(m.manifest) ?? 0,
+      ...spendEstimate(ledger.unknownByManifest.get(m.manifest)),
+      estimated_pending_usd: roundUsd(m.estimated_pending_usd),
+    }));
+  const totals = { manifests: project.manifests.length, clips: project.clips.length, ...zero(), spent_usd: 0, ...spendEstimate(ledger.unknown), estimated_pending_usd: 0 };
   for (const m of manifests) {
     for (const k of Object.keys(zero()) as (keyof StateCounts)[]) totals[k] += m[k];
     totals.estimated_pending_usd += m.estimated_pending_usd;

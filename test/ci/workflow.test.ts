@@ -248,7 +248,7 @@ describe("the GitHub Actions workflow", () => {
 
     // Pull request job.
     const validated = await runStep(plan, stepRunning(plan, "npx clipform validate"), runner);
-    expect(validated.stdout).toMatch(/^ok: 10 clips in 3 manifests/);
+    expect(validated.stdout).toMatch(/^ok: 12 clips in 4 manifests/);
     expect(validated.code).toBe(0);
 
     const planStep = stepRunning(plan, "npx clipform plan");
@@ -258,7 +258,7 @@ describe("the GitHub Actions workflow", () => {
     const md = readFileSync(join(dir, "plan.md"), "utf8");
     expect(md).toMatch(/^### clipform plan\n/);
     expect(md).toContain("| | Address | Action | Model | Detail | Estimate | Price source | Why |");
-    expect(md).toContain("estimated cost **$2.31** for 11 generations");
+    expect(md).toContain("estimated cost **$2.68** for 13 generations");
     expect(md).toContain("| `harbor/wide/foggy` | create |");
     expect(planned.summary).toBe(md); // the job summary is the plan
     expect(s.stats().requests).toBe(0); // planning sends nothing
@@ -267,10 +267,10 @@ describe("the GitHub Actions workflow", () => {
     const applyStep = stepRunning(apply, "npx clipform apply");
     const applied = await runStep(apply, applyStep, runner);
     expect(applied.code, applied.stderr).toBe(0);
-    expect(applied.stdout).toContain("Budget ok --max-cost: this plan $2.31 of $10.00 ($7.69 left)");
-    expect(s.stats().videoInference).toBe(10);
+    expect(applied.stdout).toContain("Budget ok --max-cost: this plan $2.68 of $10.00 ($7.32 left)");
+    expect(s.stats().videoInference).toBe(12);
     const lock = lockOf(readFileSync(join(dir, "clipform.lock.json"), "utf8"));
-    expect(Object.keys(lock.clips)).toHaveLength(10);
+    expect(Object.keys(lock.clips)).toHaveLength(12);
 
     const commitStep = stepRunning(apply, "git commit");
     const committed = await runStep(apply, commitStep, runner);
@@ -288,7 +288,7 @@ describe("the GitHub Actions workflow", () => {
     expect(recommit.code).toBe(0);
     expect(recommit.stdout).toContain("clipform.lock.json is unchanged.");
     expect(git(origin, "rev-list", "--count", "main").trim()).toBe("2");
-    expect(s.stats().videoInference).toBe(10); // never paid twice
+    expect(s.stats().videoInference).toBe(12); // never paid twice
   }, 120_000);
 
   it("stops at the budget (CLIPFORM_MAX_COST) before sending anything, and a failing plan fails its step with the error in the summary", async () => {
@@ -298,7 +298,7 @@ describe("the GitHub Actions workflow", () => {
     const runner: Runner = { cwd: dir, shim: npxShim(), contexts: { secrets: { RUNWARE_API_KEY: KEY }, vars: { CLIPFORM_MAX_COST: "1.50" } }, env: { RUNWARE_BASE_URL: s.apiUrl } };
     const applied = await runStep(apply, stepRunning(apply, "npx clipform apply"), runner);
     expect(applied.code).toBe(1);
-    expect(applied.stderr).toContain("error: estimated $2.31 exceeds the --max-cost of $1.50. Nothing was sent.");
+    expect(applied.stderr).toContain("error: estimated $2.68 exceeds the --max-cost of $1.50. Nothing was sent.");
     expect(s.stats().requests).toBe(0);
     expect(existsSync(join(dir, "clipform.lock.json"))).toBe(false);
 
@@ -334,7 +334,7 @@ describe("the GitHub Actions workflow", () => {
     const runner: Runner = { cwd: ci, shim: npxShim(), contexts: { secrets: { RUNWARE_API_KEY: KEY }, vars: {} }, env: { RUNWARE_BASE_URL: s.apiUrl } };
     const applied = await runStep(apply, stepRunning(apply, "npx clipform apply"), runner);
     expect(applied.code, applied.stderr).toBe(0);
-    expect(s.stats().videoInference).toBe(11);
+    expect(s.stats().videoInference).toBe(13);
     expect(applied.stderr).toMatch(/Apply complete: 1 succeeded, 0 failed/);
 
     // Meanwhile a developer adds dev-clip, applies it locally and pushes first.
@@ -347,14 +347,14 @@ describe("the GitHub Actions workflow", () => {
 
     const committed = await runStep(apply, stepRunning(apply, "git commit"), runner);
     expect(committed.code, committed.stdout + committed.stderr).toBe(0);
-    expect(s.stats().videoInference).toBe(12); // 10 + ci-clip + dev-clip: nothing generated twice
+    expect(s.stats().videoInference).toBe(14); // 12 + ci-clip + dev-clip: nothing generated twice
     expect(committed.stdout).toContain("push rejected (attempt 1)");
-    expect(committed.stderr).toMatch(/clipform lock merge: clipform\.lock\.json: 12 entries/);
+    expect(committed.stderr).toMatch(/clipform lock merge: clipform\.lock\.json: 14 entries/);
     const merged = lockOf(git(origin, "show", "main:clipform.lock.json"));
     const ciLock = lockOf(readFileSync(join(runner.cwd, "clipform.lock.json"), "utf8"));
     expect(ciLock).toEqual(merged);
     expect(Object.keys(merged.clips)).toEqual(expect.arrayContaining(["ci-clip", "dev-clip", "origami-dragon"]));
-    expect(Object.keys(merged.clips)).toHaveLength(12);
+    expect(Object.keys(merged.clips)).toHaveLength(14);
     expect(git(origin, "log", "--format=%s", "-3", "main").trim().split("\n")).toEqual(["clipform: update lockfile [skip ci]", "add dev-clip", "add ci-clip"]);
     // Nothing to generate on main afterwards (the CI checkout lacks dev-clip's video: a download).
     const p = JSON.parse(cli(["plan", "--json"], { cwd: ci }).stdout) as { summary: Record<string, number>; changes: { address: string; action: string }[] };

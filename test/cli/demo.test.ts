@@ -12,6 +12,10 @@ describe("npm run demo", () => {
     expect(r.stdout).toContain("$ clipform plan --sim --detailed-exitcode   # nothing left to do");
     expect(r.stdout).toContain("simulated record (.clipform/sim/clipform.lock.json)");
     expect(r.stdout).toContain("No changes.");
+    // The chained pair of specs/chain.yaml: planned after its upstream, generated from its last frame.
+    expect(r.stdout).toContain("arrival is created in this plan: platform is made from the new frame once it exists");
+    expect(r.stdout).toMatch(/^ {2}\.clipform\/sim\/clipform-out\/platform\.v1\.mp4 /m);
+    expect(r.stdout).toContain("clipform plan: 12 clips in 4 manifests");
     expect(r.stdout + r.stderr).not.toMatch(/tsc|build-validators/);
   });
 });

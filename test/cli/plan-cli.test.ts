@@ -16,7 +16,7 @@ describe("clipform validate", () => {
   it("accepts the repository's example project", () => {
     const r = cli(["validate"], { cwd: exampleProject() });
     expect(r.stderr).toBe("");
-    expect(r.stdout).toMatch(/^ok: 10 clips in 3 manifests/);
+    expect(r.stdout).toMatch(/^ok: 12 clips in 4 manifests/);
     expect(r.code).toBe(0);
   });
 
@@ -63,9 +63,9 @@ describe("clipform plan", () => {
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.format_version).toBe("1");
-    expect(j.changes).toHaveLength(10);
+    expect(j.changes).toHaveLength(12);
     for (const c of j.changes) expect(Object.keys(c)).toEqual(expect.arrayContaining(["address", "action", "reason", "estimated_cost_usd"]));
-    expect(j.summary).toMatchObject({ create: 10, estimated_cost_usd: 2.31 });
+    expect(j.summary).toMatchObject({ create: 12, estimated_cost_usd: 2.6796 });
   });
 
   it("--detailed-exitcode: 2 with changes, 0 with nothing to do", () => {

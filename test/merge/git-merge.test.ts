@@ -92,7 +92,7 @@ describe("git merge of lockfiles changed on two branches", () => {
   it("merges clip by clip with the driver (and conflicts without it); plan afterwards has nothing to generate", () => {
     const dir = repoWithAppliedMain();
     const main = lockAt(dir, "main");
-    expect(Object.keys(main.clips)).toHaveLength(10);
+    expect(Object.keys(main.clips)).toHaveLength(12);
 
     // Branch a: adds x-ferry (new manifest) and drops windmill-lighthouse; applies; commits.
     gitOk(dir, "checkout", "-q", "-b", "a");
@@ -135,7 +135,7 @@ describe("git merge of lockfiles changed on two branches", () => {
     configureDriver(dir);
     const merged = git(dir, "merge", "--no-edit", "b");
     expect(merged.code, merged.out).toBe(0);
-    expect(merged.out).toMatch(/clipform lock merge: clipform\.lock\.json: 11 entries/);
+    expect(merged.out).toMatch(/clipform lock merge: clipform\.lock\.json: 13 entries/);
     expect(gitOk(dir, "status", "--porcelain")).toBe("");
     expect(gitOk(dir, "rev-list", "--parents", "-n", "1", "HEAD").trim().split(" ")).toHaveLength(3);
 
@@ -173,7 +173,7 @@ describe("git merge of lockfiles changed on two branches", () => {
     const pj = JSON.parse(cloned.stdout) as { changes: { address: string; action: string }[]; summary: Record<string, number> };
     expect(pj.changes.map((c) => c.address)).toEqual(expected);
     expect(new Set(pj.changes.map((c) => c.action))).toEqual(new Set(["download"]));
-    expect(pj.summary).toMatchObject({ download: 11, create: 0, replace: 0, "add-variants": 0, retry: 0, estimated_cost_usd: 0, generations: 0 });
+    expect(pj.summary).toMatchObject({ download: 13, create: 0, replace: 0, "add-variants": 0, retry: 0, estimated_cost_usd: 0, generations: 0 });
   }, 180_000);
 
   it("both branches paid for the same new variant: the merge keeps both videos, and plan generates nothing", () => {

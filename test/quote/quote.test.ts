@@ -76,7 +76,11 @@ describe("clipform plan --quote", () => {
     const plan = JSON.parse((await run(["plan", "--json"], { cwd: dir, env })).stdout) as PlanJson;
     const creates = plan.changes.filter((c) => c.action === "create");
     expect(creates.length).toBeGreaterThan(5);
-    expect(creates.filter((c) => c.address !== "battle-aftermath").map((c) => c.price_source)).toEqual(creates.slice(1).map(() => "quoted"));
+    // A chained clip (specs/chain.yaml's platform) is made from a frame only apply makes: it keeps its estimate.
+    const unquoted = ["battle-aftermath", "platform"];
+    expect(creates.filter((c) => !unquoted.includes(c.address)).map((c) => c.price_source)).toEqual(creates.slice(2).map(() => "quoted"));
+    expect(quoted.stderr).toContain("platform: not quoted, it is made from another clip's frame; the estimate stays");
+    expect(creates.find((c) => c.address === "platform")!.price_source).not.toBe("quoted");
     expect(creates.find((c) => c.address === "battle-aftermath")!.price_source).not.toBe("quoted");
 
     const dryRuns = sim.stats().dryRuns;

@@ -156,7 +156,7 @@ describe("the report in Chromium, opened from disk", () => {
   });
 
   it("requests nothing but local files, and the page reports no errors (its policy allows its own scripts)", () => {
-    expect(requests.filter((u) => u.endsWith(".mp4")).length).toBeGreaterThanOrEqual(11);
+    expect(requests.filter((u) => u.endsWith(".mp4")).length).toBeGreaterThanOrEqual(13);
     expect(requests.filter((u) => !u.startsWith("file://"))).toEqual([]);
     expect(problems).toEqual([]);
   });
@@ -212,7 +212,7 @@ describe("the report served live", () => {
     page.on("request", (req) => requests.push(req.url()));
     await page.goto(`${origin}/`);
     const played = await playAll(page);
-    expect(played).toHaveLength(11);
+    expect(played).toHaveLength(13);
     for (const v of played) expect(v.currentTime, v.src).toBeGreaterThan(0);
     let loads = 0;
     page.on("load", () => loads++);

@@ -24,11 +24,11 @@ describe("clipform report", () => {
   it("writes clipform-report.html in the project root, with a player for every generated video", () => {
     const r = cli(["report", "--sim"], { cwd: dir });
     expect(r.stderr).toBe("");
-    expect(r.stdout).toBe("Wrote the report to clipform-report.html: 10 clips (10 generated), $2.31 spent.\n");
+    expect(r.stdout).toBe("Wrote the report to clipform-report.html: 12 clips (12 generated), $2.68 spent.\n");
     expect(r.code).toBe(0);
     const html = readFileSync(join(dir, "clipform-report.html"), "utf8");
     const files = recordedFiles(dir);
-    expect(files).toHaveLength(11);
+    expect(files).toHaveLength(13);
     expect(videoSrcs(html).sort()).toEqual(files.sort());
     expect(html).not.toMatch(/https?:\/\//);
     expect(html).toContain('<p class="simulated-note">simulated record (.clipform/sim/clipform.lock.json)');
@@ -39,7 +39,7 @@ describe("clipform report", () => {
 
   it("without --sim the report reads the real record, which the simulator never touched", () => {
     const r = cli(["report", "--out", "real.html"], { cwd: dir });
-    expect(r.stdout).toBe("Wrote the report to real.html: 10 clips (10 pending), $0.00 spent.\n");
+    expect(r.stdout).toBe("Wrote the report to real.html: 12 clips (12 pending), $0.00 spent.\n");
     expect(readFileSync(join(dir, "real.html"), "utf8")).not.toContain(`<p class="simulated-note">`);
   });
 
@@ -47,11 +47,11 @@ describe("clipform report", () => {
     const gone = recordedFiles(dir).find((f) => f.startsWith(".clipform/sim/clipform-out/rainy-monorail"))!;
     unlinkSync(join(dir, gone));
     const r = cli(["report", "--sim", "--out", "site/gallery.html"], { cwd: dir });
-    expect(r.stdout).toMatch(/^Wrote the report to site\/gallery\.html: 10 clips/);
+    expect(r.stdout).toMatch(/^Wrote the report to site\/gallery\.html: 12 clips/);
     expect(r.code).toBe(0);
     const html = readFileSync(join(dir, "site", "gallery.html"), "utf8");
     const srcs = videoSrcs(html);
-    expect(srcs).toHaveLength(10);
+    expect(srcs).toHaveLength(12);
     for (const src of srcs) expect(existsSync(join(dir, "site", src)), src).toBe(true);
     expect(html).toContain(`<div class="placeholder">missing file<small>${gone}</small></div>`);
   });

@@ -204,6 +204,9 @@ describe("clipform status", () => {
       missing_files: 2,
       deleted: 2,
       spent_usd: 1.7892,
+      spent_estimated_usd: 0,
+      unknown_cost_results: 0,
+      unpriced_cost_results: 0,
       estimated_pending_usd: Math.round(pendingEstimate * 1e4) / 1e4,
     });
     // Every lockfile video counted exactly once.
@@ -262,7 +265,7 @@ describe("clipform status", () => {
     const lock = JSON.parse(readFileSync(join(dir, ".clipform", "sim", "clipform.lock.json"), "utf8")) as { serial: number; clips: Record<string, { manifest: string; results: { costUsd: number; file: string }[] }> };
     const s = statusJson(dir, ["--sim"]);
     expect(s.lockfile).toMatchObject({ simulated: true });
-    expect(s.totals).toMatchObject({ manifests: 3, clips: 10, generated: 10, pending: 0, in_flight: 0, failed: 0, missing_files: 0, deleted: 0, estimated_pending_usd: 0 });
+    expect(s.totals).toMatchObject({ manifests: 4, clips: 12, generated: 12, pending: 0, in_flight: 0, failed: 0, missing_files: 0, deleted: 0, estimated_pending_usd: 0 });
     const spentBy = new Map<string, number>();
     for (const e of Object.values(lock.clips)) spentBy.set(e.manifest, (spentBy.get(e.manifest) ?? 0) + e.results.reduce((a, r) => a + r.costUsd, 0));
     for (const m of s.manifests) expect(m.spent_usd, m.manifest).toBeCloseTo(spentBy.get(m.manifest)!, 4);
@@ -275,7 +278,7 @@ describe("clipform status", () => {
 
     unlinkSync(join(dir, lock.clips["origami-dragon"]!.results[1]!.file));
     const after = statusJson(dir, ["--sim"]);
-    expect(after.totals).toMatchObject({ generated: 9, missing_files: 1 });
+    expect(after.totals).toMatchObject({ generated: 11, missing_files: 1 });
     const origami = after.manifests.flatMap((m) => m.items).find((i) => i.address === "origami-dragon")!;
     expect(origami.missing_files).toEqual([{ variant: 2, file: ".clipform/sim/clipform-out/origami-dragon.v2.mp4", state: "missing" }]);
   }, 60_000);

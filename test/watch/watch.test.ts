@@ -28,13 +28,13 @@ describe("clipform watch, driven as a user would", () => {
     const fanOut = join(dir, "specs", "fan-out.yaml");
     const w = watch([], dir);
     await w.waitFor(/update #1 in \d+ ms/);
-    expect(w.output()).toContain("Plan: 10 to create.");
+    expect(w.output()).toContain("Plan: 12 to create.");
 
     let mark = w.output().length;
     edit(fanOut, "mood: [foggy, sunlit]", "mood: [foggy, sunlit, stormy]");
     let out = await w.waitFor(/update #\d+ in/, { from: mark });
     expect(out).toContain("+ harbor/wide/stormy");
-    expect(out).toContain("Plan: 12 to create.");
+    expect(out).toContain("Plan: 14 to create.");
 
     mark = w.output().length;
     edit(fanOut, "model: klingai:3@1", "model: klingai:3@1\n    duration: 7\n    positivePrompt: \"never closed");
@@ -51,7 +51,7 @@ describe("clipform watch, driven as a user would", () => {
     mark = w.output().length;
     edit(fanOut, "\n    duration: 7", "");
     out = await w.waitFor(/update #\d+ in/, { from: mark });
-    expect(out).toContain("Plan: 12 to create.");
+    expect(out).toContain("Plan: 14 to create.");
     expect(await w.stop()).toBe(0);
   });
 
