@@ -5,6 +5,7 @@
  */
 import { ClipformError } from "../errors.js";
 import { cutSequences } from "../media/sequence-films.js";
+import { sequencesToCut } from "../plan/sequences.js";
 import { readCurrentRecord } from "../lockfile/current.js";
 import type { Planned } from "../pipeline.js";
 import { NETWORK_ACTIONS } from "../plan/actions.js";
@@ -83,6 +84,6 @@ export async function applyPlanned(r: ApplyRequest): Promise<ApplySummary | unde
   r.started?.(engine);
   const summary = await engine.run();
   // The films last: from the lockfile as the run left it, every paid record already written.
-  const films = await cutSequences({ root: project.root, record: planned.record, outDir: r.outDir, sequences: project.sequences, lock: readCurrentRecord(planned.lockPath).lock, emit: r.emit });
+  const films = await cutSequences({ root: project.root, record: planned.record, outDir: r.outDir, sequences: sequencesToCut(plan, project.sequences), lock: readCurrentRecord(planned.lockPath).lock, emit: r.emit });
   return { ...summary, sequencesCut: films.cut, sequencesFailed: films.failed };
 }

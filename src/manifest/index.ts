@@ -26,6 +26,7 @@ import { locate, parseYaml, type ParsedYaml } from "./yaml.js";
 import { PROJECT_CONFIG } from "../project/config.js";
 import { imageEntries, joinImages, type Declared } from "./images-section.js";
 import { collectSequences, type DesiredSequence } from "./sequences.js";
+import { scopeProject, unresolvedNames } from "./scope.js";
 
 export type { DesiredSequence } from "./sequences.js";
 
@@ -114,12 +115,19 @@ export interface Project {
   catalog: Catalog;
   /** Films cut from the clips' picked takes (`sequences:`), by name. */
   sequences: DesiredSequence[];
+  /**
+   * Clips of the project's other manifests, when only some were asked for and they name
+   * something declared there (src/manifest/scope.ts): never planned themselves.
+   */
+  context?: DesiredClip[];
 }
 
 export interface LoadOptions {
   root: string;
   paths?: string[];
   images?: LocalImageCache;
+  /** The whole project's manifests, when `paths` names only some: what those name may be declared there. */
+  projectPaths?: readonly string[];
   /** YYYY-MM-DD for model retirement dates; today by default. */
   today?: string;
 }
@@ -195,8 +203,25 @@ export function loadProject(opts: LoadOptions): Project {
   const root = resolve(opts.root);
   const images = opts.images ?? new LocalImageCache();
   const files = discoverManifests(root, opts.paths?.length ? opts.paths : [DEFAULT_SPECS_DIR]);
-  const models = loadProjectCatalog(root);
-  return assembleProject(root, files.map((f) => loadManifestFile(f, root)), images, { ...models, ...(opts.today ? { today: opts.today } : {}) });
+  const models = { ...loadProjectCatalog(root), ...(opts.today ? { today: opts.today } : {}) };
+  const results = files.map((f) => loadManifestFile(f, root));
+  const others = opts.projectPaths && unresolvedNames(results).length > 0 ? otherManifests(root, opts.projectPaths, files) : [];
+  if (others.length === 0) return assembleProject(root, results, images, models);
+  const all = [...results, ...others.map((f) => loadManifestFile(f, root))].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  return scopeProject(assembleProject(root, all, images, models), new Set(results.map((r) => r.file)));
+}
+
+/** The project's manifests besides `loaded` (none when the project's folders are gone). */
+function otherManifests(root: string, projectPaths: readonly string[], loaded: readonly string[]): string[] {
+  const seen = new Set(loaded);
+  let all: string[];
+  try {
+    all = discoverManifests(root, [...projectPaths]);
+  } catch (e) {
+    if (e instanceof ClipformError && e.code === "NO_MANIFESTS") return [];
+    throw e;
+  }
+  return all.filter((f) => !seen.has(f));
 }
 
 export interface ProjectModels {
