@@ -128,6 +128,7 @@ describe("sequences in the plan", () => {
       ["wait", "waits for platform (replace, outside this plan): never cut from a video about to change; plan it too (--target, or its manifest)", ["platform"]],
     ]);
     expect(sequencesToCut(p, [trailer()])).toEqual([]);
+    expect(planToJson(p).sequences).toEqual([expect.objectContaining({ name: "trailer", action: "wait", outside: ["platform"] })]);
     // Targeting the edited member too: it is replaced by this apply and the film is cut after it.
     const both = planWith({ lock, record: recordFor(lock), film: "ok", clips: [arrival, edited], targets: ["trailer", "platform"] });
     expect(both.sequences.map((s) => [s.action, s.reason])).toEqual([["wait", "cut after this apply: platform (replace)"]]);
