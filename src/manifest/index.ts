@@ -14,7 +14,7 @@ import { checkVideoRequest, frameImagesOf, resolveFramePositions, type FrameImag
 import { sha256Hex } from "../util/canonical.js";
 import { checkManifestSchema } from "./check-schema.js";
 import { toData } from "./yaml-limits.js";
-import { expandManifest, originOf, type ExpandedClip, type YamlPath } from "./expand.js";
+import { expandImages, expandManifest, originOf, type ExpandedClip, type YamlPath } from "./expand.js";
 import { classifyImage, imageLimitIssues, inlineImage, inlineLabel, LocalImageCache, type ImageKind } from "./images.js";
 import { CLIP_FIELD_NAMES, isClipField } from "./fields.js";
 import { linkGraph, linkOf, referenceLinks, type ClipLink } from "./links.js";
@@ -163,6 +163,8 @@ export interface ManifestResult {
   text: string;
   diagnostics: Diagnostic[];
   clips: ExpandedClip[];
+  /** The keyframe images of `images:`, expanded like clips (imageDefaults, matrix, variables). */
+  images?: ExpandedClip[];
   manifest?: Manifest;
   parsed: ParsedYaml;
 }
@@ -195,8 +197,9 @@ export function loadManifestFile(absPath: string, root: string): ManifestResult 
   }
   const manifest = data as Manifest;
   const { clips, problems } = expandManifest(manifest);
-  for (const p of problems) at(p.at, p.message, p.key ? { key: true } : {});
-  return { file, text, diagnostics, clips, manifest, parsed };
+  const images = manifest.images ? expandImages(manifest) : undefined;
+  for (const p of [...problems, ...(images?.problems ?? [])]) at(p.at, p.message, p.key ? { key: true } : {});
+  return { file, text, diagnostics, clips, ...(images ? { images: images.clips } : {}), manifest, parsed };
 }
 
 export function loadProject(opts: LoadOptions): Project {
@@ -251,7 +254,7 @@ export function assembleProject(root: string, results: ManifestResult[], images:
     manifests.push({ file: r.file, clips: r.clips.length, ...(r.manifest?.budget ? { budget: r.manifest.budget.maxCost } : {}) });
     const schemaErrorLines = new Set(r.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.line}:${d.col}`));
     const baseDir = dirname(resolve(root, r.file));
-    const section = imageEntries({ file: r.file, parsed: r.parsed, errorsAt: schemaErrorLines, ...(r.manifest ? { manifest: r.manifest } : {}) }, catalog, fingerprintOf);
+    const section = imageEntries({ file: r.file, parsed: r.parsed, errorsAt: schemaErrorLines, images: r.images ?? [], ...(r.manifest ? { manifest: r.manifest } : {}) }, catalog, fingerprintOf);
     diagnostics.push(...section.diagnostics);
     declaredImages.push(...section.declared);
 

@@ -15,9 +15,7 @@ import type { ManifestResult, Project } from "./index.js";
 export function unresolvedNames(results: readonly ManifestResult[]): string[] {
   const declared = new Set<string>();
   for (const r of results) {
-    for (const c of r.clips) declared.add(c.address);
-    const images = r.manifest?.images;
-    if (images && typeof images === "object") for (const name of Object.keys(images)) declared.add(name);
+    for (const c of [...r.clips, ...(r.images ?? [])]) declared.add(c.address);
   }
   const missing = new Set<string>();
   const want = (name: unknown) => {
