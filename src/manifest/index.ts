@@ -26,7 +26,7 @@ import { locate, parseYaml, type ParsedYaml } from "./yaml.js";
 import { PROJECT_CONFIG } from "../project/config.js";
 import { imageEntries, joinImages, type Declared } from "./images-section.js";
 import { collectSequences, type DesiredSequence } from "./sequences.js";
-import { scopeProject, unresolvedNames } from "./scope.js";
+import { otherManifests, scopeProject, unresolvedNames } from "./scope.js";
 
 export type { DesiredSequence } from "./sequences.js";
 
@@ -208,24 +208,13 @@ export function loadProject(opts: LoadOptions): Project {
   const files = discoverManifests(root, opts.paths?.length ? opts.paths : [DEFAULT_SPECS_DIR]);
   const models = { ...loadProjectCatalog(root), ...(opts.today ? { today: opts.today } : {}) };
   const results = files.map((f) => loadManifestFile(f, root));
-  const others = opts.projectPaths && unresolvedNames(results).length > 0 ? otherManifests(root, opts.projectPaths, files) : [];
+  const project = opts.projectPaths;
+  const others = project && unresolvedNames(results).length > 0 ? otherManifests(() => discoverManifests(root, [...project]), files) : [];
   if (others.length === 0) return assembleProject(root, results, images, models);
   const all = [...results, ...others.map((f) => loadManifestFile(f, root))].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   return scopeProject(assembleProject(root, all, images, models), new Set(results.map((r) => r.file)));
 }
 
-/** The project's manifests besides `loaded` (none when the project's folders are gone). */
-function otherManifests(root: string, projectPaths: readonly string[], loaded: readonly string[]): string[] {
-  const seen = new Set(loaded);
-  let all: string[];
-  try {
-    all = discoverManifests(root, [...projectPaths]);
-  } catch (e) {
-    if (e instanceof ClipformError && e.code === "NO_MANIFESTS") return [];
-    throw e;
-  }
-  return all.filter((f) => !seen.has(f));
-}
 
 export interface ProjectModels {
   catalog: Catalog;

@@ -7,6 +7,7 @@
  * and planned only as far as the asked manifests need it, and their own problems are theirs.
  */
 import type { Diagnostic } from "../diagnostics.js";
+import { ClipformError } from "../errors.js";
 import { frameImagesOf } from "../models/rules.js";
 import { linkOf, referenceLinks } from "./links.js";
 import type { ManifestResult, Project } from "./index.js";
@@ -53,4 +54,15 @@ export function scopeProject(project: Project, files: ReadonlySet<string>): Proj
     diagnostics: project.diagnostics.filter(mine),
     sequences: project.sequences.filter((s) => files.has(s.manifest)),
   };
+}
+
+/** The project's manifests (as `discover` finds them) besides `loaded`; none when the project's folders are gone. */
+export function otherManifests(discover: () => string[], loaded: readonly string[]): string[] {
+  const seen = new Set(loaded);
+  try {
+    return discover().filter((f) => !seen.has(f));
+  } catch (e) {
+    if (e instanceof ClipformError && e.code === "NO_MANIFESTS") return [];
+    throw e;
+  }
 }
