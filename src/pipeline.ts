@@ -40,8 +40,8 @@ export function lockfilePath(root: string): string {
 }
 
 /** Loads and validates the manifests; throws with every diagnostic when any is an error. */
-export function loadValidProject(root: string, paths: string[], images?: LocalImageCache): Project {
-  const loaded = loadProject({ root, paths, ...(images ? { images } : {}) });
+export function loadValidProject(root: string, paths: string[], images?: LocalImageCache, projectPaths?: readonly string[]): Project {
+  const loaded = loadProject({ root, paths, ...(images ? { images } : {}), ...(projectPaths ? { projectPaths } : {}) });
   const project = { ...loaded, diagnostics: groupRepeated(loaded.diagnostics) };
   const errors = project.diagnostics.filter((d) => d.severity === "error");
   if (errors.length > 0) {
@@ -56,6 +56,7 @@ export function planProject(project: Project, lock: Lockfile, opts: PlanOptions,
     sequences: sequencePlanInput(project.root, record ?? recordOf(workspaceAt(project.root), false), project.sequences),
     ...(quotes ? { quotes } : {}),
     clips: project.clips,
+    ...(project.context ? { context: project.context } : {}),
     lock,
     prices: priceBook(lock, project.catalog),
     manifests: project.manifests,
@@ -90,7 +91,12 @@ export function planAgainstLockfile(project: Project, opts: PlanOptions, record:
  */
 export function computePlan(at: string | Workspace, opts: PlanOptions, images?: LocalImageCache, quotes?: QuoteBook): Planned {
   const ws = typeof at === "string" ? workspaceAt(at) : at;
-  return planAgainstLockfile(loadValidProject(ws.root, manifestPaths(ws, opts.paths), images), opts, ws.record, quotes);
+  return planAgainstLockfile(loadValidProject(ws.root, manifestPaths(ws, opts.paths), images, wholeProject(ws, opts.paths)), opts, ws.record, quotes);
+}
+
+/** When only some manifests are asked for, the project's: what they name resolves against all of them. */
+export function wholeProject(ws: Pick<Workspace, "config">, paths: readonly string[]): readonly string[] | undefined {
+  return paths.length ? ws.config.manifests : undefined;
 }
 
 /** The manifests to load: the paths asked for, else the project's (config `manifests`, default specs/). */

@@ -5,6 +5,7 @@
  */
 import { ClipformError } from "../errors.js";
 import { cutSequences } from "../media/sequence-films.js";
+import { sequencesToCut } from "../plan/sequences.js";
 import { readCurrentRecord } from "../lockfile/current.js";
 import type { Planned } from "../pipeline.js";
 import { NETWORK_ACTIONS } from "../plan/actions.js";
@@ -83,11 +84,12 @@ export async function applyPlanned(r: ApplyRequest): Promise<ApplySummary | unde
   r.started?.(engine);
   const summary = await engine.run();
   // The films last: from the lockfile as the run left it, every paid record already written. Read
-  // again only when there are films: a big lockfile parsed a second time is the largest
+  // again only when there are films to cut: a big lockfile parsed a second time is the largest
   // allocation of a run, and would set its peak memory.
+  const sequences = sequencesToCut(plan, project.sequences);
   const films =
-    project.sequences.length === 0
+    sequences.length === 0
       ? { cut: 0, failed: 0 }
-      : await cutSequences({ root: project.root, record: planned.record, outDir: r.outDir, sequences: project.sequences, lock: readCurrentRecord(planned.lockPath).lock, emit: r.emit });
+      : await cutSequences({ root: project.root, record: planned.record, outDir: r.outDir, sequences, lock: readCurrentRecord(planned.lockPath).lock, emit: r.emit });
   return { ...summary, sequencesCut: films.cut, sequencesFailed: films.failed };
 }

@@ -22,14 +22,15 @@ export interface ApiSession {
   close(): Promise<void>;
 }
 
-export async function openApiSession(opts: { env: NodeJS.ProcessEnv; sim: boolean; needsKey: boolean; onEvent?: (e: ClientEvent) => void; catalog?: Catalog }): Promise<ApiSession> {
+/** `warn` hears, once, what the embedded simulator could not do as asked (a video without its frame images). */
+export async function openApiSession(opts: { env: NodeJS.ProcessEnv; sim: boolean; needsKey: boolean; onEvent?: (e: ClientEvent) => void; catalog?: Catalog; warn?: (line: string) => void }): Promise<ApiSession> {
   let apiKey = opts.env.RUNWARE_API_KEY ?? "";
   let baseUrl = opts.env.RUNWARE_BASE_URL || DEFAULT_BASE_URL;
   let sim: { apiUrl: string; close(): Promise<void> } | undefined;
   if (opts.sim) {
     const { startSimulator } = await import("../sim/index.js");
     apiKey = `sim-${randomUUID()}`;
-    sim = await startSimulator({ port: 0, latencyMs: SIM_DEMO_LATENCY_MS, apiKey }, opts.catalog);
+    sim = await startSimulator({ port: 0, latencyMs: SIM_DEMO_LATENCY_MS, apiKey }, opts.catalog, opts.warn);
     baseUrl = sim.apiUrl;
   } else if (opts.needsKey && !apiKey) {
     throw new ClipformError("MISSING_KEY", "RUNWARE_API_KEY is not set (or use --sim to try clipform on the local simulator). Nothing was sent.");

@@ -12,6 +12,7 @@ import { relative, resolve } from "node:path";
 import { fileStamp } from "../util/stamp.js";
 import { checkSavedPlan, isPlanFile, readPlanFile } from "../plan/planfile.js";
 import { planToJson, renderText } from "../plan/render.js";
+import { onlyCuts } from "../plan/sequences.js";
 import { DEFAULT_TASK_TIMEOUT_MS, EXIT_STILL_RUNNING, parseTaskTimeout, stillRunningMessage } from "../runware/waiting.js";
 import type { Command } from "./commands.js";
 import { planOptions } from "./commands.js";
@@ -144,6 +145,11 @@ async function runApply(ctx: Context, values: Record<string, unknown>, positiona
       },
       approve: async () => {
         if (saved || values["auto-approve"]) return;
+        // Cutting films is local and free: asking would only stop CI and people for nothing.
+        if (onlyCuts(plan)) {
+          if (!json) ctx.out("\nOnly films to cut (local, free: nothing is sent or paid), so no approval is needed.");
+          return;
+        }
         if (!ctx.stdin.isTTY) {
           throw new ClipformError("NOT_APPROVED", "apply needs --auto-approve when not run from a terminal (or a saved plan: clipform plan --out FILE, then clipform apply FILE). Nothing was sent.");
         }
@@ -160,6 +166,8 @@ async function runApply(ctx: Context, values: Record<string, unknown>, positiona
           sim: Boolean(values.sim),
           needsKey,
           catalog: planned.project.catalog,
+          // On stderr, in every output mode: the videos are still written, but not as asked.
+          warn: (line) => ctx.err(line),
           onEvent: (e) => {
             if (e.type === "retry" && e.error.kind === "rateLimit") engine?.onRateLimited();
           },

@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { formatDiagnostic } from "../diagnostics.js";
 import { ClipformError } from "../errors.js";
-import { computePlan, loadValidProject, manifestPaths } from "../pipeline.js";
+import { computePlan, loadValidProject, manifestPaths, wholeProject } from "../pipeline.js";
 import { openWorkspace, recordNote, type Workspace } from "../project/workspace.js";
 import { hasChanges, overBudget } from "../plan/plan.js";
 import { savePlan, type PlanOptions } from "../plan/planfile.js";
@@ -54,7 +54,7 @@ export const validate: Command = {
   usage: "[paths…]",
   async run(ctx, _values, positionals) {
     const ws = openWorkspace(ctx.cwd, { paths: positionals, readsRecord: false });
-    const project = loadValidProject(ws.root, manifestPaths(ws, ws.paths));
+    const project = loadValidProject(ws.root, manifestPaths(ws, ws.paths), undefined, wholeProject(ws, ws.paths));
     printWarnings(ctx, project.diagnostics);
     const warnings = project.diagnostics.filter((d) => d.severity === "warning").length;
     ctx.out(

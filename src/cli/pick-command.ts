@@ -6,10 +6,11 @@ import { takesOf, type TakeInfo } from "../lockfile/pick.js";
 import { pickedMessage, recordPick } from "../lockfile/record-pick.js";
 import { openWorkspace } from "../project/workspace.js";
 import { usd } from "../plan/render.js";
+import { countResults } from "../images/kind.js";
 import type { Command } from "./commands.js";
 
 const line = (t: TakeInfo) =>
-  `${t.picked ? "*" : " "} ${t.index}  ${t.taskUUID.slice(0, 8)}  ${t.status.padEnd(9)} ${t.submittedAt}  ${t.videos.length} video${t.videos.length === 1 ? "" : "s"}  ${usd(t.costUsd)}${t.current ? "" : "  (kept take)"}`;
+  `${t.picked ? "*" : " "} ${t.index}  ${t.taskUUID.slice(0, 8)}  ${t.status.padEnd(9)} ${t.submittedAt}  ${countResults(t.videos.length, t.kind)}  ${usd(t.costUsd)}${t.current ? "" : "  (kept take)"}`;
 
 export const pickCommand: Command = {
   usage: "ADDR [TAKE] [--sim]",

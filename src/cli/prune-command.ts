@@ -10,6 +10,7 @@ import { priceBook } from "../plan/prices.js";
 import { takeDir } from "../lockfile/takes.js";
 import { openWorkspace } from "../project/workspace.js";
 import { usd } from "../plan/render.js";
+import { countResults } from "../images/kind.js";
 import { matchesAny } from "../util/glob.js";
 import type { Command } from "./commands.js";
 
@@ -40,9 +41,9 @@ export const pruneCommand: Command = {
         return 0;
       }
       for (const d of p.dropped) {
-        ctx.out(`${dry ? "would drop" : "dropped"} take ${takeDir(d.fingerprint)} of ${d.address}: ${d.tasks} task${d.tasks === 1 ? "" : "s"}, ${d.results} video${d.results === 1 ? "" : "s"}, cost ${usd(d.costUsd)}${d.files.length ? `, ${d.files.length} file${d.files.length === 1 ? "" : "s"}` : ""}`);
+        ctx.out(`${dry ? "would drop" : "dropped"} take ${takeDir(d.fingerprint)} of ${d.address}: ${d.tasks} task${d.tasks === 1 ? "" : "s"}, ${countResults(d.results, d.kind)}, cost ${usd(d.costUsd)}${d.files.length ? `, ${d.files.length} file${d.files.length === 1 ? "" : "s"}` : ""}`);
       }
-      ctx.out(`${dry ? "Would prune" : "Pruned"} ${p.dropped.length} take${p.dropped.length === 1 ? "" : "s"} that cost ${usd(p.totalUsd)}. Lifetime spend still counts it; the videos cannot be reused without paying again.`);
+      ctx.out(`${dry ? "Would prune" : "Pruned"} ${p.dropped.length} take${p.dropped.length === 1 ? "" : "s"} that cost ${usd(p.totalUsd)}. Lifetime spend still counts it; what ${p.dropped.length === 1 ? "it" : "they"} made cannot be reused without paying again.`);
       if (dry || !exists) return 0;
       writeFileAtomic(path, serializeLockfile({ ...p.lock, serial: current.serial + 1 }));
       settleJournals(record);

@@ -7,6 +7,7 @@ import { costOrZero } from "../util/money-guard.js";
 import { ClipformError } from "../errors.js";
 import { roundUsd } from "../money/usd.js";
 import type { Lockfile, LockResult, LockTask } from "./schema.js";
+import { countResults, resultKind, type ResultKind } from "../images/kind.js";
 
 export interface TakeInfo {
   /** 1-based, oldest first. */
@@ -14,7 +15,9 @@ export interface TakeInfo {
   taskUUID: string;
   status: LockTask["status"];
   submittedAt: string;
+  /** The UUIDs of its results: videos, or images for a keyframe (`kind`). */
   videos: string[];
+  kind: ResultKind;
   costUsd: number;
   /** The clip's entry holds it (else it is kept among the takes). */
   current: boolean;
@@ -39,6 +42,7 @@ export function takesOf(lock: Lockfile, address: string): TakeInfo[] {
       status: t.status,
       submittedAt: t.submittedAt,
       videos,
+      kind: resultKind(entry.request),
       costUsd: roundUsd(own.filter((r, k) => own.findIndex((x) => x.videoUUID === r.videoUUID) === k).reduce((s, r) => s + (costOrZero(r.costUsd)), 0)),
       current,
       picked: (entry.picked ?? latest) === t.taskUUID,
@@ -56,7 +60,7 @@ export function pickTake(lock: Lockfile, address: string, ref: string): { lock: 
     throw new ClipformError("USAGE", `${matches.length ? "ambiguous" : "no"} take "${ref}" for ${address}; its takes are ${list || "none"}`);
   }
   const take = matches[0]!;
-  if (take.videos.length === 0) throw new ClipformError("USAGE", `take ${take.index} of ${address} has no videos (${take.status}): nothing to pick`);
+  if (take.videos.length === 0) throw new ClipformError("USAGE", `take ${take.index} of ${address} has no ${take.kind}s (${take.status}): nothing to pick`);
   const entry = { ...lock.clips[address]!, picked: take.taskUUID };
   return { lock: { ...lock, clips: { ...lock.clips, [address]: entry } }, take: { ...take, picked: true } };
 }

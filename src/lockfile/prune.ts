@@ -7,6 +7,7 @@ import { saneCost } from "../util/money-guard.js";
 import { resultPrice, type ResultPrice } from "./ledger.js";
 import { roundUsd } from "../money/usd.js";
 import type { Lockfile, LockPruned, LockTake } from "./schema.js";
+import { resultKind, type ResultKind } from "../images/kind.js";
 
 export interface DroppedTake {
   fingerprint: string;
@@ -14,6 +15,8 @@ export interface DroppedTake {
   manifest: string;
   tasks: number;
   results: number;
+  /** What its results are (keyframe images or videos). */
+  kind: ResultKind;
   costUsd: number;
   /** Recorded files of the take, relative to the project root. */
   files: string[];
@@ -47,7 +50,7 @@ export function planPrune(lock: Lockfile, o: { now: Date; match?: (address: stri
     const key = [...t.tasks.map((x) => x.taskUUID)].sort()[0] ?? fp;
     pruned[key] = { address: t.address, manifest: t.manifest, fingerprint: fp, costUsd, results: t.results.length, prunedAt: o.now.toISOString() };
     delete takes[fp];
-    dropped.push({ fingerprint: fp, address: t.address, manifest: t.manifest, tasks: t.tasks.length, results: t.results.length, costUsd, files: t.results.flatMap((r) => (r.file ? [r.file] : [])) });
+    dropped.push({ fingerprint: fp, address: t.address, manifest: t.manifest, tasks: t.tasks.length, results: t.results.length, kind: resultKind(t.request), costUsd, files: t.results.flatMap((r) => (r.file ? [r.file] : [])) });
   }
   return { lock: { ...lock, takes, pruned }, dropped, totalUsd: roundUsd(dropped.reduce((s, d) => s + d.costUsd, 0)) };
 }

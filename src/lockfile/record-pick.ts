@@ -8,6 +8,7 @@ import { acquireStateLock } from "../apply/statelock.js";
 import { readCurrentRecord, settleJournals } from "./current.js";
 import { serializeLockfile, writeFileAtomic } from "./io.js";
 import { pickTake, type TakeInfo } from "./pick.js";
+import { countResults } from "../images/kind.js";
 
 export interface PickRequest {
   /** The project root, whose state lock guards the record. */
@@ -42,6 +43,5 @@ export function recordPick(req: PickRequest): TakeInfo {
 
 /** What a pick says once written. */
 export function pickedMessage(address: string, take: TakeInfo, lockfile: string): string {
-  const videos = `${take.videos.length} video${take.videos.length === 1 ? "" : "s"}`;
-  return `${address} now uses take ${take.index} (${take.taskUUID.slice(0, 8)}, ${videos}). Recorded in ${lockfile}: commit it to share the choice.`;
+  return `${address} now uses take ${take.index} (${take.taskUUID.slice(0, 8)}, ${countResults(take.videos.length, take.kind)}). Recorded in ${lockfile}: commit it to share the choice.`;
 }

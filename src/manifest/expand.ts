@@ -1,9 +1,10 @@
 /**
- * Expansion: defaults merged into each clip, matrices fanned out into clips with stable
+ * Expansion: defaults merged into each clip (and `imageDefaults:` into each keyframe image), matrices fanned out into clips with stable
  * addresses, and ${variables} substituted. Every field remembers where in the YAML it came
  * from, so a problem in an expanded clip still points at the line the user wrote.
  */
 import { isClipField } from "./fields.js";
+import { IMAGE_FIELD_NAMES } from "./image-schema.js";
 import type { Manifest } from "./schema.js";
 
 export type YamlPath = (string | number)[];
@@ -67,9 +68,9 @@ interface AxisValue {
   at: YamlPath;
 }
 
-function axisValues(axis: string, spec: unknown, at: YamlPath, problems: ExpandProblem[]): AxisValue[] {
+function axisValues(axis: string, spec: unknown, at: YamlPath, problems: ExpandProblem[], isField: (name: string) => boolean): AxisValue[] {
   const out: AxisValue[] = [];
-  const setsField = isClipField(axis);
+  const setsField = isField(axis);
   const add = (key: string, value: unknown, vat: YamlPath) => {
     if (out.some((o) => o.key === key)) {
       problems.push({ at: vat, message: `matrix axis "${axis}": two values give the same address key "${key}"` });
@@ -149,37 +150,62 @@ function fanoutOf(matrix: unknown): number {
 
 const count = (n: number) => n.toLocaleString("en-US");
 
+/** What differs between the two sections that fan out: where they are, their defaults, the fields an axis sets. */
+interface Section {
+  key: "clips" | "images";
+  defaults: "defaults" | "imageDefaults";
+  isField: (name: string) => boolean;
+  /** "clips" / "images", in messages. */
+  noun: string;
+}
+
+const CLIPS: Section = { key: "clips", defaults: "defaults", isField: isClipField, noun: "clips" };
+const IMAGES: Section = { key: "images", defaults: "imageDefaults", isField: (n) => IMAGE_FIELD_NAMES.includes(n), noun: "images" };
+
+/** The clips of a manifest, defaults merged, matrices fanned out, variables substituted. */
 export function expandManifest(m: Manifest): { clips: ExpandedClip[]; problems: ExpandProblem[] } {
+  return expandSection(m, CLIPS);
+}
+
+/** The same for its keyframe images (`images:`, with `imageDefaults:`): an ExpandedClip per image to make. */
+export function expandImages(m: Manifest): { clips: ExpandedClip[]; problems: ExpandProblem[] } {
+  return expandSection(m, IMAGES);
+}
+
+function expandSection(m: Manifest, section: Section): { clips: ExpandedClip[]; problems: ExpandProblem[] } {
   const problems: ExpandProblem[] = [];
   const clips: ExpandedClip[] = [];
   const variables = m.variables ?? {};
+  const entries = (m[section.key] ?? {}) as Record<string, unknown>;
+  const defaults = m[section.defaults] as Record<string, unknown> | undefined;
+  const S = section.key;
   let planned = 0;
-  for (const [clipId, clip] of Object.entries(m.clips ?? {})) {
+  for (const [clipId, clip] of Object.entries(entries)) {
     if (!isPlainObject(clip)) continue; // reported by the schema ("must be a mapping")
     const fanout = fanoutOf(clip.matrix);
     if (fanout > MAX_FANOUT_PER_CLIP) {
-      problems.push({ at: ["clips", clipId, "matrix"], key: true, message: `this matrix fans out to ${count(fanout)} clips; the limit is ${count(MAX_FANOUT_PER_CLIP)} per clip` });
+      problems.push({ at: [S, clipId, "matrix"], key: true, message: `this matrix fans out to ${count(fanout)} ${section.noun}; the limit is ${count(MAX_FANOUT_PER_CLIP)} per ${section.noun.slice(0, -1)}` });
       continue;
     }
     planned += fanout;
     if (planned > MAX_CLIPS_PER_MANIFEST) {
-      problems.push({ at: ["clips", clipId], key: true, message: `the manifest expands to more than ${count(MAX_CLIPS_PER_MANIFEST)} clips here; split it into several manifests` });
+      problems.push({ at: [S, clipId], key: true, message: `the manifest expands to more than ${count(MAX_CLIPS_PER_MANIFEST)} ${section.noun} here; split it into several manifests` });
       break;
     }
     const origins: Origins = new Map();
     const base: Record<string, unknown> = {};
-    if (m.defaults) mergeInto(base, m.defaults as Record<string, unknown>, origins, ["defaults"]);
+    if (isPlainObject(defaults)) mergeInto(base, defaults, origins, [section.defaults]);
     const { matrix, description, ...own } = clip;
-    mergeInto(base, own as Record<string, unknown>, origins, ["clips", clipId]);
-    const declaredAt: YamlPath = ["clips", clipId];
+    mergeInto(base, own as Record<string, unknown>, origins, [S, clipId]);
+    const declaredAt: YamlPath = [S, clipId];
 
-    const axes = Object.entries(matrix ?? {}).map(([axis, spec]) => ({
+    const axes = Object.entries(isPlainObject(matrix) ? matrix : {}).map(([axis, spec]) => ({
       axis,
-      values: axisValues(axis, spec, ["clips", clipId, "matrix", axis], problems),
+      values: axisValues(axis, spec, [S, clipId, "matrix", axis], problems, section.isField),
     }));
     for (const { axis } of axes) {
       if (Object.hasOwn(variables, axis)) {
-        problems.push({ at: ["clips", clipId, "matrix", axis], key: true, message: `matrix axis "${axis}" has the same name as a variable; rename one of them` });
+        problems.push({ at: [S, clipId, "matrix", axis], key: true, message: `matrix axis "${axis}" has the same name as a variable; rename one of them` });
       }
     }
     let combos: { keys: string[]; vars: Record<string, string | number | boolean>; fields: Record<string, unknown>; origins: Origins }[] = [
@@ -198,9 +224,13 @@ export function expandManifest(m: Manifest): { clips: ExpandedClip[]; problems: 
       combos = next;
     }
     for (const c of combos) {
+      const address = [clipId, ...c.keys].join("/");
+      const before = problems.length;
       const fields = substitute(c.fields, c.vars, "", c.origins, problems) as Record<string, unknown>;
+      // An image's problems are told by its name, as its model's rules are.
+      if (section.key === "images") for (const p of problems.slice(before)) p.message = `${address}: ${p.message}`;
       clips.push({
-        address: [clipId, ...c.keys].join("/"),
+        address,
         clipId,
         matrix: Object.fromEntries(axes.map((a, i) => [a.axis, c.keys[i]!])),
         fields,

@@ -9,6 +9,7 @@ import { checkImageRequest } from "../images/rules.js";
 import type { DesiredClip, GenerationFields } from "./index.js";
 import type { Manifest } from "./schema.js";
 import { locate, type ParsedYaml } from "./yaml.js";
+import { originOf, type ExpandedClip } from "./expand.js";
 
 /** What clipform asks for when `outputFormat` is not set: a keyframe feeds a video model, so lossless. */
 export const DEFAULT_IMAGE_FORMAT = "PNG";
@@ -21,6 +22,8 @@ export interface ImageSource {
   parsed: ParsedYaml;
   /** Positions ("line:col") of errors already reported in this file (by the schema): not said twice. */
   errorsAt: Set<string>;
+  /** Its `images:`, expanded (imageDefaults merged, matrices fanned out, variables substituted). */
+  images: readonly ExpandedClip[];
 }
 
 /** The images of one manifest, checked against their model's rules: located problems, or desired items. */
@@ -42,52 +45,38 @@ export function imageEntries(src: ImageSource, catalog: Catalog, fingerprintOf: 
   const images: DesiredClip[] = [];
   const declared: Declared[] = [];
   const diagnostics: Diagnostic[] = [];
-  const section = src.manifest?.images;
-  if (!section || typeof section !== "object") return { images, declared, diagnostics };
-  for (const [name, raw] of Object.entries(section)) {
-    const here = locate(src.parsed, ["images", name], { key: true });
-    declared.push({ address: name, location: { file: src.file, line: here.line, col: here.col } });
-    if (!raw || typeof raw !== "object") continue;
-    const fields = { ...(raw as Record<string, unknown>) };
+  // Clip defaults are not image defaults: say so where an image misses what `defaults:` has.
+  const clipDefaults = src.manifest?.defaults as Record<string, unknown> | undefined;
+  for (const e of src.images) {
+    const here = locate(src.parsed, e.declaredAt, { key: true });
+    const location = { file: src.file, line: here.line, col: here.col };
+    declared.push({ address: e.address, location });
+    const { fields } = e;
     let errors = 0;
-    // ${name} takes the manifest's variables, as in clips ($${ writes a literal ${).
-    for (const key of ["positivePrompt", "negativePrompt"] as const) {
-      if (typeof fields[key] !== "string") continue;
-      fields[key] = (fields[key] as string).replace(/\$\$\{|\$\{([^}]*)\}/g, (m, v: string | undefined) => {
-        if (m === "$${") return "${";
-        const vars = src.manifest?.variables ?? {};
-        const n = (v ?? "").trim();
-        if (Object.hasOwn(vars, n)) return String(vars[n]);
-        const pos = locate(src.parsed, ["images", name, key]);
-        const known = Object.keys(vars);
-        diagnostics.push({ file: src.file, line: pos.line, col: pos.col, severity: "error", message: `${name}: unknown variable \${${n}}${known.length ? ` (known here: ${known.join(", ")})` : " (define it under variables:)"}` });
-        errors++;
-        return m;
-      });
-    }
     for (const issue of checkImageRequest(fields, catalog)) {
       const field = issue.path[0];
-      const onField = typeof field === "string" && field in fields;
-      const pos = onField ? locate(src.parsed, ["images", name, field]) : here;
+      const path = typeof field === "string" && field in fields ? originOf(e.origins, field) : [];
+      const pos = path.length ? locate(src.parsed, path) : here;
       if (issue.severity === "error") errors++;
       if (src.errorsAt.has(`${pos.line}:${pos.col}`)) continue;
-      diagnostics.push({ file: src.file, line: pos.line, col: pos.col, severity: issue.severity, message: `${name}: ${issue.message}`, code: issue.code });
+      const hint = issue.code.startsWith("missing") && typeof field === "string" && clipDefaults && field in clipDefaults ? ` (\`defaults:\` sets it for clips only: set it under \`imageDefaults:\` for images)` : "";
+      diagnostics.push({ ...location, line: pos.line, col: pos.col, severity: issue.severity, message: `${e.address}: ${issue.message}${hint}`, code: issue.code });
     }
     if (errors > 0 || src.errorsAt.size > 0) continue;
     const generation = imageGeneration(fields);
     const image: DesiredClip = {
       kind: "image",
-      address: name,
-      clipId: name,
+      address: e.address,
+      clipId: e.clipId,
       manifest: src.file,
-      matrix: {},
-      ...(typeof fields.description === "string" ? { description: fields.description } : {}),
+      matrix: e.matrix,
+      ...(e.description !== undefined ? { description: e.description } : {}),
       generation,
       fingerprint: fingerprintOf(generation),
       numberResults: typeof fields.numberResults === "number" ? fields.numberResults : 1,
       delivery: {},
       frameImages: [],
-      location: { file: src.file, line: here.line, col: here.col },
+      location,
     };
     images.push(image);
     declared[declared.length - 1]!.image = image;

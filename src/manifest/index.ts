@@ -14,7 +14,7 @@ import { checkVideoRequest, frameImagesOf, resolveFramePositions, type FrameImag
 import { sha256Hex } from "../util/canonical.js";
 import { checkManifestSchema } from "./check-schema.js";
 import { toData } from "./yaml-limits.js";
-import { expandManifest, originOf, type ExpandedClip, type YamlPath } from "./expand.js";
+import { expandImages, expandManifest, originOf, type ExpandedClip, type YamlPath } from "./expand.js";
 import { classifyImage, imageLimitIssues, inlineImage, inlineLabel, LocalImageCache, type ImageKind } from "./images.js";
 import { CLIP_FIELD_NAMES, isClipField } from "./fields.js";
 import { linkGraph, linkOf, referenceLinks, type ClipLink } from "./links.js";
@@ -26,6 +26,7 @@ import { locate, parseYaml, type ParsedYaml } from "./yaml.js";
 import { PROJECT_CONFIG } from "../project/config.js";
 import { imageEntries, joinImages, type Declared } from "./images-section.js";
 import { collectSequences, type DesiredSequence } from "./sequences.js";
+import { otherManifests, scopeProject, unresolvedNames } from "./scope.js";
 
 export type { DesiredSequence } from "./sequences.js";
 
@@ -114,12 +115,19 @@ export interface Project {
   catalog: Catalog;
   /** Films cut from the clips' picked takes (`sequences:`), by name. */
   sequences: DesiredSequence[];
+  /**
+   * Clips of the project's other manifests, when only some were asked for and they name
+   * something declared there (src/manifest/scope.ts): never planned themselves.
+   */
+  context?: DesiredClip[];
 }
 
 export interface LoadOptions {
   root: string;
   paths?: string[];
   images?: LocalImageCache;
+  /** The whole project's manifests, when `paths` names only some: what those name may be declared there. */
+  projectPaths?: readonly string[];
   /** YYYY-MM-DD for model retirement dates; today by default. */
   today?: string;
 }
@@ -155,6 +163,8 @@ export interface ManifestResult {
   text: string;
   diagnostics: Diagnostic[];
   clips: ExpandedClip[];
+  /** The keyframe images of `images:`, expanded like clips (imageDefaults, matrix, variables). */
+  images?: ExpandedClip[];
   manifest?: Manifest;
   parsed: ParsedYaml;
 }
@@ -187,17 +197,24 @@ export function loadManifestFile(absPath: string, root: string): ManifestResult 
   }
   const manifest = data as Manifest;
   const { clips, problems } = expandManifest(manifest);
-  for (const p of problems) at(p.at, p.message, p.key ? { key: true } : {});
-  return { file, text, diagnostics, clips, manifest, parsed };
+  const images = manifest.images ? expandImages(manifest) : undefined;
+  for (const p of [...problems, ...(images?.problems ?? [])]) at(p.at, p.message, p.key ? { key: true } : {});
+  return { file, text, diagnostics, clips, ...(images ? { images: images.clips } : {}), manifest, parsed };
 }
 
 export function loadProject(opts: LoadOptions): Project {
   const root = resolve(opts.root);
   const images = opts.images ?? new LocalImageCache();
   const files = discoverManifests(root, opts.paths?.length ? opts.paths : [DEFAULT_SPECS_DIR]);
-  const models = loadProjectCatalog(root);
-  return assembleProject(root, files.map((f) => loadManifestFile(f, root)), images, { ...models, ...(opts.today ? { today: opts.today } : {}) });
+  const models = { ...loadProjectCatalog(root), ...(opts.today ? { today: opts.today } : {}) };
+  const results = files.map((f) => loadManifestFile(f, root));
+  const project = opts.projectPaths;
+  const others = project && unresolvedNames(results).length > 0 ? otherManifests(() => discoverManifests(root, [...project]), files) : [];
+  if (others.length === 0) return assembleProject(root, results, images, models);
+  const all = [...results, ...others.map((f) => loadManifestFile(f, root))].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  return scopeProject(assembleProject(root, all, images, models), new Set(results.map((r) => r.file)));
 }
+
 
 export interface ProjectModels {
   catalog: Catalog;
@@ -226,7 +243,7 @@ export function assembleProject(root: string, results: ManifestResult[], images:
     manifests.push({ file: r.file, clips: r.clips.length, ...(r.manifest?.budget ? { budget: r.manifest.budget.maxCost } : {}) });
     const schemaErrorLines = new Set(r.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.line}:${d.col}`));
     const baseDir = dirname(resolve(root, r.file));
-    const section = imageEntries({ file: r.file, parsed: r.parsed, errorsAt: schemaErrorLines, ...(r.manifest ? { manifest: r.manifest } : {}) }, catalog, fingerprintOf);
+    const section = imageEntries({ file: r.file, parsed: r.parsed, errorsAt: schemaErrorLines, images: r.images ?? [], ...(r.manifest ? { manifest: r.manifest } : {}) }, catalog, fingerprintOf);
     diagnostics.push(...section.diagnostics);
     declaredImages.push(...section.declared);
 

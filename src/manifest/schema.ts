@@ -11,7 +11,8 @@ import { builtinCatalog, COMMON, type ModelSpec } from "../models/catalog.js";
 import { AIR_PATTERN } from "./fields.js";
 import { modelSummary } from "../models/describe.js";
 import { ID_PATTERN, type ClipFieldName } from "./fields.js";
-import { imagesSectionSchema } from "./image-schema.js";
+import { imageDefaultsSchema, imagesSectionSchema } from "./image-schema.js";
+import { fanOutSchema } from "./matrix-schema.js";
 import { MAX_SEQUENCE_MEMBERS, SEQUENCE_NAME_PATTERN } from "./sequence-names.js";
 
 export { ID_PATTERN } from "./fields.js";
@@ -146,27 +147,9 @@ export const clipFields = {
     .describe("Input resources: frame images, and for some models reference images, video or audio."),
 } as const satisfies Record<ClipFieldName, z.ZodTypeAny>;
 
-const scalar = z.union([z.string(), z.number(), z.boolean()]);
 const clipOverride = z.object(clipFields).partial().strict().describe("Clip fields this matrix value sets.");
 
-export const matrixSchema = z
-  .record(
-    id("Matrix axis name"),
-    z.union([
-      z
-        .array(scalar)
-        .min(1)
-        .describe(
-          "List of values. When the axis is named after a clip field (model, duration, outputFormat…), each value sets that field; in any case ${axis} inserts it into prompts. Each value's slug joins the clip's address.",
-        ),
-      z
-        .record(id("Matrix value key (part of the address)"), z.union([scalar, clipOverride]))
-        .describe("Map from a key (used in the clip's address) to a value: a scalar for ${axis}, or an object of clip fields to set."),
-    ]),
-  )
-  .describe(
-    "Fan-out: one clip for every combination of the axes' values. Each gets a stable address: clip id, then one key per axis in order, joined by '/' (e.g. harbor/landscape/cinematic).",
-  );
+export const matrixSchema = fanOutSchema(clipOverride, { entry: "clip", fields: "model, duration, outputFormat…", id: "clip id", example: "harbor/landscape/cinematic" });
 
 export const clipSchema = z
   .object({
@@ -194,6 +177,7 @@ export const manifestSchema = z
       .describe("Values for ${name} in prompts and other strings of this manifest's clips."),
     defaults: z.object(clipFields).partial().strict().optional().describe("Fields merged into every clip of this manifest (a clip's own fields win)."),
     clips: z.record(id("Clip id (part of the address; unique in the project)"), clipSchema).describe("The clips, by id."),
+    imageDefaults: imageDefaultsSchema.optional(),
     images: imagesSectionSchema.optional(),
     sequences: z
       .record(

@@ -11,7 +11,7 @@ import { reusableTake, takeAsEntry, takeRef } from "../lockfile/takes.js";
 import { matchesAny } from "../util/glob.js";
 import { ClipformError } from "../errors.js";
 import { roundUsd, type PriceBook, type PriceSource } from "./prices.js";
-import { planSequences, type SequenceChange, type SequencePlanInput } from "./sequences.js";
+import { planSequences, withUpstream, type SequenceChange, type SequencePlanInput } from "./sequences.js";
 import { dependencyOrder } from "../manifest/links.js";
 import { recordedFrames, resolveLinks } from "./links.js";
 import { changedFields, type FieldChange } from "./fields.js";
@@ -79,6 +79,8 @@ export interface PlanInput {
   quotes?: QuoteBook;
   /** The project's sequences and what was last cut for them (local and free: never priced). */
   sequences?: SequencePlanInput;
+  /** Clips of manifests outside this plan: never planned, but a sequence's members may be among them. */
+  context?: readonly DesiredClip[];
 }
 
 /** Quoted prices (src/quote): `usd` is the whole request's, for all `generate` videos. */
@@ -299,8 +301,18 @@ export function plan(input: PlanInput): Plan {
   }
 
   changes.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
-  const sequences = input.sequences ? planSequences(input.sequences, lock, changes, files) : [];
+  const sequences = input.sequences ? planSequences(input.sequences, lock, changes, files, { ...(targets ? { targets } : {}), outside: (members) => outsideChanges(input, members), partial: input.context !== undefined }) : [];
   return { ...summarize(changes, input, ledger), sequences };
+}
+
+/** Sequence members this plan leaves out, planned on their own with the clips they take frames from: the change each needs. */
+function outsideChanges(input: PlanInput, members: readonly string[]): Map<string, Change> {
+  const clips = [...input.clips, ...(input.context ?? [])];
+  const targets = withUpstream(clips, members);
+  if (targets.length === 0) return new Map();
+  const { lock, prices, files, replace, quotes } = input;
+  const p = plan({ clips, lock, prices, targets, inManifestScope: () => false, ...(files ? { files } : {}), ...(replace ? { replace } : {}), ...(quotes ? { quotes } : {}) });
+  return new Map(p.changes.map((c) => [c.address, c]));
 }
 
 function summarize(changes: Change[], input: PlanInput, ledger: Ledger): Omit<Plan, "sequences"> {

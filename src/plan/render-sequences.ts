@@ -39,5 +39,5 @@ export function sequencesMarkdown(sequences: readonly SequenceChange[]): string[
 }
 
 export function sequencesJson(sequences: readonly SequenceChange[]): Record<string, unknown>[] {
-  return sequences.map((s) => ({ name: s.name, action: s.action, reason: s.reason, members: s.members, file: s.file, manifest: s.manifest }));
+  return sequences.map((s) => ({ name: s.name, action: s.action, reason: s.reason, members: s.members, file: s.file, manifest: s.manifest, ...(s.outside ? { outside: s.outside } : {}) }));
 }

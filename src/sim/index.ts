@@ -91,9 +91,9 @@ async function launch(options: ResolvedOptions, catalog?: Catalog, warn?: (line:
   };
 }
 
-/** `catalog`: the models to accept, when a project defines its own (built-in ones by default). */
-export function startSimulator(opts: SimOptions = {}, catalog?: Catalog): Promise<Simulator> {
-  return launch(resolveOptions(opts), catalog);
+/** `catalog`: the models to accept, when a project defines its own (built-in ones by default); `warn` as for runSimCommand. */
+export function startSimulator(opts: SimOptions = {}, catalog?: Catalog, warn?: (line: string) => void): Promise<Simulator> {
+  return launch(resolveOptions(opts), catalog, warn);
 }
 
 /**

@@ -3,10 +3,10 @@
  * plan, the question, the typed answer, and the live progress view.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { BIN, bareEnv, project } from "../helpers/cli.js";
+import { BIN, bareEnv, cli, project } from "../helpers/cli.js";
 
 const SCRIPT = "/usr/bin/script";
 
@@ -37,5 +37,17 @@ describe("apply on a terminal", () => {
     expect(r.code).toBe(1);
     expect(existsSync(join(dir, "clipform.lock.json"))).toBe(false);
     expect(existsSync(join(dir, ".clipform", "sim", "clipform.lock.json"))).toBe(false);
+  });
+
+  it("a plan that only cuts a film does not ask: nothing is paid, and it says what it cuts", () => {
+    const dir = project({ "specs/a.yaml": `${clip["specs/a.yaml"]}sequences:\n  reel: [a]\n` });
+    expect(cli(["apply", "--sim", "--auto-approve", "--poll-interval", "20"], { cwd: dir }).code).toBe(0);
+    rmSync(join(dir, ".clipform", "sim", "clipform-out", "reel.mp4"));
+    const r = onTerminal(["apply", "--sim"], dir, "");
+    expect(r.out).not.toContain("Do you want to perform these actions?");
+    expect(r.out).toContain("Only films to cut (local, free: nothing is sent or paid), so no approval is needed.");
+    expect(r.out).toMatch(/reel/);
+    expect(r.code).toBe(0);
+    expect(existsSync(join(dir, ".clipform", "sim", "clipform-out", "reel.mp4"))).toBe(true);
   });
 });

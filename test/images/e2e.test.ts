@@ -48,6 +48,15 @@ describe("clipform apply --sim with an image", () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/No changes/);
 
+    // pick counts and names an image's takes as images, a clip's as videos.
+    const listed = cli(["pick", "station-key", "--sim"], { cwd: dir });
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(/^\* 1  [0-9a-f]{8}  succeeded .*  1 image  \$0\.\d+$/m);
+    expect(listed.stdout).not.toContain("video");
+    const picked = cli(["pick", "station-key", "1", "--sim"], { cwd: dir });
+    expect(picked.stdout).toMatch(/^station-key now uses take 1 \([0-9a-f]{8}, 1 image\)\./);
+    expect(cli(["pick", "arrival", "--sim"], { cwd: dir }).stdout).toMatch(/  1 video  /);
+
     // The report shows the keyframe as a picture, the clip as a video.
     expect(cli(["report", "--sim"], { cwd: dir }).code).toBe(0);
     const html = readFileSync(join(dir, "clipform-report.html"), "utf8");

@@ -4,7 +4,8 @@
  * reported once at its line and column.
  */
 import { describe, expect, it } from "vitest";
-import { cleanupProjectsAfterEach, errorsOf, load, loadOne, posOf } from "../helpers/manifest-fixtures.js";
+import { loadProject } from "../../src/manifest/index.js";
+import { cleanupProjectsAfterEach, errorsOf, load, loadOne, makeProject, posOf } from "../helpers/manifest-fixtures.js";
 
 cleanupProjectsAfterEach();
 
@@ -95,5 +96,47 @@ describe("sequences in the manifest", () => {
     const p = load({ "specs/a.yaml": CLIPS, "specs/cuts.yaml": `version: 1\nclips: {}\nsequences:\n  trailer: [platform, arrival]\n` });
     expect(errorsOf(p)).toEqual([]);
     expect(p.sequences.map((s) => [s.name, s.manifest, s.members])).toEqual([["trailer", "specs/cuts.yaml", ["platform", "arrival"]]]);
+  });
+
+  describe("when only some manifests are asked for (plan specs/cuts.yaml)", () => {
+    const CUTS = `version: 1\nclips: {}\nsequences:\n  trailer: [platform, arival]\n`;
+    const only = (files: Record<string, string>, asked: string) => loadProject({ root: makeProject(files), paths: [asked], projectPaths: ["specs"] });
+
+    it("members resolve against the whole project; the other manifests' clips are context, never planned", () => {
+      const p = only({ "specs/a.yaml": CLIPS, "specs/cuts.yaml": `version: 1\nclips: {}\nsequences:\n  trailer: [platform, arrival]\n` }, "specs/cuts.yaml");
+      expect(errorsOf(p)).toEqual([]);
+      expect(p.clips).toEqual([]);
+      expect(p.context?.map((c) => c.address).sort()).toEqual(["arrival", "harbor/tall", "harbor/wide", "platform"]);
+      expect(p.manifests.map((m) => m.file)).toEqual(["specs/cuts.yaml"]);
+      expect(p.sequences.map((s) => [s.name, s.members])).toEqual([["trailer", ["platform", "arrival"]]]);
+    });
+
+    it("a member declared nowhere is still an error at its line, with a did-you-mean from the whole project", () => {
+      const p = only({ "specs/a.yaml": CLIPS, "specs/cuts.yaml": CUTS }, "specs/cuts.yaml");
+      const at = posOf(CUTS, "arival");
+      expect(errorsOf(p).map((d) => `${d.file}:${d.line}:${d.col}: ${d.message}`)).toEqual([`specs/cuts.yaml:${at.line}:${at.col}: sequence trailer: no clip "arival"; did you mean "arrival"?`]);
+    });
+
+    it("the other manifests' own problems and sequences are not this plan's; they are read only when needed", () => {
+      const broken = `${CLIPS}  tram:\n    model: klingai:3@1\n    duration: 7\n    positivePrompt: x\nsequences:\n  teaser: [nowhere]\n`;
+      const p = only({ "specs/a.yaml": broken, "specs/cuts.yaml": `version: 1\nclips: {}\nsequences:\n  trailer: [platform]\n` }, "specs/cuts.yaml");
+      expect(errorsOf(p)).toEqual([]);
+      expect(p.sequences.map((s) => s.name)).toEqual(["trailer"]);
+      // Nothing named outside: the other manifests are not read at all.
+      const self = only({ "specs/a.yaml": broken, "specs/b.yaml": CLIPS.replace(/^clips:/m, "sequences:\n  own: [arrival]\nclips:") }, "specs/b.yaml");
+      expect(errorsOf(self)).toEqual([]);
+      expect(self.context).toBeUndefined();
+    });
+
+    it("a frame taken from a clip of another manifest resolves too", () => {
+      const shot = `version: 1\nclips:\n  epilogue:\n    model: klingai:5@1\n    positivePrompt: The train leaves.\n    inputs:\n      frameImages:\n        - image: { from: platform, frame: last }\n          frame: first\n`;
+      const p = only({ "specs/a.yaml": CLIPS, "specs/shot.yaml": shot }, "specs/shot.yaml");
+      expect(errorsOf(p)).toEqual([]);
+      expect(p.clips.map((c) => [c.address, c.links?.map((l) => l.target)])).toEqual([["epilogue", ["platform"]]]);
+      // Asked alone, without the project: the reference is unknown, as before.
+      expect(errorsOf(loadProject({ root: makeProject({ "specs/shot.yaml": shot }), paths: ["specs/shot.yaml"] })).map((d) => d.message)).toEqual([
+        'epilogue: no clip or image "platform" to take a frame from',
+      ]);
+    });
   });
 });

@@ -8,7 +8,7 @@ import type { DesiredSequence } from "../../src/manifest/sequences.js";
 import type { Lockfile } from "../../src/lockfile/schema.js";
 import { pickTake } from "../../src/lockfile/pick.js";
 import { hasChanges, plan, type FileState, type PlanInput } from "../../src/plan/plan.js";
-import { memberVideos, sequenceKey, type SequenceRecord } from "../../src/plan/sequences.js";
+import { memberVideos, sequenceKey, sequencesToCut, type SequenceRecord } from "../../src/plan/sequences.js";
 import { planToJson, renderMarkdown, renderText } from "../../src/plan/render.js";
 import { palette } from "../../src/cli/colors.js";
 import { checkSavedPlan, savePlan, type SavedPlan } from "../../src/plan/planfile.js";
@@ -96,10 +96,60 @@ describe("sequences in the plan", () => {
     expect(fresh.sequences.map((s) => [s.action, s.reason])).toEqual([["wait", "cut after this apply: arrival (create) and platform (create)"]]);
   });
 
-  it("a member with no video and nothing planned for it (outside --target): wait, saying why", () => {
-    const p = planWith({ lock: lockWith({ arrival: entryFor(arrival) }), targets: ["arrival"] });
-    expect(p.sequences.map((s) => [s.action, s.reason])).toEqual([["wait", "waits for its members: platform has no video yet"]]);
+  it("a member with no video, outside --target: a targeted sequence waits for it, saying why, and is not cut", () => {
+    const p = planWith({ lock: lockWith({ arrival: entryFor(arrival) }), targets: ["arrival", "trailer"] });
+    expect(p.changes.map((c) => [c.address, c.action])).toEqual([["arrival", "no-op"]]);
+    expect(p.sequences.map((s) => [s.action, s.reason, s.outside])).toEqual([
+      ["wait", "waits for platform (create, outside this plan): never cut from a video about to change; plan it too (--target, or its manifest)", ["platform"]],
+    ]);
+    expect(sequencesToCut(p, [trailer()])).toEqual([]);
     expect(hasChanges(p)).toBe(false);
+  });
+
+  it("--target: a sequence is in the plan only when targeted by name (globs too) or when every member is", () => {
+    const lock = generated();
+    expect(planWith({ lock, targets: ["arrival"] }).sequences).toEqual([]);
+    expect(hasChanges(planWith({ lock, targets: ["arrival"] }))).toBe(false);
+    for (const targets of [["trailer"], ["tr*"], ["arrival", "platform"], ["*"]]) {
+      const p = planWith({ lock, targets });
+      expect(p.sequences.map((s) => [s.name, s.action]), targets.join(" ")).toEqual([["trailer", "cut"]]);
+      expect(sequencesToCut(p, [trailer()]).map((s) => s.name)).toEqual(["trailer"]);
+    }
+    // Targeted by name alone: the members are not planned (nothing generated), the film is cut from what they have.
+    expect(planWith({ lock, targets: ["trailer"] }).changes).toEqual([]);
+  });
+
+  it("--target the sequence while a member not targeted is edited: it waits and is never cut from the old video", () => {
+    const lock = generated();
+    const edited = desired("platform", { positivePrompt: "Passengers step out into the snow" });
+    const p = planWith({ lock, record: recordFor(lock), film: "ok", clips: [arrival, edited], targets: ["trailer"] });
+    expect(p.changes).toEqual([]);
+    expect(p.sequences.map((s) => [s.action, s.reason, s.outside])).toEqual([
+      ["wait", "waits for platform (replace, outside this plan): never cut from a video about to change; plan it too (--target, or its manifest)", ["platform"]],
+    ]);
+    expect(sequencesToCut(p, [trailer()])).toEqual([]);
+    expect(planToJson(p).sequences).toEqual([expect.objectContaining({ name: "trailer", action: "wait", outside: ["platform"] })]);
+    // Targeting the edited member too: it is replaced by this apply and the film is cut after it.
+    const both = planWith({ lock, record: recordFor(lock), film: "ok", clips: [arrival, edited], targets: ["trailer", "platform"] });
+    expect(both.sequences.map((s) => [s.action, s.reason])).toEqual([["wait", "cut after this apply: platform (replace)"]]);
+    expect(sequencesToCut(both, [trailer()]).map((s) => s.name)).toEqual(["trailer"]);
+  });
+
+  it("a member declared in a manifest outside the plan (context): cut when it is up to date, wait when it is not", () => {
+    const other = { ...platform, manifest: "specs/b.yaml" };
+    const lock = lockWith({ arrival: entryFor(arrival), platform: entryFor(other) });
+    const withContext = (p: typeof platform) =>
+      plan({ clips: [arrival], context: [p], lock, prices, inManifestScope: (m) => m === "specs/clips.yaml", sequences: { sequences: [trailer()], record: {}, films: new Map(), outDir: "clipform-out" } });
+    const ready = withContext(other);
+    expect(ready.changes.map((c) => c.address)).toEqual(["arrival"]);
+    expect(ready.sequences.map((s) => s.action)).toEqual(["cut"]);
+    const stale = withContext({ ...desired("platform", { positivePrompt: "Passengers step out into the snow" }), manifest: "specs/b.yaml" });
+    expect(stale.changes.map((c) => c.address)).toEqual(["arrival"]);
+    expect(stale.summary.estimated_cost_usd).toBe(0);
+    expect(stale.sequences.map((s) => [s.action, s.outside])).toEqual([["wait", ["platform"]]]);
+    // A member whose manifest has problems has no clip to plan: the film waits too.
+    const broken = plan({ clips: [arrival], context: [], lock, prices, inManifestScope: (m) => m === "specs/clips.yaml", sequences: { sequences: [trailer()], record: {}, films: new Map(), outDir: "clipform-out" } });
+    expect(broken.sequences.map((s) => s.reason)).toEqual(["waits for platform (its manifest has problems): never cut from a video about to change; plan it too (--target, or its manifest)"]);
   });
 
   it("a member's file is missing: wait for its download; the film itself is still up to date once cut", () => {
