@@ -124,7 +124,8 @@ export function ledgerOf(lock: Lockfile, price?: ResultPrice): Ledger {
   return { byClip, byManifest, unknownByManifest, totalUsd: roundUsd(total), unknown };
 }
 
-function addUnknown(into: UnknownSpend, s: UnknownSpend): UnknownSpend {
+/** Adds `s`'s unknown charges to `into` (rounded), and returns `into`. */
+export function addUnknown(into: UnknownSpend, s: UnknownSpend): UnknownSpend {
   into.results += s.results;
   into.estimatedUsd = roundUsd(into.estimatedUsd + s.estimatedUsd);
   into.unpriced += s.unpriced;

@@ -6,18 +6,21 @@
 import type { DesiredClip, ManifestInfo } from "../manifest/index.js";
 import type { LockEntry, Lockfile } from "../lockfile/schema.js";
 import { inFlightTasks } from "../lockfile/entries.js";
-import { committedByManifest, ledgerOf, type Ledger } from "../lockfile/ledger.js";
+import { ledgerOf } from "../lockfile/ledger.js";
+import type { UnknownCosts } from "../money/unknown-cost.js";
 import { reusableTake, takeAsEntry, takeRef } from "../lockfile/takes.js";
 import { matchesAny } from "../util/glob.js";
 import { ClipformError } from "../errors.js";
 import { roundUsd, type PriceBook, type PriceSource } from "./prices.js";
+import { summarize } from "./summarize.js";
+export { manifestBudgetScope, PROJECT_BUDGET_SCOPE } from "./summarize.js";
 import { planSequences, withUpstream, type SequenceChange, type SequencePlanInput } from "./sequences.js";
 import { dependencyOrder } from "../manifest/links.js";
 import { recordedFrames, resolveLinks } from "./links.js";
 import { changedFields, type FieldChange } from "./fields.js";
 export { changedFields, type FieldChange } from "./fields.js";
 
-import { ACTIONS, type Action } from "./actions.js";
+import type { Action } from "./actions.js";
 export { ACTIONS, type Action } from "./actions.js";
 
 export interface Estimate {
@@ -52,6 +55,8 @@ export interface Change {
   downloads?: number[];
   /** Lifetime spend of this clip address, per the ledger (every take ever recorded, pruned ones included). */
   spentUsd: number;
+  /** Results of this address whose charge is unknown: `spentUsd` counts them at their estimates. */
+  spentUnknown?: UnknownCosts;
   /** Clips whose new frames this one is made from: apply sends it once they exist. */
   waitsFor?: string[];
 }
@@ -99,7 +104,15 @@ export interface BudgetCheck {
 
 export interface Plan {
   changes: Change[];
-  summary: Record<Action, number> & { estimated_cost_usd: number; spent_unchanged_usd: number; generations: number };
+  summary: Record<Action, number> & {
+    estimated_cost_usd: number;
+    spent_unchanged_usd: number;
+    generations: number;
+    /** When part of `spent_unchanged_usd` is estimated (results whose charge is unknown): that part, and of how many results. */
+    spent_unchanged_estimated_usd?: number;
+    unknown_cost_results?: number;
+    unpriced_cost_results?: number;
+  };
   byModel: { model: string; generations: number; usd: number; sources: PriceSource[] }[];
   budgets: BudgetCheck[];
   lockfile: { lineage: string; serial: number };
@@ -136,7 +149,10 @@ export function plan(input: PlanInput): Plan {
   const changes: Change[] = [];
   // Lifetime spend: every charge recorded, replaced and pruned takes included; an unknown charge at its estimate.
   const ledger = ledgerOf(lock, (model, d, request) => prices(model, d, request)?.usd);
-  const spentOf = (address: string) => ledger.byClip.get(address)?.usd ?? 0;
+  const spentOf = (address: string): Pick<Change, "spentUsd" | "spentUnknown"> => {
+    const s = ledger.byClip.get(address);
+    return { spentUsd: s?.usd ?? 0, ...(s && s.results > 0 ? { spentUnknown: { results: s.results, estimatedUsd: s.estimatedUsd, unpriced: s.unpriced } } : {}) };
+  };
   const inFlightElsewhere = (address: string, fingerprint: string) => {
     const f = inFlightBy.get(fingerprint);
     return f && f.address !== address ? f : undefined;
@@ -162,7 +178,7 @@ export function plan(input: PlanInput): Plan {
     const n = clip.numberResults;
     const g = clip.generation;
     const detail = clip.kind === "image" ? `image ${g.width}x${g.height} ×${n}` : `${g.duration}s${g.width ? ` ${g.width}x${g.height}` : ""} ×${n}`;
-    const base = { ...(clip.kind === "image" ? { kind: "image" as const } : {}), address: clip.address, manifest: clip.manifest, model: g.model, detail, spentUsd: spentOf(clip.address) };
+    const base = { ...(clip.kind === "image" ? { kind: "image" as const } : {}), address: clip.address, manifest: clip.manifest, model: g.model, detail, ...spentOf(clip.address) };
     const push = (action: Action, reason: string, generate: number, extra: Partial<Change> = {}) => {
       const ch: Change = { ...base, action, reason, generate, estimate: estimate(clip, generate), ...extra };
       changes.push(ch);
@@ -283,7 +299,7 @@ export function plan(input: PlanInput): Plan {
         generate: 0,
         estimate: { usd: 0, perResultUsd: 0, source: "documented", note: "already submitted" },
         resumeTasks: inflight.map((t) => t.taskUUID),
-        spentUsd: spentOf(address),
+        ...spentOf(address),
       });
       continue;
     }
@@ -296,7 +312,7 @@ export function plan(input: PlanInput): Plan {
       model: entry.model,
       generate: 0,
       estimate: { usd: 0, perResultUsd: 0, source: "documented", note: "nothing to generate" },
-      spentUsd: spentOf(address),
+      ...spentOf(address),
     });
   }
 
@@ -314,68 +330,6 @@ function outsideChanges(input: PlanInput, members: readonly string[]): Map<strin
   const p = plan({ clips, lock, prices, targets, inManifestScope: () => false, ...(files ? { files } : {}), ...(replace ? { replace } : {}), ...(quotes ? { quotes } : {}) });
   return new Map(p.changes.map((c) => [c.address, c]));
 }
-
-function summarize(changes: Change[], input: PlanInput, ledger: Ledger): Omit<Plan, "sequences"> {
-  const counts = Object.fromEntries(ACTIONS.map((a) => [a, 0])) as Record<Action, number>;
-  let total = 0;
-  let generations = 0;
-  let spentUnchanged = 0;
-  const byModel = new Map<string, { model: string; generations: number; usd: number; sources: Set<PriceSource> }>();
-  for (const c of changes) {
-    counts[c.action]++;
-    if (c.action === "no-op" || c.action === "download") spentUnchanged += c.spentUsd;
-    if (c.generate === 0 || !c.estimate) continue;
-    total += c.estimate.usd;
-    generations += c.generate;
-    const m = byModel.get(c.model!) ?? { model: c.model!, generations: 0, usd: 0, sources: new Set<PriceSource>() };
-    m.generations += c.generate;
-    m.usd += c.estimate.usd;
-    m.sources.add(c.estimate.source);
-    byModel.set(c.model!, m);
-  }
-  const estimated = roundUsd(total);
-  const budgets: BudgetCheck[] = [];
-  const unpricedIn = (list: Change[]) => list.reduce((n, c) => n + (c.generate > 0 && !c.estimate ? c.generate : 0), 0);
-  const check = (scope: string, limitUsd: number, estimatedUsd: number, unpriced: number, spentUsd?: number): BudgetCheck => ({
-    scope,
-    limitUsd,
-    estimatedUsd,
-    ...(spentUsd !== undefined ? { spentUsd } : {}),
-    ok: unpriced === 0 && (spentUsd ?? 0) + estimatedUsd <= limitUsd + 1e-9,
-    ...(unpriced ? { unpriced } : {}),
-  });
-  if (input.maxCost !== undefined) budgets.push(check("--max-cost", input.maxCost, estimated, unpricedIn(changes)));
-  // A manifest's budget bounds its lifetime spend: spent + in flight + this plan.
-  const committed = committedByManifest(input.lock, (model, d, request) => input.prices(model, d, request)?.usd, ledger);
-  for (const m of input.manifests ?? []) {
-    if (m.budget === undefined) continue;
-    const mine = changes.filter((c) => c.manifest === m.file);
-    const est = roundUsd(mine.reduce((s, c) => s + (c.estimate?.usd ?? 0), 0));
-    const before = committed.get(m.file) ?? { spentUsd: 0, inFlightUsd: 0 };
-    budgets.push(check(manifestBudgetScope(m.file), m.budget, est, unpricedIn(mine), roundUsd(before.spentUsd + before.inFlightUsd)));
-  }
-  // The project's budget bounds the lifetime spend of the whole lockfile: spent + in flight + this plan.
-  if (input.projectBudget !== undefined) {
-    let before = 0;
-    for (const c of committed.values()) before += c.spentUsd + c.inFlightUsd;
-    budgets.push(check(PROJECT_BUDGET_SCOPE, input.projectBudget, estimated, unpricedIn(changes), roundUsd(before)));
-  }
-  return {
-    changes,
-    summary: { ...counts, estimated_cost_usd: estimated, spent_unchanged_usd: roundUsd(spentUnchanged), generations },
-    byModel: [...byModel.values()]
-      .sort((a, b) => a.model.localeCompare(b.model))
-      .map((m) => ({ model: m.model, generations: m.generations, usd: roundUsd(m.usd), sources: [...m.sources].sort() })),
-    budgets,
-    lockfile: { lineage: input.lock.lineage, serial: input.lock.serial },
-  };
-}
-
-/** The name of the project's lifetime budget (clipform.yaml `budget`) in plans, events and messages. */
-export const PROJECT_BUDGET_SCOPE = "clipform.yaml budget";
-
-/** The name of a manifest's lifetime budget in plans, events and messages. */
-export const manifestBudgetScope = (file: string) => `${file} budget`;
 
 /** True when applying the plan would change anything (for --detailed-exitcode): a film to cut is a change. */
 export function hasChanges(p: Plan): boolean {

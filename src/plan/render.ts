@@ -6,6 +6,7 @@ import { comparisons } from "./compare.js";
 import type { Palette } from "../cli/colors.js";
 import type { Diagnostic } from "../diagnostics.js";
 import { unitUsd, usd } from "../util/usd.js";
+import { spentText } from "../money/unknown-cost.js";
 import { ACTIONS, type Action, type BudgetCheck, type Change, type FieldChange, type Plan } from "./plan.js";
 import { withContext, WORD_DIFF_MIN_LENGTH, wordDiff } from "./worddiff.js";
 import { sequencesJson, sequencesMarkdown, sequencesSummary, sequencesText } from "./render-sequences.js";
@@ -74,6 +75,12 @@ export function describeField(f: FieldChange, marks: DiffMarks = TEXT_MARKS): st
     return `${f.field}: ${textDiff(f.old, f.new, marks)}`;
   }
   return `${f.field}: ${shorten(f.old)} → ${shorten(f.new)}`;
+}
+
+/** "$1.79", or "≈$1.79" when part of it is the estimate of results whose charge is unknown (see the ledger). */
+function spentUnchanged(p: Plan): string {
+  const s = p.summary;
+  return spentText(s.spent_unchanged_usd, s.unknown_cost_results ? { results: s.unknown_cost_results, estimatedUsd: s.spent_unchanged_estimated_usd ?? 0, unpriced: s.unpriced_cost_results ?? 0 } : undefined);
 }
 
 /** What counts against a budget: this plan's estimate, plus what was spent when the check counts lifetime spend. */
@@ -176,7 +183,7 @@ export function renderText(p: Plan, o: TextOptions): string {
     out.push("");
     out.push(c.bold("Side by side:"));
     for (const g of sideBySide) {
-      const cost = (ch: Change) => (ch.generate === 0 ? c.dim(`${usd(ch.spentUsd)} spent`) : ch.estimate ? unitUsd(ch.estimate.usd) : c.red("unpriced"));
+      const cost = (ch: Change) => (ch.generate === 0 ? c.dim(`${spentText(ch.spentUsd, ch.spentUnknown)} spent`) : ch.estimate ? unitUsd(ch.estimate.usd) : c.red("unpriced"));
       out.push(`  ${g.shot}  ${g.variants.map((v) => `${v.model} ${cost(v.change)}`).join(" · ")}`);
     }
   }
@@ -195,7 +202,7 @@ export function renderText(p: Plan, o: TextOptions): string {
   out.push(...sequencesText(p.sequences, c));
   out.push("");
   out.push(`${c.bold("Plan:")} ${summaryLine(p)}.`);
-  out.push(`${c.bold("Estimated cost:")} ${usd(p.summary.estimated_cost_usd)} for ${p.summary.generations} generation${p.summary.generations === 1 ? "" : "s"} · already spent on unchanged clips: ${usd(p.summary.spent_unchanged_usd)}`);
+  out.push(`${c.bold("Estimated cost:")} ${usd(p.summary.estimated_cost_usd)} for ${p.summary.generations} generation${p.summary.generations === 1 ? "" : "s"} · already spent on unchanged clips: ${spentUnchanged(p)}`);
   for (const b of p.budgets) {
     out.push(`${c.bold("Budget")} ${b.ok ? c.green("ok") : c.red(b.unpriced ? "CANNOT BE CHECKED" : "EXCEEDED")} ${b.unpriced ? overBudgetText(b) : budgetText(b)}`);
   }
@@ -225,7 +232,7 @@ export function renderMarkdown(p: Plan, o: { simulated?: string } = {}): string 
     out.push(`> **${mdCell(simulatedNote(o.simulated))}**`);
     out.push("");
   }
-  out.push(`**${summaryLine(p)}** · estimated cost **${usd(p.summary.estimated_cost_usd)}** for ${p.summary.generations} generation${p.summary.generations === 1 ? "" : "s"} · already spent on unchanged clips ${usd(p.summary.spent_unchanged_usd)}`);
+  out.push(`**${summaryLine(p)}** · estimated cost **${usd(p.summary.estimated_cost_usd)}** for ${p.summary.generations} generation${p.summary.generations === 1 ? "" : "s"} · already spent on unchanged clips ${spentUnchanged(p)}`);
   for (const b of p.budgets) out.push(`${b.ok ? "✅" : "❌"} ${mdCell(b.unpriced ? overBudgetText(b) : budgetText(b))}${b.ok ? "" : b.unpriced ? " — **cannot be checked**" : " — **over budget**"}`);
   out.push("");
   if (shown.length > 0) {
@@ -252,7 +259,7 @@ export function renderMarkdown(p: Plan, o: { simulated?: string } = {}): string 
     out.push("");
     out.push("| Side by side | Each model's cost |");
     out.push("|---|---|");
-    const cost = (ch: Change) => (ch.generate === 0 ? `${usd(ch.spentUsd)} spent` : ch.estimate ? unitUsd(ch.estimate.usd) : "**unpriced**");
+    const cost = (ch: Change) => (ch.generate === 0 ? `${spentText(ch.spentUsd, ch.spentUnknown)} spent` : ch.estimate ? unitUsd(ch.estimate.usd) : "**unpriced**");
     for (const g of sideBySide) out.push(`| \`${g.shot}\` | ${g.variants.map((v) => `${mdCell(v.model)} ${cost(v.change)}`).join(" · ")} |`);
   }
   if (p.byModel.length) {
@@ -290,6 +297,7 @@ export function planToJson(p: Plan, warnings: Diagnostic[] = [], o: { simulated?
       ...(ch.variant ? { variant: ch.variant } : {}),
       ...(ch.waitsFor ? { waits_for: ch.waitsFor } : {}),
       spent_usd: ch.spentUsd,
+      ...(ch.spentUnknown ? { cost_unknown: { results: ch.spentUnknown.results, estimated_usd: ch.spentUnknown.estimatedUsd, unpriced: ch.spentUnknown.unpriced } } : {}),
     })),
     summary: p.summary,
     cost_by_model: p.byModel,

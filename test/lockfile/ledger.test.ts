@@ -7,6 +7,8 @@ import { describe, expect, it } from "vitest";
 import { ledgerOf, priceFromBook } from "../../src/lockfile/ledger.js";
 import type { LockResult } from "../../src/lockfile/schema.js";
 import { plan } from "../../src/plan/plan.js";
+import { planToJson, renderMarkdown, renderText } from "../../src/plan/render.js";
+import { palette } from "../../src/cli/colors.js";
 import { priceBook } from "../../src/plan/prices.js";
 import { costUnknownText, spentText } from "../../src/money/unknown-cost.js";
 import { planPrune } from "../../src/lockfile/prune.js";
@@ -72,6 +74,23 @@ describe("the ledger with unknown charges", () => {
     const p = plan({ clips: [...clips, more], lock, prices: priceBook(lock), manifests: [{ file: "specs/clips.yaml", clips: 4, budget: 0.8 }] });
     expect(p.budgets).toEqual([expect.objectContaining({ scope: "specs/clips.yaml budget", spentUsd: 0.7392, estimatedUsd: KLING_5S, ok: false })]);
     expect(p.changes.find((c) => c.address === "odd")?.spentUsd).toBe(KLING_5S);
+  });
+
+  it("plan says its spent figures are partly estimates: ≈ in text and markdown, cost_unknown and counts in --json", () => {
+    const { lock, clips } = anomalousLock();
+    const p = plan({ clips, lock, prices: priceBook(lock) });
+    expect(p.changes.map((c) => c.action)).toEqual(["no-op", "no-op", "no-op"]);
+    expect(p.changes.find((c) => c.address === "odd")!.spentUnknown).toEqual({ results: 1, estimatedUsd: KLING_5S, unpriced: 0 });
+    expect(p.changes.find((c) => c.address === "paid")!.spentUnknown).toBeUndefined();
+    expect(p.summary).toMatchObject({ spent_unchanged_usd: 4 * KLING_5S, spent_unchanged_estimated_usd: 3 * KLING_5S, unknown_cost_results: 3, unpriced_cost_results: 0 });
+    expect(renderText(p, { color: palette(false), manifests: 1, clips: 3 })).toContain("already spent on unchanged clips: ≈$0.74");
+    expect(renderMarkdown(p)).toContain("already spent on unchanged clips ≈$0.74");
+    const json = planToJson(p) as { changes: Array<{ address: string; cost_unknown?: unknown }> };
+    expect(json.changes.find((c) => c.address === "silent")!.cost_unknown).toEqual({ results: 2, estimated_usd: 2 * KLING_5S, unpriced: 0 });
+    // A lockfile whose charges are all known says nothing of estimates.
+    const known = plan({ clips: clips.slice(0, 1), lock: lockWith({ paid: lock.clips.paid! }), prices: priceBook(lock) });
+    expect(known.summary.unknown_cost_results).toBeUndefined();
+    expect(renderText(known, { color: palette(false), manifests: 1, clips: 1 })).toContain("already spent on unchanged clips: $0.18");
   });
 
   it("pruning a take whose charge is unknown keeps its estimate in lifetime spend", () => {
