@@ -9,17 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runFfmpeg } from "../../src/media/ffmpeg.js";
 import { parseProbe } from "../../src/media/sequence-probe.js";
 import { cli, project, simProcess } from "../helpers/cli.js";
-import { STORY, TRAILER } from "../helpers/story.js";
+import { STORY, TRAILER, TWO_SHOTS } from "../helpers/story.js";
 
-const MANIFEST = `version: 1
-clips:
-  arrival:
-    model: klingai:3@1
-    positivePrompt: A train pulls into a snowy mountain station at dusk.
-  platform:
-    model: klingai:3@1
-    positivePrompt: The passengers step out onto the snowy platform.
-sequences:
+const MANIFEST = `${TWO_SHOTS}sequences:
   trailer: [arrival, platform]
 `;
 /** The manifest of the issue (without `images:`): a shot made from another's last frame, and the two cut together. */

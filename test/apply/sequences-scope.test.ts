@@ -8,16 +8,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { encodePng } from "../../src/media/png.js";
 import { cli, project } from "../helpers/cli.js";
+import { TWO_SHOTS } from "../helpers/story.js";
 
-const SHOTS = `version: 1
-clips:
-  arrival:
-    model: klingai:3@1
-    positivePrompt: A train pulls into a snowy mountain station at dusk.
-  platform:
-    model: klingai:3@1
-    positivePrompt: The passengers step out onto the snowy platform.
-`;
+const SHOTS = TWO_SHOTS;
 const CUTS = `version: 1
 clips: {}
 sequences:

@@ -33,3 +33,14 @@ export const STATION_KEY = `images:
 export const TRAILER = `sequences:
   trailer: [arrival, platform]
 `;
+
+/** Two unchained shots, as a manifest to which `sequences:` or more clips may be appended. */
+export const TWO_SHOTS = `version: 1
+clips:
+  arrival:
+    model: klingai:3@1
+    positivePrompt: A train pulls into a snowy mountain station at dusk.
+  platform:
+    model: klingai:3@1
+    positivePrompt: The passengers step out onto the snowy platform.
+`;

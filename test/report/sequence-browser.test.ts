@@ -10,18 +10,11 @@ import { pathToFileURL } from "node:url";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cli, project } from "../helpers/cli.js";
+import { TWO_SHOTS } from "../helpers/story.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 
-const MANIFEST = `version: 1
-clips:
-  arrival:
-    model: klingai:3@1
-    positivePrompt: A train pulls into a snowy mountain station at dusk.
-  platform:
-    model: klingai:3@1
-    positivePrompt: The passengers step out onto the snowy platform.
-  portrait:
+const MANIFEST = `${TWO_SHOTS}  portrait:
     model: klingai:3@1
     positivePrompt: A conductor waves from the steps.
     width: 720
