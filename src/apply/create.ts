@@ -6,7 +6,8 @@ import type { ManifestInfo } from "../manifest/index.js";
 import type { Planned } from "../pipeline.js";
 import { manifestBudgetScope } from "../plan/plan.js";
 import { priceBook } from "../plan/prices.js";
-import { ApplyEngine, type ApiClient, type ApplyEvent, type BudgetLimit } from "./engine.js";
+import { ApplyEngine } from "./engine.js";
+import type { ApiClient, ApplyEvent, BudgetLimit } from "./types.js";
 import { HeapCeiling } from "../util/collect-garbage.js";
 import { secureOutputs } from "./outputs.js";
 

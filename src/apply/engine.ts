@@ -27,11 +27,6 @@ import { Chains } from "./chain.js";
 import { resumedFlights } from "./resume.js";
 import type { DesiredClip } from "../manifest/index.js";
 
-export { DEFAULT_CONCURRENCY } from "./concurrency.js";
-export { DEFAULT_POLL_INTERVAL_MS } from "./pacing.js";
-export { errorInfo } from "./error-info.js";
-export { emptySummary } from "./types.js";
-export type { ApiClient, ApplyEvent, ApplySummary, BudgetLimit, EngineOptions } from "./types.js";
 
 export class ApplyEngine {
   readonly #o: EngineOptions;

@@ -4,7 +4,7 @@
  */
 import type { Palette } from "../cli/colors.js";
 import { unitUsd, usd } from "../plan/render.js";
-import type { ApplyEvent, ApplySummary } from "./engine.js";
+import type { ApplyEvent, ApplySummary } from "./types.js";
 
 export interface Reporter {
   event(e: ApplyEvent): void;

@@ -2,7 +2,10 @@
 import { openApiSession, type ApiSession } from "../apply/session.js";
 import { createInterface } from "node:readline";
 import { applyPlanned } from "../apply/orchestrate.js";
-import { DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL_MS, emptySummary, type ApplyEngine } from "../apply/engine.js";
+import { DEFAULT_CONCURRENCY } from "../apply/concurrency.js";
+import type { ApplyEngine } from "../apply/engine.js";
+import { DEFAULT_POLL_INTERVAL_MS } from "../apply/pacing.js";
+import { emptySummary } from "../apply/types.js";
 import { DEFAULT_OUT_DIR } from "../apply/outputs.js";
 import { applyFailed, jsonReporter, liveReporter, lineReporter, type Reporter } from "../apply/reporter.js";
 import { acquireStateLock, describeHolder } from "../apply/statelock.js";
