@@ -23,7 +23,9 @@ import { GENERATING } from "../plan/actions.js";
 import { hasChanges } from "../plan/plan.js";
 import { renderText, usd } from "../plan/render.js";
 import { reportOf, renderReportHtml } from "../report/index.js";
+import type { ReportModel } from "../report/data.js";
 import { IncrementalProject, sameStamps } from "./project.js";
+import { reportLinks, type ReportLinks } from "./report-links.js";
 import { startReportServer, type ReportServer } from "./serve.js";
 
 export const DEFAULT_DEBOUNCE_MS = 40;
@@ -79,6 +81,7 @@ export class ProjectWatcher {
   /** The last valid plan, for the live report (kept while an edit is broken). */
   #lastGood: Planned | undefined;
   #server: ReportServer | undefined;
+  #linked: { planned: Planned; links: ReportLinks } | undefined;
   /** Applying follows the user's saves, never this watcher's own lockfile writes (no retry loops). */
   #userChanged = true;
   /** Resolves after each update has been drawn (for tests and the benchmark). */
@@ -110,11 +113,13 @@ export class ProjectWatcher {
           root,
           outDir: resolve(root, this.#o.apply?.outDir ?? this.#record.outDir),
           version: () => String(this.#updates),
-          page: (pickToken) => (this.#lastGood ? renderReportHtml(reportOf(this.#lastGood), { live: { version: String(this.#updates), ...(pickToken ? { pickToken } : {}) } }) : undefined),
-          // Kept takes' files too: the page plays every take so one can be picked.
-          servable: (rel) =>
-            [...Object.values(this.#lastGood?.lock.clips ?? {}), ...Object.values(this.#lastGood?.lock.takes ?? {})].some((e) => e.results.some((r) => r.file === rel)) ||
-            (this.#lastGood?.plan.sequences ?? []).some((s) => s.file === rel),
+          page: (pickToken) => {
+            const model = this.#lastGood && this.#reportModel(this.#lastGood);
+            return model && renderReportHtml(model, { live: { version: String(this.#updates), ...(pickToken ? { pickToken } : {}) } });
+          },
+          // What the page links to, and nothing else: every take's files (one can be picked), films, input pictures.
+          servable: (rel) => this.#links()?.outputs.has(rel) ?? false,
+          inputImage: (rel) => this.#links()?.inputs.has(rel) ?? false,
           pick: (address, take) => this.#pick(address, take),
         },
         this.#o.servePort,
@@ -131,6 +136,20 @@ export class ProjectWatcher {
       this.#update();
     }, SAFETY_CHECK_MS);
     this.#safetyNet.unref();
+  }
+
+  /** The report of a plan, as the page shows it now; what it links to is kept for the server. */
+  #reportModel(planned: Planned): ReportModel {
+    const model = reportOf(planned);
+    this.#linked = { planned, links: reportLinks(model) };
+    return model;
+  }
+
+  /** What the page of the last valid plan links to (computed once per plan, and at each page load). */
+  #links(): ReportLinks | undefined {
+    if (!this.#lastGood) return undefined;
+    if (this.#linked?.planned !== this.#lastGood) this.#reportModel(this.#lastGood);
+    return this.#linked!.links;
   }
 
   /**
