@@ -9,7 +9,9 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { palette } from "../../src/cli/colors.js";
 import { RunwareClient } from "../../src/runware/client.js";
 import { startSimulator, type Simulator } from "../../src/sim/index.js";
+import { IncrementalProject } from "../../src/watch/project.js";
 import { ProjectWatcher, type WatchOptions } from "../../src/watch/watch.js";
+import { fileStamp } from "../../src/util/stamp.js";
 import { exampleProject, project, REPO } from "../helpers/cli.js";
 
 /** Several periods of the safety check (500 ms). */
@@ -49,7 +51,7 @@ async function watching(root: string, extra: Partial<WatchOptions> = {}) {
 }
 
 describe("watch: the safety check sees no save where there was none", () => {
-  it("plans once at start on a project with local images, and still catches a real save of one", async () => {
+  it("plans once at start on a project with local images, catches a real save, and sees no save after an edit that drops an image", async () => {
     const dir = exampleProject();
     const { w, output } = await watching(dir);
     expect(w.updates).toBe(1);
@@ -58,11 +60,21 @@ describe("watch: the safety check sees no save where there was none", () => {
     vi.advanceTimersByTime(CHECKS_MS);
     expect(w.updates).toBe(1);
 
-    // The control: the same check does see a saved image (before any file event can arrive).
+    // Everything below runs without yielding, so no file event can arrive: only the check acts.
+    // The control: the check does see a saved image.
     const image = join(dir, "specs", "assets", "lighthouse-dusk.png");
     writeFileSync(image, Buffer.concat([readFileSync(image), Buffer.from("changed")]));
     vi.advanceTimersByTime(CHECKS_MS);
-    expect(w.updates).toBeGreaterThanOrEqual(2);
+    expect(w.updates).toBe(2);
+
+    // An edit that stops using an image: one update for the save, none after it.
+    const manifest = join(dir, "specs", "image-to-video.yaml");
+    writeFileSync(manifest, readFileSync(manifest, "utf8").replace("        - { image: ./assets/lighthouse-night.png, frame: last }\n", ""));
+    vi.advanceTimersByTime(CHECKS_MS);
+    expect(w.updates).toBe(3);
+    expect(output()).toMatch(/\(3 manifests, 1 image\) · update #3 /);
+    vi.advanceTimersByTime(CHECKS_MS);
+    expect(w.updates).toBe(3);
   });
 
   it("--apply: a run whose generation failed is not re-sent by a false save", async () => {
@@ -82,5 +94,15 @@ describe("watch: the safety check sees no save where there was none", () => {
     expect(w.updates).toBe(1);
     expect(output().match(/applying: /g)).toHaveLength(1);
     expect(sim.stats().videoInference).toBe(1);
+  });
+
+  it("an image stamped after it was read is stamped as read only if it still holds what was read", () => {
+    const dir = exampleProject();
+    const loaded = new IncrementalProject(dir, []);
+    const frame = loaded.load().clips.flatMap((c) => c.frameImages).find((f) => f.path?.endsWith("lighthouse-dusk.png"))!;
+    expect(loaded.stampOfRead(frame.path!, frame.sha256)).toBe(fileStamp(frame.path!));
+    // Saved between the read and the stamp: the stamp is one no file has, so the next check re-plans.
+    writeFileSync(frame.path!, Buffer.concat([readFileSync(frame.path!), Buffer.from("saved meanwhile")]));
+    expect(loaded.stampOfRead(frame.path!, frame.sha256)).not.toBe(fileStamp(frame.path!));
   });
 });
