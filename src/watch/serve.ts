@@ -4,9 +4,10 @@
  * Only media files the page links to are served: results (videos, keyframe images) and films
  * whose real path lies inside the output folder, and input pictures whose real path lies inside
  * the project, outside any dot-folder but the kept frames' (`.clipform/frames/`). A lockfile
- * entry naming `.env`, or a link from the project to elsewhere, serves nothing. Only requests addressed to this server by name
- * (`Host: 127.0.0.1:PORT` or `localhost:PORT`) are answered, so a web page that rebinds its own
- * domain to 127.0.0.1 cannot read the report. No request, however malformed, stops the server.
+ * entry naming `.env`, or a link from the project to elsewhere, serves nothing. Only requests
+ * addressed to this server by name (`Host: 127.0.0.1:PORT` or `localhost:PORT`) are answered, so
+ * a web page that rebinds its own domain to 127.0.0.1 cannot read the report. No request,
+ * however malformed, stops the server.
  *
  * Picking a take (POST /__report/pick) writes the lockfile, so it must not be forgeable: besides
  * the Host check, the request must come from this server's own origin and carry a per-server
@@ -179,7 +180,7 @@ function servablePath(src: LiveReportSource, rel: string): string | undefined {
     const real = realpathSync(abs);
     // A link to a file of another kind (a.png → notes.txt) is no media file either.
     if (!TYPES[extname(real).toLowerCase()]) return undefined;
-    if (src.servable(rel)) return inside(realpathSync(src.outDir), real) !== undefined ? real : undefined;
+    if (src.servable(rel) && inside(realpathSync(src.outDir), real) !== undefined) return real;
     if (!IMAGE_TYPES[ext] || !src.inputImage?.(rel)) return undefined;
     const back = inside(realpathSync(src.root), real);
     if (back === undefined) return undefined;
