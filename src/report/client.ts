@@ -75,15 +75,36 @@ export const LIVE_SCRIPT = `(() => {
 })();`;
 
 
+/** Where a pick's confirmation waits for the page that the pick's own reload brings (this tab only). */
+const PICK_STATUS_KEY = "clipform-pick-status";
+
 /**
  * Live picking: a "Pick take N" button posts the clip's address and take number with the page's
  * token. The server writes the lockfile as `clipform pick` does; the lockfile change makes the
- * watcher re-plan, and the live script reloads the page, now showing the new pick.
+ * watcher re-plan, and the live script reloads the page, now showing the new pick. The
+ * confirmation (commit the lockfile to share the choice) is kept in the tab's sessionStorage, so
+ * the reloaded page shows it once, until dismissed, instead of losing it within a second.
  */
 export const PICK_SCRIPT = `(() => {
   const token = document.querySelector('meta[name="${PICK_TOKEN_META}"]').content;
   const status = document.getElementById("pick-status");
-  const say = (text, failed) => { status.textContent = text; status.hidden = false; status.classList.toggle("failed", failed); };
+  const message = document.createElement("span");
+  const dismiss = document.createElement("button");
+  dismiss.type = "button";
+  dismiss.className = "dismiss";
+  dismiss.textContent = "\u00d7";
+  dismiss.title = "Dismiss";
+  dismiss.setAttribute("aria-label", "Dismiss");
+  dismiss.addEventListener("click", () => { status.hidden = true; });
+  status.replaceChildren(message, dismiss);
+  const say = (text, failed) => { message.textContent = text; status.hidden = false; status.classList.toggle("failed", failed); };
+  // Storage may be unavailable (disabled, a sandboxed page): the message then lives on this page only.
+  const store = (() => { try { return window.sessionStorage; } catch { return undefined; } })();
+  const kept = store?.getItem("${PICK_STATUS_KEY}");
+  if (kept) {
+    store.removeItem("${PICK_STATUS_KEY}");
+    say(kept, false);
+  }
   document.addEventListener("click", async (ev) => {
     const button = ev.target.closest("button.pick");
     if (!button) return;
@@ -98,7 +119,9 @@ export const PICK_SCRIPT = `(() => {
       });
       const text = await res.text();
       say(text, !res.ok);
-      if (!res.ok) button.disabled = false;
+      if (res.ok) {
+        try { store?.setItem("${PICK_STATUS_KEY}", text); } catch {}
+      } else button.disabled = false;
     } catch (err) {
       say("clipform watch did not answer: " + err.message, true);
       button.disabled = false;

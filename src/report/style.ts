@@ -106,6 +106,7 @@ figcaption { padding: 3px 8px 5px; font-size: 12px; color: #c9d1d9; font-variant
 .pick-cmd { font-size: 11px; color: #e6edf3; background: #2d333b; padding: 1px 5px; border-radius: 4px; user-select: all; overflow-wrap: anywhere; }
 .pick-status { margin: 10px 0 0; padding: 6px 10px; border-radius: 6px; background: #dafbe1; color: #1a7f37; font-size: 13px; }
 .pick-status.failed { background: #ffebe9; color: var(--red); }
+.pick-status .dismiss { float: right; margin-left: 8px; padding: 0 4px; border: 0; background: none; color: inherit; font: inherit; line-height: 1; cursor: pointer; }
 .empty { padding: 40px; text-align: center; color: var(--muted); }
 
 .sequences { padding: 16px 28px 4px; }

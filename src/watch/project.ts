@@ -43,14 +43,33 @@ export class IncrementalProject {
     return assembleProject(this.root, results, this.images);
   }
 
-  /** Size and mtime of every manifest and of `extra` files: changes whenever any of them changes on disk. */
-  diskStamp(extra: Iterable<string>): string {
+  /** Size, mtime and inode of every manifest and of `extra` files, by path: some differ whenever any of them changes on disk. */
+  diskStamps(extra: Iterable<string>): Map<string, string> {
     let files: string[];
     try {
       files = discoverManifests(this.root, this.paths);
     } catch {
       files = [];
     }
-    return [...files, ...extra].map((f) => `${f}\0${fileStamp(f)}`).join("\n");
+    return new Map([...files, ...extra].map((f) => [f, fileStamp(f)]));
   }
+
+  /**
+   * The stamp of a local image this load has read with content hash `sha256`: taken after the
+   * read, so the image is read again (from the cache while its size and mtime hold) to make sure
+   * the stamp describes what was read. When it does not, the stamp is one no file has, so the
+   * next check sees a change (a real save, made while this load ran).
+   */
+  stampOfRead(path: string, sha256: string | undefined): string {
+    const stamp = fileStamp(path);
+    const again = this.images.load(path, this.root);
+    return again.ok && again.image.sha256 === sha256 ? stamp : "changed since it was read";
+  }
+}
+
+/** Whether two sets of stamps describe the same files in the same state. */
+export function sameStamps(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [f, s] of a) if (b.get(f) !== s) return false;
+  return true;
 }

@@ -1,10 +1,13 @@
 /**
  * The live report behind `clipform watch --serve`: the report page, a version that changes with
- * every re-plan (the page polls it and reloads), and the downloaded videos, on loopback only.
- * Only video files recorded as results and lying (real path) inside the output folder are served:
- * a lockfile entry naming `.env` serves nothing. Only requests addressed to this server by name
- * (`Host: 127.0.0.1:PORT` or `localhost:PORT`) are answered, so a web page that rebinds its own
- * domain to 127.0.0.1 cannot read the report. No request, however malformed, stops the server.
+ * every re-plan (the page polls it and reloads), and the files it shows, on loopback only.
+ * Only media files the page links to are served: results (videos, keyframe images) and films
+ * whose real path lies inside the output folder, and input pictures whose real path lies inside
+ * the project, outside any dot-folder but the kept frames' (`.clipform/frames/`). A lockfile
+ * entry naming `.env`, or a link from the project to elsewhere, serves nothing. Only requests
+ * addressed to this server by name (`Host: 127.0.0.1:PORT` or `localhost:PORT`) are answered, so
+ * a web page that rebinds its own domain to 127.0.0.1 cannot read the report. No request,
+ * however malformed, stops the server.
  *
  * Picking a take (POST /__report/pick) writes the lockfile, so it must not be forgeable: besides
  * the Host check, the request must come from this server's own origin and carry a per-server
@@ -16,8 +19,9 @@ import { closeSync, createReadStream, fstatSync, realpathSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { pipeline } from "node:stream";
-import { extname, isAbsolute, relative, resolve } from "node:path";
+import { dirname, extname, isAbsolute, normalize, relative, sep } from "node:path";
 import { ClipformError } from "../errors.js";
+import { framePath } from "../media/frames.js";
 import { PICK_ENDPOINT, PICK_TOKEN_HEADER, VERSION_ENDPOINT } from "../report/index.js";
 import { containedPath, openRegularFile } from "../util/safe-fs.js";
 
@@ -36,11 +40,16 @@ export interface LiveReportSource {
    */
   pick?(address: string, take: number): string;
   version(): string;
-  /** Whether `relPath` (project-relative, forward slashes) is a file the report may show. */
+  /** Whether `relPath` (project-relative, forward slashes) is a result or film the report shows. */
   servable(relPath: string): boolean;
+  /** Whether `relPath` is an input picture the report shows (a local keyframe, a kept frame). */
+  inputImage?(relPath: string): boolean;
 }
 
-const TYPES: Record<string, string> = { ".mp4": "video/mp4", ".webm": "video/webm", ".mov": "video/quicktime" };
+const IMAGE_TYPES: Record<string, string> = { ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp", ".gif": "image/gif" };
+const TYPES: Record<string, string> = { ".mp4": "video/mp4", ".webm": "video/webm", ".mov": "video/quicktime", ...IMAGE_TYPES };
+/** Where chained clips' frames are kept: the one dot-folder input pictures may come from. */
+const KEPT_FRAMES_DIR = normalize(dirname(framePath("0")));
 
 export interface ReportServer {
   url: string;
@@ -161,19 +170,31 @@ function requestPath(url: string | undefined): string | undefined {
   }
 }
 
-/** The real path of a recorded video inside the real output folder, or undefined. */
+/** The real path of a file the page links to, inside the folder its kind must lie in, or undefined. */
 function servablePath(src: LiveReportSource, rel: string): string | undefined {
-  if (!TYPES[extname(rel).toLowerCase()] || !src.servable(rel)) return undefined;
+  const ext = extname(rel).toLowerCase();
+  if (!TYPES[ext]) return undefined;
   const abs = containedPath(src.root, rel);
   if (!abs) return undefined;
   try {
     const real = realpathSync(abs);
-    const back = relative(realpathSync(src.outDir), real);
-    if (back === "" || back.startsWith("..") || isAbsolute(back)) return undefined;
-    return real;
+    // A link to a file of another kind (a.png → notes.txt) is no media file either.
+    if (!TYPES[extname(real).toLowerCase()]) return undefined;
+    if (src.servable(rel) && inside(realpathSync(src.outDir), real) !== undefined) return real;
+    if (!IMAGE_TYPES[ext] || !src.inputImage?.(rel)) return undefined;
+    const back = inside(realpathSync(src.root), real);
+    if (back === undefined) return undefined;
+    // No dotfile or dot-folder (.git, .env.png…), but the kept frames'.
+    return back.startsWith(KEPT_FRAMES_DIR + sep) || !back.split(sep).some((part) => part.startsWith(".")) ? real : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** `real`'s path relative to the folder `base`, when it lies strictly inside it. */
+function inside(base: string, real: string): string | undefined {
+  const back = relative(base, real);
+  return back === "" || back === ".." || back.startsWith(`..${sep}`) || isAbsolute(back) ? undefined : back;
 }
 
 function send(res: ServerResponse, status: number, body: string, type = "text/plain; charset=utf-8"): void {

@@ -23,7 +23,9 @@ import { GENERATING } from "../plan/actions.js";
 import { hasChanges } from "../plan/plan.js";
 import { renderText, usd } from "../plan/render.js";
 import { reportOf, renderReportHtml } from "../report/index.js";
-import { IncrementalProject } from "./project.js";
+import type { ReportModel } from "../report/data.js";
+import { IncrementalProject, sameStamps } from "./project.js";
+import { reportLinks, type ReportLinks } from "./report-links.js";
 import { startReportServer, type ReportServer } from "./serve.js";
 
 export const DEFAULT_DEBOUNCE_MS = 40;
@@ -74,11 +76,12 @@ export class ProjectWatcher {
   #spent = 0;
   #closed = false;
   #safetyNet: NodeJS.Timeout | undefined;
-  /** diskStamp() as of the last update. */
-  #lastStamp = "";
+  /** The files the last update read, as they were when it read them (see #update). */
+  #lastStamps = new Map<string, string>();
   /** The last valid plan, for the live report (kept while an edit is broken). */
   #lastGood: Planned | undefined;
   #server: ReportServer | undefined;
+  #linked: { planned: Planned; links: ReportLinks } | undefined;
   /** Applying follows the user's saves, never this watcher's own lockfile writes (no retry loops). */
   #userChanged = true;
   /** Resolves after each update has been drawn (for tests and the benchmark). */
@@ -110,11 +113,13 @@ export class ProjectWatcher {
           root,
           outDir: resolve(root, this.#o.apply?.outDir ?? this.#record.outDir),
           version: () => String(this.#updates),
-          page: (pickToken) => (this.#lastGood ? renderReportHtml(reportOf(this.#lastGood), { live: { version: String(this.#updates), ...(pickToken ? { pickToken } : {}) } }) : undefined),
-          // Kept takes' files too: the page plays every take so one can be picked.
-          servable: (rel) =>
-            [...Object.values(this.#lastGood?.lock.clips ?? {}), ...Object.values(this.#lastGood?.lock.takes ?? {})].some((e) => e.results.some((r) => r.file === rel)) ||
-            (this.#lastGood?.plan.sequences ?? []).some((s) => s.file === rel),
+          page: (pickToken) => {
+            const model = this.#lastGood && this.#reportModel(this.#lastGood);
+            return model && renderReportHtml(model, { live: { version: String(this.#updates), ...(pickToken ? { pickToken } : {}) } });
+          },
+          // What the page links to, and nothing else: every take's files (one can be picked), films, input pictures.
+          servable: (rel) => this.#links()?.outputs.has(rel) ?? false,
+          inputImage: (rel) => this.#links()?.inputs.has(rel) ?? false,
           pick: (address, take) => this.#pick(address, take),
         },
         this.#o.servePort,
@@ -126,11 +131,25 @@ export class ProjectWatcher {
     // File events can be missed (chokidar drops a save made just as watching starts): a cheap
     // check of sizes and mtimes catches whatever the events did not report.
     this.#safetyNet = setInterval(() => {
-      if (this.#closed || this.#timer !== undefined || this.#project.diskStamp(this.#images) === this.#lastStamp) return;
+      if (this.#closed || this.#timer !== undefined || sameStamps(this.#project.diskStamps(this.#images), this.#lastStamps)) return;
       this.#userSaved();
       this.#update();
     }, SAFETY_CHECK_MS);
     this.#safetyNet.unref();
+  }
+
+  /** The report of a plan, as the page shows it now; what it links to is kept for the server. */
+  #reportModel(planned: Planned): ReportModel {
+    const model = reportOf(planned);
+    this.#linked = { planned, links: reportLinks(model) };
+    return model;
+  }
+
+  /** What the page of the last valid plan links to (computed once per plan, and at each page load). */
+  #links(): ReportLinks | undefined {
+    if (!this.#lastGood) return undefined;
+    if (this.#linked?.planned !== this.#lastGood) this.#reportModel(this.#lastGood);
+    return this.#linked!.links;
   }
 
   /**
@@ -172,13 +191,19 @@ export class ProjectWatcher {
     const n = ++this.#updates;
     this.#timer = undefined;
     // Taken before loading: a save landing during this update still differs from it.
-    this.#lastStamp = this.#project.diskStamp(this.#images);
+    const known = this.#images;
+    const before = this.#project.diskStamps(known);
     const out: string[] = [];
     let project: Project | undefined;
     let planned: Planned | undefined;
     try {
       project = this.#project.load();
-      this.#watchImages(project);
+      const read = this.#watchImages(project);
+      // The baseline of the safety check holds every file this plan read, or its first check would
+      // take an image this load read for the first time (all of them, at start) for a save: with
+      // --apply, an apply nobody asked for. Images no longer used leave it.
+      for (const f of known) if (!read.has(f)) before.delete(f);
+      for (const [f, sha256] of read) if (!before.has(f)) before.set(f, this.#project.stampOfRead(f, sha256));
       const shown = groupRepeated(project.diagnostics);
       const errors = shown.filter((d) => d.severity === "error");
       for (const d of shown) out.push(d.severity === "error" ? this.#o.color.red(formatDiagnostic(d)) : this.#o.color.yellow(formatDiagnostic(d)));
@@ -194,6 +219,7 @@ export class ProjectWatcher {
       if (!(e instanceof ClipformError)) throw e;
       out.push(this.#o.color.red(`error: ${e.message}`));
     }
+    this.#lastStamps = before;
     const ms = Math.round(performance.now() - t0);
     const manifests = project?.manifests.length ?? 0;
     const served = this.#server ? ` · report at ${this.#server.url}` : "";
@@ -213,13 +239,15 @@ export class ProjectWatcher {
     this.onUpdate?.(n);
   }
 
-  #watchImages(project: Project): void {
-    const now = new Set(project.clips.flatMap((c) => c.frameImages.flatMap((f) => (f.path ? [f.path] : []))));
-    const added = [...now].filter((p) => !this.#images.has(p));
-    const removed = [...this.#images].filter((p) => !now.has(p));
+  /** Watches the local images the project uses, and returns them with the content hash this load read. */
+  #watchImages(project: Project): Map<string, string | undefined> {
+    const read = new Map(project.clips.flatMap((c) => c.frameImages.flatMap((f) => (f.path ? [[f.path, f.sha256] as const] : []))));
+    const added = [...read.keys()].filter((p) => !this.#images.has(p));
+    const removed = [...this.#images].filter((p) => !read.has(p));
     if (added.length) this.#fs?.add(added);
     if (removed.length) this.#fs?.unwatch(removed);
-    this.#images = now;
+    this.#images = new Set(read.keys());
+    return read;
   }
 
   /** Applies what this save planned, from the very lockfile it was planned against. */

@@ -213,12 +213,19 @@ describe("the gallery of a 40-clip fan-out campaign", () => {
           REROLLED,
         ),
       );
+      // The reloaded page still says what the pick did, once, until dismissed.
+      const confirmation = page.locator("#pick-status");
+      await confirmation.waitFor({ state: "visible", timeout: 5_000 });
+      expect(await confirmation.locator("span").textContent()).toMatch(new RegExp(`^${REROLLED} now uses take 1 \\(${task!.slice(0, 8)}, \\d+ videos?\\)\\. Recorded in clipform\\.lock\\.json: commit it to share the choice\\.$`));
+      expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
       const lock = JSON.parse(readFileSync(lockPath, "utf8")) as { clips: Record<string, { picked?: string }> };
       expect(lock.clips[REROLLED]!.picked).toBe(task);
       expect(await page.locator(`.card:has(.address:text-is("${REROLLED}")) .take[data-take="2"] button.pick`).textContent()).toBe("Pick take 2");
       expect(cli(["pick", REROLLED], { cwd: dir }).code).not.toBe(0); // the real record is untouched: nothing was generated there
       await take1.scrollIntoViewIfNeeded();
       await page.screenshot({ path: GALLERY_SCREENSHOTS[3]! });
+      await confirmation.locator("button.dismiss").click({ timeout: 5_000 });
+      expect(await confirmation.isHidden()).toBe(true);
       await page.close();
     } finally {
       await watcher.stop({ timeoutMs: 10_000 });

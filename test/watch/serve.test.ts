@@ -1,6 +1,7 @@
 /**
  * `watch --serve` under hostile requests and a hostile lockfile: only recorded video files whose
  * real path lies inside the output folder are served (not `.env`, not a link to it, not a FIFO),
+ * input pictures the report shows only from inside the project (no dot-folder but .clipform/frames),
  * only requests addressed to 127.0.0.1:PORT or localhost:PORT are answered, and no request
  * (malformed escapes, NUL bytes, garbage on the socket) stops the server.
  */
@@ -43,6 +44,8 @@ function raw(url: string, text: string): Promise<void> {
   });
 }
 
+/** The first bytes of a PNG file: enough to be served as one. */
+const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from("a real enough picture")]);
 const VIDEO = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from("ftypmp42 a real enough video")]);
 
 describe("watch --serve against hostile requests", () => {
@@ -83,5 +86,29 @@ describe("watch --serve against hostile requests", () => {
     await raw(url, "NOT-HTTP AT ALL\r\n\r\n");
     await raw(url, `GET /clipform-out/harbor.v1.mp4 HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nRange: bytes=99999999999999999999-\r\n\r\n`);
     expect((await get(url, "/clipform-out/harbor.v1.mp4")).status).toBe(200);
+  });
+
+  it("serves the input pictures the report shows, as images, from inside the project only", async () => {
+    const outside = project({ "outside.png": PNG });
+    const dir = project({ "specs/assets/dusk.png": PNG, ".clipform/frames/0123.png": PNG, ".git/leak.png": PNG, ".hidden.png": PNG, "specs/notes.txt": "not a picture", "clipform-out/key.v1.png": PNG });
+    symlinkSync(join(outside, "outside.png"), join(dir, "specs", "assets", "elsewhere.png"));
+    symlinkSync(join(dir, "specs", "notes.txt"), join(dir, "specs", "assets", "notes.png"));
+    symlinkSync(outside, join(dir, "specs", "linked-folder"));
+    const shown = new Set(["specs/assets/dusk.png", ".clipform/frames/0123.png", ".git/leak.png", ".hidden.png", "specs/assets/elsewhere.png", "specs/assets/notes.png", "specs/linked-folder/outside.png", "../outside.png", `${outside}/outside.png`]);
+    const results = new Set(["clipform-out/key.v1.png"]);
+    server = await startReportServer(
+      { root: dir, outDir: join(dir, "clipform-out"), page: () => "<html>report</html>", version: () => "1", servable: (rel) => results.has(rel), inputImage: (rel) => shown.has(rel) },
+      0,
+    );
+    for (const path of ["/specs/assets/dusk.png", "/.clipform/frames/0123.png", "/clipform-out/key.v1.png"]) {
+      const res = await fetch(new URL(path, server.url));
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get("content-type"), path).toBe("image/png");
+      expect(Buffer.from(await res.arrayBuffer()).equals(PNG), path).toBe(true);
+    }
+    // Shown nowhere (the picture exists), a dot-folder, a link out of the project or to a non-picture, traversal, absolute paths.
+    for (const path of ["/specs/assets/other.png", "/.git/leak.png", "/.hidden.png", "/specs/assets/elsewhere.png", "/specs/assets/notes.png", "/specs/linked-folder/outside.png", "/..%2Foutside.png", `/${encodeURIComponent(`${outside}/outside.png`)}`, `/${outside}/outside.png`, "/specs/notes.txt"]) {
+      expect((await get(server.url, path)).status, path).toBe(404);
+    }
   });
 });

@@ -70,7 +70,7 @@ describe("clipform watch, driven as a user would", () => {
     expect(out).toContain("~ frameImages: first: ./assets/lighthouse-dusk.png sha256:");
   });
 
-  it("--serve: the live report, its version bumping on every re-plan, and only recorded files", async () => {
+  it("--serve: the live report, its version bumping on every re-plan, and only the files it shows", async () => {
     const dir = exampleProject();
     expect(cli(["apply", "--sim", "--auto-approve"], { cwd: dir }).code).toBe(0);
     const w = watch(["--serve", "0", "--sim"], dir);
@@ -86,6 +86,12 @@ describe("clipform watch, driven as a user would", () => {
     expect(video.status).toBe(206);
     expect(Buffer.from(await video.arrayBuffer()).toString("latin1", 4, 8)).toBe("ftyp");
     expect((await fetch(`${url}specs/fan-out.yaml`)).status).toBe(404);
+    // The input keyframes the page shows are served too, as pictures.
+    expect(page).toContain('<img src="specs/assets/lighthouse-dusk.png"');
+    const keyframe = await fetch(`${url}specs/assets/lighthouse-dusk.png`);
+    expect(keyframe.status).toBe(200);
+    expect(keyframe.headers.get("content-type")).toBe("image/png");
+    expect(Buffer.from(await keyframe.arrayBuffer()).equals(readFileSync(join(dir, "specs", "assets", "lighthouse-dusk.png")))).toBe(true);
     expect((await fetch(`${url}..%2F..%2Fetc%2Fpasswd`)).status).toBe(404);
 
     const mark = w.output().length;
