@@ -55,7 +55,7 @@ describe("watch: the safety check sees no save where there was none", () => {
     const dir = exampleProject();
     const { w, output } = await watching(dir);
     expect(w.updates).toBe(1);
-    expect(output()).toMatch(/\(3 manifests, 2 images\) · update #1 /);
+    expect(output()).toMatch(/\(4 manifests, 2 images\) · update #1 /);
 
     vi.advanceTimersByTime(CHECKS_MS);
     expect(w.updates).toBe(1);
@@ -72,7 +72,7 @@ describe("watch: the safety check sees no save where there was none", () => {
     writeFileSync(manifest, readFileSync(manifest, "utf8").replace("        - { image: ./assets/lighthouse-night.png, frame: last }\n", ""));
     vi.advanceTimersByTime(CHECKS_MS);
     expect(w.updates).toBe(3);
-    expect(output()).toMatch(/\(3 manifests, 1 image\) · update #3 /);
+    expect(output()).toMatch(/\(4 manifests, 1 image\) · update #3 /);
     vi.advanceTimersByTime(CHECKS_MS);
     expect(w.updates).toBe(3);
   });
