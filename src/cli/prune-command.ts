@@ -7,6 +7,7 @@ import { readCurrentRecord, settleJournals } from "../lockfile/current.js";
 import { planPrune } from "../lockfile/prune.js";
 import { priceFromBook } from "../lockfile/ledger.js";
 import { priceBook } from "../plan/prices.js";
+import { loadProjectCatalog } from "../models/project.js";
 import { takeDir } from "../lockfile/takes.js";
 import { openWorkspace } from "../project/workspace.js";
 import { usd } from "../plan/render.js";
@@ -34,10 +35,15 @@ export const pruneCommand: Command = {
       const record = readCurrentRecord(path);
       const { lock: current } = record;
       const exists = record.exists || record.journals.length > 0;
-      // A take whose charge is unknown keeps its estimate in the ledger (learned prices, else the catalog's).
-      const p = planPrune(current, { now: new Date(), price: priceFromBook(priceBook(current)), ...(targets.length ? { match: (a: string) => matchesAny(a, targets) } : {}) });
+      // A take whose charge is unknown keeps its estimate in the ledger: learned prices, else the
+      // project's catalog (its own models included), as plan and status price it.
+      const price = priceFromBook(priceBook(current, loadProjectCatalog(ws.root).catalog));
+      const p = planPrune(current, { now: new Date(), price, ...(targets.length ? { match: (a: string) => matchesAny(a, targets) } : {}) });
+      for (const u of p.unpriced) {
+        ctx.err(`kept take ${takeDir(u.fingerprint)} of ${u.address}: a charge of it is unknown and no price estimates it, so pruning would record it as $0 (add the model's price to the catalog to prune it)`);
+      }
       if (p.dropped.length === 0) {
-        ctx.out("Nothing to prune: every kept take is used by a clip or still in flight.");
+        ctx.out(p.unpriced.length > 0 ? "Nothing pruned." : "Nothing to prune: every kept take is used by a clip or still in flight.");
         return 0;
       }
       for (const d of p.dropped) {

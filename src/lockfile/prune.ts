@@ -26,16 +26,20 @@ export interface PrunePlan {
   lock: Lockfile;
   dropped: DroppedTake[];
   totalUsd: number;
+  /** Takes kept because a result's charge is unknown and no price estimates it: pruned, it would be recorded as $0 for good. */
+  unpriced: { fingerprint: string; address: string }[];
 }
 
 /**
  * What the take itself was charged: results of its own tasks. A result whose charge is unknown
  * counts at its estimate (as in the ledger), so pruning it never lowers lifetime spend.
  */
-function takeCost(t: LockTake, price: ResultPrice | undefined): number {
-  const own = new Set(t.tasks.map((x) => x.taskUUID));
-  const unknown = price ? (resultPrice(price, t.model, t.request) ?? 0) : 0;
-  return roundUsd(t.results.filter((r) => own.has(r.taskUUID)).reduce((s, r) => s + (saneCost(r.costUsd) ?? unknown), 0));
+function takeCost(t: LockTake, price: ResultPrice | undefined): number | undefined {
+  const own = t.results.filter((r) => t.tasks.some((x) => x.taskUUID === r.taskUUID));
+  if (own.every((r) => saneCost(r.costUsd) !== undefined)) return roundUsd(own.reduce((s, r) => s + saneCost(r.costUsd)!, 0));
+  const unknown = price ? resultPrice(price, t.model, t.request) : undefined;
+  if (unknown === undefined) return undefined;
+  return roundUsd(own.reduce((s, r) => s + (saneCost(r.costUsd) ?? unknown), 0));
 }
 
 export function planPrune(lock: Lockfile, o: { now: Date; match?: (address: string) => boolean; price?: ResultPrice }): PrunePlan {
@@ -43,14 +47,19 @@ export function planPrune(lock: Lockfile, o: { now: Date; match?: (address: stri
   const takes = { ...lock.takes };
   const pruned: Record<string, LockPruned> = { ...lock.pruned };
   const dropped: DroppedTake[] = [];
+  const unpriced: PrunePlan["unpriced"] = [];
   for (const [fp, t] of Object.entries(lock.takes ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (o.match && !o.match(t.address)) continue;
     if (t.tasks.some((x) => x.status === "submitted") || t.results.some((r) => used.has(r.videoUUID))) continue;
     const costUsd = takeCost(t, o.price);
+    if (costUsd === undefined) {
+      unpriced.push({ fingerprint: fp, address: t.address });
+      continue;
+    }
     const key = [...t.tasks.map((x) => x.taskUUID)].sort()[0] ?? fp;
     pruned[key] = { address: t.address, manifest: t.manifest, fingerprint: fp, costUsd, results: t.results.length, prunedAt: o.now.toISOString() };
     delete takes[fp];
     dropped.push({ fingerprint: fp, address: t.address, manifest: t.manifest, tasks: t.tasks.length, results: t.results.length, kind: resultKind(t.request), costUsd, files: t.results.flatMap((r) => (r.file ? [r.file] : [])) });
   }
-  return { lock: { ...lock, takes, pruned }, dropped, totalUsd: roundUsd(dropped.reduce((s, d) => s + d.costUsd, 0)) };
+  return { lock: { ...lock, takes, pruned }, dropped, totalUsd: roundUsd(dropped.reduce((s, d) => s + d.costUsd, 0)), unpriced };
 }

@@ -104,8 +104,11 @@ describe("the ledger with unknown charges", () => {
     const pruned = planPrune(kept, { now: new Date("2026-02-01T00:00:00Z"), price });
     expect(pruned.dropped).toEqual([expect.objectContaining({ address: "odd", costUsd: KLING_5S })]);
     expect(ledgerOf(pruned.lock, price).totalUsd).toBe(before.totalUsd);
-    // Without a price, the unknown charge cannot be estimated: it is not invented either.
-    expect(planPrune(kept, { now: new Date("2026-02-01T00:00:00Z") }).totalUsd).toBe(0);
+    // Without a price, the unknown charge cannot be estimated: the take is kept, never recorded as $0 for good.
+    const unpriced = planPrune(kept, { now: new Date("2026-02-01T00:00:00Z"), price: () => undefined });
+    expect(unpriced.dropped).toEqual([]);
+    expect(unpriced.unpriced).toEqual([{ fingerprint: old.fingerprint, address: "odd" }]);
+    expect(unpriced.lock.takes).toEqual(kept.takes);
   });
 
   it("tells people what is unknown and why", () => {

@@ -116,4 +116,25 @@ describe("clipform sim --models DIR", () => {
     expect(r.stderr).toContain('defs/acme.json:1:32: extends: unknown built-in model "klingai:9@9"');
     expect(r.code).not.toBe(0);
   });
+  it("prune prices a take of the project's own model from the project's catalog: an unknown charge is never recorded as $0", async () => {
+    const dir = project();
+    const sim = ["--sim", "--auto-approve", "--poll-interval", "20"];
+    expect((await run(["apply", ...sim], { cwd: dir })).code).toBe(0);
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(join(dir, "specs/a.yaml"), MANIFEST.replace("at dawn", "at dusk"));
+    expect((await run(["apply", ...sim], { cwd: dir })).code).toBe(0);
+    // Every charge is unknown (as if the API had sent none): no price can be learned from the record.
+    const lockPath = join(dir, ".clipform", "sim", "clipform.lock.json");
+    type Held = Record<string, { results: { costUsd?: number }[] }>;
+    const lock = JSON.parse(readFileSync(lockPath, "utf8")) as { clips: Held; takes: Held };
+    for (const t of [...Object.values(lock.takes), ...Object.values(lock.clips)]) for (const r of t.results) delete r.costUsd;
+    writeFileSync(lockPath, JSON.stringify(lock, null, 2) + "\n");
+    const price = JSON.parse((await run(["plan", "--json", "--sim", "--replace", "harbor"], { cwd: dir })).stdout).summary.estimated_cost_usd as number;
+    expect(price).toBeGreaterThan(0);
+    const before = JSON.parse((await run(["status", "--json", "--sim"], { cwd: dir })).stdout).totals.spent_usd as number;
+    const pruned = await run(["prune", "--sim"], { cwd: dir });
+    expect(pruned.stderr).toBe("");
+    expect(pruned.stdout).toContain(`Pruned 1 take that cost $${price.toFixed(2)}`);
+    expect(JSON.parse((await run(["status", "--json", "--sim"], { cwd: dir })).stdout).totals.spent_usd).toBeCloseTo(before, 6);
+  });
 });
