@@ -19,7 +19,7 @@ import { onlyCuts } from "../plan/sequences.js";
 import { DEFAULT_TASK_TIMEOUT_MS, EXIT_STILL_RUNNING, parseTaskTimeout, stillRunningMessage } from "../runware/waiting.js";
 import type { Command } from "./commands.js";
 import { planOptions } from "./commands.js";
-import type { Context } from "./context.js";
+import { outputClosed, type Context } from "./context.js";
 
 const SIM_DEMO_POLL_MS = 100;
 
@@ -30,13 +30,26 @@ export function positiveInt(value: unknown, flag: string, fallback: number): num
   return n;
 }
 
+/** The plan could not be shown whole (its output was closed): nobody may approve what they did not see. */
+const UNSEEN = () => new ClipformError("NOT_APPROVED", "the plan could not be shown (its output was closed), so it cannot be approved. Nothing was sent.");
+
 async function askYes(ctx: Context): Promise<boolean> {
   ctx.out("\nDo you want to perform these actions? Only 'yes' will be accepted.");
+  // A write that failed says so a tick later.
+  await new Promise((r) => setImmediate(r));
+  if (outputClosed(ctx.stdout)) throw UNSEEN();
   const rl = createInterface({ input: ctx.stdin, output: ctx.stdout });
+  let unseen: (() => void) | undefined;
   try {
-    const answer = await new Promise<string>((resolve) => rl.question("  Enter a value: ", resolve));
+    const answer = await new Promise<string>((resolve, reject) => {
+      unseen = () => reject(UNSEEN());
+      ctx.stdout.once("error", unseen);
+      rl.question("  Enter a value: ", resolve);
+    });
+    if (outputClosed(ctx.stdout)) throw UNSEEN();
     return answer.trim() === "yes";
   } finally {
+    if (unseen) ctx.stdout.off("error", unseen);
     rl.close();
   }
 }
@@ -115,11 +128,17 @@ async function runApply(ctx: Context, values: Record<string, unknown>, positiona
     interrupts++;
     if (interrupts === 1) engine?.stopSubmitting();
     else {
-      // What the last poll and downloads recorded is still in the journal's buffer until the next tick.
-      engine?.recordNow();
-      ctx.err("Quitting now. Every task sent is recorded in the lockfile: the next plan shows it as resume.");
-      lock.release();
-      process.exit(130);
+      try {
+        // What the last poll and downloads recorded is still in the journal's buffer until the next tick.
+        engine?.recordNow();
+        ctx.err("Quitting now. Every task sent is recorded in the lockfile: the next plan shows it as resume.");
+      } catch (e) {
+        // Every task was written ahead before it was sent; only what came back since may be lost.
+        ctx.err(`Quitting now. The latest results could not be recorded (${(e as Error).message}); every task sent is recorded, and the next apply polls them again.`);
+      } finally {
+        lock.release();
+        process.exit(130);
+      }
     }
   };
   try {

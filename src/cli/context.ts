@@ -19,26 +19,41 @@ export interface Context extends Io {
 }
 
 /**
- * A reader that went away (`clipform plan | head -1`) makes every later write fail with EPIPE, and
- * an unheard stream error would end the process with a stack trace. So, once per stream, at the CLI
- * boundary: the first write error closes that output and later writes are dropped. The command runs
- * on to its end and keeps its exit code: an apply still records everything it paid for (README,
- * "Pipes"); nothing it decides depends on being heard.
+ * An output that cannot be written any more. A reader that went away (`clipform plan | head -1`)
+ * makes every later write fail with EPIPE, and an unheard stream error would end the process with
+ * a stack trace. So, once per stream, at the CLI boundary: after the first write error the stream
+ * is closed and later writes are dropped, and the command runs on to its end: an apply still
+ * records everything it paid for (README, "Pipes"). A reader going away is no failure; any other
+ * error (a full disk under `plan --json > plan.json`) is said on the other stream, and the
+ * command cannot end in success (see outputFailure).
  */
-export function dropOutputWhenClosed(stream: NodeJS.WritableStream): void {
+export function guardOutput(stream: NodeJS.WritableStream, name: string, other: NodeJS.WritableStream): void {
   if (guarded.has(stream)) return;
   guarded.add(stream);
-  stream.on("error", () => {
-    // The write that failed is lost with its reader; later ones are not attempted.
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (closed.has(stream)) return;
+    closed.add(stream);
+    // The write that failed is lost; later ones are not attempted.
     const s = stream as { write: (chunk: unknown, ...rest: unknown[]) => boolean };
     s.write = (_chunk, ...rest) => {
       const done = rest.find((r) => typeof r === "function") as (() => void) | undefined;
       if (done) queueMicrotask(done);
       return true;
     };
+    if (e.code === "EPIPE") return;
+    failures.set(stream, `could not write to ${name}: ${e.message}`);
+    if (!closed.has(other)) other.write(`clipform: ${failures.get(stream)}\n`);
   });
 }
 const guarded = new WeakSet<NodeJS.WritableStream>();
+const closed = new WeakSet<NodeJS.WritableStream>();
+const failures = new WeakMap<NodeJS.WritableStream, string>();
+
+/** Whether writing to `stream` failed (its reader went away, or worse): what was written may not have been seen. */
+export const outputClosed = (stream: NodeJS.WritableStream): boolean => closed.has(stream);
+
+/** Why writing to `stream` failed, when it was not just its reader going away. */
+export const outputFailure = (stream: NodeJS.WritableStream): string | undefined => failures.get(stream);
 
 export function makeContext(io: Io): Context {
   // Defence in depth: whatever happens, the API key is never written to the terminal, in any spelling.

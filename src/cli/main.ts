@@ -8,7 +8,7 @@ import { formatDiagnostic } from "../diagnostics.js";
 import { ClipformError } from "../errors.js";
 import type { Command } from "./commands.js";
 import { COMMANDS } from "./registry.js";
-import { dropOutputWhenClosed, makeContext, version, type Context, type Io } from "./context.js";
+import { guardOutput, makeContext, outputFailure, version, type Context, type Io } from "./context.js";
 import { closest } from "../util/suggest.js";
 
 export const USAGE = `clipform — plan and apply AI video generations from YAML specs
@@ -41,11 +41,19 @@ function commandHelp(name: string, summary: string, c: Command): string {
 }
 
 export async function run(argv: string[], io: Io): Promise<number> {
-  dropOutputWhenClosed(io.stdout);
-  dropOutputWhenClosed(io.stderr);
+  guardOutput(io.stdout, "stdout", io.stderr);
+  guardOutput(io.stderr, "stderr", io.stdout);
+  const code = await dispatch(argv, io);
+  // A failed write reports itself a tick later (a file's stream too): a command whose output could
+  // not be written (a full disk) never ends in success.
+  await new Promise((r) => setImmediate(r));
+  return code === 0 && (outputFailure(io.stdout) || outputFailure(io.stderr)) ? 1 : code;
+}
+
+async function dispatch(argv: string[], io: Io): Promise<number> {
   const ctx = makeContext(io);
   const [name, ...rest] = argv;
-  if (name === "help" && rest.length > 0) return run([rest[0]!, "--help"], io);
+  if (name === "help" && rest.length > 0) return dispatch([rest[0]!, "--help"], io);
   if (!name || name === "help" || name === "--help" || name === "-h") {
     ctx.out(usage());
     return name ? 0 : 1;

@@ -46,10 +46,15 @@ export class HeapCeiling {
     this.#ceiling = floor;
   }
 
-  /** Collects if the heap is over its ceiling; returns whether it did. */
+  /** Collects if the heap is over its ceiling; returns whether it did. Never throws: a runtime that refuses is left to V8. */
   relieve(): boolean {
     if (this.used() < this.#ceiling) return false;
-    this.collect();
+    try {
+      this.collect();
+    } catch {
+      this.#ceiling = Infinity;
+      return false;
+    }
     this.collections++;
     this.#ceiling = Math.max(this.floor, this.used() * this.growth);
     return true;

@@ -4,7 +4,7 @@
  * CLI must never be run with spawnSync while a simulator is expected to answer), and lockfile
  * readers.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess, type StdioOptions } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -90,8 +90,8 @@ export interface RunResult {
 }
 
 /** Spawns the binary (bare env, NO_COLOR), tracked for cleanup. */
-export function spawnCli(args: string[], opts: { cwd: string; env?: Record<string, string> }): ChildProcess {
-  const p = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd, env: bareEnv(opts.env), stdio: ["pipe", "pipe", "pipe"] });
+export function spawnCli(args: string[], opts: { cwd: string; env?: Record<string, string>; stdio?: StdioOptions }): ChildProcess {
+  const p = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd, env: bareEnv(opts.env), stdio: opts.stdio ?? ["pipe", "pipe", "pipe"] });
   procs.push(p);
   return p;
 }

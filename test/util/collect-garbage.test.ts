@@ -53,3 +53,16 @@ describe("HeapCeiling", () => {
     expect(held - process.memoryUsage().heapUsed).toBeGreaterThan(20 * 1024 * 1024);
   });
 });
+
+describe("HeapCeiling, where collecting is refused", () => {
+  it("never throws into the run that calls it, and stops trying", () => {
+    let tries = 0;
+    const heap = new HeapCeiling(10, 1.5, () => 100, () => {
+      tries++;
+      throw new Error("gc is not available here");
+    });
+    expect(heap.relieve()).toBe(false);
+    expect(heap.relieve()).toBe(false);
+    expect(tries).toBe(1);
+  });
+});
