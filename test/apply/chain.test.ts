@@ -128,7 +128,9 @@ describe("apply: chained clips", () => {
   });
 
   it("kill -9 mid-chain, again and again: the chain completes and no clip is generated twice", { timeout: 120_000 }, async () => {
-    const sim = await startSim({ latencyMs: 150 });
+    // Each generation takes long enough that a kill sent at a moment lands before the next stage,
+    // even on a loaded machine (at 150 ms, one full-suite run in three reached only 2 moments).
+    const sim = await startSim({ latencyMs: 600 });
     const yaml = `${STORY}  epilogue:
     model: klingai:3@1
     positivePrompt: The empty platform as the train leaves.
