@@ -94,9 +94,7 @@ export class ApplyEngine {
   }
 
   /** Second Ctrl-C, the process about to exit: every record so far made durable now, not at the next tick. */
-  recordNow(): void {
-    this.#o.store.durable();
-  }
+  recordNow = (): void => this.#o.store.durable();
 
   /**
    * Drops queued (not yet submitted) work for which `obsolete` says true, e.g. after a newer save
