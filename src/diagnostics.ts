@@ -8,23 +8,44 @@ export interface Diagnostic {
   severity: Severity;
   message: string;
   code?: string;
+  /**
+   * A problem written in `defaults:`: the clips it reaches and the field, so that it is reported
+   * once, naming them (sortDiagnostics folds these into the message).
+   */
+  fromDefaults?: { clips: string[]; field: string };
 }
 
 export function formatDiagnostic(d: Diagnostic): string {
   return `${d.file}:${d.line}:${d.col}: ${d.severity === "warning" ? "warning: " : ""}${d.message}`;
 }
 
-/** Sorted by file, line and column; the same message at the same place only once. */
+/** Clips a default's problem names in full; beyond that, how many more. */
+const MAX_LISTED_CLIPS = 6;
+
+/**
+ * Sorted by file, line and column; the same message at the same place only once. A problem in
+ * `defaults:` that reaches several clips is one problem, naming them.
+ */
 export function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {
-  const seen = new Set<string>();
+  const seen = new Map<string, Diagnostic>();
   const out: Diagnostic[] = [];
   for (const d of [...list].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col)) {
     const key = `${d.file}:${d.line}:${d.col}:${d.message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(d);
+    const first = seen.get(key);
+    if (first) {
+      if (first.fromDefaults && d.fromDefaults) first.fromDefaults.clips.push(...d.fromDefaults.clips);
+      continue;
+    }
+    const copy: Diagnostic = d.fromDefaults ? { ...d, fromDefaults: { ...d.fromDefaults, clips: [...d.fromDefaults.clips] } } : d;
+    seen.set(key, copy);
+    out.push(copy);
   }
-  return out;
+  return out.map(({ fromDefaults, ...d }) => {
+    if (!fromDefaults) return d;
+    const { clips, field } = fromDefaults;
+    const listed = clips.slice(0, MAX_LISTED_CLIPS).join(", ") + (clips.length > MAX_LISTED_CLIPS ? ` and ${clips.length - MAX_LISTED_CLIPS} more` : "");
+    return { ...d, message: `${d.message} (set by defaults:, reaching ${listed}; \`${field}: null\` in a clip unsets it there)` };
+  });
 }
 
 /** A fan-out clip's diagnostics start with its address (`harbor/wide/foggy: …`), which has a slash. */

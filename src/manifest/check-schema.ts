@@ -4,6 +4,7 @@
  */
 import type { ErrorObject } from "ajv";
 import { closest } from "../util/suggest.js";
+import { isClipField } from "./fields.js";
 import { loadSchema, loadValidator, type SchemaName, type Validator } from "../util/validators.js";
 import type { YamlPath } from "./expand.js";
 import { excerpt } from "./yaml-limits.js";
@@ -156,8 +157,35 @@ function collapseUnions(errors: ErrorObject[], root: Record<string, unknown>, da
 }
 
 export function checkManifestSchema(data: unknown): SchemaProblem[] {
-  return checkAgainst(validate, "manifest", data);
+  return checkAgainst(validate, "manifest", withoutUnsets(data));
 }
+
+/**
+ * `field: null` in a clip (or a clip's matrix value) unsets what `defaults:` gave it (expand.ts):
+ * the schema checks the clip as it stands without those fields. A null on anything that is not a
+ * clip field stays, and is reported as it would be. Copies only the clips that hold one.
+ */
+function withoutUnsets(data: unknown): unknown {
+  const clips = isMapping(data) ? data.clips : undefined;
+  if (!isMapping(clips)) return data;
+  const strip = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([k, v]) => !(v === null && isClipField(k))));
+  const holdsUnset = (o: Record<string, unknown>) => Object.entries(o).some(([k, v]) => v === null && isClipField(k));
+  let copy: Record<string, unknown> | undefined;
+  for (const [id, clip] of Object.entries(clips)) {
+    if (!isMapping(clip)) continue;
+    const matrix = isMapping(clip.matrix) ? clip.matrix : undefined;
+    const axesWithUnset = matrix ? Object.entries(matrix).filter(([, axis]) => isMapping(axis) && Object.values(axis).some((v) => isMapping(v) && holdsUnset(v))) : [];
+    if (!holdsUnset(clip) && axesWithUnset.length === 0) continue;
+    const next = strip(clip);
+    if (matrix && axesWithUnset.length > 0) {
+      next.matrix = { ...matrix, ...Object.fromEntries(axesWithUnset.map(([name, axis]) => [name, Object.fromEntries(Object.entries(axis as Record<string, unknown>).map(([k, v]) => [k, isMapping(v) ? strip(v) : v]))])) };
+    }
+    (copy ??= { ...clips })[id] = next;
+  }
+  return copy ? { ...(data as Record<string, unknown>), clips: copy } : data;
+}
+
+const isMapping = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 
 /** Validates `data` with a compiled schema validator; one clear problem per error, located by path. */
 export function checkAgainst(validate: Validator, name: SchemaName, data: unknown, what = `the ${name}`): SchemaProblem[] {

@@ -37,6 +37,13 @@ function mergeInto(dst: Record<string, unknown>, src: Record<string, unknown>, o
   for (const [k, v] of Object.entries(src)) {
     const key = prefix ? `${prefix}/${k}` : k;
     const at = [...from, k];
+    if (v === null && !prefix && isClipField(k)) {
+      // `field: null` unsets what the defaults gave (only for a clip's own fields: the schema
+      // reports a null anywhere else).
+      delete dst[k];
+      for (const existing of [...origins.keys()]) if (existing === key || existing.startsWith(`${key}/`)) origins.delete(existing);
+      continue;
+    }
     if (isPlainObject(v) && isPlainObject(dst[k])) {
       origins.set(key, at);
       mergeInto(dst[k] as Record<string, unknown>, v, origins, at, key);

@@ -169,6 +169,9 @@ export interface ManifestResult {
   parsed: ParsedYaml;
 }
 
+/** What a manifest is for: at least one of these. */
+const SECTIONS = ["clips", "images", "sequences"] as const;
+
 export function loadManifestFile(absPath: string, root: string): ManifestResult {
   const file = relative(root, absPath).split(sep).join("/") || absPath;
   const text = readFileSync(absPath, "utf8");
@@ -192,9 +195,8 @@ export function loadManifestFile(absPath: string, root: string): ManifestResult 
     return { file, text, diagnostics, clips: [], parsed };
   }
   for (const p of checkManifestSchema(data)) at(p.at, p.message, { key: p.key });
-  if (diagnostics.length > 0 && (typeof data !== "object" || Array.isArray(data) || !("clips" in data))) {
-    return { file, text, diagnostics, clips: [], parsed };
-  }
+  if (typeof data !== "object" || Array.isArray(data)) return { file, text, diagnostics, clips: [], parsed };
+  if (!SECTIONS.some((k) => k in data)) at([], "the manifest holds nothing to make: expected `clips:`, `images:` or `sequences:`");
   const manifest = data as Manifest;
   const { clips, problems } = expandManifest(manifest);
   const images = manifest.images ? expandImages(manifest) : undefined;
@@ -253,6 +255,11 @@ export function assembleProject(root: string, results: ManifestResult[], images:
         const path = fieldPath ? originOf(clip.origins, fieldPath) : clip.declaredAt;
         const pos = locate(r.parsed, path.length ? path : clip.declaredAt, { key: !fieldPath || path.length === 0 });
         if (severity === "error" && schemaErrorLines.has(`${pos.line}:${pos.col}`)) return; // already reported by the schema
+        // A problem written in `defaults:` names the clips it reaches, with the way out (sortDiagnostics).
+        if (path[0] === "defaults" && typeof path[1] === "string") {
+          clipDiags.push({ file: r.file, line: pos.line, col: pos.col, severity, message, ...(code ? { code } : {}), fromDefaults: { clips: [clip.address], field: path[1] } });
+          return;
+        }
         const prefix = clip.address !== clip.clipId ? `${clip.address}: ` : "";
         clipDiags.push({ file: r.file, line: pos.line, col: pos.col, severity, message: prefix + message, ...(code ? { code } : {}) });
       };

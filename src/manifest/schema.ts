@@ -176,7 +176,10 @@ export const manifestSchema = z
       .optional()
       .describe("Values for ${name} in prompts and other strings of this manifest's clips."),
     defaults: z.object(clipFields).partial().strict().optional().describe("Fields merged into every clip of this manifest (a clip's own fields win)."),
-    clips: z.record(id("Clip id (part of the address; unique in the project)"), clipSchema).describe("The clips, by id."),
+    clips: z
+      .record(id("Clip id (part of the address; unique in the project)"), clipSchema)
+      .optional()
+      .describe("The clips, by id. A manifest may hold only images:, only sequences:, or both."),
     imageDefaults: imageDefaultsSchema.optional(),
     images: imagesSectionSchema.optional(),
     sequences: z

@@ -192,7 +192,7 @@ clips:
 });
 
 describe("defaults", () => {
-  it("a bad default is reported once, at the defaults line, however many clips use it", () => {
+  it("a bad default is reported once, at the defaults line, naming the clips it reaches", () => {
     const yaml = `version: 1
 defaults:
   model: klingai:1@2
@@ -205,7 +205,7 @@ clips:
 `;
     const project = loadOne(yaml);
     expect(project.diagnostics.map(({ code: _c, ...d }) => d)).toEqual([
-      { file: "specs/main.yaml", ...valuePos(yaml, "duration"), severity: "error", message: "duration 7 is not supported by klingai:1@2 (allowed: 5, 10 seconds)" },
+      { file: "specs/main.yaml", ...valuePos(yaml, "duration"), severity: "error", message: "duration 7 is not supported by klingai:1@2 (allowed: 5, 10 seconds) (set by defaults:, reaching harbor, lighthouse; `duration: null` in a clip unsets it there)" },
     ]);
   });
 

@@ -238,14 +238,14 @@ describe("manifest-level problems", () => {
     expect(diags(yaml).list).toEqual([err(valuePos(yaml, "version"), "version must be 1, got 2")]);
   });
 
-  it("missing version and clips → errors at the start", () => {
+  it("missing version and anything to make → errors at the start", () => {
     const yaml = `defaults:\n  model: klingai:1@2\n`;
     const list = diags(yaml).list;
     expect(list.map((d) => [d.line, d.col])).toEqual([
       [1, 1],
       [1, 1],
     ]);
-    expect(list.map((d) => d.message).sort()).toEqual(['the manifest is missing required field "clips"', 'the manifest is missing required field "version"']);
+    expect(list.map((d) => d.message).sort()).toEqual(["the manifest holds nothing to make: expected `clips:`, `images:` or `sequences:`", 'the manifest is missing required field "version"']);
   });
 
   it("an empty file (or only comments) → one error at 1:1", () => {

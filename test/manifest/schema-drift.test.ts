@@ -63,7 +63,7 @@ describe("published schemas", () => {
       expect(manifest.$schema).toBe("http://json-schema.org/draft-07/schema#");
       expect(manifest.$id).toBe("https://clipform.dev/schemas/manifest.schema.json");
       expect(Object.keys(manifest.properties ?? {}).sort()).toEqual(["budget", "clips", "defaults", "imageDefaults", "images", "sequences", "variables", "version"]);
-      expect(manifest.required).toEqual(["version", "clips"]);
+      expect(manifest.required).toEqual(["version"]);
       expect(manifest.additionalProperties).toBe(false);
     });
 
