@@ -16,12 +16,11 @@ import { checkManifestSchema } from "./check-schema.js";
 import { toData } from "./yaml-limits.js";
 import { expandImages, expandManifest, originOf, type ExpandedClip, type YamlPath } from "./expand.js";
 import { classifyImage, imageLimitIssues, inlineImage, inlineLabel, LocalImageCache, type ImageKind } from "./images.js";
-import { CLIP_FIELD_NAMES, isClipField } from "./fields.js";
+import { misspelledFields } from "./fields.js";
 import { linkGraph, linkOf, referenceLinks, type ClipLink } from "./links.js";
 import { fingerprintOf, normalizeGeneration } from "./generation.js";
 export { fingerprintOf } from "./generation.js";
 import type { Manifest } from "./schema.js";
-import { closest } from "../util/suggest.js";
 import { locate, parseYaml, type ParsedYaml } from "./yaml.js";
 import { PROJECT_CONFIG } from "../project/config.js";
 import { imageEntries, joinImages, type Declared } from "./images-section.js";
@@ -238,6 +237,10 @@ export function assembleProject(root: string, results: ManifestResult[], images:
   const clipIds = new Map<string, { file: string; line: number; col: number }>();
   const reportedIds = new Set<string>();
   const declaredImages: Declared[] = [];
+  /** Clips with problems of their own: still targets for references (no second, false error). */
+  const broken = new Set<string>();
+  /** Places where a model rule replaces the schema's problem. */
+  const superseded = new Set<string>();
 
   for (const r of results) {
     diagnostics.push(...r.diagnostics);
@@ -254,7 +257,12 @@ export function assembleProject(root: string, results: ManifestResult[], images:
       const report = (fieldPath: string, message: string, severity: "error" | "warning", code?: string) => {
         const path = fieldPath ? originOf(clip.origins, fieldPath) : clip.declaredAt;
         const pos = locate(r.parsed, path.length ? path : clip.declaredAt, { key: !fieldPath || path.length === 0 });
-        if (severity === "error" && schemaErrorLines.has(`${pos.line}:${pos.col}`)) return; // already reported by the schema
+        if (severity === "error" && schemaErrorLines.has(`${pos.line}:${pos.col}`)) {
+          // Already reported by the schema, unless the model takes no such field at all: "does not
+          // take CFGScale" says more than "must be <= 1", and replaces it (one round, not two).
+          if (code !== "unsupportedParameter") return;
+          superseded.add(`${r.file}:${pos.line}:${pos.col}`);
+        }
         // A problem written in `defaults:` names the clips it reaches, with the way out (sortDiagnostics).
         if (path[0] === "defaults" && typeof path[1] === "string") {
           clipDiags.push({ file: r.file, line: pos.line, col: pos.col, severity, message, ...(code ? { code } : {}), fromDefaults: { clips: [clip.address], field: path[1] } });
@@ -341,7 +349,10 @@ export function assembleProject(root: string, results: ManifestResult[], images:
         reportedIds.add(`${r.file}\0${clip.clipId}`);
         continue;
       }
-      if (clipDiags.some((d) => d.severity === "error") || r.diagnostics.some((d) => d.severity === "error")) continue;
+      if (clipDiags.some((d) => d.severity === "error") || r.diagnostics.some((d) => d.severity === "error")) {
+        broken.add(clip.address);
+        continue;
+      }
 
       const generation = normalizeGeneration(clip.fields, refs, catalog);
       const desired: DesiredClip = {
@@ -369,25 +380,12 @@ export function assembleProject(root: string, results: ManifestResult[], images:
     }
   }
   clips.push(...joinImages(declaredImages, byAddress, diagnostics));
-  diagnostics.push(...linkGraph(clips, catalog, fingerprintOf));
+  diagnostics.push(...linkGraph(clips, catalog, fingerprintOf, broken));
   clips.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
   const sequences = collectSequences(results);
   diagnostics.push(...sequences.diagnostics);
-  return { root, clips, manifests, diagnostics: sortDiagnostics(diagnostics), digest: sha256Hex(digestParts.sort().join("\n")), catalog, sequences: sequences.sequences };
-}
-
-/** Fields the user most likely meant where they wrote an unknown key (in the clip or in defaults). */
-function misspelledFields(m: Manifest | undefined, clipId: string): Set<string> {
-  const out = new Set<string>();
-  for (const obj of [m?.clips?.[clipId], m?.defaults]) {
-    if (!obj || typeof obj !== "object") continue;
-    for (const key of Object.keys(obj)) {
-      if (isClipField(key)) continue;
-      const guess = closest(key, CLIP_FIELD_NAMES);
-      if (guess) out.add(guess);
-    }
-  }
-  return out;
+  const kept = superseded.size ? diagnostics.filter((d) => d.code !== undefined || !superseded.has(`${d.file}:${d.line}:${d.col}`)) : diagnostics;
+  return { root, clips, manifests, diagnostics: sortDiagnostics(kept), digest: sha256Hex(digestParts.sort().join("\n")), catalog, sequences: sequences.sequences };
 }
 
 function pickDelivery(fields: Record<string, unknown>): DesiredClip["delivery"] {

@@ -68,11 +68,13 @@ const at = (l: ClipLink, message: string, severity: "error" | "warning" = "error
  * Checks every reference; fills in the default frame (last) of video targets. Returns the
  * problems, each at its reference. `sources` are the clips that reference others.
  */
-export function checkLinks(sources: readonly LinkSource[], targets: ReadonlyMap<string, LinkTarget>, catalog: Catalog): Diagnostic[] {
+/** `broken`: addresses declared with problems of their own, reported there: a reference to one is no second problem. */
+export function checkLinks(sources: readonly LinkSource[], targets: ReadonlyMap<string, LinkTarget>, catalog: Catalog, broken: ReadonlySet<string> = new Set()): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const s of sources) {
     for (const l of s.links) {
       const t = targets.get(l.target);
+      if (!t && broken.has(l.target)) continue;
       if (!t) {
         const guess = closest(l.target, targets.keys());
         out.push(at(l, `${s.address}: no clip or image "${l.target}" to take a frame from${guess ? `; did you mean "${guess}"?` : ""}`));
@@ -199,7 +201,7 @@ export function withPictures<G extends { frameImages?: { frame: string; image: s
  * Checks the references between clips (src/manifest/links.ts) and, now that every target is
  * known, writes each link's default frame into its clip's placeholder and fingerprint.
  */
-export function linkGraph(clips: DesiredClip[], catalog: Catalog, fingerprintOf: (g: GenerationFields) => string): Diagnostic[] {
+export function linkGraph(clips: DesiredClip[], catalog: Catalog, fingerprintOf: (g: GenerationFields) => string, broken: ReadonlySet<string> = new Set()): Diagnostic[] {
   const targets = new Map<string, LinkTarget>();
   for (const c of clips) {
     targets.set(c.address, { address: c.address, kind: c.kind ?? "video", numberResults: c.numberResults, ...(c.generation.width ? { width: c.generation.width, height: c.generation.height } : {}), location: c.location });
@@ -209,6 +211,7 @@ export function linkGraph(clips: DesiredClip[], catalog: Catalog, fingerprintOf:
     sources.map((c) => ({ address: c.address, model: c.generation.model, links: c.links!, ...(c.generation.width ? { width: c.generation.width, height: c.generation.height } : {}) })),
     targets,
     catalog,
+    broken,
   );
   for (const c of sources) {
     const placeholders = new Map(c.links!.map((l) => [l, { frame: c.generation.frameImages?.[l.index]?.frame ?? "", image: pendingImage(l) }]));
