@@ -8,6 +8,12 @@ import { existsSync } from "node:fs";
 
 export const CHROMIUM = "/usr/bin/chromium";
 const INSTALL = "apt-get install -y --no-install-recommends chromium";
+/**
+ * Another install (unattended upgrades, a second CI step) may hold the package manager's lock:
+ * wait for it, bounded, instead of failing at once.
+ */
+const LOCK_WAIT_S = 300;
+const WAIT_FOR_LOCK = ["-o", `DPkg::Lock::Timeout=${LOCK_WAIT_S}`];
 
 function run(cmd, args) {
   const r = spawnSync(cmd, args, { stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
@@ -21,8 +27,8 @@ function hasAptGet() {
 if (!existsSync(CHROMIUM)) {
   const root = typeof process.getuid === "function" && process.getuid() === 0;
   if (root && hasAptGet()) {
-    console.error(`${CHROMIUM} is missing: installing Debian's chromium for the report's browser tests (${INSTALL})`);
-    if (!(run("apt-get", ["update"]) && run("apt-get", INSTALL.split(" ").slice(1)) && existsSync(CHROMIUM))) {
+    console.error(`${CHROMIUM} is missing: installing Debian's chromium for the report's browser tests (${INSTALL}; waiting up to ${LOCK_WAIT_S} s if another install holds the package lock)`);
+    if (!(run("apt-get", [...WAIT_FOR_LOCK, "update"]) && run("apt-get", [...WAIT_FOR_LOCK, ...INSTALL.split(" ").slice(1)]) && existsSync(CHROMIUM))) {
       console.error(`could not install chromium: the report's browser tests will fail. Install it by hand: ${INSTALL}`);
     }
   } else {

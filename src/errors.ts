@@ -9,6 +9,7 @@ export type ErrorCode =
   | "INVALID_CONFIG"
   | "OUTSIDE_PROJECT"
   | "NO_MANIFESTS"
+  | "NO_PROJECT"
   | "BAD_LOCKFILE"
   | "BAD_PLANFILE"
   | "STALE_PLAN"

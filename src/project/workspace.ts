@@ -72,6 +72,11 @@ function rootRelative(p: ProjectRoot, cwd: string, arg: string): string {
   return inside ? toSlash(rel) || "." : abs;
 }
 
+/** A folder without a config that still holds a project of the defaults: its manifests or its lockfile. */
+function holdsAProject(p: ProjectRoot): boolean {
+  return [...p.config.manifests, p.config.lockfile].some((rel) => existsSync(resolve(p.root, rel)));
+}
+
 function isDir(p: string): boolean {
   try {
     return statSync(p).isDirectory();
@@ -87,6 +92,12 @@ function isDir(p: string): boolean {
 export function openWorkspace(cwd: string, opts: { paths?: readonly string[]; sim?: boolean; readsRecord?: boolean } = {}): Workspace {
   const p = findProjectRoot(cwd);
   if (opts.readsRecord !== false) refuseSecondLockfile(p, cwd);
+  if (!p.configFile && !opts.paths?.length && !holdsAProject(p)) {
+    throw new ClipformError(
+      "NO_PROJECT",
+      `no clipform project here: no ${PROJECT_CONFIG} in ${p.root} or any folder above, and no ${p.config.manifests.join(", ")} folder. Run \`clipform init\` to start one here, or name the manifests to read.`,
+    );
+  }
   const paths = (opts.paths ?? []).map((a) => rootRelative(p, cwd, a));
   return { ...p, paths, record: recordOf(p, Boolean(opts.sim)) };
 }

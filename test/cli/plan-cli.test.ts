@@ -50,10 +50,10 @@ clips:
     expect(r.stderr).toContain("specs/q.yaml:4:21: unterminated quoted string");
   });
 
-  it("says clearly when there are no manifests", () => {
+  it("says clearly when there is no project, and how to start one", () => {
     const r = cli(["validate"], { cwd: project({}) });
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe("error: specs: no such file or directory\n");
+    expect(r.stderr).toMatch(/^error: no clipform project here: no clipform\.yaml in .+ or any folder above, and no specs folder\. Run `clipform init` to start one here, or name the manifests to read\.\n$/);
   });
 });
 
