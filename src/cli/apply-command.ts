@@ -13,7 +13,7 @@ import { ClipformError } from "../errors.js";
 import { openWorkspace, prepareRecord, recordNote } from "../project/workspace.js";
 import { relative, resolve } from "node:path";
 import { fileStamp } from "../util/stamp.js";
-import { checkSavedPlan, isPlanFile, readPlanFile } from "../plan/planfile.js";
+import { checkPlanRecord, checkSavedPlan, isPlanFile, readPlanFile } from "../plan/planfile.js";
 import { planToJson, renderText } from "../plan/render.js";
 import { onlyCuts } from "../plan/sequences.js";
 import { DEFAULT_TASK_TIMEOUT_MS, EXIT_STILL_RUNNING, parseTaskTimeout, stillRunningMessage } from "../runware/waiting.js";
@@ -110,6 +110,7 @@ async function runApply(ctx: Context, values: Record<string, unknown>, positiona
   const json = Boolean(values.json);
 
   const saved = planPath ? await readPlanFile(planPath) : undefined;
+  if (saved) checkPlanRecord(saved, positionals[0]!, Boolean(values.sim));
   const flags = planOptions(values, ws);
   if (saved && (flags.targets.length || flags.replace.length)) {
     throw new ClipformError("USAGE", "a saved plan already fixes what it targets and replaces: drop --target/--replace, or make a new plan");

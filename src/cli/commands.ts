@@ -6,7 +6,7 @@ import { ClipformError } from "../errors.js";
 import { computePlan, loadValidProject, manifestPaths, wholeProject } from "../pipeline.js";
 import { openWorkspace, recordNote, type Workspace } from "../project/workspace.js";
 import { hasChanges, overBudget } from "../plan/plan.js";
-import { savePlan, type PlanOptions } from "../plan/planfile.js";
+import { applyCommandFor, savePlan, type PlanOptions } from "../plan/planfile.js";
 import { overBudgetText, planToJson, renderMarkdown, renderText, unitUsd } from "../plan/render.js";
 import { version, type Context } from "./context.js";
 import { redactSecrets } from "../util/secrets.js";
@@ -92,8 +92,8 @@ export const planCommand: Command = {
       ctx.out(values.markdown ? renderMarkdown(plan, { simulated }) : renderText(plan, { color: ctx.color, manifests: project.manifests.length, clips: project.clips.length, simulated }));
     }
     if (typeof values.out === "string") {
-      writeFileSync(resolve(ctx.cwd, values.out), redactSecrets(savePlan({ plan, digest: project.digest, lockExists, options: opts, version: version() })));
-      if (!values.json) ctx.err(`Saved the plan to ${values.out}; \`clipform apply ${values.out}\` applies exactly this plan.`);
+      writeFileSync(resolve(ctx.cwd, values.out), redactSecrets(savePlan({ plan, digest: project.digest, lockExists, options: opts, version: version(), simulated: ws.record.simulated })));
+      if (!values.json) ctx.err(`Saved the plan to ${values.out}; \`${applyCommandFor(values.out, ws.record.simulated)}\` applies exactly this plan${ws.record.simulated ? " (to the simulator's record)" : ""}.`);
     }
     const rejected = quotingProblems(quoting, (line) => ctx.err(line));
     if (rejected) throw rejected;

@@ -4,7 +4,7 @@ import { ClipformError } from "../errors.js";
 import { readCurrentRecord } from "../lockfile/current.js";
 import { takesOf, type TakeInfo } from "../lockfile/pick.js";
 import { pickedMessage, recordPick } from "../lockfile/record-pick.js";
-import { openWorkspace } from "../project/workspace.js";
+import { openWorkspace, recordNote } from "../project/workspace.js";
 import { usd } from "../plan/render.js";
 import { countResults } from "../images/kind.js";
 import type { Command } from "./commands.js";
@@ -28,7 +28,7 @@ export const pickCommand: Command = {
       return 0;
     }
     const take = recordPick({ root: ws.root, lockPath: path, address, ref, command: `clipform pick ${address} ${ref}` });
-    ctx.out(pickedMessage(address, take, basename(path)));
+    ctx.out(pickedMessage(address, take, ws.record.simulated ? recordNote(ws, ctx.cwd)! : basename(path), ws.record.simulated));
     return 0;
   },
 };

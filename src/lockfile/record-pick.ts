@@ -41,7 +41,8 @@ export function recordPick(req: PickRequest): TakeInfo {
   }
 }
 
-/** What a pick says once written. */
-export function pickedMessage(address: string, take: TakeInfo, lockfile: string): string {
-  return `${address} now uses take ${take.index} (${take.taskUUID.slice(0, 8)}, ${countResults(take.videos.length, take.kind)}). Recorded in ${lockfile}: commit it to share the choice.`;
+/** What a pick says once written; in the simulator's record (`--sim`), that it is not the real one. */
+export function pickedMessage(address: string, take: TakeInfo, lockfile: string, simulated = false): string {
+  const where = simulated ? `Recorded in the simulator's record (${lockfile}), apart from the real lockfile: nothing to commit.` : `Recorded in ${lockfile}: commit it to share the choice.`;
+  return `${address} now uses take ${take.index} (${take.taskUUID.slice(0, 8)}, ${countResults(take.videos.length, take.kind)}). ${where}`;
 }

@@ -30,6 +30,8 @@ export interface SavedPlan {
   project_digest: string;
   lockfile: { exists: boolean; lineage: string; serial: number };
   options: PlanOptions;
+  /** Saved from the simulator's record (`plan --sim`): it applies only with `apply --sim`. Absent for the real record. */
+  simulated?: true;
   plan: {
     changes: { address: string; action: string; generate: number }[];
     summary: { estimated_cost_usd: number };
@@ -47,6 +49,7 @@ async function savedPlanSchema() {
     clipform_version: z.string(),
     project_digest: z.string(),
     lockfile: z.object({ exists: z.boolean(), lineage: z.string(), serial: z.number() }),
+    simulated: z.literal(true).optional(),
     options: z.object({ paths: z.array(z.string()), targets: z.array(z.string()), replace: z.array(z.string()), maxCost: z.number().optional(), projectBudget: z.number().optional() }),
     plan: z
       .object({
@@ -64,6 +67,7 @@ export function savePlan(args: {
   lockExists: boolean;
   options: PlanOptions;
   version: string;
+  simulated?: boolean;
 }): string {
   const doc = {
     kind: PLANFILE_KIND,
@@ -71,6 +75,7 @@ export function savePlan(args: {
     clipform_version: args.version,
     project_digest: args.digest,
     lockfile: { exists: args.lockExists, lineage: args.plan.lockfile.lineage, serial: args.plan.lockfile.serial },
+    ...(args.simulated ? { simulated: true } : {}),
     options: args.options,
     plan: planToJson(args.plan),
   };
@@ -112,6 +117,20 @@ export async function readPlanFile(path: string): Promise<SavedPlan> {
     throw new ClipformError("BAD_PLANFILE", `${path} is not a clipform saved plan (format ${PLANFILE_FORMAT}): at ${i.path.join(".") || "(top level)"}: ${i.message}`);
   }
   return parsed.data as SavedPlan;
+}
+
+/** How to apply a plan saved at `file` (as the user typed it): with `--sim` when it was made from the simulator's record. */
+export const applyCommandFor = (file: string, simulated: boolean): string => `clipform apply${simulated ? " --sim" : ""} ${file}`;
+
+/** A plan saved from one record never applies to the other: the simulator's plans with `--sim` only, the real ones without. */
+export function checkPlanRecord(saved: SavedPlan, file: string, sim: boolean): void {
+  if (Boolean(saved.simulated) === sim) return;
+  throw new ClipformError(
+    "STALE_PLAN",
+    saved.simulated
+      ? `${file} was saved from the simulator's record (plan --sim): it applies only to it, with \`${applyCommandFor(file, true)}\`. Nothing was sent.`
+      : `${file} was saved from the real record: \`${applyCommandFor(file, false)}\` applies it (without --sim). Nothing was sent.`,
+  );
 }
 
 /**

@@ -5,7 +5,7 @@
  * cost limit and a budget for the whole run; a newer save cancels queued work it made obsolete,
  * never work already submitted.
  */
-import { basename, resolve } from "node:path";
+import { basename, relative, resolve } from "node:path";
 import { watch as chokidarWatch, type FSWatcher } from "chokidar";
 import type { Palette } from "../cli/colors.js";
 import { formatDiagnostic, groupRepeated } from "../diagnostics.js";
@@ -160,7 +160,7 @@ export class ProjectWatcher {
   #pick(address: string, take: number): string {
     if (this.#running) throw new ClipformError("LOCKED", "an apply is running: pick again when it has finished");
     const picked = recordPick({ root: this.#project.root, lockPath: this.#record.lockPath, address, ref: String(take), command: `clipform watch --serve (pick ${address} ${take})`, lockHeld: this.#o.apply !== undefined });
-    return pickedMessage(address, picked, basename(this.#record.lockPath));
+    return pickedMessage(address, picked, this.#record.simulated ? relative(this.#project.root, this.#record.lockPath) : basename(this.#record.lockPath), this.#record.simulated);
   }
 
   async close(): Promise<void> {
