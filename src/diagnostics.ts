@@ -15,8 +15,18 @@ export interface Diagnostic {
   fromDefaults?: { clips: string[]; field: string };
 }
 
+/** `FILE:LINE:COL: message`; a warning says so, with its code (what `warnings: {ignore: [CODE]}` silences). */
 export function formatDiagnostic(d: Diagnostic): string {
-  return `${d.file}:${d.line}:${d.col}: ${d.severity === "warning" ? "warning: " : ""}${d.message}`;
+  return `${d.file}:${d.line}:${d.col}: ${d.severity === "warning" ? "warning: " : ""}${d.message}${d.severity === "warning" && d.code ? ` [${d.code}]` : ""}`;
+}
+
+/**
+ * Drops the warnings the project silences (`warnings: {ignore: […]}` in clipform.yaml) or the
+ * manifest they are in does. Errors are never silenced.
+ */
+export function silenceWarnings(list: readonly Diagnostic[], project: ReadonlySet<string>, byFile: ReadonlyMap<string, ReadonlySet<string>>): Diagnostic[] {
+  if (project.size === 0 && byFile.size === 0) return [...list];
+  return list.filter((d) => d.severity !== "warning" || !d.code || !(project.has(d.code) || byFile.get(d.file)?.has(d.code)));
 }
 
 /** Clips a default's problem names in full; beyond that, how many more. */

@@ -131,6 +131,8 @@ function imageProblem(label: string, buf: Buffer): string | undefined {
 
 export interface ImageIssue {
   severity: "error" | "warning";
+  /** invalidImage (a verified limit), disputedLimit, unconfirmedLimit, or commonLimit (the model's own is not known). */
+  code: "invalidImage" | "disputedLimit" | "unconfirmedLimit" | "commonLimit";
   message: string;
 }
 
@@ -147,10 +149,10 @@ export function imageLimitIssues(label: string, image: { bytes: number; info: Im
     own?.[key] !== undefined ? { value: own[key]!, confidence: own.confidence } : { value: COMMON.image[key], confidence: model ? "common" : "verified" };
   const issues: ImageIssue[] = [];
   const issue = (confidence: Confidence | "common", message: string) => {
-    if (confidence === "verified") issues.push({ severity: "error", message });
-    else if (confidence === "conflict") issues.push({ severity: "warning", message: `${message} (a disputed limit of ${model!.air}: the sources disagree; accepted)` });
-    else if (confidence === "unconfirmed") issues.push({ severity: "warning", message: `${message} (an unconfirmed limit of ${model!.air}: the API may accept it)` });
-    else issues.push({ severity: "warning", message: `${message} (the common Runware limit: ${model!.air}'s own is not known, so the API may accept it)` });
+    if (confidence === "verified") issues.push({ severity: "error", code: "invalidImage", message });
+    else if (confidence === "conflict") issues.push({ severity: "warning", code: "disputedLimit", message: `${message} (a disputed limit of ${model!.air}: the sources disagree; accepted)` });
+    else if (confidence === "unconfirmed") issues.push({ severity: "warning", code: "unconfirmedLimit", message: `${message} (an unconfirmed limit of ${model!.air}: the API may accept it)` });
+    else issues.push({ severity: "warning", code: "commonLimit", message: `${message} (the common Runware limit: ${model!.air}'s own is not known, so the API may accept it)` });
   };
   const bytes = judged("maxBytes");
   if (image.bytes > (bytes.value as number)) issue(bytes.confidence, `image ${label} is ${mb(image.bytes)} MB; the limit is ${mb(bytes.value as number)} MB`);

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import type { Diagnostic } from "../diagnostics.js";
-import { sortDiagnostics } from "../diagnostics.js";
+import { silenceWarnings, sortDiagnostics } from "../diagnostics.js";
 import { ClipformError } from "../errors.js";
 import type { Catalog } from "../models/catalog.js";
 import { loadProjectCatalog } from "../models/project.js";
@@ -22,7 +22,7 @@ import { fingerprintOf, normalizeGeneration } from "./generation.js";
 export { fingerprintOf } from "./generation.js";
 import type { Manifest } from "./schema.js";
 import { locate, parseYaml, type ParsedYaml } from "./yaml.js";
-import { PROJECT_CONFIG } from "../project/config.js";
+import { ignoredWarnings, PROJECT_CONFIG } from "../project/config.js";
 import { imageEntries, joinImages, type Declared } from "./images-section.js";
 import { collectSequences, type DesiredSequence } from "./sequences.js";
 import { otherManifests, scopeProject, unresolvedNames } from "./scope.js";
@@ -303,7 +303,7 @@ export function assembleProject(root: string, results: ManifestResult[], images:
         // Each model has its own limits on an image's size, weight and format.
         const fits = (label: string, image: Parameters<typeof imageLimitIssues>[1]) => {
           const issues = imageLimitIssues(label, image, typeof clip.fields.model === "string" ? catalog.get(clip.fields.model) : undefined);
-          for (const i of issues) report(field, i.message, i.severity, i.severity === "error" ? "invalidImage" : "unconfirmedRule");
+          for (const i of issues) report(field, i.message, i.severity, i.code);
           return !issues.some((i) => i.severity === "error");
         };
         if (kind === "dataUri" || kind === "base64") {
@@ -385,7 +385,8 @@ export function assembleProject(root: string, results: ManifestResult[], images:
   const sequences = collectSequences(results);
   diagnostics.push(...sequences.diagnostics);
   const kept = superseded.size ? diagnostics.filter((d) => d.code !== undefined || !superseded.has(`${d.file}:${d.line}:${d.col}`)) : diagnostics;
-  return { root, clips, manifests, diagnostics: sortDiagnostics(kept), digest: sha256Hex(digestParts.sort().join("\n")), catalog, sequences: sequences.sequences };
+  const silenced = new Map(results.flatMap((r) => (r.manifest?.warnings ? [[r.file, new Set(r.manifest.warnings.ignore)] as const] : [])));
+  return { root, clips, manifests, diagnostics: sortDiagnostics(silenceWarnings(kept, ignoredWarnings(root), silenced)), digest: sha256Hex(digestParts.sort().join("\n")), catalog, sequences: sequences.sequences };
 }
 
 function pickDelivery(fields: Record<string, unknown>): DesiredClip["delivery"] {

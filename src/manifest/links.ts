@@ -62,7 +62,7 @@ export interface LinkSource {
 }
 
 const where = (l: { file: string; line: number; col: number }) => `${l.file}:${l.line}:${l.col}`;
-const at = (l: ClipLink, message: string, severity: "error" | "warning" = "error"): Diagnostic => ({ ...l.location, severity, message });
+const at = (l: ClipLink, message: string, severity: "error" | "warning" = "error", code?: string): Diagnostic => ({ ...l.location, severity, message, ...(code ? { code } : {}) });
 
 /**
  * Checks every reference; fills in the default frame (last) of video targets. Returns the
@@ -93,10 +93,10 @@ export function checkLinks(sources: readonly LinkSource[], targets: ReadonlyMap<
       // The frame is the target's picture: its size must suit the model it is given to.
       if (t.width && t.height) {
         for (const i of imageLimitIssues(`the frame of ${l.target} (${t.width}x${t.height})`, { bytes: 0, info: { format: "png", width: t.width, height: t.height } }, catalog.get(s.model))) {
-          out.push(at(l, `${s.address}: ${i.message}`, i.severity));
+          out.push(at(l, `${s.address}: ${i.message}`, i.severity, i.code));
         }
         if (s.width && s.height && Math.abs(t.width / t.height - s.width / s.height) > 0.02) {
-          out.push(at(l, `${s.address}: "${l.target}" is ${t.width}x${t.height} but ${s.address} asks for ${s.width}x${s.height}: the frame will be cropped or letterboxed by the model`, "warning"));
+          out.push(at(l, `${s.address}: "${l.target}" is ${t.width}x${t.height} but ${s.address} asks for ${s.width}x${s.height}: the frame will be cropped or letterboxed by the model`, "warning", "frameAspect"));
         }
       }
     }

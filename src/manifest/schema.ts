@@ -175,6 +175,11 @@ export const manifestSchema = z
       .record(id("Variable name"), z.union([z.string(), z.number()]))
       .optional()
       .describe("Values for ${name} in prompts and other strings of this manifest's clips."),
+    warnings: z
+      .object({ ignore: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/)).describe("Warning codes, as shown in brackets after each warning (e.g. undocumentedParameter).") })
+      .strict()
+      .optional()
+      .describe("Warnings silenced in this manifest, by code (clipform.yaml's `warnings:` silences them in the whole project). Errors are never silenced."),
     defaults: z.object(clipFields).partial().strict().optional().describe("Fields merged into every clip of this manifest (a clip's own fields win)."),
     clips: z
       .record(id("Clip id (part of the address; unique in the project)"), clipSchema)

@@ -3,6 +3,8 @@
  * the videos are, the default concurrency, the project-wide lifetime budget and the folder of
  * model overrides. Every problem is reported at once, located at FILE:LINE:COL.
  */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Diagnostic } from "../diagnostics.js";
 import { ClipformError } from "../errors.js";
 import { DEFAULT_OUT_DIR } from "../apply/outputs.js";
@@ -27,6 +29,8 @@ export interface ProjectConfig {
   budget?: number;
   /** A folder of model definitions that override or extend the catalog, relative to the root. */
   models?: string;
+  /** Warnings silenced in the whole project, by code (each warning shows its code: `[undocumentedParameter]`). */
+  warnings?: { ignore: string[] };
 }
 
 /** The settings of a project without a config file (and of every setting a config leaves out). */
@@ -55,7 +59,25 @@ const FIELDS: Record<string, Check> = {
   concurrency: (v) => (Number.isInteger(v) && (v as number) >= 1 ? undefined : `must be a whole number of at least 1, got ${JSON.stringify(v)}`),
   budget: (v) => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? undefined : `must be an amount in USD, like 50 or 12.50, got ${JSON.stringify(v)}`),
   models: insidePath,
+  warnings: (v) => warningsSetting(v),
 };
+
+/** `warnings: { ignore: [CODE…] }`, in clipform.yaml and in a manifest. */
+export function warningsSetting(v: unknown): string | undefined {
+  const ok = v !== null && typeof v === "object" && !Array.isArray(v) && Object.keys(v).every((k) => k === "ignore");
+  const ignore = ok ? (v as { ignore?: unknown }).ignore : undefined;
+  if (!ok || !Array.isArray(ignore) || !ignore.every((c) => typeof c === "string" && /^[A-Za-z][A-Za-z0-9]*$/.test(c))) {
+    return "must be { ignore: [CODE, …] }, the codes shown in brackets after each warning";
+  }
+  return undefined;
+}
+
+/** The warning codes the project at `root` silences (none without a config). */
+export function ignoredWarnings(root: string): ReadonlySet<string> {
+  const file = join(root, PROJECT_CONFIG);
+  if (!existsSync(file)) return new Set();
+  return new Set(parseProjectConfig(readFileSync(file, "utf8"), PROJECT_CONFIG).warnings?.ignore ?? []);
+}
 
 /** Parses a project config; throws with every located problem at once. */
 export function parseProjectConfig(text: string, file: string): ProjectConfig {

@@ -62,7 +62,7 @@ describe("published schemas", () => {
     it("the manifest schema has its top-level properties and ids", () => {
       expect(manifest.$schema).toBe("http://json-schema.org/draft-07/schema#");
       expect(manifest.$id).toBe("https://clipform.dev/schemas/manifest.schema.json");
-      expect(Object.keys(manifest.properties ?? {}).sort()).toEqual(["budget", "clips", "defaults", "imageDefaults", "images", "sequences", "variables", "version"]);
+      expect(Object.keys(manifest.properties ?? {}).sort()).toEqual(["budget", "clips", "defaults", "imageDefaults", "images", "sequences", "variables", "version", "warnings"]);
       expect(manifest.required).toEqual(["version"]);
       expect(manifest.additionalProperties).toBe(false);
     });

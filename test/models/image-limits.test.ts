@@ -43,13 +43,13 @@ describe("per-model input-image limits", () => {
   it("an unconfirmed limit only warns", () => {
     const r = diagnosticsOf("pixverse:1@6", png(5000, 3000));
     expect(r.diagnostics).toEqual([
-      { ...r.at, severity: "warning", code: "unconfirmedRule", message: "image ./key.png is 5000x3000 px; each side must be 300 to 4000 px (an unconfirmed limit of pixverse:1@6: the API may accept it)" },
+      { ...r.at, severity: "warning", code: "unconfirmedLimit", message: "image ./key.png is 5000x3000 px; each side must be 300 to 4000 px (an unconfirmed limit of pixverse:1@6: the API may accept it)" },
     ]);
   });
 
   it("a model whose limits are not known gets the common ones, as warnings", () => {
     const r = diagnosticsOf("pixverse:1@7", png(3000, 2000));
-    expect(r.diagnostics).toEqual([{ ...r.at, severity: "warning", code: "unconfirmedRule", message: expect.stringMatching(/each side must be 300 to 2048 px \(the common Runware limit: pixverse:1@7's own is not known/) }]);
+    expect(r.diagnostics).toEqual([{ ...r.at, severity: "warning", code: "commonLimit", message: expect.stringMatching(/each side must be 300 to 2048 px \(the common Runware limit: pixverse:1@7's own is not known/) }]);
   });
 
   it("an inline image is held to the model's limits too", () => {

@@ -37,7 +37,7 @@ export function yamlBlocks(markdown: string): Example[] {
   return out;
 }
 
-const isConfig = (yaml: string) => /^(manifests|outDir|lockfile|concurrency|models):/m.test(yaml) && !/^clips:/m.test(yaml);
+const isConfig = (yaml: string) => /^(manifests|outDir|lockfile|concurrency|models|warnings):/m.test(yaml) && !/^clips:/m.test(yaml);
 
 const made: string[] = [];
 afterAll(() => {
@@ -66,6 +66,7 @@ async function validate(dir: string, args: string[]): Promise<{ code: number; ou
   return { code, output };
 }
 
+/** A fragment without `version:` (a manifest's or clipform.yaml's) gets one. */
 const asManifest = (yaml: string) => (/^version:/m.test(yaml) ? yaml : `version: 1\n${yaml}`);
 
 const PNG = encodePng(Buffer.alloc(1280 * 720 * 3, 90), 1280, 720);
@@ -84,7 +85,7 @@ describe("the README's YAML examples", () => {
       const files: Record<string, string | Buffer> = {};
       let args: string[] = [];
       if (isConfig(example.yaml)) {
-        files["clipform.yaml"] = example.yaml.replace(/^models: .*$/m, "");
+        files["clipform.yaml"] = asManifest(example.yaml.replace(/^models: .*$/m, ""));
         files["specs/a.yaml"] = MINIMAL;
       } else {
         files["specs/example.yaml"] = asManifest(example.yaml);
