@@ -206,7 +206,7 @@ describe("unknown names", () => {
     const yaml = `version: 1\nclip:\n  x: {}\nclips:\n  harbor:\n    model: klingai:1@2\n${PROMPT}`;
     expect(diags(yaml).list).toEqual([err(keyPos(yaml, "clip"), 'unknown field "clip" in the manifest; did you mean "clips"?')]);
     const yaml2 = `version: 1\nowner: video-team\nclips:\n  harbor:\n    model: klingai:1@2\n${PROMPT}`;
-    expect(diags(yaml2).list).toEqual([err(keyPos(yaml2, "owner"), 'unknown field "owner" in the manifest (allowed: version, budget, variables, defaults, clips, imageDefaults, images, sequences)')]);
+    expect(diags(yaml2).list).toEqual([err(keyPos(yaml2, "owner"), 'unknown field "owner" in the manifest (allowed: version, budget, variables, warnings, defaults, clips, imageDefaults, images, sequences)')]);
   });
 
   it("unknown model klingai:1@3: one error at the value, with a suggestion", () => {
