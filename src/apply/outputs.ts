@@ -5,7 +5,7 @@ import { ClipformError } from "../errors.js";
 import { LOCKFILE_NAME } from "../lockfile/format.js";
 import type { Lockfile } from "../lockfile/schema.js";
 import { assertRealFolder, containedPath, entryKind, linkOnTheWay, removeLinksAndSpecials } from "../util/safe-fs.js";
-import { STATE_DIR } from "./statelock.js";
+import { STATE_DIR } from "../lockfile/statelock.js";
 
 export const DEFAULT_OUT_DIR = "clipform-out";
 

@@ -8,7 +8,7 @@ import { DEFAULT_POLL_INTERVAL_MS } from "../apply/pacing.js";
 import { emptySummary } from "../apply/types.js";
 import { DEFAULT_OUT_DIR } from "../apply/outputs.js";
 import { applyFailed, jsonReporter, liveReporter, lineReporter, type Reporter } from "../apply/reporter.js";
-import { acquireStateLock, describeHolder } from "../apply/statelock.js";
+import { acquireStateLock, describeHolder } from "../lockfile/statelock.js";
 import { ClipformError } from "../errors.js";
 import { openWorkspace, prepareRecord, recordNote } from "../project/workspace.js";
 import { relative, resolve } from "node:path";

@@ -1,7 +1,7 @@
 /** `clipform prune [--target GLOB] [--dry-run]`: drop kept takes no clip uses, showing what each cost. */
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { acquireStateLock, describeHolder } from "../apply/statelock.js";
+import { acquireStateLock, describeHolder } from "../lockfile/statelock.js";
 import { writeFileAtomic, serializeLockfile } from "../lockfile/io.js";
 import { readCurrentRecord, settleJournals } from "../lockfile/current.js";
 import { planPrune } from "../lockfile/prune.js";

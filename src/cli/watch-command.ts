@@ -3,7 +3,7 @@ import { DEFAULT_CONCURRENCY } from "../apply/concurrency.js";
 import { DEFAULT_POLL_INTERVAL_MS } from "../apply/pacing.js";
 import { DEFAULT_OUT_DIR } from "../apply/outputs.js";
 import { openApiSession, type ApiSession } from "../apply/session.js";
-import { acquireStateLock, type StateLock } from "../apply/statelock.js";
+import { acquireStateLock, type StateLock } from "../lockfile/statelock.js";
 import { ClipformError } from "../errors.js";
 import { DEFAULT_DEBOUNCE_MS, ProjectWatcher } from "../watch/watch.js";
 import { openWorkspace, prepareRecord, recordNote } from "../project/workspace.js";

@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { createReadStream, lstatSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { STATE_DIR } from "../apply/statelock.js";
+import { STATE_DIR } from "../lockfile/statelock.js";
 import { writeFileAtomic } from "../lockfile/io.js";
 import type { DesiredSequence } from "../manifest/sequences.js";
 import type { FileState } from "../plan/plan.js";

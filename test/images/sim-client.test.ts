@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { buildImageTask } from "../../src/images/request.js";
+import { buildImageTask } from "../../src/apply/image-request.js";
 import { fingerprintOf, type DesiredClip, type GenerationFields } from "../../src/manifest/index.js";
 import { sniffImage } from "../../src/manifest/images.js";
 import type { Simulator } from "../../src/sim/index.js";
