@@ -5,6 +5,7 @@
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
+import { fromLabel } from "../core/address.js";
 import type { Diagnostic } from "../diagnostics.js";
 import { sortDiagnostics } from "../diagnostics.js";
 import { ClipformError } from "../errors.js";
@@ -277,7 +278,7 @@ export function assembleProject(root: string, results: ManifestResult[], images:
           const pos = locate(r.parsed, path.length ? path : clip.declaredAt);
           const l: ClipLink = { input: "frameImages", index: refs.length, target: link.from, variant: link.variant ?? 1, ...(link.frame ? { frame: link.frame } : {}), location: { file: r.file, line: pos.line, col: pos.col } };
           links.push(l);
-          refs.push({ frame: positions[i]!, kind: "link", ref: `from:${link.from}`, link: l });
+          refs.push({ frame: positions[i]!, kind: "link", ref: fromLabel(link.from), link: l });
           return;
         }
         const ref = typeof item === "string" ? item : (item as FrameImage | null)?.image;
