@@ -20,5 +20,11 @@ export type TaskStatus = (typeof TASK_STATUSES)[number];
 /** True while a task may still produce results (and may already be paid for). */
 export const inFlight = (t: { status: string }): boolean => t.status === "submitted";
 
+/**
+ * A recorded output file on disk: ok (there, with the recorded size), missing, or altered (another
+ * size, a link or not a file). The planner downloads anything not ok.
+ */
+export type FileState = "ok" | "missing" | "altered";
+
 /** True when a task ended with no results. */
 export const failedTask = (t: { status: string }): boolean => t.status === "failed";
