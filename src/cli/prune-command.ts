@@ -7,7 +7,7 @@ import { readCurrentRecord, settleJournals } from "../lockfile/current.js";
 import { planPrune } from "../lockfile/prune.js";
 import { priceFromBook } from "../lockfile/ledger.js";
 import { priceBook } from "../plan/prices.js";
-import { loadProjectCatalog } from "../models/project.js";
+import { loadProjectCatalog } from "../manifest/project-models.js";
 import { takeDir } from "../lockfile/takes.js";
 import { openWorkspace } from "../project/workspace.js";
 import { usd } from "../plan/render.js";

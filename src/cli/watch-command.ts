@@ -46,7 +46,7 @@ export const watchCommand: Command = {
       lock = acquireStateLock(ws.root, "clipform watch --apply");
       prepareRecord(ws.record);
       // The simulator accepts the project's own models too, as the plan does.
-      const catalog = values.sim ? (await import("../models/project.js")).loadProjectCatalog(ws.root).catalog : undefined;
+      const catalog = values.sim ? (await import("../manifest/project-models.js")).loadProjectCatalog(ws.root).catalog : undefined;
       session = await openApiSession({ env: ctx.env, sim: Boolean(values.sim), needsKey: true, ...(catalog ? { catalog } : {}) });
       apply = {
         maxCostPerChange: maxCost,

@@ -7,7 +7,7 @@ import type { Diagnostic } from "../diagnostics.js";
 import { closest } from "../util/suggest.js";
 import type { ManifestResult } from "./index.js";
 import { SEQUENCE_NAME_PATTERN } from "./sequence-names.js";
-import { locate } from "./yaml.js";
+import { locate } from "../util/yaml.js";
 
 export { MAX_SEQUENCE_MEMBERS, SEQUENCE_NAME_PATTERN } from "./sequence-names.js";
 

@@ -7,7 +7,7 @@ import type { Diagnostic } from "../diagnostics.js";
 import { ClipformError } from "../errors.js";
 import { DEFAULT_OUT_DIR } from "../apply/outputs.js";
 import { LOCKFILE_NAME } from "../lockfile/format.js";
-import { locate, parseYaml } from "../manifest/yaml.js";
+import { locate, parseYaml } from "../util/yaml.js";
 import { closest } from "../util/suggest.js";
 
 export const PROJECT_CONFIG = "clipform.yaml";
