@@ -8,8 +8,6 @@ import type { Lockfile } from "../lockfile/schema.js";
 import { assertRealFolder, containedPath, entryKind, linkOnTheWay, removeLinksAndSpecials } from "../util/safe-fs.js";
 import { STATE_DIR } from "../lockfile/statelock.js";
 
-export const DEFAULT_OUT_DIR = "clipform-out";
-
 const EXT: Record<string, string> = { MP4: "mp4", WEBM: "webm", MOV: "mov", PNG: "png", JPG: "jpg", WEBP: "webp" };
 
 /** `harbor/wide/foggy`, variant 0, MP4 → `<outDir>/harbor/wide/foggy.v1.mp4` (absolute). */

@@ -6,7 +6,7 @@ import { DEFAULT_CONCURRENCY } from "../apply/concurrency.js";
 import type { ApplyEngine } from "../apply/engine.js";
 import { DEFAULT_POLL_INTERVAL_MS } from "../apply/pacing.js";
 import { emptySummary } from "../apply/types.js";
-import { DEFAULT_OUT_DIR } from "../apply/outputs.js";
+import { DEFAULT_OUT_DIR } from "../core/defaults.js";
 import { applyFailed, jsonReporter, liveReporter, lineReporter, type Reporter } from "../apply/reporter.js";
 import { acquireStateLock, describeHolder } from "../lockfile/statelock.js";
 import { ClipformError } from "../errors.js";

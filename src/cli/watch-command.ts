@@ -1,7 +1,7 @@
 /** `clipform watch`: re-plan on every save; with --apply, apply within per-change and whole-run limits. */
 import { DEFAULT_CONCURRENCY } from "../apply/concurrency.js";
 import { DEFAULT_POLL_INTERVAL_MS } from "../apply/pacing.js";
-import { DEFAULT_OUT_DIR } from "../apply/outputs.js";
+import { DEFAULT_OUT_DIR } from "../core/defaults.js";
 import { openApiSession, type ApiSession } from "../apply/session.js";
 import { acquireStateLock, type StateLock } from "../lockfile/statelock.js";
 import { ClipformError } from "../errors.js";

@@ -5,8 +5,7 @@
  */
 import type { Diagnostic } from "../diagnostics.js";
 import { ClipformError } from "../errors.js";
-import { DEFAULT_OUT_DIR } from "../apply/outputs.js";
-import { LOCKFILE_NAME } from "../lockfile/format.js";
+import { DEFAULT_OUT_DIR, LOCKFILE_NAME } from "../core/defaults.js";
 import { locate, parseYaml } from "../util/yaml.js";
 import { closest } from "../util/suggest.js";
 
