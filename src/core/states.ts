@@ -28,3 +28,6 @@ export type FileState = "ok" | "missing" | "altered";
 
 /** True when a task ended with no results. */
 export const failedTask = (t: { status: string }): boolean => t.status === "failed";
+
+/** True when a task ended with a failure: no results, or some of them failed (partial). */
+export const endedInFailure = (t: { status: string }): boolean => t.status === "failed" || t.status === "partial";

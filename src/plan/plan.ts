@@ -11,7 +11,7 @@ import type { UnknownCosts } from "../money/unknown-cost.js";
 import { reusableTake, takeAsEntry, takeRef } from "../lockfile/takes.js";
 import { matchesAny } from "../util/glob.js";
 import { formatVariantRef, parseVariantRef } from "../core/address.js";
-import type { FileState } from "../core/states.js";
+import { endedInFailure, type FileState } from "../core/states.js";
 import { ClipformError } from "../errors.js";
 import { roundUsd, type PriceBook, type PriceSource } from "./prices.js";
 import { summarize } from "./summarize.js";
@@ -259,7 +259,7 @@ export function plan(input: PlanInput): Plan {
       continue;
     }
     if (have < n) {
-      const failed = lastTask && (lastTask.status === "failed" || lastTask.status === "partial");
+      const failed = lastTask && endedInFailure(lastTask);
       if (failed) {
         const err = lastTask.error ? `: ${lastTask.error.code}: ${lastTask.error.message}` : "";
         push("retry", `failed earlier${err}`, n - have);
