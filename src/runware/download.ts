@@ -258,7 +258,7 @@ async function fetchWithin(url: string, part: string, options: DownloadOptions, 
   } catch (error) {
     response.body.on("error", () => {});
     response.body.destroy();
-    if (error instanceof RunwareError && error.code === "downloadTooLarge") await rm(part, { force: true });
+    if (error instanceof RunwareError && error.apiCode === "downloadTooLarge") await rm(part, { force: true });
     throw error;
   }
   if (total !== undefined && bytes !== total) {

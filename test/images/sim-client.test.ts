@@ -89,7 +89,7 @@ describe("imageInference against the simulator", () => {
   it("a size the model refuses is rejected with its code and nothing is generated", async () => {
     const task = buildImageTask(keyframe({ width: 1000 }), randomUUID(), 1);
     const [r] = await h.client.submitVideo([task]);
-    expect(r).toMatchObject({ status: "rejected", error: { code: "invalidWidth" } });
+    expect(r).toMatchObject({ status: "rejected", error: { apiCode: "invalidWidth" } });
     expect(sim.stats().imageInference).toBe(0);
   });
 
