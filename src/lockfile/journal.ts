@@ -77,7 +77,8 @@ export function readJournal(path: string): { header: JournalHeader | undefined; 
   }
   const [first, ...events] = parsed;
   const header = first as JournalHeader | undefined;
-  if (header !== undefined && header.journal !== 1) {
+  // Read from disk: the version is whatever the file says, not what the type promises.
+  if (header !== undefined && (header.journal as unknown) !== 1) {
     throw new ClipformError("BAD_LOCKFILE", `${path}: not a journal this clipform can read (written by a newer clipform?). Nothing was sent.`);
   }
   return { header, events: events as JournalEvent[] };

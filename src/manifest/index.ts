@@ -371,7 +371,7 @@ export function assembleProject(root: string, results: ManifestResult[], images:
 }
 
 /** Fields the user most likely meant where they wrote an unknown key (in the clip or in defaults). */
-function misspelledFields(m: Manifest | undefined, clipId: string): Set<string> {
+function misspelledFields(m: Partial<Manifest> | undefined, clipId: string): Set<string> {
   const out = new Set<string>();
   for (const obj of [m?.clips?.[clipId], m?.defaults]) {
     if (!obj || typeof obj !== "object") continue;

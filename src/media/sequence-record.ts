@@ -23,7 +23,7 @@ export function sequenceRecordPath(root: string, record: Pick<ProjectRecord, "si
 }
 
 const isEntry = (v: unknown): v is SequenceRecordEntry => {
-  const e = v as SequenceRecordEntry | null;
+  const e = v as { [K in keyof SequenceRecordEntry]?: unknown } | null;
   return (
     typeof e === "object" && e !== null &&
     typeof e.key === "string" && typeof e.file === "string" && typeof e.sha256 === "string" &&

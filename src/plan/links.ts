@@ -39,7 +39,7 @@ export function recordedFrames(lock: Lockfile): Map<string, string> {
   const scan = (request: Record<string, unknown>) => {
     const list = request.frameImages;
     if (!Array.isArray(list)) return;
-    for (const f of list as RecordedFrame[]) {
+    for (const f of list as (RecordedFrame | null | undefined)[]) {
       if (typeof f?.video === "string" && typeof f.at === "string" && typeof f.image === "string" && frameIdHash(f.image) !== undefined) out.set(frameKey(f.video, f.at), f.image);
     }
   };
