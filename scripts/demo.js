@@ -14,7 +14,7 @@ if (!existsSync(join(repo, "dist", "cli", "main.js"))) {
   console.error("demo: clipform is not built (dist/ is missing). Run `npm install` (it builds), or `npm run build`.");
   process.exit(1);
 }
-const { colorEnabled, palette } = await import("../dist/cli/colors.js");
+const { colorEnabled, palette } = await import("../dist/render/colors.js");
 const c = palette(colorEnabled(process.stdout, process.env));
 const work = join(repo, "demo");
 rmSync(work, { recursive: true, force: true });

@@ -7,8 +7,13 @@ import { imageModelDefinitionSchema } from "./models/image-definition.js";
 import { builtinCatalog } from "./models/catalog.js";
 import { perModelHints } from "./models/editor-schema.js";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Schema = Record<string, any>;
+/** The parts of a published JSON Schema this file adds to. */
+interface SchemaNode {
+  [key: string]: unknown;
+  properties?: Record<string, SchemaNode>;
+  additionalProperties?: SchemaNode | boolean;
+  allOf?: unknown[];
+}
 
 const BASE_ID = "https://clipform.dev/schemas";
 
@@ -18,12 +23,15 @@ function publish(schema: Parameters<typeof zodToJsonSchema>[0], id: string, titl
 }
 
 export function manifestJsonSchema(): Record<string, unknown> {
-  const schema = publish(manifestSchema, "manifest.schema.json", "clipform manifest") as Schema;
+  const schema = publish(manifestSchema, "manifest.schema.json", "clipform manifest") as SchemaNode;
   // Editors: per-model completions and hover (annotations only; the model rules decide).
   const hints = perModelHints(builtinCatalog().all());
-  const clip = schema.properties.clips.additionalProperties as Schema;
+  const clip = schema.properties?.clips?.additionalProperties;
+  const defaults = schema.properties?.defaults;
+  // The schema drift test fails first if the manifest schema ever loses these.
+  if (typeof clip !== "object" || !defaults) throw new Error("the manifest schema has no clips or defaults to annotate");
   clip.allOf = hints;
-  schema.properties.defaults.allOf = hints;
+  defaults.allOf = hints;
   return schema;
 }
 

@@ -15,7 +15,8 @@ import type { ApplyEvent, GenJob } from "./types.js";
 import type { ClipLink } from "../manifest/links.js";
 import { pickedResult } from "../lockfile/pick.js";
 import type { Lockfile, LockResult } from "../lockfile/schema.js";
-import { extractFrame, framePath, frameImageId, storeFrame, type FramePosition } from "../media/frames.js";
+import { frameIdHash, frameImageId, frameKey, type FramePosition } from "../core/address.js";
+import { extractFrame, framePath, storeFrame } from "../media/frames.js";
 import { recordedFrames, resolveLinks, withFrames, type FrameRecord } from "../plan/links.js";
 import type { Change } from "../plan/plan.js";
 
@@ -39,8 +40,9 @@ export async function materialize(clip: DesiredClip, lock: Lockfile, root: strin
     const video = pickedResult(lock, l.target, l.variant);
     if (!video) return { ok: false, reason: `${l.target} has no video${l.variant > 1 ? ` ${l.variant}` : ""} to take a frame from (it failed or was not made): ${clip.address} is made from it, so it was not sent` };
     // A frame taken before is on disk by content: no need to decode again.
-    const id = known.get(`${video.videoUUID}#${at}`);
-    let png = id ? join(root, framePath(id.slice("frame:".length))) : undefined;
+    const id = known.get(frameKey(video.videoUUID, at));
+    const hash = frameIdHash(id);
+    let png = hash ? join(root, framePath(hash)) : undefined;
     let image = id;
     if (!png || !existsSync(png)) {
       if (!video.file || !existsSync(join(root, video.file))) return { ok: false, reason: `${l.target}'s video was not downloaded: ${clip.address} is made from its ${at} frame, so it was not sent (the next apply downloads it first)` };

@@ -1,5 +1,6 @@
 /** Downloads: each result's video fetched to its output path, a few at a time, recorded by video UUID. */
 import pLimit from "p-limit";
+import { ClipformError } from "../errors.js";
 import type { LockStore } from "../lockfile/store.js";
 import { errorInfo } from "./error-info.js";
 import { outputPath, recordedPath } from "./outputs.js";
@@ -20,6 +21,8 @@ export class Downloads {
   readonly #inline = new Map<string, string>();
   /** Downloads queued or running, by clip address: a chained clip waits for its upstream's. */
   readonly #busy = new Map<string, number>();
+  /** The first error that was no failed download (a bug): drain() throws it to the one boundary. */
+  #bug: { error: unknown } | undefined;
 
   constructor(
     private readonly o: { store: LockStore; root: string; outDir: string; client: ApiClient; emit: (e: ApplyEvent) => void },
@@ -31,14 +34,18 @@ export class Downloads {
     for (const [videoUUID, uri] of inline ?? []) this.#inline.set(videoUUID, uri);
     for (const i of indexes) {
       this.#busy.set(address, (this.#busy.get(address) ?? 0) + 1);
-      const p = this.#limit(() => this.#one(address, i));
+      // Never rejects: a failed download is told as an event, a bug is kept for drain().
+      const p: Promise<void> = this.#limit(() => this.#one(address, i))
+        .catch((error: unknown) => {
+          this.#bug ??= { error };
+        })
+        .finally(() => {
+          this.#running.delete(p);
+          const left = (this.#busy.get(address) ?? 1) - 1;
+          if (left > 0) this.#busy.set(address, left);
+          else this.#busy.delete(address);
+        });
       this.#running.add(p);
-      void p.finally(() => {
-        this.#running.delete(p);
-        const left = (this.#busy.get(address) ?? 1) - 1;
-        if (left > 0) this.#busy.set(address, left);
-        else this.#busy.delete(address);
-      });
     }
   }
 
@@ -47,8 +54,12 @@ export class Downloads {
     return this.#busy.has(address);
   }
 
+  /** Waits for every download; then throws the first bug one of them met, if any. */
   async drain(): Promise<void> {
-    while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
+    while (this.#running.size > 0) await Promise.all([...this.#running]);
+    const bug = this.#bug;
+    this.#bug = undefined;
+    if (bug) throw bug.error;
   }
 
   async #one(address: string, i: number): Promise<void> {
@@ -64,17 +75,29 @@ export class Downloads {
       return;
     }
     const format = typeof entry.request.outputFormat === "string" ? entry.request.outputFormat : "MP4";
-    const dest = outputPath(root, outDir, address, i, format);
-    const file = recordedPath(root, dest);
+    // Where the file goes is asked inside the try: an address that cannot be a file name, or a
+    // link planted on the way, fails this download (told, recorded, tried again next apply).
+    let file = r.file ?? address;
     try {
+      const dest = outputPath(root, outDir, address, i, format);
+      file = recordedPath(root, dest);
       const got = await client.download(url, dest, { partKey: r.videoUUID, ...(r.sha256 && r.file === file ? { expectedSha256: r.sha256 } : {}) });
       store.updateResult(address, r.videoUUID, { file, sha256: got.sha256, bytes: got.bytes });
       this.#inline.delete(r.videoUUID);
       this.tally.downloaded++;
       emit({ type: "downloaded", address, file, bytes: got.bytes });
     } catch (e) {
+      if (!isDownloadProblem(e)) throw e;
       this.tally.downloadFailed++;
       emit({ type: "download-failed", address, file, message: errorInfo(e).message });
     }
   }
+}
+
+/**
+ * What fails one download and lets the run go on: the API or the network (a RunwareError), a path
+ * clipform refuses (a ClipformError), or the disk (a system error with a code). Anything else is a bug.
+ */
+function isDownloadProblem(e: unknown): boolean {
+  return e instanceof ClipformError || (e instanceof Error && typeof (e as NodeJS.ErrnoException).code === "string");
 }

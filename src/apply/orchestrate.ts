@@ -4,7 +4,7 @@
  * comes before connecting, then the engine runs the plan from the very lockfile it was made from.
  */
 import { ClipformError } from "../errors.js";
-import { cutSequences } from "../media/sequence-films.js";
+import { cutSequences } from "./sequence-films.js";
 import { sequencesToCut } from "../plan/sequences.js";
 import { readCurrentRecord } from "../lockfile/current.js";
 import type { Planned } from "../pipeline.js";

@@ -1,20 +1,19 @@
 /** Where results are saved: named from the clip address, variant and format, never outside the output folder. */
 import { unlinkSync } from "node:fs";
 import { isAbsolute, relative, resolve, sep } from "node:path";
+import { addressSegments } from "../core/address.js";
 import { ClipformError } from "../errors.js";
 import { LOCKFILE_NAME } from "../lockfile/format.js";
 import type { Lockfile } from "../lockfile/schema.js";
 import { assertRealFolder, containedPath, entryKind, linkOnTheWay, removeLinksAndSpecials } from "../util/safe-fs.js";
-import { STATE_DIR } from "./statelock.js";
-
-export const DEFAULT_OUT_DIR = "clipform-out";
+import { STATE_DIR } from "../lockfile/statelock.js";
 
 const EXT: Record<string, string> = { MP4: "mp4", WEBM: "webm", MOV: "mov", PNG: "png", JPG: "jpg", WEBP: "webp" };
 
 /** `harbor/wide/foggy`, variant 0, MP4 → `<outDir>/harbor/wide/foggy.v1.mp4` (absolute). */
 export function outputPath(root: string, outDir: string, address: string, variant: number, format: string): string {
   const base = resolve(root, outDir);
-  const segments = address.split("/");
+  const segments = addressSegments(address);
   if (segments.some((s) => s === "" || s === "." || s === ".." || s.includes("\\") || s.includes("\0"))) {
     throw new ClipformError("USAGE", `clip address "${address}" cannot be used as a file name`);
   }

@@ -2,7 +2,7 @@
  * Progress of an apply: a live view on a terminal (a progress bar, money spent, the clips in
  * flight), plain one-line events without one (no spinner noise in CI logs), or JSON lines.
  */
-import type { Palette } from "../cli/colors.js";
+import type { Palette } from "../render/colors.js";
 import { unitUsd, usd } from "../plan/render.js";
 import type { ApplyEvent, ApplySummary } from "./types.js";
 

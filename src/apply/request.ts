@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { ClipformError } from "../errors.js";
 import type { DesiredClip } from "../manifest/index.js";
-import { buildImageTask } from "../images/request.js";
+import { buildImageTask } from "./image-request.js";
 
 export type VideoTask = Record<string, unknown> & { taskUUID: string };
 

@@ -13,7 +13,7 @@ import type { LockEntry, LockResult } from "../lockfile/schema.js";
 import type { LockStore } from "../lockfile/store.js";
 import type { Change } from "../plan/plan.js";
 import { outputPath, recordedPath } from "./outputs.js";
-import { STATE_DIR } from "./statelock.js";
+import { STATE_DIR } from "../lockfile/statelock.js";
 
 /** A reuse source: its entry and where each result's file can be read. */
 export interface Snapshot {

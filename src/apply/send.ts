@@ -96,10 +96,10 @@ export async function send(ctx: SendContext, items: Outgoing[]): Promise<boolean
 }
 
 /**
- * What may fail one task's build and leave the others going: the API refusing an image upload,
- * a local image changed since the plan (ClipformError), or unreadable (a system error with a
- * code). Anything else is a bug.
+ * What may fail one task's build and leave the others going: the API refusing an image upload
+ * (a RunwareError, which is a ClipformError), a local image changed since the plan, or unreadable
+ * (a system error with a code). Anything else is a bug.
  */
 function isTaskProblem(e: unknown): boolean {
-  return e instanceof RunwareError || e instanceof ClipformError || (e instanceof Error && typeof (e as NodeJS.ErrnoException).code === "string");
+  return e instanceof ClipformError || (e instanceof Error && typeof (e as NodeJS.ErrnoException).code === "string");
 }

@@ -2,6 +2,7 @@
  * Plan → work, pure: which changes are local (reuse copies, deletions), which generations to
  * queue, which recorded tasks to resume and which files to fetch again, in plan order.
  */
+import { failedTask } from "../core/states.js";
 import type { DesiredClip } from "../manifest/index.js";
 import { APPENDING_GENERATION, FRESH_GENERATION } from "../plan/actions.js";
 import type { Change, Plan } from "../plan/plan.js";
@@ -55,5 +56,5 @@ export function takeOut<T>(items: T[], drop: (item: T) => boolean): T[] {
 
 /** Whether `entry` holds a live task for `job`'s very request that this run did not record (`known`). */
 export function pulledByOthers(entry: Readonly<LockEntry> | undefined, job: GenJob, known: ReadonlySet<string>): boolean {
-  return !!entry && entry.fingerprint === job.clip.fingerprint && entry.tasks.some((t) => !known.has(t.taskUUID) && t.status !== "failed");
+  return !!entry && entry.fingerprint === job.clip.fingerprint && entry.tasks.some((t) => !known.has(t.taskUUID) && !failedTask(t));
 }

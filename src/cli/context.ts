@@ -1,7 +1,7 @@
 /** What a command gets from the outside world; tests and the binary fill it differently. */
 import { readFileSync } from "node:fs";
 import { registerSecret, redactSecrets } from "../util/secrets.js";
-import { colorEnabled, palette, type Palette } from "./colors.js";
+import { colorEnabled, palette, type Palette } from "../render/colors.js";
 
 export interface Io {
   cwd: string;

@@ -103,7 +103,7 @@ export function reportError(ctx: Context, e: unknown): number {
     ctx.err(`${c.red("error:")} ${e.message}`);
     return 1;
   }
-  const err = e as Error;
+  const err = e instanceof Error ? e : undefined;
   ctx.err(`${c.red("internal error:")} ${err?.message ?? String(e)}\nThis is a bug in clipform; please report it with the trace below.\n${err?.stack ?? ""}`);
   return 70;
 }

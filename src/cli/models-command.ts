@@ -8,7 +8,7 @@ import { ClipformError } from "../errors.js";
 import type { ImageModelSpec, ModelSpec } from "../models/catalog.js";
 import { imageModelLines, imageModelSheet, imagePriceRowText } from "../images/describe.js";
 import { capabilitiesText, durationsText, framesText, priceRowText, sizesText } from "../models/describe.js";
-import { loadProjectCatalog } from "../models/project.js";
+import { loadProjectCatalog } from "../manifest/project-models.js";
 import { findProjectRoot } from "../project/root.js";
 import { closest } from "../util/suggest.js";
 import type { Command } from "./commands.js";

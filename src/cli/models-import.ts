@@ -8,7 +8,7 @@ import { join, relative, resolve, sep } from "node:path";
 import { formatDiagnostic } from "../diagnostics.js";
 import { ClipformError } from "../errors.js";
 import { builtinCatalog } from "../models/catalog.js";
-import { loadProjectCatalog, projectModelsDir } from "../models/project.js";
+import { loadProjectCatalog, projectModelsDir } from "../manifest/project-models.js";
 import { findProjectRoot } from "../project/root.js";
 import { fromRequestSchema } from "../models/runware-schema.js";
 import type { Context } from "./context.js";

@@ -1,13 +1,13 @@
 /** `clipform prune [--target GLOB] [--dry-run]`: drop kept takes no clip uses, showing what each cost. */
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { acquireStateLock, describeHolder } from "../apply/statelock.js";
+import { acquireStateLock, describeHolder } from "../lockfile/statelock.js";
 import { writeFileAtomic, serializeLockfile } from "../lockfile/io.js";
 import { readCurrentRecord, settleJournals } from "../lockfile/current.js";
 import { planPrune } from "../lockfile/prune.js";
 import { priceFromBook } from "../lockfile/ledger.js";
 import { priceBook } from "../plan/prices.js";
-import { loadProjectCatalog } from "../models/project.js";
+import { loadProjectCatalog } from "../manifest/project-models.js";
 import { takeDir } from "../lockfile/takes.js";
 import { openWorkspace } from "../project/workspace.js";
 import { usd } from "../plan/render.js";

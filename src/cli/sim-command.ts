@@ -3,7 +3,7 @@ import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { formatDiagnostic } from "../diagnostics.js";
 import { ClipformError } from "../errors.js";
-import { loadProjectCatalog } from "../models/project.js";
+import { loadProjectCatalog } from "../manifest/project-models.js";
 import { findProjectRoot } from "../project/root.js";
 import { DIALECT_NAMES } from "../sim/dialects.js";
 import type { Command } from "./commands.js";

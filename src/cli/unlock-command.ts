@@ -1,5 +1,5 @@
 /** `clipform unlock`: remove the state lock left by an apply that can no longer release it. */
-import { describeHolder, forceUnlock, isAlive, readHolder } from "../apply/statelock.js";
+import { describeHolder, forceUnlock, isAlive, readHolder } from "../lockfile/statelock.js";
 import { ClipformError } from "../errors.js";
 import { hostname } from "node:os";
 import type { Command } from "./commands.js";

@@ -1,9 +1,9 @@
 /** `clipform watch`: re-plan on every save; with --apply, apply within per-change and whole-run limits. */
 import { DEFAULT_CONCURRENCY } from "../apply/concurrency.js";
 import { DEFAULT_POLL_INTERVAL_MS } from "../apply/pacing.js";
-import { DEFAULT_OUT_DIR } from "../apply/outputs.js";
+import { DEFAULT_OUT_DIR } from "../core/defaults.js";
 import { openApiSession, type ApiSession } from "../apply/session.js";
-import { acquireStateLock, type StateLock } from "../apply/statelock.js";
+import { acquireStateLock, type StateLock } from "../lockfile/statelock.js";
 import { ClipformError } from "../errors.js";
 import { DEFAULT_DEBOUNCE_MS, ProjectWatcher } from "../watch/watch.js";
 import { openWorkspace, prepareRecord, recordNote } from "../project/workspace.js";
@@ -46,7 +46,7 @@ export const watchCommand: Command = {
       lock = acquireStateLock(ws.root, "clipform watch --apply");
       prepareRecord(ws.record);
       // The simulator accepts the project's own models too, as the plan does.
-      const catalog = values.sim ? (await import("../models/project.js")).loadProjectCatalog(ws.root).catalog : undefined;
+      const catalog = values.sim ? (await import("../manifest/project-models.js")).loadProjectCatalog(ws.root).catalog : undefined;
       session = await openApiSession({ env: ctx.env, sim: Boolean(values.sim), needsKey: true, ...(catalog ? { catalog } : {}) });
       apply = {
         maxCostPerChange: maxCost,

@@ -1,7 +1,7 @@
 /** The state of downloaded files on disk, for the planner's `download` action. */
 import { lstatSync } from "node:fs";
 import { containedPath } from "../util/safe-fs.js";
-import type { FileState } from "../plan/plan.js";
+import type { FileState } from "../core/states.js";
 import type { Lockfile, LockResult } from "./schema.js";
 
 /** Cheap check: a file is ok when it exists with the recorded size (apply verifies sha256 when it downloads). */

@@ -9,9 +9,10 @@
  * which is safe because nothing was sent after it: the request it recorded waited for the fsync.
  */
 import { randomUUID } from "node:crypto";
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { ClipformError } from "../errors.js";
+import { pendingFiles } from "./pending.js";
 import { redactSecrets } from "../util/secrets.js";
 import { applyEvent, knownTasks, type JournalEvent, type JournalHeader } from "./journal-events.js";
 import type { Lockfile } from "./schema.js";
@@ -29,12 +30,7 @@ export function journalDir(lockPath: string): string {
 
 /** Journal files waiting beside the lockfile, oldest first (names sort by creation time). */
 export function pendingJournals(lockPath: string): string[] {
-  const dir = journalDir(lockPath);
-  try {
-    return readdirSync(dir).filter((n) => NAME.test(n)).sort().map((n) => join(dir, n));
-  } catch {
-    return [];
-  }
+  return pendingFiles(journalDir(lockPath), NAME, "the journals of earlier applies");
 }
 
 /** Journals this process is still writing: never removed from under it. */
@@ -81,7 +77,8 @@ export function readJournal(path: string): { header: JournalHeader | undefined; 
   }
   const [first, ...events] = parsed;
   const header = first as JournalHeader | undefined;
-  if (header !== undefined && header.journal !== 1) {
+  // Read from disk: the version is whatever the file says, not what the type promises.
+  if (header !== undefined && (header.journal as unknown) !== 1) {
     throw new ClipformError("BAD_LOCKFILE", `${path}: not a journal this clipform can read (written by a newer clipform?). Nothing was sent.`);
   }
   return { header, events: events as JournalEvent[] };

@@ -4,7 +4,7 @@
  * afresh, the choice recorded in the clip's entry, and the file replaced atomically with its
  * serial bumped, so the choice travels in git like any other record.
  */
-import { acquireStateLock } from "../apply/statelock.js";
+import { acquireStateLock } from "./statelock.js";
 import { readCurrentRecord, settleJournals } from "./current.js";
 import { serializeLockfile, writeFileAtomic } from "./io.js";
 import { pickTake, type TakeInfo } from "./pick.js";

@@ -5,9 +5,10 @@
  * while one cannot be combined: a record of money is never left where no plan reads it.
  */
 import { randomUUID } from "node:crypto";
-import { readdirSync, unlinkSync } from "node:fs";
+import { unlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { ClipformError } from "../errors.js";
+import { pendingFiles } from "./pending.js";
 import { readLockfile } from "./io.js";
 import { mergeLockfiles } from "./merge.js";
 import type { Lockfile } from "./schema.js";
@@ -21,12 +22,7 @@ export function newRescuePath(lockPath: string, now: Date = new Date()): string 
 
 /** Rescue files waiting beside the lockfile, oldest name first. */
 export function pendingRescues(lockPath: string): string[] {
-  const dir = join(dirname(lockPath), ".clipform");
-  try {
-    return readdirSync(dir).filter((n) => RESCUE.test(n)).sort().map((n) => join(dir, n));
-  } catch {
-    return [];
-  }
+  return pendingFiles(join(dirname(lockPath), ".clipform"), RESCUE, "the records of earlier applies rescued there");
 }
 
 /** The lockfile with every pending rescue folded in (in memory); throws when one cannot be combined. */

@@ -72,7 +72,7 @@ function describe(e: ErrorObject, root: Record<string, unknown>, data: unknown, 
     case "required":
       return { at, key: false, message: `${where} is missing required field "${String(p.missingProperty)}"` };
     case "enum": {
-      const allowed = (p.allowedValues as unknown[]) ?? [];
+      const allowed = (p.allowedValues as unknown[] | undefined) ?? [];
       const v = valueAt(data, at);
       const hint = typeof v === "string" ? closest(v, allowed.map(String)) : undefined;
       return { at, key: false, message: `${where} is ${show(v)}${hint ? `; did you mean "${hint}"?` : ""} (allowed: ${allowed.map(String).join(", ")})` };

@@ -3,6 +3,7 @@
  * addresses, and ${variables} substituted. Every field remembers where in the YAML it came
  * from, so a problem in an expanded clip still points at the line the user wrote.
  */
+import { joinAddress } from "../core/address.js";
 import { isClipField } from "./fields.js";
 import { IMAGE_FIELD_NAMES } from "./image-schema.js";
 import type { Manifest } from "./schema.js";
@@ -231,7 +232,7 @@ function expandSection(m: Manifest, section: Section): { clips: ExpandedClip[]; 
       combos = next;
     }
     for (const c of combos) {
-      const address = [clipId, ...c.keys].join("/");
+      const address = joinAddress(clipId, c.keys);
       const before = problems.length;
       const fields = substitute(c.fields, c.vars, "", c.origins, problems) as Record<string, unknown>;
       // An image's problems are told by its name, as its model's rules are.

@@ -5,7 +5,7 @@
 import { defaultCFGScale, defaultDuration, type Catalog } from "../models/catalog.js";
 import { canonicalJson, sha256Hex } from "../util/canonical.js";
 import type { FrameImageRef, GenerationFields } from "./index.js";
-import { pendingImage } from "./links.js";
+import { fileImageId, formatPending } from "../core/address.js";
 
 const FINGERPRINT_VERSION = "v1";
 
@@ -34,7 +34,7 @@ export function normalizeGeneration(fields: Record<string, unknown>, images: Fra
   if (fields.safety !== undefined) g.safety = fields.safety as GenerationFields["safety"];
   if (images.length > 0) {
     g.frameImages = images.map((i) =>
-      i.kind === "file" ? { frame: i.frame, image: `sha256:${i.sha256}`, file: i.ref } : i.link ? { frame: i.frame, image: pendingImage(i.link) } : { frame: i.frame, image: i.ref },
+      i.kind === "file" ? { frame: i.frame, image: fileImageId(i.sha256!), file: i.ref } : i.link ? { frame: i.frame, image: formatPending(i.link) } : { frame: i.frame, image: i.ref },
     );
   }
   return g;

@@ -8,7 +8,7 @@ import type { Catalog } from "../models/catalog.js";
 import { checkImageRequest } from "../images/rules.js";
 import type { DesiredClip, GenerationFields } from "./index.js";
 import type { Manifest } from "./schema.js";
-import { locate, type ParsedYaml } from "./yaml.js";
+import { locate, type ParsedYaml } from "../util/yaml.js";
 import { originOf, type ExpandedClip } from "./expand.js";
 
 /** What clipform asks for when `outputFormat` is not set: a keyframe feeds a video model, so lossless. */

@@ -5,11 +5,12 @@
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
+import { fromLabel } from "../core/address.js";
 import type { Diagnostic } from "../diagnostics.js";
 import { silenceWarnings, sortDiagnostics } from "../diagnostics.js";
 import { ClipformError } from "../errors.js";
 import type { Catalog } from "../models/catalog.js";
-import { loadProjectCatalog } from "../models/project.js";
+import { loadProjectCatalog } from "./project-models.js";
 import { checkVideoRequest, frameImagesOf, resolveFramePositions, type FrameImage } from "../models/rules.js";
 import { sha256Hex } from "../util/canonical.js";
 import { checkManifestSchema } from "./check-schema.js";
@@ -21,7 +22,7 @@ import { linkGraph, linkOf, referenceLinks, type ClipLink } from "./links.js";
 import { fingerprintOf, normalizeGeneration } from "./generation.js";
 export { fingerprintOf } from "./generation.js";
 import type { Manifest } from "./schema.js";
-import { locate, parseYaml, type ParsedYaml } from "./yaml.js";
+import { locate, parseYaml, type ParsedYaml } from "../util/yaml.js";
 import { ignoredWarnings, PROJECT_CONFIG } from "../project/config.js";
 import { imageEntries, joinImages, type Declared } from "./images-section.js";
 import { collectSequences, type DesiredSequence } from "./sequences.js";
@@ -292,7 +293,7 @@ export function assembleProject(root: string, results: ManifestResult[], images:
           const pos = locate(r.parsed, path.length ? path : clip.declaredAt);
           const l: ClipLink = { input: "frameImages", index: refs.length, target: link.from, variant: link.variant ?? 1, ...(link.frame ? { frame: link.frame } : {}), location: { file: r.file, line: pos.line, col: pos.col } };
           links.push(l);
-          refs.push({ frame: positions[i]!, kind: "link", ref: `from:${link.from}`, link: l });
+          refs.push({ frame: positions[i]!, kind: "link", ref: fromLabel(link.from), link: l });
           return;
         }
         const ref = typeof item === "string" ? item : (item as FrameImage | null)?.image;

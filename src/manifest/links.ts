@@ -10,7 +10,7 @@ import type { Diagnostic } from "../diagnostics.js";
 import type { Catalog } from "../models/catalog.js";
 import type { DesiredClip, GenerationFields } from "./index.js";
 import { closest } from "../util/suggest.js";
-import type { FramePosition } from "../media/frames.js";
+import { formatPending, type FramePosition } from "../core/address.js";
 import { imageLimitIssues } from "./images.js";
 
 export interface ClipLink {
@@ -39,9 +39,6 @@ export function linkOf(item: unknown): { from: string; frame?: FramePosition; va
   const l = image as { from: string; frame?: FramePosition; variant?: number };
   return { from: l.from, ...(l.frame ? { frame: l.frame } : {}), ...(l.variant ? { variant: l.variant } : {}) };
 }
-
-/** How a downstream request names a frame it has not seen yet (the placeholder its fingerprint holds while waiting). */
-export const pendingImage = (l: Pick<ClipLink, "target" | "frame" | "variant">) => `from:${l.target}#${l.frame ?? "image"}#${l.variant}`;
 
 /** What a reference can point at: a clip (its video) or an image of `images:`. */
 export interface LinkTarget {
@@ -214,7 +211,7 @@ export function linkGraph(clips: DesiredClip[], catalog: Catalog, fingerprintOf:
     broken,
   );
   for (const c of sources) {
-    const placeholders = new Map(c.links!.map((l) => [l, { frame: c.generation.frameImages?.[l.index]?.frame ?? "", image: pendingImage(l) }]));
+    const placeholders = new Map(c.links!.map((l) => [l, { frame: c.generation.frameImages?.[l.index]?.frame ?? "", image: formatPending(l) }]));
     c.generation = withPictures(c.generation, c.links!, placeholders);
     c.fingerprint = fingerprintOf(c.generation);
   }

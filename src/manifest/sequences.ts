@@ -7,7 +7,7 @@ import type { Diagnostic } from "../diagnostics.js";
 import { closest } from "../util/suggest.js";
 import type { ManifestResult } from "./index.js";
 import { SEQUENCE_NAME_PATTERN } from "./sequence-names.js";
-import { locate } from "./yaml.js";
+import { locate } from "../util/yaml.js";
 
 export { MAX_SEQUENCE_MEMBERS, SEQUENCE_NAME_PATTERN } from "./sequence-names.js";
 
@@ -62,12 +62,12 @@ export function collectSequences(results: readonly ManifestResult[]): { sequence
         continue;
       }
       let ok = true;
-      members.forEach((member, i) => {
-        if (addresses.has(member)) return;
+      for (const [i, member] of members.entries()) {
+        if (addresses.has(member)) continue;
         ok = false;
         const at = locate(r.parsed, ["sequences", name, i]);
         diagnostics.push({ file: r.file, line: at.line, col: at.col, severity: "error", message: `sequence ${name}: ${unknownMember(member, addresses)}` });
-      });
+      }
       const first = byName.get(name);
       if (first) {
         diagnostics.push({ ...location, severity: "error", message: `duplicate sequence "${name}" (also defined at ${first.file}:${first.line}:${first.col}): each sequence is one film` });

@@ -5,7 +5,7 @@
  * located error, not a hang, a crash or a plan that deletes everything.
  */
 import { isAlias, isMap, isPair, isScalar, isSeq, type Alias, type Document, type Node } from "yaml";
-import type { ParsedYaml, Position } from "./yaml.js";
+import type { ParsedYaml, Position } from "../util/yaml.js";
 
 /**
  * Most values (mappings, lists, scalars) a manifest may hold once its aliases are expanded.

@@ -12,7 +12,7 @@ import { ClipformError } from "../errors.js";
 import { runFfmpeg } from "./ffmpeg.js";
 import { encodePng } from "./png.js";
 
-export type FramePosition = "first" | "last";
+import type { FramePosition } from "../core/address.js";
 
 export interface Frame {
   /** sha256 of the decoded RGB pixels and their size: what downstream fingerprints use. */
@@ -21,9 +21,6 @@ export interface Frame {
   height: number;
   png: Buffer;
 }
-
-/** The identity a downstream request records for a frame. */
-export const frameImageId = (pixelsSha256: string) => `frame:${pixelsSha256}`;
 
 /** Decoding starts this far before the end for a last frame: enough for any frame rate, little to decode. */
 const LAST_WINDOW_S = "0.5";

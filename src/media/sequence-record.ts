@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { createReadStream, lstatSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { STATE_DIR } from "../apply/statelock.js";
+import { STATE_DIR } from "../lockfile/statelock.js";
 import { writeFileAtomic } from "../lockfile/io.js";
 import type { DesiredSequence } from "../manifest/sequences.js";
 import type { FileState } from "../plan/plan.js";
@@ -23,7 +23,7 @@ export function sequenceRecordPath(root: string, record: Pick<ProjectRecord, "si
 }
 
 const isEntry = (v: unknown): v is SequenceRecordEntry => {
-  const e = v as SequenceRecordEntry | null;
+  const e = v as { [K in keyof SequenceRecordEntry]?: unknown } | null;
   return (
     typeof e === "object" && e !== null &&
     typeof e.key === "string" && typeof e.file === "string" && typeof e.sha256 === "string" &&

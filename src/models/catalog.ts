@@ -1,7 +1,7 @@
 /**
  * The model catalog: one JSON definition per model in the package's `models/` folder (the format
  * is src/models/definition.ts, published as schemas/model.schema.json), plus whatever a project
- * defines or overrides in its own `models/` folder (src/models/project.ts).
+ * defines or overrides in its own `models/` folder (src/manifest/project-models.ts).
  *
  * The built-in definitions are read once, on first use: about 50 small JSON files, a few
  * milliseconds, next to the seconds a big manifest takes to parse.

@@ -2,6 +2,7 @@
  * The same shot on several models, side by side: clips whose addresses differ only by the
  * model's segment (a fan-out axis over `model`) are one comparison, with each model's cost.
  */
+import { addressSegments, withSegment } from "../core/address.js";
 import { slug } from "../manifest/expand.js";
 import type { Change } from "./plan.js";
 
@@ -15,10 +16,9 @@ export function comparisons(changes: readonly Change[]): Comparison[] {
   const groups = new Map<string, Comparison>();
   for (const ch of changes) {
     if (!ch.model) continue;
-    const segments = ch.address.split("/");
-    const i = segments.indexOf(slug(ch.model));
+    const i = addressSegments(ch.address).indexOf(slug(ch.model));
     if (i <= 0) continue; // the model is not a fan-out segment of this address
-    const shot = [...segments.slice(0, i), "*", ...segments.slice(i + 1)].join("/");
+    const shot = withSegment(ch.address, i, "*");
     const g = groups.get(shot) ?? { shot, variants: [] };
     g.variants.push({ model: ch.model, address: ch.address, change: ch });
     groups.set(shot, g);

@@ -31,7 +31,7 @@ const COMPARED_FIELDS: (keyof GenerationFields)[] = [
 export function changedFields(oldReq: Record<string, unknown>, next: GenerationFields): FieldChange[] {
   const out: FieldChange[] = [];
   const comparable = (v: unknown) =>
-    JSON.stringify(Array.isArray(v) ? v.map((x) => (x && typeof x === "object" ? { frame: (x as { frame: unknown }).frame, image: (x as { image: unknown }).image } : x)) : v);
+    JSON.stringify(Array.isArray(v) ? (v as unknown[]).map((x) => (x && typeof x === "object" ? { frame: (x as { frame: unknown }).frame, image: (x as { image: unknown }).image } : x)) : v);
   for (const f of COMPARED_FIELDS) {
     const a = oldReq[f];
     const b = (next as unknown as Record<string, unknown>)[f];

@@ -6,6 +6,7 @@
  * its picked take is new to this clip), the clip waits: it is planned as a change "because the
  * upstream clip changes", with its cost, and apply makes it once the frame exists.
  */
+import { frameIdHash, frameKey } from "../core/address.js";
 import type { DesiredClip, GenerationFields } from "../manifest/index.js";
 import { withPictures, type ClipLink } from "../manifest/links.js";
 import { pickedResult } from "../lockfile/pick.js";
@@ -38,12 +39,12 @@ export function recordedFrames(lock: Lockfile): Map<string, string> {
   const scan = (request: Record<string, unknown>) => {
     const list = request.frameImages;
     if (!Array.isArray(list)) return;
-    for (const f of list as RecordedFrame[]) {
-      if (typeof f?.video === "string" && typeof f.at === "string" && typeof f.image === "string" && f.image.startsWith("frame:")) out.set(`${f.video}#${f.at}`, f.image);
+    for (const f of list as (RecordedFrame | null | undefined)[]) {
+      if (typeof f?.video === "string" && typeof f.at === "string" && typeof f.image === "string" && frameIdHash(f.image) !== undefined) out.set(frameKey(f.video, f.at), f.image);
     }
   };
   const own = (results: readonly LockResult[]) => {
-    for (const r of results) for (const at of ["first", "last"] as const) if (r.frames?.[at]) out.set(`${r.videoUUID}#${at}`, r.frames[at]!);
+    for (const r of results) for (const at of ["first", "last"] as const) if (r.frames?.[at]) out.set(frameKey(r.videoUUID, at), r.frames[at]!);
   };
   for (const e of Object.values(lock.clips)) {
     scan(e.request);
@@ -90,7 +91,7 @@ export function resolveLinks(clip: DesiredClip, lock: Lockfile, changes: Readonl
       waits.push({ target: l.target, why: `${l.target} has no video${l.variant > 1 ? ` ${l.variant}` : ""} yet` });
       continue;
     }
-    const image = frames.get(`${video.videoUUID}#${at}`);
+    const image = frames.get(frameKey(video.videoUUID, at));
     if (!image) {
       waits.push({ target: l.target, why: `${l.target}'s picked video (${video.videoUUID.slice(0, 8)}) is new to ${clip.address}` });
       continue;

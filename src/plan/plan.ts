@@ -10,6 +10,8 @@ import { ledgerOf } from "../lockfile/ledger.js";
 import type { UnknownCosts } from "../money/unknown-cost.js";
 import { reusableTake, takeAsEntry, takeRef } from "../lockfile/takes.js";
 import { matchesAny } from "../util/glob.js";
+import { formatVariantRef, parseVariantRef } from "../core/address.js";
+import { endedInFailure, type FileState } from "../core/states.js";
 import { ClipformError } from "../errors.js";
 import { roundUsd, type PriceBook, type PriceSource } from "./prices.js";
 import { summarize } from "./summarize.js";
@@ -61,7 +63,7 @@ export interface Change {
   waitsFor?: string[];
 }
 
-export type FileState = "ok" | "missing" | "altered";
+export type { FileState };
 
 export interface PlanInput {
   clips: readonly DesiredClip[];
@@ -125,11 +127,9 @@ export function plan(input: PlanInput): Plan {
   const targets = input.targets?.length ? input.targets : undefined;
   const inScope = (address: string) => !targets || matchesAny(address, targets);
   // `--replace ADDR` regenerates the clip; `--replace ADDR#N` rerolls variant N alone.
-  const rerolls = (input.replace ?? []).flatMap((r) => {
-    const m = /^(.*)#(\d+)$/.exec(r);
-    return m ? [{ glob: m[1]!, variant: Number(m[2]) }] : [];
-  });
-  const whole = (input.replace ?? []).filter((r) => !/#\d+$/.test(r));
+  const refs = (input.replace ?? []).map(parseVariantRef);
+  const rerolls = refs.flatMap((r) => (r.variant === undefined ? [] : [{ glob: r.address, variant: r.variant }]));
+  const whole = refs.flatMap((r) => (r.variant === undefined ? [r.address] : []));
   const forced = (address: string) => (whole.length ? matchesAny(address, whole) : false);
   const rerolled = (address: string) => rerolls.find((r) => matchesAny(address, [r.glob]))?.variant;
   const files = input.files ?? new Map<string, FileState>();
@@ -252,14 +252,14 @@ export function plan(input: PlanInput): Plan {
     const lastTask = entry.tasks[entry.tasks.length - 1];
     const variant = rerolled(clip.address);
     if (variant !== undefined && !(variant >= 1 && variant <= Math.min(have, n))) {
-      throw new ClipformError("USAGE", `--replace ${clip.address}#${variant}: ${clip.address} has ${Math.min(have, n)} variant${Math.min(have, n) === 1 ? "" : "s"} to reroll (1–${Math.min(have, n)}); nothing was planned`);
+      throw new ClipformError("USAGE", `--replace ${formatVariantRef({ address: clip.address, variant })}: ${clip.address} has ${Math.min(have, n)} variant${Math.min(have, n) === 1 ? "" : "s"} to reroll (1–${Math.min(have, n)}); nothing was planned`);
     }
     if (variant !== undefined) {
-      push("replace", `variant ${variant} forced with --replace ${clip.address}#${variant}: reroll it alone (its take is kept, the other variants stay)`, 1, { fields: [], variant });
+      push("replace", `variant ${variant} forced with --replace ${formatVariantRef({ address: clip.address, variant })}: reroll it alone (its take is kept, the other variants stay)`, 1, { fields: [], variant });
       continue;
     }
     if (have < n) {
-      const failed = lastTask && (lastTask.status === "failed" || lastTask.status === "partial");
+      const failed = lastTask && endedInFailure(lastTask);
       if (failed) {
         const err = lastTask.error ? `: ${lastTask.error.code}: ${lastTask.error.message}` : "";
         push("retry", `failed earlier${err}`, n - have);

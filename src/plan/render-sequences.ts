@@ -2,7 +2,7 @@
  * Sequences in the rendered plan: their own short section, apart from the priced changes,
  * since cutting a film is local and free. Text, markdown and JSON key on the same `action`.
  */
-import type { Palette } from "../cli/colors.js";
+import type { Palette } from "../render/colors.js";
 import type { SequenceAction, SequenceChange } from "./sequences.js";
 
 const SYMBOL: Record<SequenceAction, string> = { cut: "~", wait: "…", "no-op": " " };

@@ -3,7 +3,7 @@
  * three key on the same `action` field; none of them prints or reads the environment.
  */
 import { comparisons } from "./compare.js";
-import type { Palette } from "../cli/colors.js";
+import type { Palette } from "../render/colors.js";
 import type { Diagnostic } from "../diagnostics.js";
 import { unitUsd, usd } from "../util/usd.js";
 import { spentText } from "../money/unknown-cost.js";

@@ -7,9 +7,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Diagnostic } from "../diagnostics.js";
 import { ClipformError } from "../errors.js";
-import { DEFAULT_OUT_DIR } from "../apply/outputs.js";
-import { LOCKFILE_NAME } from "../lockfile/format.js";
-import { locate, parseYaml } from "../manifest/yaml.js";
+import { DEFAULT_OUT_DIR, LOCKFILE_NAME } from "../core/defaults.js";
+import { locate, parseYaml } from "../util/yaml.js";
 import { closest } from "../util/suggest.js";
 
 export const PROJECT_CONFIG = "clipform.yaml";

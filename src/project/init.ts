@@ -7,7 +7,7 @@ import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, writ
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ClipformError } from "../errors.js";
-import { LOCKFILE_NAME } from "../lockfile/format.js";
+import { LOCKFILE_NAME } from "../core/defaults.js";
 import { PROJECT_CONFIG, PROJECT_CONFIG_VERSION } from "./config.js";
 import { findUp } from "./root.js";
 import { SIM_RECORD_DIR } from "./workspace.js";

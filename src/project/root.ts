@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { ClipformError } from "../errors.js";
-import { LOCKFILE_NAME } from "../lockfile/format.js";
+import { LOCKFILE_NAME } from "../core/defaults.js";
 import { defaultConfig, parseProjectConfig, PROJECT_CONFIG, type ProjectConfig } from "./config.js";
 
 export interface ProjectRoot {

@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { ClipformError } from "../errors.js";
-import { LOCKFILE_NAME } from "../lockfile/format.js";
+import { LOCKFILE_NAME } from "../core/defaults.js";
 import { defaultConfig, PROJECT_CONFIG } from "./config.js";
 import { findProjectRoot, refuseSecondLockfile, type ProjectRoot } from "./root.js";
 

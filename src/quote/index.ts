@@ -105,9 +105,9 @@ export async function quoteChanges(input: QuoteInput): Promise<QuoteOutcome> {
       case "rejected": {
         const { error } = result;
         // A refusal of the request itself (key, credit, rate) is not a mistake in the manifest.
-        if (isRequestLevel(error)) throw new ClipformError("API", `quoting was refused: ${error.code ?? error.kind}: ${error.apiMessage ?? error.message}. Nothing was generated or charged.`);
-        const message = `the API would reject this request: ${error.code ? `${error.code}: ` : ""}${error.apiMessage ?? error.message}`;
-        outcome.diagnostics.push(locator.diagnostic(clip, error.parameter, message, error.code));
+        if (isRequestLevel(error)) throw new ClipformError("API", `quoting was refused: ${error.apiCode ?? error.kind}: ${error.apiMessage ?? error.message}. Nothing was generated or charged.`);
+        const message = `the API would reject this request: ${error.apiCode ? `${error.apiCode}: ` : ""}${error.apiMessage ?? error.message}`;
+        outcome.diagnostics.push(locator.diagnostic(clip, error.parameter, message, error.apiCode));
         break;
       }
     }

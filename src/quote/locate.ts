@@ -7,7 +7,7 @@ import { resolve } from "node:path";
 import type { Diagnostic } from "../diagnostics.js";
 import { originOf } from "../manifest/expand.js";
 import { loadManifestFile, type DesiredClip, type ManifestResult } from "../manifest/index.js";
-import { locate } from "../manifest/yaml.js";
+import { locate } from "../util/yaml.js";
 
 /** Re-reads each manifest at most once (only those with a rejected request). */
 export class ManifestLocator {

@@ -5,6 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import { basename, join, relative, resolve, sep } from "node:path";
+import { frameIdHash } from "../core/address.js";
 import { framePath } from "../media/frames.js";
 import { ledgerOf, type Ledger, type ResultPrice } from "../lockfile/ledger.js";
 import { costUnknownText, type UnknownCosts } from "../money/unknown-cost.js";
@@ -172,8 +173,9 @@ function fieldsOf(clip: DesiredClip | undefined, entry: LockEntry | undefined) {
 /** The kept picture a chained clip's recorded request names at `index`, if it is on disk. */
 function linkedFramePath(entry: LockEntry | undefined, index: number, root: string): string | undefined {
   const image = (entry?.request.frameImages as { image?: unknown }[] | undefined)?.[index]?.image;
-  if (typeof image !== "string" || !image.startsWith("frame:")) return undefined;
-  const path = join(root, framePath(image.slice("frame:".length)));
+  const hash = frameIdHash(image);
+  if (hash === undefined) return undefined;
+  const path = join(root, framePath(hash));
   return existsSync(path) ? path : undefined;
 }
 

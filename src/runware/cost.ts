@@ -38,7 +38,7 @@ export function describeAnomaly(anomaly: CostAnomaly): string {
 
 function safeText(value: unknown): string {
   try {
-    return typeof value === "number" ? String(value) : (JSON.stringify(value) ?? String(value));
+    return typeof value === "number" ? String(value) : ((JSON.stringify(value) as string | undefined) ?? String(value));
   } catch {
     return String(value);
   }

@@ -235,7 +235,7 @@ async function fetchWithin(url: string, part: string, options: DownloadOptions, 
     }
     throw new RunwareError({ ...classify(status, undefined), status, message: `Downloading ${url} failed: HTTP ${status}` });
   }
-  const total = resuming ? range?.total : Number(header(response.headers["content-length"])) || undefined;
+  const total = resuming ? range.total : Number(header(response.headers["content-length"])) || undefined;
   if (total !== undefined && total > limits.maxBytes) {
     await response.body.dump().catch(() => undefined);
     await rm(part, { force: true });
@@ -258,7 +258,7 @@ async function fetchWithin(url: string, part: string, options: DownloadOptions, 
   } catch (error) {
     response.body.on("error", () => {});
     response.body.destroy();
-    if (error instanceof RunwareError && error.code === "downloadTooLarge") await rm(part, { force: true });
+    if (error instanceof RunwareError && error.apiCode === "downloadTooLarge") await rm(part, { force: true });
     throw error;
   }
   if (total !== undefined && bytes !== total) {

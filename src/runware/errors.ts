@@ -1,9 +1,12 @@
 /**
  * Every failure the Runware client reports is a RunwareError: a kind the caller can branch on,
- * whether retrying can help, and the raw code and message from the API for the user.
+ * whether retrying can help, and the raw code and message from the API for the user. It is a
+ * ClipformError (code "API"): one that reaches the CLI boundary is told as a message, exit 1,
+ * never as an internal error, so no call site converts it by hand.
  * Nothing in here ever sees the API key: the transport redacts every response body and socket
  * error message before any of it can reach an error.
  */
+import { ClipformError } from "../errors.js";
 import { redactorFor, registerSecret } from "../util/secrets.js";
 
 export type RunwareErrorKind =
@@ -33,14 +36,14 @@ export interface RunwareErrorInit {
   retryAfterMs?: number;
 }
 
-export class RunwareError extends Error {
+export class RunwareError extends ClipformError {
   override readonly name = "RunwareError";
   readonly kind: RunwareErrorKind;
   readonly retryable: boolean;
   /** HTTP status of the response that carried the error, if any. */
   readonly status?: number;
-  /** Raw error code from the API (or the socket error code for network failures). */
-  readonly code?: string;
+  /** Raw error code from the API (or the socket error code for network failures); `code` is clipform's ("API"). */
+  readonly apiCode?: string;
   /** Raw message from the API. */
   readonly apiMessage?: string;
   readonly parameter?: string | string[];
@@ -49,11 +52,11 @@ export class RunwareError extends Error {
   readonly retryAfterMs?: number;
 
   constructor(init: RunwareErrorInit) {
-    super(init.message ?? describe(init));
+    super("API", init.message ?? describe(init));
     this.kind = init.kind;
     this.retryable = init.retryable;
     this.status = init.status;
-    this.code = init.code;
+    this.apiCode = init.code;
     this.apiMessage = init.apiMessage;
     this.parameter = init.parameter;
     this.taskUUID = init.taskUUID;
@@ -68,7 +71,7 @@ export class RunwareError extends Error {
       kind: this.kind,
       retryable: this.retryable,
       status: this.status,
-      code: this.code,
+      code: this.apiCode,
       apiMessage: this.apiMessage,
       parameter: this.parameter,
       taskUUID: this.taskUUID,

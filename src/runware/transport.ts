@@ -264,6 +264,8 @@ export function header(value: string | string[] | undefined): string | undefined
 }
 
 function errorCode(cause: unknown): string | undefined {
+  // A RunwareError's own `code` is clipform's ("API"); the API's or the socket's is `apiCode`.
+  if (cause instanceof RunwareError) return cause.apiCode;
   if (typeof cause === "object" && cause !== null && "code" in cause && typeof cause.code === "string") {
     return cause.code;
   }

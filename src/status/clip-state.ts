@@ -2,6 +2,7 @@
  * A clip's state, defined once for `status`, `report` and `--json`: read from what the plan would
  * do with it, so every view agrees with `plan` and `apply`.
  */
+import { endedInFailure } from "../core/states.js";
 import type { LockEntry } from "../lockfile/schema.js";
 import type { Action } from "../plan/actions.js";
 
@@ -39,5 +40,5 @@ export function shownState(state: ClipState): ShownState {
 /** The latest task's error, when it failed. */
 export function lastError(entry: Readonly<LockEntry> | undefined): { code: string; message: string } | undefined {
   const last = entry?.tasks.at(-1);
-  return last && (last.status === "failed" || last.status === "partial") && last.error ? { code: last.error.code, message: last.error.message } : undefined;
+  return last && endedInFailure(last) && last.error ? { code: last.error.code, message: last.error.message } : undefined;
 }

@@ -1,5 +1,5 @@
 /** `clipform status` as text: a table per manifest, then the clips that need attention. */
-import type { Palette } from "../cli/colors.js";
+import type { Palette } from "../render/colors.js";
 import type { Comparison } from "../plan/compare.js";
 import { unitUsd, usd } from "../plan/render.js";
 import { costUnknownText, spentText } from "../money/unknown-cost.js";

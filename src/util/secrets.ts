@@ -63,7 +63,6 @@ export function redactSecrets(text: string): string {
  * makes an invalid Authorization header: nothing would be sent, and nothing said.
  */
 export function apiKeyProblem(key: string): string | undefined {
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(key)) return "RUNWARE_API_KEY contains a control character (a line break, tab or similar, often copied with the key): remove it. Nothing was sent.";
   if (key.trim() !== key) return "RUNWARE_API_KEY starts or ends with spaces: remove them. Nothing was sent.";
   if (/[^\u0020-\u007e]/.test(key)) return "RUNWARE_API_KEY contains characters outside printable ASCII: check it was copied whole. Nothing was sent.";

@@ -7,7 +7,7 @@
  */
 import { basename, relative, resolve } from "node:path";
 import { watch as chokidarWatch, type FSWatcher } from "chokidar";
-import type { Palette } from "../cli/colors.js";
+import type { Palette } from "../render/colors.js";
 import { formatDiagnostic, groupRepeated } from "../diagnostics.js";
 import type { ApplyEngine } from "../apply/engine.js";
 import { applyPlanned } from "../apply/orchestrate.js";

@@ -157,7 +157,7 @@ describe("a server that echoes the key back", () => {
 
   it("the state lock is released however the process ends, even on a promise that never settles", () => {
     const dir = project({});
-    const script = `import { acquireStateLock } from ${JSON.stringify(new URL("../../dist/apply/statelock.js", import.meta.url).href)};
+    const script = `import { acquireStateLock } from ${JSON.stringify(new URL("../../dist/lockfile/statelock.js", import.meta.url).href)};
 acquireStateLock(${JSON.stringify(dir)}, "test");
 await new Promise(() => {});`;
     const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { env: bareEnv(), encoding: "utf8" });

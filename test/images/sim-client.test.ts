@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { buildImageTask } from "../../src/images/request.js";
+import { buildImageTask } from "../../src/apply/image-request.js";
 import { fingerprintOf, type DesiredClip, type GenerationFields } from "../../src/manifest/index.js";
 import { sniffImage } from "../../src/manifest/images.js";
 import type { Simulator } from "../../src/sim/index.js";
@@ -89,7 +89,7 @@ describe("imageInference against the simulator", () => {
   it("a size the model refuses is rejected with its code and nothing is generated", async () => {
     const task = buildImageTask(keyframe({ width: 1000 }), randomUUID(), 1);
     const [r] = await h.client.submitVideo([task]);
-    expect(r).toMatchObject({ status: "rejected", error: { code: "invalidWidth" } });
+    expect(r).toMatchObject({ status: "rejected", error: { apiCode: "invalidWidth" } });
     expect(sim.stats().imageInference).toBe(0);
   });
 

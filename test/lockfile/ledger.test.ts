@@ -8,7 +8,7 @@ import { ledgerOf, priceFromBook } from "../../src/lockfile/ledger.js";
 import type { LockResult } from "../../src/lockfile/schema.js";
 import { plan } from "../../src/plan/plan.js";
 import { planToJson, renderMarkdown, renderText } from "../../src/plan/render.js";
-import { palette } from "../../src/cli/colors.js";
+import { palette } from "../../src/render/colors.js";
 import { priceBook } from "../../src/plan/prices.js";
 import { costUnknownText, spentText } from "../../src/money/unknown-cost.js";
 import { planPrune } from "../../src/lockfile/prune.js";

@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { ApplyEvent } from "../../src/apply/types.js";
 import type { Lockfile } from "../../src/lockfile/schema.js";
 import type { DesiredSequence } from "../../src/manifest/sequences.js";
-import { cutSequences } from "../../src/media/sequence-films.js";
+import { cutSequences } from "../../src/apply/sequence-films.js";
 import { readSequenceRecord, sequenceRecordPath } from "../../src/media/sequence-record.js";
 import { sha256Hex } from "../../src/util/canonical.js";
 import { desired, entryFor, lockWith, result } from "../helpers/plan-data.js";

@@ -10,7 +10,7 @@ import { comparisons } from "../../src/plan/compare.js";
 import { renderMarkdown, renderText } from "../../src/plan/render.js";
 import { run } from "../helpers/apply-sim.js";
 import { makeProject } from "../helpers/manifest-fixtures.js";
-import { palette } from "../../src/cli/colors.js";
+import { palette } from "../../src/render/colors.js";
 import { cleanupProjectsAfterEach, loadOne } from "../helpers/manifest-fixtures.js";
 
 cleanupProjectsAfterEach();

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { plan, hasChanges, type Plan } from "../../src/plan/plan.js";
 import { priceBook } from "../../src/plan/prices.js";
 import { planToJson, renderMarkdown, renderText } from "../../src/plan/render.js";
-import { palette } from "../../src/cli/colors.js";
+import { palette } from "../../src/render/colors.js";
 import { desired, entryFor, lockWith, uuid } from "../helpers/plan-data.js";
 import type { Lockfile } from "../../src/lockfile/schema.js";
 import type { DesiredClip } from "../../src/manifest/index.js";

@@ -10,7 +10,7 @@ import { pickTake } from "../../src/lockfile/pick.js";
 import { hasChanges, plan, type FileState, type PlanInput } from "../../src/plan/plan.js";
 import { memberVideos, sequenceKey, sequencesToCut, type SequenceRecord } from "../../src/plan/sequences.js";
 import { planToJson, renderMarkdown, renderText } from "../../src/plan/render.js";
-import { palette } from "../../src/cli/colors.js";
+import { palette } from "../../src/render/colors.js";
 import { checkSavedPlan, savePlan, type SavedPlan } from "../../src/plan/planfile.js";
 import { desired, entryFor, lockWith, result, uuid } from "../helpers/plan-data.js";
 

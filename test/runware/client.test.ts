@@ -64,7 +64,7 @@ describe("RunwareClient against the simulator", () => {
         expect(result.status).toBe("error");
         expect(result.items).toEqual([]);
         expect(result.error).toBeInstanceOf(RunwareError);
-        expect(result.error!.code).toMatch(/^(generationFailed|timeoutProvider)$/);
+        expect(result.error!.apiCode).toMatch(/^(generationFailed|timeoutProvider)$/);
       }
       expect(failing.stats().failedGenerations).toBe(8);
     } finally {
@@ -116,7 +116,7 @@ describe("RunwareClient against the simulator", () => {
     expect(goodResult).toEqual({ taskUUID: good.taskUUID, status: "accepted" });
     expect(badResult!.status).toBe("rejected");
     const error = (badResult as { error: RunwareError }).error;
-    expect(error).toMatchObject({ kind: "validation", retryable: false, code: "invalidWidth", parameter: "width", taskUUID: bad.taskUUID });
+    expect(error).toMatchObject({ kind: "validation", retryable: false, apiCode: "invalidWidth", parameter: "width", taskUUID: bad.taskUUID });
     expect(error.allowedValues).toContain("1280x720");
     expect(error.message).toContain("invalidWidth");
     expect(error.message).toContain(error.apiMessage);
@@ -151,7 +151,7 @@ describe("RunwareClient against the simulator", () => {
     await h.client.submitVideo([known]);
     const unknown = "0b6d3d3e-9c1f-4e55-8a9e-7f3c2b1a0d4e";
     const results = await h.client.poll([known.taskUUID, unknown]);
-    expect(results.get(unknown)).toMatchObject({ status: "notFound", items: [], error: { kind: "notFound", code: "taskNotFound" } });
+    expect(results.get(unknown)).toMatchObject({ status: "notFound", items: [], error: { kind: "notFound", apiCode: "taskNotFound" } });
     expect(results.get(known.taskUUID)!.status).not.toBe("notFound");
   });
 
@@ -171,7 +171,7 @@ describe("RunwareClient against the simulator", () => {
       const [result] = await client.submitVideo([videoTask()]);
       expect(result!.status).toBe("rejected");
       const error = (result as { error: RunwareError }).error;
-      expect(error).toMatchObject({ kind: "auth", retryable: false, status: 401, code: "invalidApiKey" });
+      expect(error).toMatchObject({ kind: "auth", retryable: false, status: 401, apiCode: "invalidApiKey" });
 
       const pollError: unknown = await client.poll([videoTask().taskUUID]).catch((e: unknown) => e);
       expect(pollError).toMatchObject({ kind: "auth" });

@@ -128,7 +128,7 @@ describe("downloads", () => {
     try {
       await expect(client.download("ftp://files.example/v.mp4", join(dir, "a.mp4"))).rejects.toThrow("only http and https");
       await expect(client.download("not a url", join(dir, "b.mp4"))).rejects.toThrow("not a valid URL");
-      await expect(client.download("javascript:alert(1)", join(dir, "c.mp4"))).rejects.toMatchObject({ retryable: false, code: "invalidVideoURL" });
+      await expect(client.download("javascript:alert(1)", join(dir, "c.mp4"))).rejects.toMatchObject({ retryable: false, apiCode: "invalidVideoURL" });
       expect(sleeps).toEqual([]);
       expect(readdirSync(dir)).toEqual([]);
     } finally {
@@ -157,7 +157,7 @@ describe("downloads", () => {
     const { client } = createClient(`${server.url}/v1`, { download: { maxBytes: 1000 } });
     try {
       for (const path of ["/declared", "/streamed"]) {
-        await expect(client.download(`${server.url}${path}`, join(dir, "v.mp4"), { partKey: randomUUID() })).rejects.toMatchObject({ code: "downloadTooLarge", retryable: false });
+        await expect(client.download(`${server.url}${path}`, join(dir, "v.mp4"), { partKey: randomUUID() })).rejects.toMatchObject({ apiCode: "downloadTooLarge", retryable: false });
       }
       expect(readdirSync(dir)).toEqual([]);
     } finally {

@@ -34,7 +34,7 @@ describe("retries and never paying twice", () => {
       const task = videoTask();
       const [result] = await h.client.submitVideo([task]);
       expect(result!.status).toBe("rejected");
-      expect((result as { error: RunwareError }).error).toMatchObject({ kind: "rateLimit", retryable: true, status: 429, code: "rateLimitExceeded" });
+      expect((result as { error: RunwareError }).error).toMatchObject({ kind: "rateLimit", retryable: true, status: 429, apiCode: "rateLimitExceeded" });
       expect(h.sleeps).toHaveLength(2);
       for (const ms of h.sleeps) expect(ms).toBeGreaterThanOrEqual(SIM_RETRY_AFTER_MS);
       expect(sim.stats()).toMatchObject({ requests: 3, rateLimited: 3, videoInference: 0 });

@@ -101,7 +101,7 @@ describe("unexpected responses", () => {
 
   it("reads a singular error object", async () => {
     const { url } = await serve(() => ({ status: 403, body: { error: { code: "accessDenied", message: "No permission for this model." } } }));
-    expect(await pollError(url, [randomUUID()])).toMatchObject({ kind: "auth", code: "accessDenied", apiMessage: "No permission for this model." });
+    expect(await pollError(url, [randomUUID()])).toMatchObject({ kind: "auth", apiCode: "accessDenied", apiMessage: "No permission for this model." });
   });
 
   it("refuses a response larger than maxResponseBytes", async () => {
@@ -171,7 +171,7 @@ describe("poll results", () => {
       const result = (await client.poll([uuid])).get(uuid)!;
       expect(result.status).toBe("success");
       expect(result.items).toHaveLength(1);
-      expect(result.error).toMatchObject({ kind: "provider", code: "generationFailed", taskUUID: uuid });
+      expect(result.error).toMatchObject({ kind: "provider", apiCode: "generationFailed", taskUUID: uuid });
     } finally {
       await client.close();
     }

@@ -97,7 +97,7 @@ describe("one bad item never blocks the others", () => {
     expect(received).toHaveLength(1);
     expect(uuids.map((u) => results.get(u)!.status)).toEqual(["success", "success", "success", "success", "success", "error", "success", "success"]);
     expect(results.get(uuids[2]!)!.items[0]).not.toHaveProperty("seed");
-    expect(results.get(uuids[5]!)!.error).toMatchObject({ kind: "protocol", code: "malformedResult", taskUUID: uuids[5] });
+    expect(results.get(uuids[5]!)!.error).toMatchObject({ kind: "protocol", apiCode: "malformedResult", taskUUID: uuids[5] });
   });
 
   it("ignores items that are not objects and items for tasks it did not ask about", async () => {
@@ -171,7 +171,7 @@ describe("completion by count", () => {
     }));
     const { results } = await pollOnce(url, [{ taskUUID: partly, numberResults: 3 }, { taskUUID: whole, numberResults: 4 }]);
     expect(results.get(partly)!.status).toBe("processing");
-    expect(results.get(whole)).toMatchObject({ status: "error", error: { code: "generationFailed" } });
+    expect(results.get(whole)).toMatchObject({ status: "error", error: { apiCode: "generationFailed" } });
   });
 
   it("records more results than asked for and flags them", async () => {
@@ -192,7 +192,7 @@ describe("errors that name a task are that task's", () => {
         body: { data: [done(fine)], errors: [{ taskUUID: failed, code: "insufficientCreditsQuota", message: "unauthorized provider" }] },
       }));
       const { results } = await pollOnce(url, [failed, fine]);
-      expect(results.get(failed)).toMatchObject({ status: "error", error: { code: "insufficientCreditsQuota", taskUUID: failed } });
+      expect(results.get(failed)).toMatchObject({ status: "error", error: { apiCode: "insufficientCreditsQuota", taskUUID: failed } });
       expect(results.get(fine)!.status).toBe("success");
     });
   }

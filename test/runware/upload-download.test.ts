@@ -62,7 +62,7 @@ describe("image uploads", () => {
     const { client } = createClient(`${tiny.url}/v1`);
     try {
       const uploader = new ImageUploader(client);
-      await expect(uploader.upload(PNG_BASE64)).rejects.toMatchObject({ kind: "validation", code: "invalidImage" });
+      await expect(uploader.upload(PNG_BASE64)).rejects.toMatchObject({ kind: "validation", apiCode: "invalidImage" });
       expect(await uploader.upload(PNG_BASE64)).toBe("img-1");
     } finally {
       await client.close();
@@ -145,7 +145,7 @@ describe("downloads", () => {
     const dest = join(dir, "c3.mp4");
     const error: unknown = await h.client.download(videoURL, dest, { expectedSha256: "0".repeat(64) }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RunwareError);
-    expect(error).toMatchObject({ code: "checksumMismatch", retryable: false });
+    expect(error).toMatchObject({ apiCode: "checksumMismatch", retryable: false });
     expect(existsSync(dest)).toBe(false);
     expect(existsSync(`${dest}.part`)).toBe(false);
     expect(sim.stats().videoDownloads).toBe(1);

@@ -6,7 +6,7 @@
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { palette } from "../../src/cli/colors.js";
+import { palette } from "../../src/render/colors.js";
 import { RunwareClient } from "../../src/runware/client.js";
 import { startSimulator, type Simulator } from "../../src/sim/index.js";
 import { IncrementalProject } from "../../src/watch/project.js";

@@ -8,8 +8,8 @@ import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { ClipformError } from "../errors.js";
-import { LOCKFILE_NAME } from "../lockfile/format.js";
-import { sweepTempFiles } from "../lockfile/io.js";
+import { LOCKFILE_NAME } from "./format.js";
+import { sweepTempFiles } from "./io.js";
 import { assertRealFolder, removeLinksAndSpecials } from "../util/safe-fs.js";
 
 export const STATE_DIR = ".clipform";

@@ -9,12 +9,12 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import type { Diagnostic } from "../diagnostics.js";
-import { checkAgainst } from "../manifest/check-schema.js";
-import { locate, parseYaml } from "../manifest/yaml.js";
+import { checkAgainst } from "./check-schema.js";
+import { locate, parseYaml } from "../util/yaml.js";
 import { parseProjectConfig, PROJECT_CONFIG } from "../project/config.js";
 import { loadValidatorSync } from "../util/validators.js";
-import { builtinCatalog, catalogOf, type Catalog, type ModelSpec } from "./catalog.js";
-import type { ModelDefinition } from "./definition.js";
+import { builtinCatalog, catalogOf, type Catalog, type ModelSpec } from "../models/catalog.js";
+import type { ModelDefinition } from "../models/definition.js";
 
 export const PROJECT_MODELS_DIR = "models";
 

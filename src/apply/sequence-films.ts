@@ -5,9 +5,9 @@
  */
 import { lstatSync, mkdirSync, readdirSync, unlinkSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { isAlive } from "../apply/statelock.js";
-import { recordedPath } from "../apply/outputs.js";
-import type { ApplyEvent } from "../apply/types.js";
+import { isAlive } from "../lockfile/statelock.js";
+import { recordedPath } from "./outputs.js";
+import type { ApplyEvent } from "./types.js";
 import { ClipformError } from "../errors.js";
 import { checkOutputFiles } from "../lockfile/files.js";
 import type { Lockfile } from "../lockfile/schema.js";
@@ -15,8 +15,8 @@ import type { DesiredSequence } from "../manifest/sequences.js";
 import { memberVideos, planSequences, sequenceKey, type MemberVideo, type SequenceChange } from "../plan/sequences.js";
 import type { Record as ProjectRecord } from "../project/workspace.js";
 import { containedPath, entryKind, linkOnTheWay } from "../util/safe-fs.js";
-import { cutSequence, type CutInput } from "./sequence.js";
-import { sequencePlanInput, sequenceRecordPath, sha256OfFile, writeSequenceRecord } from "./sequence-record.js";
+import { cutSequence, type CutInput } from "../media/sequence.js";
+import { sequencePlanInput, sequenceRecordPath, sha256OfFile, writeSequenceRecord } from "../media/sequence-record.js";
 
 export interface CutRequest {
   root: string;
