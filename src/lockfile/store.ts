@@ -232,6 +232,15 @@ export class LockStore {
     return true;
   }
 
+  /** Updates a result kept among the takes of request `fingerprint` (a picked take's file fetched again); false when it is not there. */
+  updateKeptResult(address: string, fingerprint: string, videoUUID: string, patch: Partial<LockResult>): boolean {
+    const r = this.#lock.takes?.[fingerprint]?.results.find((x) => x.videoUUID === videoUUID);
+    if (!r) return false;
+    Object.assign(r, patch);
+    this.#log({ e: "take-result-update", address, fingerprint, videoUUID, patch });
+    return true;
+  }
+
   /** Brings in a foreign write now (a cheap stat when there is none), so queued work can see it. */
   sync(): void {
     if (this.#rescued || fileStamp(this.path) === this.#stamp) return;
