@@ -109,6 +109,7 @@ export function applyEvent(lock: Lockfile, ev: JournalEvent, known: Set<string>)
       const fresh = entry.results[from]!;
       entry.results.splice(from, 1);
       entry.results[ev.index] = fresh;
+      delete entry.picked; // the clip uses the variants it holds now (store.replaceVariant)
       return;
     }
     case "retire": {

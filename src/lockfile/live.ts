@@ -116,20 +116,19 @@ export function liveTakes(lock: Lockfile, input: LiveInput = {}): LiveTakes {
   for (const r of all) for (const f of [r.frames?.first, r.frames?.last]) if (f) byFrame.set(f, [...(byFrame.get(f) ?? []), r.videoUUID]);
   const requests: Record<string, unknown>[] = Object.values(lock.clips).map((e) => e.request);
   const scanned = new Set<LockTake>();
-  while (requests.length > 0) {
-    let grew = false;
-    for (const req of requests.splice(0)) {
-      const src = frameSources(req);
-      for (const v of [...src.videos, ...src.frames.flatMap((f) => byFrame.get(f) ?? [])]) grew = mark(videos, v, "chained") || grew;
-    }
-    if (!grew) break;
+  const isLive = (t: LockTake) => t.results.some((r) => videos.has(r.videoUUID)) || t.tasks.some((x) => tasks.has(x.taskUUID));
+  for (;;) {
     for (const t of kept) {
-      if (scanned.has(t) || !t.results.some((r) => videos.has(r.videoUUID))) continue;
+      if (scanned.has(t) || !isLive(t)) continue;
       scanned.add(t);
       requests.push(t.request);
     }
+    if (requests.length === 0) return { videos, tasks };
+    for (const req of requests.splice(0)) {
+      const src = frameSources(req);
+      for (const v of [...src.videos, ...src.frames.flatMap((f) => byFrame.get(f) ?? [])]) mark(videos, v, "chained");
+    }
   }
-  return { videos, tasks };
 }
 
 /** Why the kept takes of one request must stay (every reason of its tasks and videos, in LIVE_REASONS order); empty when prune may drop them. */

@@ -174,7 +174,8 @@ function union(address: string, b: LockEntry | undefined, o: LockEntry, t: LockE
   };
 }
 
-type EntryOutcome = { entry: LockEntry | undefined; resolution: Resolution; conflict?: string; keep?: LockEntry };
+/** `keep`: the loser's records join the takes; `remember`: the loser's pick is remembered for its request. */
+type EntryOutcome = { entry: LockEntry | undefined; resolution: Resolution; conflict?: string; keep?: LockEntry; remember?: LockEntry };
 
 /** Both sides changed the entry to different requests: the newer wins, if nothing paid is lost. */
 function pickNewer(address: string, b: LockEntry | undefined, o: LockEntry, t: LockEntry, notes: string[]): EntryOutcome {
@@ -208,7 +209,7 @@ function pickNewer(address: string, b: LockEntry | undefined, o: LockEntry, t: L
     };
   }
   notes.push(`${address}: both sides changed the request; took ${winnerName}'s (its latest task is ${theirsNewer ? "newer" : "newer or as new"}), nothing paid is lost`);
-  return { entry: winner, resolution: theirsNewer ? "theirs" : "ours" };
+  return { entry: winner, resolution: theirsNewer ? "theirs" : "ours", ...(loser.picked ? { remember: loser } : {}) };
 }
 
 function mergeEntry(address: string, b: LockEntry | undefined, o: LockEntry | undefined, t: LockEntry | undefined, notes: string[]): EntryOutcome {
@@ -272,6 +273,8 @@ export function mergeLockfiles(base: Lockfile | undefined, ours: Lockfile, their
     if (r.entry) clips[address] = r.entry;
     if (r.conflict) conflicts.push({ address, reason: r.conflict, ours: o!, theirs: t! });
     if (r.keep) archiveEntry(merged, address, r.keep, () => undefined); // its files are the winner's names now
+    const kept = r.remember && merged.takes?.[r.remember.fingerprint];
+    if (kept) kept.picks = Object.fromEntries(Object.entries({ ...kept.picks, [address]: r.remember!.picked! }).sort(([a], [b]) => (a < b ? -1 : 1)));
   }
   return {
     merged,

@@ -257,6 +257,9 @@ export function plan(input: PlanInput): Plan {
     if (variant !== undefined && !(variant >= 1 && variant <= Math.min(have, n))) {
       throw new ClipformError("USAGE", `--replace ${clip.address}#${variant}: ${clip.address} has ${Math.min(have, n)} variant${Math.min(have, n) === 1 ? "" : "s"} to reroll (1–${Math.min(have, n)}); nothing was planned`);
     }
+    if (variant !== undefined && entry.picked && usedResults(lock, clip.address).some((r) => !entry.results.some((x) => x.videoUUID === r.videoUUID))) {
+      throw new ClipformError("USAGE", `--replace ${clip.address}#${variant}: ${clip.address} uses its picked take ${entry.picked.slice(0, 8)}, not the take whose variants it holds: reroll the whole clip (--replace ${clip.address}), or pick the take it holds first (clipform pick ${clip.address}); nothing was planned`);
+    }
     if (variant !== undefined) {
       push("replace", `variant ${variant} forced with --replace ${clip.address}#${variant}: reroll it alone (its take is kept, the other variants stay)`, 1, { fields: [], variant });
       continue;
