@@ -102,6 +102,14 @@ describe("planPrune reads the live takes", () => {
     expect(free.lock.pruned![uuid(1)]).toMatchObject({ fingerprint: "v1:a", costUsd: 0.1 });
   });
 
+  it("a pick remembered for a request no clip has now keeps nothing: pruned, it is forgotten with its takes", () => {
+    const lock = rolled();
+    lock.takes!["v1:old"] = { ...take("arrival", [task(4)], [result(4, "a4")]), picks: { arrival: uuid(4) } };
+    const p = planPrune(lock, { now });
+    expect(p.dropped.map((d) => d.fingerprint)).toEqual(["v1:a", "v1:old"]);
+    expect(p.lock.takes).toEqual({});
+  });
+
   it("keeps what a film was cut from and what is in flight", () => {
     expect(planPrune(rolled(), { now, films: ["a1"] }).live[0]!.reasons).toEqual(["film"]);
     const flying = rolled();
