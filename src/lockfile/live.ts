@@ -28,12 +28,17 @@ export const LIVE_WORDS: Record<LiveReason, string> = {
   "in-flight": "in flight",
 };
 
-/** The results `address` uses: those of its picked take, else its entry's current variants, in variant order. */
+/**
+ * The results `address` uses, in variant order: those of its picked take, else its entry's
+ * current variants. Variants the clip gained after the pick (numberResults grew) follow the
+ * picked take's own.
+ */
 export function usedResults(lock: Lockfile, address: string): LockResult[] {
   const entry = lock.clips[address];
   if (!entry) return [];
   if (!entry.picked) return entry.results;
-  return resultsOfTask(entry, lock.takes?.[entry.fingerprint], entry.picked);
+  const own = resultsOfTask(entry, lock.takes?.[entry.fingerprint], entry.picked);
+  return [...own, ...entry.results.slice(own.length).filter((r) => r.taskUUID !== entry.picked)];
 }
 
 /** The results of one task of an entry's request: the entry's own, then those kept among its takes, each video once. */

@@ -79,6 +79,14 @@ describe("live takes: each reason", () => {
 });
 
 describe("the take a clip uses", () => {
+  it("with a pick: the picked take's variants, then those the clip gained after it", () => {
+    const lock = rolled({ picked: uuid(2) });
+    lock.clips.arrival!.tasks.push(task(4));
+    lock.clips.arrival!.results.push(result(4, "a4"));
+    expect(usedResults(lock, "arrival").map((r) => r.videoUUID)).toEqual(["a2", "a4"]);
+    expect(usedResults({ ...lock, clips: { arrival: { ...lock.clips.arrival!, picked: uuid(1) } } }, "arrival").map((r) => r.videoUUID)).toEqual(["a1", "a4"]);
+  });
+
   it("is its current variants, or the tasks they came from; before any result its latest task that did not fail", () => {
     expect([...usedTasks(rolled(), "arrival")]).toEqual([uuid(2)]);
     const waiting = lockOf({ arrival: entry("v1:a", [task(2), task(3, "failed")], []) }, {});
