@@ -72,12 +72,10 @@ export interface LiveInput {
   films?: Iterable<string>;
 }
 
-const mark = (m: Map<string, Set<LiveReason>>, id: string, why: LiveReason): boolean => {
+const mark = (m: Map<string, Set<LiveReason>>, id: string, why: LiveReason): void => {
   const s = m.get(id);
-  if (!s) return m.set(id, new Set([why])) !== undefined;
-  if (s.has(why)) return false;
-  s.add(why);
-  return true;
+  if (s) s.add(why);
+  else m.set(id, new Set([why]));
 };
 
 /** Frames a request was made from: videos named beside a frame, and frame content hashes. */
@@ -118,7 +116,14 @@ export function liveTakes(lock: Lockfile, input: LiveInput = {}): LiveTakes {
   // reason is live too, and so are the frames its own request was made from.
   const byFrame = new Map<string, string[]>();
   const all = [...Object.values(lock.clips).flatMap((e) => e.results), ...kept.flatMap((t) => t.results)];
-  for (const r of all) for (const f of [r.frames?.first, r.frames?.last]) if (f) byFrame.set(f, [...(byFrame.get(f) ?? []), r.videoUUID]);
+  for (const r of all) {
+    for (const f of [r.frames?.first, r.frames?.last]) {
+      if (!f) continue;
+      const list = byFrame.get(f);
+      if (list) list.push(r.videoUUID);
+      else byFrame.set(f, [r.videoUUID]);
+    }
+  }
   const requests: Record<string, unknown>[] = Object.values(lock.clips).map((e) => e.request);
   const scanned = new Set<LockTake>();
   const isLive = (t: LockTake) => t.results.some((r) => videos.has(r.videoUUID)) || t.tasks.some((x) => tasks.has(x.taskUUID));
