@@ -97,6 +97,16 @@ describe("a pick belongs to the request it was made for", () => {
     expect(lock.clips.keeper!.results.map((r) => r.videoUUID)).toEqual(["video-4"]);
   });
 
+  it("a picked take's file fetched again is a journal event that replays onto the kept take, twice the same", () => {
+    const lock = onP1(1);
+    delete lock.takes![P1.fingerprint]!.results[0]!.file;
+    const ev = { e: "take-result-update" as const, address: "keeper", fingerprint: P1.fingerprint, videoUUID: "video-1", patch: { file: "out/takes/again.mp4", sha256: "cd", bytes: 7 } };
+    applyEvent(lock, ev, knownTasks(lock));
+    applyEvent(lock, ev, knownTasks(lock));
+    expect(lock.takes![P1.fingerprint]!.results).toEqual([{ ...result(1), file: "out/takes/again.mp4", sha256: "cd", bytes: 7 }]);
+    expect(lock.clips.keeper!.results).toEqual([result(2)]);
+  });
+
   it("a reroll of one variant is refused while the clip uses a picked take it does not hold", () => {
     const lock = onP1(1);
     expect(() => plan({ clips: [P1], lock, prices, replace: ["keeper#1"] })).toThrow(/keeper uses its picked take 00000000, not the take whose variants it holds/);
