@@ -3,7 +3,8 @@ import pLimit from "p-limit";
 import { ClipformError } from "../errors.js";
 import type { LockStore } from "../lockfile/store.js";
 import { errorInfo } from "./error-info.js";
-import { outputPath, recordedPath } from "./outputs.js";
+import { keptOutputPath, outputPath, recordedPath } from "./outputs.js";
+import { usedResults } from "../lockfile/live.js";
 import type { ApiClient, ApplyEvent } from "./types.js";
 
 /** Videos downloaded at once: a wave of 1,000 results is saved well within the next wave's generation time. */
@@ -29,13 +30,17 @@ export class Downloads {
     private readonly tally: DownloadTally,
   ) {}
 
-  /** Fetches the results at these indexes of the entry at `address`; `inline` holds data: URIs by videoUUID. */
-  start(address: string, indexes: readonly number[], inline?: ReadonlyMap<string, string>): void {
+  /**
+   * Fetches the results at these indexes of the entry at `address`, and the videos `kept` of its
+   * picked take kept among the takes (by video UUID); `inline` holds data: URIs by videoUUID.
+   */
+  start(address: string, indexes: readonly number[], inline?: ReadonlyMap<string, string>, kept: readonly string[] = []): void {
     for (const [videoUUID, uri] of inline ?? []) this.#inline.set(videoUUID, uri);
-    for (const i of indexes) {
+    const jobs = [...indexes.map((i) => () => this.#one(address, i)), ...kept.map((v) => () => this.#kept(address, v))];
+    for (const job of jobs) {
       this.#busy.set(address, (this.#busy.get(address) ?? 0) + 1);
       // Never rejects: a failed download is told as an event, a bug is kept for drain().
-      const p: Promise<void> = this.#limit(() => this.#one(address, i))
+      const p: Promise<void> = this.#limit(job)
         .catch((error: unknown) => {
           this.#bug ??= { error };
         })
@@ -60,6 +65,33 @@ export class Downloads {
     const bug = this.#bug;
     this.#bug = undefined;
     if (bug) throw bug.error;
+  }
+
+  /** A video of the clip's picked take, kept among the takes: saved again at its per-take path. */
+  async #kept(address: string, videoUUID: string): Promise<void> {
+    const { store, root, outDir, client, emit } = this.o;
+    const entry = store.entry(address);
+    const used = usedResults(store.lock, address);
+    const i = used.findIndex((r) => r.videoUUID === videoUUID);
+    const r = used[i];
+    if (!entry || !r) return;
+    if (!r.videoURL) {
+      this.tally.downloadFailed++;
+      emit({ type: "download-failed", address, file: r.file ?? "", message: "no video URL recorded" });
+      return;
+    }
+    const format = typeof entry.request.outputFormat === "string" ? entry.request.outputFormat : "MP4";
+    const dest = keptOutputPath(root, outDir, address, i, format, entry.fingerprint, r.taskUUID);
+    const file = recordedPath(root, dest);
+    try {
+      const got = await client.download(r.videoURL, dest, { partKey: r.videoUUID, ...(r.sha256 && r.file === file ? { expectedSha256: r.sha256 } : {}) });
+      store.updateKeptResult(address, entry.fingerprint, videoUUID, { file, sha256: got.sha256, bytes: got.bytes });
+      this.tally.downloaded++;
+      emit({ type: "downloaded", address, file, bytes: got.bytes });
+    } catch (e) {
+      this.tally.downloadFailed++;
+      emit({ type: "download-failed", address, file, message: errorInfo(e).message });
+    }
   }
 
   async #one(address: string, i: number): Promise<void> {

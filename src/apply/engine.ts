@@ -140,7 +140,7 @@ export class ApplyEngine {
       await this.#chains.prepareResume(ch.address);
       this.#resume(ch);
     }
-    for (const d of work.downloads) this.#downloads.start(d.address, d.indexes);
+    for (const d of work.downloads) this.#downloads.start(d.address, d.indexes, undefined, d.kept);
     await this.#loop();
     await this.#drain();
     for (const ch of later) {

@@ -5,6 +5,7 @@ import { addressSegments } from "../core/address.js";
 import { ClipformError } from "../errors.js";
 import { LOCKFILE_NAME } from "../lockfile/format.js";
 import type { Lockfile } from "../lockfile/schema.js";
+import { takeFilePath } from "../lockfile/takes.js";
 import { assertRealFolder, containedPath, entryKind, linkOnTheWay, removeLinksAndSpecials } from "../util/safe-fs.js";
 import { STATE_DIR } from "../lockfile/statelock.js";
 
@@ -23,6 +24,20 @@ export function outputPath(root: string, outDir: string, address: string, varian
   // Every writer (download, reuse copy) asks here first: a link planted at the destination is
   // replaced by the new file, never written through; a linked folder on the way is refused.
   const via = linkOnTheWay(base, file);
+  if (via) throw new ClipformError("UNSAFE_PATH", `${recordedPath(root, via)} is a symbolic link or not a folder: clipform never writes through links`);
+  const kind = entryKind(file);
+  if (kind === "link" || kind === "special") unlinkSync(file);
+  return file;
+}
+
+/**
+ * Where a video of a kept take is saved again: its per-take path (takeFilePath) beside the clip's
+ * own file for that variant, with the same care as outputPath.
+ */
+export function keptOutputPath(root: string, outDir: string, address: string, variant: number, format: string, fingerprint: string, taskUUID: string): string {
+  const own = outputPath(root, outDir, address, variant, format);
+  const file = resolve(root, takeFilePath(recordedPath(root, own), fingerprint, taskUUID));
+  const via = linkOnTheWay(resolve(root, outDir), file);
   if (via) throw new ClipformError("UNSAFE_PATH", `${recordedPath(root, via)} is a symbolic link or not a folder: clipform never writes through links`);
   const kind = entryKind(file);
   if (kind === "link" || kind === "special") unlinkSync(file);

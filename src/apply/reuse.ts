@@ -26,7 +26,7 @@ export interface Snapshot {
 export function reusable(store: LockStore, clip: DesiredClip | undefined, ch: Change): Readonly<LockEntry> | undefined {
   const ref = ch.reuseFrom;
   const take = ref && isTakeRef(ref) ? store.lock.takes?.[ref.slice(TAKE_REF.length)] : undefined;
-  const source = take ? takeAsEntry(ref!.slice(TAKE_REF.length), take) : ref ? store.entry(ref) : undefined;
+  const source = take ? takeAsEntry(ref!.slice(TAKE_REF.length), take, ch.address) : ref ? store.entry(ref) : undefined;
   return source && clip && source.fingerprint === clip.fingerprint && source.results.length > 0 ? source : undefined;
 }
 
@@ -54,7 +54,10 @@ export function snapshot(root: string, id: string, entry: Readonly<LockEntry>): 
   return { entry: copy, file: (r) => files.get(r), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Records `clip` at `address` as a copy of the source's results and files; returns how many. */
+/**
+ * Records `clip` at `address` as a copy of the source's results and files; returns how many. The
+ * source's pick comes along (a rename keeps its pick; a revert is back on the take it had picked).
+ */
 export function copyGeneration(o: { store: LockStore; root: string; outDir: string }, address: string, clip: DesiredClip, source: Snapshot): number {
   o.store.retire(address); // what the clip used until now is kept among the takes, files first
   const results: LockResult[] = source.entry.results.slice(0, clip.numberResults).map((r, i) => {
@@ -73,7 +76,7 @@ export function copyGeneration(o: { store: LockStore; root: string; outDir: stri
     }
     return copy;
   });
-  o.store.set(address, { ...newEntry(clip), results });
+  o.store.set(address, { ...newEntry(clip), results, ...(source.entry.picked ? { picked: source.entry.picked } : {}) });
   return results.length;
 }
 

@@ -12,7 +12,8 @@ import type { LockEntry } from "../lockfile/schema.js";
 export interface Work {
   jobs: GenJob[];
   resumes: Change[];
-  downloads: { address: string; indexes: number[] }[];
+  /** Files to fetch again: the entry's variants by index, and videos of its picked take kept among the takes. */
+  downloads: { address: string; indexes: number[]; kept: string[] }[];
 }
 
 
@@ -42,7 +43,7 @@ export function networkWork(plan: Plan, clips: ReadonlyMap<string, DesiredClip>,
     else if (APPENDING_GENERATION.has(ch.action)) job(ch, false);
     else if (ch.action === "reuse" && ch.generate > 0 && hasEntry(ch.address)) job(ch, false);
     else if (ch.action === "resume") work.resumes.push(ch);
-    else if (ch.action === "download") work.downloads.push({ address: ch.address, indexes: ch.downloads ?? [] });
+    else if (ch.action === "download") work.downloads.push({ address: ch.address, indexes: ch.downloads ?? [], kept: ch.keptDownloads ?? [] });
   }
   return work;
 }

@@ -1,10 +1,12 @@
-/** `clipform prune [--target GLOB] [--dry-run]`: drop kept takes no clip uses, showing what each cost. */
+/** `clipform prune [--target GLOB] [--dry-run]`: drop kept takes that are not live (lockfile/live.ts), showing what each cost. */
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { acquireStateLock, describeHolder } from "../lockfile/statelock.js";
 import { writeFileAtomic, serializeLockfile } from "../lockfile/io.js";
 import { readCurrentRecord, settleJournals } from "../lockfile/current.js";
-import { planPrune } from "../lockfile/prune.js";
+import { planPrune, type PrunePlan } from "../lockfile/prune.js";
+import { LIVE_REASONS, LIVE_WORDS } from "../lockfile/live.js";
+import { readSequenceRecord, sequenceRecordPath } from "../media/sequence-record.js";
 import { priceFromBook } from "../lockfile/ledger.js";
 import { priceBook } from "../plan/prices.js";
 import { loadProjectCatalog } from "../manifest/project-models.js";
@@ -14,6 +16,14 @@ import { usd } from "../plan/render.js";
 import { countResults } from "../images/kind.js";
 import { matchesAny } from "../util/glob.js";
 import type { Command } from "./commands.js";
+
+/** "2 kept takes are live, so kept: first-light (picked); arrival (a film was cut from it)." Counted by reason past three. */
+export function keptLive(live: PrunePlan["live"]): string {
+  const head = `${live.length} kept take${live.length === 1 ? " is" : "s are"} live, so kept`;
+  if (live.length <= 3) return `${head}: ${live.map((l) => `${l.address} (${l.reasons.map((r) => LIVE_WORDS[r]).join(", ")})`).join("; ")}.`;
+  const counts = LIVE_REASONS.map((r) => [r, live.filter((l) => l.reasons.includes(r)).length] as const).filter(([, n]) => n > 0);
+  return `${head}: ${counts.map(([r, n]) => `${n} ${LIVE_WORDS[r]}`).join(", ")}.`;
+}
 
 export const pruneCommand: Command = {
   usage: "[--target GLOB] [--dry-run] [--sim]",
@@ -38,18 +48,21 @@ export const pruneCommand: Command = {
       // A take whose charge is unknown keeps its estimate in the ledger: learned prices, else the
       // project's catalog (its own models included), as plan and status price it.
       const price = priceFromBook(priceBook(current, loadProjectCatalog(ws.root).catalog));
-      const p = planPrune(current, { now: new Date(), price, ...(targets.length ? { match: (a: string) => matchesAny(a, targets) } : {}) });
+      // The videos the films were last cut from are live: a film is never left without its takes.
+      const films = Object.values(readSequenceRecord(sequenceRecordPath(ws.root, ws.record))).flatMap((s) => s.videos);
+      const p = planPrune(current, { now: new Date(), price, films, ...(targets.length ? { match: (a: string) => matchesAny(a, targets) } : {}) });
       for (const u of p.unpriced) {
         ctx.err(`kept take ${takeDir(u.fingerprint)} of ${u.address}: a charge of it is unknown and no price estimates it, so pruning would record it as $0 (add the model's price to the catalog to prune it)`);
       }
       if (p.dropped.length === 0) {
-        ctx.out(p.unpriced.length > 0 ? "Nothing pruned." : "Nothing to prune: every kept take is used by a clip or still in flight.");
+        ctx.out(p.unpriced.length > 0 ? "Nothing pruned." : `Nothing to prune.${p.live.length ? ` ${keptLive(p.live)}` : ""}`);
         return 0;
       }
       for (const d of p.dropped) {
         ctx.out(`${dry ? "would drop" : "dropped"} take ${takeDir(d.fingerprint)} of ${d.address}: ${d.tasks} task${d.tasks === 1 ? "" : "s"}, ${countResults(d.results, d.kind)}, cost ${usd(d.costUsd)}${d.files.length ? `, ${d.files.length} file${d.files.length === 1 ? "" : "s"}` : ""}`);
       }
       ctx.out(`${dry ? "Would prune" : "Pruned"} ${p.dropped.length} take${p.dropped.length === 1 ? "" : "s"} that cost ${usd(p.totalUsd)}. Lifetime spend still counts it; what ${p.dropped.length === 1 ? "it" : "they"} made cannot be reused without paying again.`);
+      if (p.live.length) ctx.out(keptLive(p.live));
       if (dry || !exists) return 0;
       writeFileAtomic(path, serializeLockfile({ ...p.lock, serial: current.serial + 1 }));
       settleJournals(record);

@@ -3,10 +3,13 @@ import { lstatSync } from "node:fs";
 import { containedPath } from "../util/safe-fs.js";
 import type { FileState } from "../core/states.js";
 import type { Lockfile, LockResult } from "./schema.js";
+import { usedResults } from "./live.js";
 
 /** Cheap check: a file is ok when it exists with the recorded size (apply verifies sha256 when it downloads). */
 export function checkOutputFiles(lock: Lockfile, root: string): Map<string, FileState> {
-  return checkResultFiles(Object.values(lock.clips).flatMap((e) => e.results), root);
+  // A picked take kept among the takes is what its clip uses: its files are checked too.
+  const picked = Object.entries(lock.clips).flatMap(([address, e]) => (e.picked ? usedResults(lock, address) : []));
+  return checkResultFiles([...Object.values(lock.clips).flatMap((e) => e.results), ...picked], root);
 }
 
 /** The same check for any recorded results (the report also shows kept takes). */

@@ -20,6 +20,8 @@ export type JournalEvent =
   | { e: "results"; address: string; results: LockResult[] }
   /** A result changed: its file downloaded. */
   | { e: "result-update"; address: string; videoUUID: string; patch: Partial<LockResult> }
+  /** A result kept among the takes of request `fingerprint` changed: a picked take's file downloaded again. */
+  | { e: "take-result-update"; address: string; fingerprint: string; videoUUID: string; patch: Partial<LockResult> }
   /** The result `videoUUID` took the place of variant `index`; the old one joined the takes, its file at `file`. */
   | { e: "variant"; address: string; index: number; videoUUID: string; file?: string }
   /** The entry holding these records joined the takes; `files` maps each video to its file there (null: none). */
@@ -93,6 +95,11 @@ export function applyEvent(lock: Lockfile, ev: JournalEvent, known: Set<string>)
       if (r) Object.assign(r, ev.patch);
       return;
     }
+    case "take-result-update": {
+      const r = lock.takes?.[ev.fingerprint]?.results.find((x) => x.videoUUID === ev.videoUUID);
+      if (r) Object.assign(r, ev.patch);
+      return;
+    }
     case "variant": {
       if (!entry) return;
       const from = entry.results.findIndex((r) => r.videoUUID === ev.videoUUID);
@@ -102,6 +109,7 @@ export function applyEvent(lock: Lockfile, ev: JournalEvent, known: Set<string>)
       const fresh = entry.results[from]!;
       entry.results.splice(from, 1);
       entry.results[ev.index] = fresh;
+      delete entry.picked; // the clip uses the variants it holds now (store.replaceVariant)
       return;
     }
     case "retire": {

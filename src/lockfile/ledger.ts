@@ -8,6 +8,7 @@
  * plan's price for its model, duration and size), never $0: budgets stay conservative. Such
  * figures are told apart (`unknown`), so every view can say the total is partly an estimate.
  */
+import { inFlight } from "../core/states.js";
 import { costOrZero, saneCost } from "../util/money-guard.js";
 import { roundUsd } from "../money/usd.js";
 import { unknownCostReason, type UnknownCosts } from "../money/unknown-cost.js";
@@ -145,7 +146,7 @@ export function committedByManifest(lock: Lockfile, price: ResultPrice, ledger: 
   };
   for (const m of ledger.byManifest.keys()) at(m);
   for (const e of Object.values(lock.clips)) {
-    const flying = e.tasks.filter((t) => t.status === "submitted").reduce((n, t) => n + t.numberResults, 0);
+    const flying = e.tasks.filter(inFlight).reduce((n, t) => n + t.numberResults, 0);
     if (flying === 0) continue;
     at(e.manifest).inFlightUsd += flying * (resultPrice(price, e.model, e.request) ?? 0);
   }

@@ -15,7 +15,8 @@
  * - Deleted on one side, changed on the other: keep the changed one.
  * - Changed on both sides, same fingerprint (the same request): union of tasks by taskUUID (the
  *   most advanced status wins) and results by videoUUID. Tasks and results that were in B and
- *   that one side dropped (a forced replace) stay dropped, except tasks still `submitted`.
+ *   that one side dropped (a forced replace) stay dropped, except tasks still in flight. The
+ *   pick merges like the descriptive fields: the side that changed it (ours when both did).
  * - Changed on both sides, different fingerprints: the side whose latest task is newer wins;
  *   if the other side holds results or in-flight tasks the winner never knew (not from B), that
  *   cannot be represented in one entry, so it is a conflict.
@@ -23,6 +24,7 @@
 import { costOrZero } from "../util/money-guard.js";
 import { ClipformError } from "../errors.js";
 import { canonicalJson } from "../util/canonical.js";
+import { inFlight } from "../core/states.js";
 import { inFlightTasks } from "./entries.js";
 import { LOCKFILE_FORMAT } from "./format.js";
 import type { LockEntry, Lockfile, LockPruned, LockResult, LockTake, LockTask } from "./schema.js";
@@ -130,7 +132,7 @@ function union(address: string, b: LockEntry | undefined, o: LockEntry, t: LockE
     else {
       const only = (ot ?? tt)!;
       if (!baseTasks.has(id)) tasks.push(only);
-      else if (only.status === "submitted") {
+      else if (inFlight(only)) {
         tasks.push(only);
         notes.push(`${address}: kept task ${id}, still in flight on ${ot ? "ours" : "theirs"} (the other side dropped it): the next apply polls it`);
       }
@@ -158,6 +160,8 @@ function union(address: string, b: LockEntry | undefined, o: LockEntry, t: LockE
   notes.push(
     `${address}: combined ours and theirs (same request): ${plural(tasks.length, "task")}, ${plural(results.length, "result")}${added > 0 ? ` (${added} only on theirs)` : ""}`,
   );
+  // The pick (of this request's takes, held here or kept among the takes), like the descriptive fields.
+  const picked = pick("picked");
   return {
     fingerprint: o.fingerprint,
     manifest: pick("manifest"),
@@ -166,10 +170,12 @@ function union(address: string, b: LockEntry | undefined, o: LockEntry, t: LockE
     numberResults: pick("numberResults"),
     tasks,
     results: fixFiles(address, results, notes),
+    ...(picked !== undefined ? { picked } : {}),
   };
 }
 
-type EntryOutcome = { entry: LockEntry | undefined; resolution: Resolution; conflict?: string; keep?: LockEntry };
+/** `keep`: the loser's records join the takes; `remember`: the loser's pick is remembered for its request. */
+type EntryOutcome = { entry: LockEntry | undefined; resolution: Resolution; conflict?: string; keep?: LockEntry; remember?: LockEntry };
 
 /** Both sides changed the entry to different requests: the newer wins, if nothing paid is lost. */
 function pickNewer(address: string, b: LockEntry | undefined, o: LockEntry, t: LockEntry, notes: string[]): EntryOutcome {
@@ -179,7 +185,7 @@ function pickNewer(address: string, b: LockEntry | undefined, o: LockEntry, t: L
   // after its in-flight tasks have finished, so what the winner dropped, it dropped on purpose.
   const known = new Set([...winner.tasks.map((x) => x.taskUUID), ...(b?.tasks.map((x) => x.taskUUID) ?? [])]);
   const knownVideos = new Set([...winner.results.map((x) => x.videoUUID), ...(b?.results.map((x) => x.videoUUID) ?? [])]);
-  const lostTasks = loser.tasks.filter((x) => x.status === "submitted" && !known.has(x.taskUUID));
+  const lostTasks = loser.tasks.filter((x) => inFlight(x) && !known.has(x.taskUUID));
   const lostResults = loser.results.filter((x) => !knownVideos.has(x.videoUUID) && !known.has(x.taskUUID));
   if (lostTasks.length === 0 && lostResults.length > 0) {
     // Format 2 keeps every take: the loser's paid results join the takes of its request.
@@ -203,7 +209,7 @@ function pickNewer(address: string, b: LockEntry | undefined, o: LockEntry, t: L
     };
   }
   notes.push(`${address}: both sides changed the request; took ${winnerName}'s (its latest task is ${theirsNewer ? "newer" : "newer or as new"}), nothing paid is lost`);
-  return { entry: winner, resolution: theirsNewer ? "theirs" : "ours" };
+  return { entry: winner, resolution: theirsNewer ? "theirs" : "ours", ...(loser.picked ? { remember: loser } : {}) };
 }
 
 function mergeEntry(address: string, b: LockEntry | undefined, o: LockEntry | undefined, t: LockEntry | undefined, notes: string[]): EntryOutcome {
@@ -267,6 +273,8 @@ export function mergeLockfiles(base: Lockfile | undefined, ours: Lockfile, their
     if (r.entry) clips[address] = r.entry;
     if (r.conflict) conflicts.push({ address, reason: r.conflict, ours: o!, theirs: t! });
     if (r.keep) archiveEntry(merged, address, r.keep, () => undefined); // its files are the winner's names now
+    const kept = r.remember && merged.takes?.[r.remember.fingerprint];
+    if (kept) kept.picks = Object.fromEntries(Object.entries({ ...kept.picks, [address]: r.remember!.picked! }).sort(([a], [b]) => (a < b ? -1 : 1)));
   }
   return {
     merged,
@@ -277,7 +285,20 @@ export function mergeLockfiles(base: Lockfile | undefined, ours: Lockfile, their
 }
 
 /**
- * Takes merge by request: tasks by UUID, results by video UUID, nothing dropped, except a take
+ * The picks remembered for one request, clip by clip, three-way: the side that changed a clip's
+ * pick (set, changed or forgot it) wins; ours when both did.
+ */
+function mergePicks(b: Record<string, string> | undefined, o: Record<string, string> | undefined, t: Record<string, string> | undefined): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  for (const address of [...new Set([...Object.keys(o ?? {}), ...Object.keys(t ?? {})])].sort()) {
+    const v = o?.[address] === b?.[address] ? t?.[address] : o?.[address];
+    if (v !== undefined) out[address] = v;
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+/**
+ * Takes merge by request (their remembered picks clip by clip, see mergePicks): tasks by UUID, results by video UUID, nothing dropped, except a take
  * one side pruned on purpose (its ledger record is new) when the other side added nothing to it.
  * Pruned records are a union: their cost stays in the ledger.
  */
@@ -302,7 +323,9 @@ function mergeTakes(base: Lockfile | undefined, ours: Lockfile, theirs: Lockfile
     const tasks = new Map(t.tasks.map((x) => [x.taskUUID, x]));
     for (const x of o.tasks) tasks.set(x.taskUUID, tasks.has(x.taskUUID) ? mergeTask(x, tasks.get(x.taskUUID)!) : x);
     const videos = new Set(o.results.map((r) => r.videoUUID));
-    takes[fp] = { ...o, tasks: [...tasks.values()].sort((a, b) => time(a.submittedAt) - time(b.submittedAt)), results: [...o.results, ...t.results.filter((r) => !videos.has(r.videoUUID))] };
+    const { picks: _ours, ...rest } = o;
+    const picks = mergePicks(b?.picks, o.picks, t.picks);
+    takes[fp] = { ...rest, tasks: [...tasks.values()].sort((a, b) => time(a.submittedAt) - time(b.submittedAt)), results: [...o.results, ...t.results.filter((r) => !videos.has(r.videoUUID))], ...(picks ? { picks } : {}) };
   }
   return { ...(Object.keys(takes).length ? { takes } : {}), ...(Object.keys(pruned).length ? { pruned } : {}) };
 }

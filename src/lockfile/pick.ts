@@ -7,7 +7,8 @@ import { costOrZero } from "../util/money-guard.js";
 import { ClipformError } from "../errors.js";
 import { roundUsd } from "../money/usd.js";
 import type { Lockfile, LockResult, LockTask } from "./schema.js";
-import { countResults, resultKind, type ResultKind } from "../images/kind.js";
+import { resultKind, type ResultKind } from "../images/kind.js";
+import { usedResults, usedTasks } from "./live.js";
 
 export interface TakeInfo {
   /** 1-based, oldest first. */
@@ -21,6 +22,7 @@ export interface TakeInfo {
   costUsd: number;
   /** The clip's entry holds it (else it is kept among the takes). */
   current: boolean;
+  /** The clip uses it (see usedTasks): the picked take, else the take its current variants came from. */
   picked: boolean;
 }
 
@@ -30,9 +32,9 @@ export function takesOf(lock: Lockfile, address: string): TakeInfo[] {
   const kept = lock.takes?.[entry.fingerprint];
   const seen = new Set<string>();
   const all = [...entry.tasks.map((t) => ({ t, current: true })), ...(kept?.tasks ?? []).map((t) => ({ t, current: false }))].filter(({ t }) => !seen.has(t.taskUUID) && seen.add(t.taskUUID));
-  all.sort((a, b) => (a.t.submittedAt < b.t.submittedAt ? -1 : a.t.submittedAt > b.t.submittedAt ? 1 : 0));
+  all.sort((a, b) => (a.t.submittedAt < b.t.submittedAt ? -1 : a.t.submittedAt > b.t.submittedAt ? 1 : 0)); // as byTime (takes.ts)
   const results = [...entry.results, ...(kept?.results ?? [])];
-  const latest = [...entry.tasks].reverse().find((t) => t.status !== "failed")?.taskUUID;
+  const used = usedTasks(lock, address);
   return all.map(({ t, current }, i) => {
     const own = results.filter((r) => r.taskUUID === t.taskUUID);
     const videos = [...new Set(own.map((r) => r.videoUUID))];
@@ -45,7 +47,7 @@ export function takesOf(lock: Lockfile, address: string): TakeInfo[] {
       kind: resultKind(entry.request),
       costUsd: roundUsd(own.filter((r, k) => own.findIndex((x) => x.videoUUID === r.videoUUID) === k).reduce((s, r) => s + (costOrZero(r.costUsd)), 0)),
       current,
-      picked: (entry.picked ?? latest) === t.taskUUID,
+      picked: used.has(t.taskUUID),
     };
   });
 }
@@ -71,11 +73,5 @@ export function pickTake(lock: Lockfile, address: string, ref: string): { lock: 
  * variants. Chained shots and sequences read this, and nothing else.
  */
 export function pickedResult(lock: Lockfile, address: string, variant = 1): LockResult | undefined {
-  const entry = lock.clips[address];
-  if (!entry) return undefined;
-  if (!entry.picked) return entry.results[variant - 1];
-  const kept = lock.takes?.[entry.fingerprint]?.results ?? [];
-  const seen = new Set<string>();
-  const own = [...entry.results, ...kept].filter((r) => r.taskUUID === entry.picked && !seen.has(r.videoUUID) && seen.add(r.videoUUID));
-  return own[variant - 1];
+  return usedResults(lock, address)[variant - 1];
 }

@@ -1,12 +1,14 @@
 /**
- * `clipform prune`, pure: which kept takes to drop and what they cost. A take is dropped only
- * when no clip uses any of its videos and none of its tasks is in flight; its cost stays in the
- * ledger as a pruned record (pruning a record does not un-spend it).
+ * `clipform prune`, pure: which kept takes to drop and what they cost. The kept takes of a
+ * request are dropped together, and only when none of them is live (live.ts: used, picked,
+ * chained from, cut into a film, in flight); their cost stays in the ledger as a pruned record
+ * (pruning a record does not un-spend it), and the picks remembered for that request go with them.
  */
 import { saneCost } from "../util/money-guard.js";
 import { resultPrice, type ResultPrice } from "./ledger.js";
 import { roundUsd } from "../money/usd.js";
 import type { Lockfile, LockPruned, LockTake } from "./schema.js";
+import { liveTakes, whyKept, type LiveInput, type LiveReason } from "./live.js";
 import { resultKind, type ResultKind } from "../images/kind.js";
 
 export interface DroppedTake {
@@ -28,6 +30,8 @@ export interface PrunePlan {
   totalUsd: number;
   /** Takes kept because a result's charge is unknown and no price estimates it: pruned, it would be recorded as $0 for good. */
   unpriced: { fingerprint: string; address: string }[];
+  /** Kept takes (in scope) that are live, with why. */
+  live: { fingerprint: string; address: string; reasons: LiveReason[] }[];
 }
 
 /**
@@ -42,15 +46,20 @@ function takeCost(t: LockTake, price: ResultPrice | undefined): number | undefin
   return roundUsd(own.reduce((s, r) => s + (saneCost(r.costUsd) ?? unknown), 0));
 }
 
-export function planPrune(lock: Lockfile, o: { now: Date; match?: (address: string) => boolean; price?: ResultPrice }): PrunePlan {
-  const used = new Set(Object.values(lock.clips).flatMap((e) => e.results.map((r) => r.videoUUID)));
+export function planPrune(lock: Lockfile, o: { now: Date; match?: (address: string) => boolean; price?: ResultPrice } & LiveInput): PrunePlan {
+  const live = liveTakes(lock, o);
   const takes = { ...lock.takes };
   const pruned: Record<string, LockPruned> = { ...lock.pruned };
   const dropped: DroppedTake[] = [];
   const unpriced: PrunePlan["unpriced"] = [];
+  const kept: PrunePlan["live"] = [];
   for (const [fp, t] of Object.entries(lock.takes ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (o.match && !o.match(t.address)) continue;
-    if (t.tasks.some((x) => x.status === "submitted") || t.results.some((r) => used.has(r.videoUUID))) continue;
+    const reasons = whyKept(live, t);
+    if (reasons.length > 0) {
+      kept.push({ fingerprint: fp, address: t.address, reasons });
+      continue;
+    }
     const costUsd = takeCost(t, o.price);
     if (costUsd === undefined) {
       unpriced.push({ fingerprint: fp, address: t.address });
@@ -61,5 +70,5 @@ export function planPrune(lock: Lockfile, o: { now: Date; match?: (address: stri
     delete takes[fp];
     dropped.push({ fingerprint: fp, address: t.address, manifest: t.manifest, tasks: t.tasks.length, results: t.results.length, kind: resultKind(t.request), costUsd, files: t.results.flatMap((r) => (r.file ? [r.file] : [])) });
   }
-  return { lock: { ...lock, takes, pruned }, dropped, totalUsd: roundUsd(dropped.reduce((s, d) => s + d.costUsd, 0)), unpriced };
+  return { lock: { ...lock, takes, pruned }, dropped, totalUsd: roundUsd(dropped.reduce((s, d) => s + d.costUsd, 0)), unpriced, live: kept };
 }

@@ -6,6 +6,7 @@
  * saved plan can tell that the state it was made from has changed.
  */
 import { z } from "zod";
+import { TASK_STATUSES } from "../core/states.js";
 
 export { LOCKFILE_FORMAT, LOCKFILE_NAME } from "./format.js";
 import { LOCKFILE_FORMAT } from "./format.js";
@@ -22,7 +23,7 @@ export const taskSchema = z
     taskUUID: z.string().uuid().describe("The client-chosen task UUID, recorded before the request was sent."),
     numberResults: z.number().int().min(1).describe("Variants this task asked for."),
     status: z
-      .enum(["submitted", "succeeded", "failed", "partial"])
+      .enum(TASK_STATUSES)
       .describe("submitted: recorded before sending, or accepted and not finished (resume polls it, never resubmits); succeeded; failed; partial: some results failed."),
     submittedAt: z.string().describe("ISO time the task was recorded."),
     acceptedAt: z
@@ -72,7 +73,7 @@ export const entrySchema = z
       .string()
       .uuid()
       .optional()
-      .describe("The task (take) whose variants this clip uses, chosen with `clipform pick`; the latest when absent."),
+      .describe("The take (task) of this request whose variants the clip uses, chosen with `clipform pick`; when absent, the variants the entry holds. A pick belongs to the request: a new request starts with none, and a reroll (`--replace`) is used instead of it."),
   })
   .describe("What one clip address uses now: its request and the take(s) it uses.");
 
@@ -84,6 +85,10 @@ export const takeSchema = z
     request: z.record(z.unknown()).describe("The generation fields the fingerprint covers."),
     tasks: z.array(taskSchema).describe("Every paid (or maybe paid) task of this request: its takes."),
     results: z.array(resultSchema).describe("Their variants; files kept at a per-take path."),
+    picks: z
+      .record(z.string().uuid())
+      .optional()
+      .describe("By clip address: the take (task) the clip had picked for this request when it left it. Returning to the request (a revert) uses that take again."),
   })
   .describe("Generations of one request (by fingerprint) that no clip uses now: kept until `clipform prune`.");
 

@@ -209,7 +209,8 @@ export class LockStore {
 
   /**
    * The result at `from` takes the place of variant `index` (a reroll of that variant alone): the
-   * old one joins the takes of the request, its file moved to its per-take path.
+   * old one joins the takes of the request, its file moved to its per-take path, and the clip uses
+   * the variants it holds now (a pick is dropped: the picked take is kept among the takes).
    */
   replaceVariant(address: string, index: number, from: number): void {
     const e = this.#lock.clips[address];
@@ -220,6 +221,7 @@ export class LockStore {
     archiveEntry(this.#lock, address, { ...e, tasks: [], results: [old] }, (r) => (file = this.#keepFile(r, e.fingerprint)));
     e.results.splice(from, 1);
     e.results[index] = fresh;
+    delete e.picked;
     this.#log({ e: "variant", address, index, videoUUID: fresh.videoUUID, ...(file ? { file } : {}) });
   }
 
@@ -229,6 +231,15 @@ export class LockStore {
     if (!r) return false;
     Object.assign(r, patch);
     this.#log({ e: "result-update", address, videoUUID, patch });
+    return true;
+  }
+
+  /** Updates a result kept among the takes of request `fingerprint` (a picked take's file fetched again); false when it is not there. */
+  updateKeptResult(address: string, fingerprint: string, videoUUID: string, patch: Partial<LockResult>): boolean {
+    const r = this.#lock.takes?.[fingerprint]?.results.find((x) => x.videoUUID === videoUUID);
+    if (!r) return false;
+    Object.assign(r, patch);
+    this.#log({ e: "take-result-update", address, fingerprint, videoUUID, patch });
     return true;
   }
 

@@ -5,7 +5,7 @@
  * paid before is a copy at $0 and no paid video ever leaves the lockfile.
  */
 import { basename, dirname, join } from "node:path";
-import type { LockEntry, Lockfile, LockResult, LockTake } from "./schema.js";
+import type { LockEntry, Lockfile, LockResult, LockTake, LockTask } from "./schema.js";
 
 /** How the planner and the engine name a take as a reuse source (addresses never contain ':'). */
 export const TAKE_REF = "take:";
@@ -32,8 +32,10 @@ export function holdsRecords(e: Readonly<LockEntry> | undefined): e is LockEntry
 
 /**
  * Keeps what `entry` (at `address`) holds among the takes of its request: tasks by UUID, results
- * by video UUID, the ones archived last first (a revert copies the most recently used). `relocate`
- * gives each result's new file (or undefined when it has none any more). Mutates `lock.takes`.
+ * by video UUID, the ones archived last first (a revert copies the most recently used), and the
+ * pick the clip had for the request (none: forgotten), so a revert uses that take again.
+ * `relocate` gives each result's new file (or undefined when it has none any more). Mutates
+ * `lock.takes`.
  */
 export function archiveEntry(lock: Lockfile, address: string, entry: Readonly<LockEntry>, relocate: (r: LockResult) => string | undefined = (r) => r.file): void {
   if (!holdsRecords(entry)) return;
@@ -50,11 +52,27 @@ export function archiveEntry(lock: Lockfile, address: string, entry: Readonly<Lo
       else delete copy.file;
       return copy;
     });
+  const { [address]: _forgotten, ...picks } = prev.picks ?? {};
+  if (entry.picked) picks[address] = entry.picked;
+  const { picks: _old, ...rest } = prev;
   takes[entry.fingerprint] = {
-    ...prev,
+    ...rest,
     tasks: [...prev.tasks, ...entry.tasks.filter((t) => !tasks.has(t.taskUUID)).map((t) => ({ ...t }))],
     results: [...moved, ...prev.results],
+    ...(Object.keys(picks).length ? { picks: sortedPicks(picks) } : {}),
   };
+}
+
+const sortedPicks = (picks: Record<string, string>): Record<string, string> => Object.fromEntries(Object.entries(picks).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+
+/** Takes oldest first, as `clipform pick` numbers them. */
+export function byTime<T extends { submittedAt: string }>(tasks: readonly T[]): T[] {
+  return [...tasks].sort((a, b) => (a.submittedAt < b.submittedAt ? -1 : a.submittedAt > b.submittedAt ? 1 : 0));
+}
+
+/** The number `clipform pick` gives the task `taskUUID` among `tasks` (1-based; 0 when absent). */
+export function takeNumber(tasks: readonly LockTask[], taskUUID: string): number {
+  return byTime(tasks).findIndex((t) => t.taskUUID === taskUUID) + 1;
 }
 
 /** The take of a request, if it holds results to reuse. */
@@ -63,7 +81,18 @@ export function reusableTake(lock: Lockfile, fingerprint: string): LockTake | un
   return t && t.results.length > 0 ? t : undefined;
 }
 
-/** A take seen as a clip entry, so the reuse path copies from it like from any address. */
-export function takeAsEntry(fingerprint: string, t: LockTake): LockEntry {
-  return { fingerprint, manifest: t.manifest, model: t.model, request: t.request, numberResults: Math.max(1, t.results.length), tasks: t.tasks, results: t.results };
+/**
+ * A take seen as a clip entry, so the reuse path copies from it like from any address. For the
+ * clip at `address`, the take it had picked for this request comes first and stays picked.
+ */
+export function takeAsEntry(fingerprint: string, t: LockTake, address?: string): LockEntry {
+  const picked = restoredPick(t, address);
+  const results = picked ? [...t.results.filter((r) => r.taskUUID === picked), ...t.results.filter((r) => r.taskUUID !== picked)] : t.results;
+  return { fingerprint, manifest: t.manifest, model: t.model, request: t.request, numberResults: Math.max(1, t.results.length), tasks: t.tasks, results, ...(picked ? { picked } : {}) };
+}
+
+/** The take `address` had picked for this request, when the take still holds its videos. */
+export function restoredPick(t: Readonly<LockTake>, address: string | undefined): string | undefined {
+  const picked = address === undefined ? undefined : t.picks?.[address];
+  return picked && t.results.some((r) => r.taskUUID === picked) ? picked : undefined;
 }

@@ -4,11 +4,12 @@
  * passed in, so every action is reachable from plain data in tests.
  */
 import type { DesiredClip, ManifestInfo } from "../manifest/index.js";
-import type { LockEntry, Lockfile } from "../lockfile/schema.js";
+import type { LockEntry, Lockfile, LockResult, LockTake } from "../lockfile/schema.js";
+import { usedResults } from "../lockfile/live.js";
 import { inFlightTasks } from "../lockfile/entries.js";
 import { ledgerOf } from "../lockfile/ledger.js";
 import type { UnknownCosts } from "../money/unknown-cost.js";
-import { reusableTake, takeAsEntry, takeRef } from "../lockfile/takes.js";
+import { restoredPick, reusableTake, takeAsEntry, takeNumber, takeRef } from "../lockfile/takes.js";
 import { matchesAny } from "../util/glob.js";
 import { formatVariantRef, parseVariantRef } from "../core/address.js";
 import { endedInFailure, type FileState } from "../core/states.js";
@@ -55,6 +56,8 @@ export interface Change {
   variant?: number;
   /** download: variant indexes to fetch again. */
   downloads?: number[];
+  /** download: videos of the picked take, kept among the takes, to fetch again (by video UUID). */
+  keptDownloads?: string[];
   /** Lifetime spend of this clip address, per the ledger (every take ever recorded, pruned ones included). */
   spentUsd: number;
   /** Results of this address whose charge is unknown: `spentUsd` counts them at their estimates. */
@@ -215,7 +218,7 @@ export function plan(input: PlanInput): Plan {
       // A take no clip uses now (a revert, an earlier name): paid before, so copied at $0.
       const take = clipSource ? undefined : reusableTake(lock, clip.fingerprint);
       const source = clipSource ? fromClip : take ? takeRef(clip.fingerprint) : undefined;
-      const sourceEntry = clipSource ?? (take ? takeAsEntry(clip.fingerprint, take) : undefined);
+      const sourceEntry = clipSource ?? (take ? takeAsEntry(clip.fingerprint, take, clip.address) : undefined);
       // A generation this plan creates can be copied once it exists, but not extended in the same apply.
       const plannedFirst = plannedFingerprints.get(clip.fingerprint) ?? inFlightElsewhere(clip.address, clip.fingerprint);
       const planned = plannedFirst && plannedFirst.results >= n ? plannedFirst : undefined;
@@ -224,7 +227,7 @@ export function plan(input: PlanInput): Plan {
         const from = sourceEntry ? source! : planned!.address;
         const extra = Math.max(0, n - available);
         const why = take
-          ? `paid before (a take of ${take.address} that no clip uses now): reuse it at $0`
+          ? `paid before (a take of ${take.address} that no clip uses now): reuse it at $0${pickNote(take, clip.address)}`
           : sourceEntry
           ? desired.has(from)
             ? `identical to ${from}: copy its generation`
@@ -254,6 +257,9 @@ export function plan(input: PlanInput): Plan {
     if (variant !== undefined && !(variant >= 1 && variant <= Math.min(have, n))) {
       throw new ClipformError("USAGE", `--replace ${formatVariantRef({ address: clip.address, variant })}: ${clip.address} has ${Math.min(have, n)} variant${Math.min(have, n) === 1 ? "" : "s"} to reroll (1–${Math.min(have, n)}); nothing was planned`);
     }
+    if (variant !== undefined && entry.picked && usedResults(lock, clip.address).some((r) => !entry.results.some((x) => x.videoUUID === r.videoUUID))) {
+      throw new ClipformError("USAGE", `--replace ${clip.address}#${variant}: ${clip.address} uses its picked take ${entry.picked.slice(0, 8)}, not the take whose variants it holds: reroll the whole clip (--replace ${clip.address}), or pick the take it holds first (clipform pick ${clip.address}); nothing was planned`);
+    }
     if (variant !== undefined) {
       push("replace", `variant ${variant} forced with --replace ${formatVariantRef({ address: clip.address, variant })}: reroll it alone (its take is kept, the other variants stay)`, 1, { fields: [], variant });
       continue;
@@ -269,14 +275,17 @@ export function plan(input: PlanInput): Plan {
       continue;
     }
 
+    const fetch = (r: LockResult) => !r.file || (files.get(r.file) ?? "ok") !== "ok";
     const toFetch: number[] = [];
     entry.results.slice(0, n).forEach((r, i) => {
-      if (!r.file) toFetch.push(i);
-      else if ((files.get(r.file) ?? "ok") !== "ok") toFetch.push(i);
+      if (fetch(r)) toFetch.push(i);
     });
-    if (toFetch.length > 0) {
-      const missing = toFetch.map((i) => entry.results[i]!.file ?? `variant ${i + 1}`);
-      push("download", `local file${toFetch.length === 1 ? "" : "s"} missing or altered: ${missing.join(", ")}`, 0, { downloads: toFetch });
+    // The picked take's own files, when it is kept among the takes: what films and chains read.
+    const own = new Set(entry.results.map((r) => r.videoUUID));
+    const keptFetch = entry.picked ? usedResults(lock, clip.address).filter((r) => !own.has(r.videoUUID) && fetch(r)) : [];
+    if (toFetch.length > 0 || keptFetch.length > 0) {
+      const missing = [...toFetch.map((i) => entry.results[i]!.file ?? `variant ${i + 1}`), ...keptFetch.map((r) => r.file ?? `picked take's video ${r.videoUUID.slice(0, 8)}`)];
+      push("download", `local file${missing.length === 1 ? "" : "s"} missing or altered: ${missing.join(", ")}`, 0, { downloads: toFetch, ...(keptFetch.length ? { keptDownloads: keptFetch.map((r) => r.videoUUID) } : {}) });
       continue;
     }
     const kept = have > n ? ` (${have - n} more variant${have - n === 1 ? "" : "s"} kept in the lockfile)` : "";
@@ -319,6 +328,12 @@ export function plan(input: PlanInput): Plan {
   changes.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
   const sequences = input.sequences ? planSequences(input.sequences, lock, changes, files, { ...(targets ? { targets } : {}), outside: (members) => outsideChanges(input, members), partial: input.context !== undefined }) : [];
   return { ...summarize(changes, input, ledger), sequences };
+}
+
+/** A revert back on the take the clip had picked for that request says so. */
+function pickNote(take: LockTake, address: string): string {
+  const picked = restoredPick(take, address);
+  return picked ? `, back on take ${takeNumber(take.tasks, picked)} (${picked.slice(0, 8)}), the one picked for this request` : "";
 }
 
 /** Sequence members this plan leaves out, planned on their own with the clips they take frames from: the change each needs. */

@@ -294,6 +294,7 @@ export function planToJson(p: Plan, warnings: Diagnostic[] = [], o: { simulated?
       ...(ch.reuseFrom ? { reuse_from: ch.reuseFrom } : {}),
       ...(ch.resumeTasks ? { resume_tasks: ch.resumeTasks } : {}),
       ...(ch.downloads ? { downloads: ch.downloads } : {}),
+      ...(ch.keptDownloads ? { kept_downloads: ch.keptDownloads } : {}),
       ...(ch.variant ? { variant: ch.variant } : {}),
       ...(ch.waitsFor ? { waits_for: ch.waitsFor } : {}),
       spent_usd: ch.spentUsd,

@@ -10,6 +10,7 @@ import { framePath } from "../media/frames.js";
 import { ledgerOf, type Ledger, type ResultPrice } from "../lockfile/ledger.js";
 import { costUnknownText, type UnknownCosts } from "../money/unknown-cost.js";
 import type { LockEntry, Lockfile } from "../lockfile/schema.js";
+import { usedResults } from "../lockfile/live.js";
 import type { DesiredClip } from "../manifest/index.js";
 import { clipState, lastError, shownState, SHOWN_STATES, type ShownState } from "../status/clip-state.js";
 import type { Action, Change, FileState, Plan } from "../plan/plan.js";
@@ -71,7 +72,7 @@ export interface ReportClip {
   error?: { code: string; message: string };
   /** What the current plan would do; absent when the clip is up to date. */
   change?: ReportChange;
-  /** The videos the clip uses now (its entry's results). */
+  /** The videos the clip uses now: its picked take's, else its entry's (lockfile/live.ts usedResults). */
   videos: ReportVideo[];
   /** Its takes with videos (current first, then kept ones): what `clipform pick` chooses among. */
   takes: ReportTake[];
@@ -213,7 +214,7 @@ function reportClip(address: string, clip: DesiredClip | undefined, entry: LockE
     status,
     error: lastError(entry),
     change: change && reportChange(change),
-    videos: (entry?.results ?? []).map((r, i) => reportVideo(r, i + 1, locator(input))),
+    videos: usedResults(input.lock, address).map((r, i) => reportVideo(r, i + 1, locator(input))),
     takes: reportTakes(input.lock, address, locator(input)),
     spentUsd: spend?.usd ?? 0,
     ...(spend && spend.results > 0 ? { costUnknown: costUnknownText(spend) } : {}),

@@ -7,6 +7,7 @@
  * address) shows as `copied_usd`, and is counted where it was paid (the entry holding its task).
  */
 import { inFlightTasks } from "../lockfile/entries.js";
+import { usedResults } from "../lockfile/live.js";
 import { ledgerOf, type ResultPrice, type UnknownSpend } from "../lockfile/ledger.js";
 import { money, payers } from "../lockfile/money.js";
 import type { Lockfile, LockEntry } from "../lockfile/schema.js";
@@ -159,6 +160,14 @@ export function buildStatus(input: StatusInput): StatusReport {
         const st = file ? (files.get(file) ?? "ok") : undefined;
         return { variant: i + 1, file: file ?? null, state: !file ? "not downloaded" : st === "altered" ? "altered" : "missing" };
       });
+      // The picked take's files, kept among the takes: its variants as the clip uses them.
+      const used = usedResults(lock, ch.address);
+      for (const v of ch.keptDownloads ?? []) {
+        const i = used.findIndex((r) => r.videoUUID === v);
+        const file = used[i]?.file;
+        const st = file ? (files.get(file) ?? "ok") : undefined;
+        item.missing_files.push({ variant: i + 1, file: file ?? null, state: !file ? "not downloaded" : st === "altered" ? "altered" : "missing" });
+      }
     }
     const m = manifestOf(item.manifest, project.manifests.some((x) => x.file === item.manifest));
     m.items.push(item);
