@@ -82,7 +82,8 @@ describe("watch --apply through the spend gate", () => {
     writeFileSync(join(dir, "specs/a.yaml"), clips(["The first shot of the project", "A second shot the budget cannot pay for"]));
     const w = watcher(dir, s, 5, 5);
     await w.start();
-    const out = await w.waitFor(/not applying: .*\n/);
+    // Either outcome ends the wait: the refusal, or (what happened before the gate) the apply.
+    const out = await w.waitFor(/not applying: .*\n|Apply (complete|finished)/);
     expect(out).toMatch(/not applying: \$0\.18 already spent \(lifetime, in flight included\) plus \$0\.18 planned exceeds the clipform\.yaml budget of \$0\.25\. Nothing was sent\./);
     // The watch screen shows the budget too, as plan does.
     expect(w.output()).toMatch(/Budget EXCEEDED clipform\.yaml budget/);
@@ -100,7 +101,7 @@ describe("watch --apply through the spend gate", () => {
     await w.waitFor(/Apply finished|Apply complete/, mark);
     mark = w.output().length;
     writeFileSync(join(dir, "specs/a.yaml"), clips(["Take three of a shot"]));
-    const out = await w.waitFor(/not applying: .*\n/, mark);
+    const out = await w.waitFor(/not applying: .*\n|Apply (complete|finished)/, mark);
     expect(out).toMatch(/not applying: \$0\.18 more would take this run past its --budget of \$0\.50 \(spent \$0\.37\)/);
     expect(w.output()).toMatch(/spent this run \$0\.37 of \$0\.50/);
     expect(s.stats().videoInference).toBe(2);
