@@ -1,13 +1,13 @@
 /**
  * The apply engine: turns a plan into paid generations, files on disk and lockfile entries.
- * It is only the loop; each job is a module: plan → work (work.ts), reuse (reuse.ts), budgets
- * (budget.ts), adaptive concurrency (concurrency.ts), pacing (pacing.ts), sending (send.ts),
+ * It is only the loop; each job is a module: plan → work (work.ts), reuse (reuse.ts), the spend
+ * gate (gate.ts: budgets, probes, charges), adaptive concurrency (concurrency.ts), pacing (pacing.ts), sending (send.ts),
  * polling (poll.ts), recording (record.ts) and downloads (downloads.ts).
  *
  * Never pay twice: each task's UUID is recorded durably before the request that spends money
  * leaves; a recorded task is only ever polled again, and a task sent again reuses its UUID.
- * Never pay by surprise: only the plan's changes are executed, and submission stops before the
- * actual spend could cross a budget.
+ * Never pay by surprise: only the plan's changes are executed, and every submission and every
+ * charge passes the spend gate.
  */
 import type { Change } from "../plan/plan.js";
 import { DEFAULT_TASK_TIMEOUT_MS } from "../runware/waiting.js";
