@@ -69,4 +69,22 @@ describe("apply against an overcharging simulator, through the spend gate", () =
     expect(budgets).toEqual([{ scope: "specs/a.yaml budget", limit_usd: 1.5, spent_usd: 2.5872, exceeded: true }]);
     expect((await cli(["status"], dir, fair)).stdout).toMatch(/Budget EXCEEDED specs\/a\.yaml budget: spent \$2\.59 of \$1\.50 \(over by \$1\.09\)/);
   });
+
+  it("quoted prices feed the probe instead of skipping it: plan --quote passes at $1.48 of $2, apply against a 10x server stops after one", async () => {
+    const eight = `version: 1\ndefaults:\n  model: klingai:3@1\n  width: 1280\n  height: 720\nclips:\n${Array.from({ length: 8 }, (_, i) => `  q${i}:\n    positivePrompt: Quoted shot number ${i} of the pier\n`).join("")}`;
+    const dir = project({ "specs/a.yaml": eight });
+    const greedy = await sim(["overcharge"]);
+    const plan = await cli(["plan", "--quote", "--json", "--max-cost", "2"], dir, greedy);
+    expect(plan.code).toBe(0);
+    const quoted = JSON.parse(plan.stdout);
+    expect(quoted.changes.every((c: { price_source: string }) => c.price_source === "quoted")).toBe(true);
+    expect(quoted.summary.estimated_cost_usd).toBeCloseTo(8 * 0.1848, 4);
+    const r = await cli(["apply", "--auto-approve", "--poll-interval", "20", "--max-cost", "2"], dir, greedy);
+    expect(r.code).toBe(1);
+    // Trusted, the quote let all eight go at once: $14.78.
+    const oneGeneration = Math.max(...Object.values(greedy.stats().chargedByTask));
+    expect(greedy.stats().chargedUsd).toBeLessThanOrEqual(2 + oneGeneration + 1e-9);
+    expect(greedy.stats().videoInference).toBe(1);
+    expect(r.stderr).toMatch(/price probe q0/);
+  });
 });
