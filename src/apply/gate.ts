@@ -25,9 +25,9 @@
  * The guarantee. With any budget set, the spend past it is at most one generation's real charge,
  * whatever the server charges for a kind it has not charged yet in this run: at the last send,
  * either one generation was in flight and the rest fitted, or the confirmed work in flight fitted
- * at twice its price and at most one probe was in flight. (A server that raises a confirmed
- * kind's price more than twofold in the middle of a run can pass it by what was in flight then,
- * at most half of what was left.)
+ * at twice its price and at most one probe was in flight. The one assumption: within a run, a
+ * server does not more than double a price it has already charged for a kind; one that does can
+ * pass a budget by the extra it charges on the generations of that kind then in flight.
  */
 import { implausiblyLow, priceKind, describeKind } from "../money/kind.js";
 import { roundUsd } from "../money/usd.js";
