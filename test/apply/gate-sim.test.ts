@@ -87,4 +87,18 @@ describe("apply against an overcharging simulator, through the spend gate", () =
     expect(greedy.stats().videoInference).toBe(1);
     expect(r.stderr).toMatch(/price probe q0/);
   });
+
+  it("a saved plan passes the gate too: clipform.yaml's budget is read when it is applied, not when it was saved", async () => {
+    const one = (n: number) => `version: 1\ndefaults:\n  model: klingai:3@1\n  width: 1280\n  height: 720\nclips:\n${Array.from({ length: n }, (_, i) => `  s${i}:\n    positivePrompt: Saved-plan shot number ${i}\n`).join("")}`;
+    const dir = project({ "clipform.yaml": "version: 1\nbudget: 10\n", "specs/a.yaml": one(1) });
+    const s = await sim();
+    expect((await cli(["apply", "--auto-approve", "--poll-interval", "20"], dir, s)).code).toBe(0);
+    writeFileSync(join(dir, "specs/a.yaml"), one(2));
+    expect((await cli(["plan", "--out", "next.plan"], dir, s)).code).toBe(0);
+    writeFileSync(join(dir, "clipform.yaml"), "version: 1\nbudget: 0.25\n");
+    const r = await cli(["apply", "next.plan", "--poll-interval", "20"], dir, s);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/\$0\.18 already spent \(lifetime, in flight included\) plus \$0\.18 planned exceeds the clipform\.yaml budget of \$0\.25\. Nothing was sent\./);
+    expect(s.stats().videoInference).toBe(1);
+  });
 });
