@@ -304,16 +304,18 @@ export class ApplyEngine {
    */
   #resendable(f: InFlight): Outgoing | undefined {
     const job = f.job!;
-    // Sent again, it is a new submission: it passes the gate afresh (its earlier admission released).
-    this.#gate.release(f.taskUUID);
-    const a = this.#stopping ? undefined : this.#gate.admit(job);
+    // A task this run sent passed the gate then and is still counted; one from an earlier run passes it now.
+    const admitted = this.#gate.sentThisRun(f.taskUUID);
+    if (!admitted) this.#gate.release(f.taskUUID);
+    const a = this.#stopping ? undefined : admitted ? ({ go: true, probe: false, estimateUsd: f.estimateUsd } as const) : this.#gate.admit(job);
     if (!a?.go) {
       if (a && "stop" in a) this.#budgetStop(a);
+      this.#gate.release(f.taskUUID); // not sent: nothing is committed for it in this run
       this.#inflight.delete(f.taskUUID);
       this.#skip(f.address, this.#stopping ? "not sent again: apply was interrupted (the next apply resumes it)" : "not sent again: a budget leaves no room for it now (the next apply resumes it)");
       return undefined;
     }
-    this.#gate.sent(f.taskUUID, job, a);
+    if (!admitted) this.#gate.sent(f.taskUUID, job, a);
     this.#resent.add(f.taskUUID);
     f.estimateUsd = a.estimateUsd;
     return { job, taskUUID: f.taskUUID, count: this.#o.store.task(f.address, f.taskUUID)?.numberResults ?? job.count, resend: true };

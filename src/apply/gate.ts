@@ -190,6 +190,11 @@ export class SpendGate {
     this.sent(taskUUID, job, admission);
   }
 
+  /** Whether `taskUUID` was let go by this run (and is still counted in flight): sent again, it has passed already. */
+  sentThisRun(taskUUID: string): boolean {
+    return this.#flights.get(taskUUID)?.run === true;
+  }
+
   /** Work let go that never left (dropped before sending, refused by the API): nothing is committed for it any more. */
   release(taskUUID: string): void {
     this.#remove(taskUUID);

@@ -73,4 +73,14 @@ describe("spend gate in the engine", () => {
     expect(s.skipped).toBe(0);
     expect(s.budgetsExceeded).toEqual([]);
   });
+
+  it("a probe lost in transit is sent again under its own admission: never held back as a second probe", async () => {
+    const r = track(rig(clips(3), lockWith({}), { budgets: [{ scope: "--max-cost", limitUsd: 5 }], api: (clock) => Object.assign(new FakeApi(clock), { silentUnknown: false }) }));
+    r.api.lose.add("00000000-0000-4000-9000-000000000001");
+    const s = await r.engine.run();
+    expect(s).toMatchObject({ succeeded: 3, skipped: 0, failed: 0 });
+    expect(r.api.submits.filter((id) => id.endsWith("000000000001"))).toHaveLength(2);
+    expect(s.budgetsExceeded).toEqual([]);
+  });
 });
+
