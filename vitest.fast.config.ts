@@ -20,6 +20,8 @@ export default defineConfig({
       "test/apply/engine.test.ts",
       "test/apply/units.test.ts",
       "test/apply/engine-chain.test.ts",
+      "test/apply/gate.test.ts",
+      "test/apply/gate-engine.test.ts",
       "test/util/**/*.test.ts",
       "test/media/**/*.test.ts",
     ],

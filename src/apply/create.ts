@@ -2,24 +2,13 @@
 import { randomUUID } from "node:crypto";
 import { journalDir } from "../lockfile/journal.js";
 import { LockStore } from "../lockfile/store.js";
-import type { ManifestInfo } from "../manifest/index.js";
 import type { Planned } from "../pipeline.js";
-import { manifestBudgetScope } from "../plan/plan.js";
 import { priceBook } from "../plan/prices.js";
 import { ApplyEngine } from "./engine.js";
-import type { ApiClient, ApplyEvent, BudgetLimit } from "./types.js";
+import type { ApiClient, ApplyEvent } from "./types.js";
+import type { SpendGate } from "./gate.js";
 import { HeapCeiling } from "../util/collect-garbage.js";
 import { secureOutputs } from "./outputs.js";
-
-/**
- * Each manifest's lifetime budget, as what is left of it for this run: `committedBefore` is what
- * the manifest had spent (and had in flight) before it, as the plan counted it.
- */
-export function manifestBudgets(manifests: readonly ManifestInfo[], committedBefore: (manifest: string) => number): BudgetLimit[] {
-  const out: BudgetLimit[] = [];
-  for (const m of manifests) if (m.budget !== undefined) out.push({ scope: manifestBudgetScope(m.file), limitUsd: m.budget - committedBefore(m.file), manifest: m.file });
-  return out;
-}
 
 export interface EngineSetup {
   planned: Planned;
@@ -30,7 +19,8 @@ export interface EngineSetup {
   concurrency: number;
   pollIntervalMs: number;
   taskTimeoutMs?: number;
-  budgets: BudgetLimit[];
+  /** The spend gate of this run (openGate): every lifetime budget and the run's own limits. */
+  gate: SpendGate;
   emit: (e: ApplyEvent) => void;
 }
 
@@ -55,7 +45,7 @@ export function createEngine(s: EngineSetup): ApplyEngine {
     client: s.client,
     concurrency: s.concurrency,
     pollIntervalMs: s.pollIntervalMs,
-    budgets: s.budgets,
+    gate: s.gate,
     prices: priceBook(planned.lock, planned.project.catalog),
     now: () => new Date(),
     uuid: randomUUID,

@@ -1,19 +1,18 @@
 /**
  * The apply engine: turns a plan into paid generations, files on disk and lockfile entries.
- * It is only the loop; each job is a module: plan → work (work.ts), reuse (reuse.ts), budgets
- * (budget.ts), adaptive concurrency (concurrency.ts), pacing (pacing.ts), sending (send.ts),
+ * It is only the loop; each job is a module: plan → work (work.ts), reuse (reuse.ts), the spend
+ * gate (gate.ts: budgets, probes, charges), adaptive concurrency (concurrency.ts), pacing (pacing.ts), sending (send.ts),
  * polling (poll.ts), recording (record.ts) and downloads (downloads.ts).
  *
  * Never pay twice: each task's UUID is recorded durably before the request that spends money
  * leaves; a recorded task is only ever polled again, and a task sent again reuses its UUID.
- * Never pay by surprise: only the plan's changes are executed, and submission stops before the
- * actual spend could cross a budget.
+ * Never pay by surprise: only the plan's changes are executed, and every submission and every
+ * charge passes the spend gate.
  */
 import type { Change } from "../plan/plan.js";
-import { roundUsd } from "../money/usd.js";
 import { DEFAULT_TASK_TIMEOUT_MS } from "../runware/waiting.js";
 import { ImageUploader } from "../runware/upload.js";
-import { BudgetBook, probeKey, type BudgetRound } from "./budget.js";
+import type { Admission, SpendGate } from "./gate.js";
 import { AdaptiveLimit } from "./concurrency.js";
 import { Downloads } from "./downloads.js";
 import { dueForPoll, nextBackoff, nextPollIn, RECENT_DURATIONS } from "./pacing.js";
@@ -39,7 +38,7 @@ export class ApplyEngine {
   readonly #copiedLast = new Set<string>();
   readonly #inflight = new Map<string, InFlight>();
   readonly #s: ApplySummary;
-  readonly #budget: BudgetBook;
+  readonly #gate: SpendGate;
   readonly #limit: AdaptiveLimit;
   readonly #recorder: Recorder;
   readonly #downloads: Downloads;
@@ -54,13 +53,11 @@ export class ApplyEngine {
   readonly #durations: number[] = [];
   /** Task UUIDs in the lockfile when the run started or sent by it: any other came from a foreign write. */
   readonly #knownTasks = new Set<string>();
-  /** Task UUIDs sent as price probes (see BudgetBook.needsProbe). */
-  readonly #probes = new Set<string>();
 
   constructor(options: EngineOptions) {
     const o = (this.#o = options);
     this.#s = emptySummary(o.plan.summary.estimated_cost_usd);
-    this.#budget = new BudgetBook(o.budgets);
+    this.#gate = o.gate;
     this.#limit = new AdaptiveLimit(o.concurrency);
     this.#clips = new Map(o.clips);
     this.#chains = new Chains({ store: o.store, root: o.root, emit: o.emit, clips: this.#clips, downloading: (a) => this.#downloads.busy(a) });
@@ -74,7 +71,7 @@ export class ApplyEngine {
       inflight: this.#inflight,
       now: o.now,
       emit: o.emit,
-      expected: (job) => this.#budget.expected(job) ?? 0,
+      expected: (job) => this.#gate.expected(job) ?? 0,
       dropObsolete: (items) => this.#dropObsolete(items, (i) => i.job),
       fail: (address, taskUUID, info) => this.#fail(address, taskUUID, info),
       acknowledged: (flight) => this.#acknowledged(flight),
@@ -149,7 +146,9 @@ export class ApplyEngine {
       else this.#skip(ch.address, `${ch.reuseFrom} did not finish; the next plan will create it`);
     }
     await this.#drain();
-    this.#s.spentUsd = roundUsd(this.#budget.spentUsd);
+    this.#s.spentUsd = this.#gate.chargedUsd;
+    this.#s.countedUsd = this.#gate.countedUsd;
+    this.#s.budgetsExceeded = this.#gate.exceeded();
     return this.#s;
   }
 
@@ -203,41 +202,42 @@ export class ApplyEngine {
     const room = Math.min(this.#limit.value - this.#inflight.size, SUBMIT_ROUND);
     if (room <= 0 || this.#pending.length === 0) return false;
     this.#o.store.sync();
-    const round = this.#budgetRound();
-    const batch: GenJob[] = [];
-    const probes: GenJob[] = [];
-    // Under a budget, a kind of generation with no trusted price goes alone first (a price probe):
-    // the others of any unprobed kind wait for its charge.
-    let probing = [...this.#probes].some((id) => this.#inflight.has(id));
-    for (let i = 0; i < this.#pending.length && batch.length < room; ) {
+    // Every job passes the spend gate (gate.ts): it goes, waits for work in flight to settle (a
+    // price probe, or room near a budget), or nothing more is sent (a budget would be crossed).
+    const outgoing: Outgoing[] = [];
+    let waited: { scope: string; limitUsd: number } | undefined;
+    for (let i = 0; i < this.#pending.length && outgoing.length < room; ) {
       const job = this.#pending[i]!;
       if (this.#pulled(job)) {
         this.#pending.splice(i, 1);
         this.#skip(job.address, "not sent: the lockfile gained a task for this very request during this run (a git pull, another machine); the next plan shows it");
         continue;
       }
-      const probe = this.#budget.needsProbe(job);
-      if (probe && probing) {
+      const a = this.#gate.admit(job);
+      if (!a.go) {
+        if ("stop" in a) {
+          this.#budgetStop(a);
+          break;
+        }
+        waited = a.wait;
         i++;
         continue;
       }
-      if (!this.#withinBudget(job, round)) break;
       this.#pending.splice(i, 1);
-      batch.push(job);
-      if (probe) {
-        probing = true;
-        probes.push(job);
-      }
+      const taskUUID = this.#o.uuid();
+      this.#gate.sent(taskUUID, job, a);
+      outgoing.push({ job, taskUUID, count: job.count, resend: false });
+      if (a.probe) this.#o.emit({ type: "price-probe", address: job.address, model: job.clip.generation.model });
     }
-    if (batch.length === 0) return false;
-    const outgoing = batch.map((job) => ({ job, taskUUID: this.#o.uuid(), count: job.count, resend: false }));
+    if (outgoing.length === 0) {
+      // Waiting on nothing that can settle (only tasks left running past their deadline): nothing more goes.
+      if (waited && this.#inflight.size === 0) this.#budgetStop({ go: false, stop: { ...waited, committedUsd: 0, reason: "waiting" } });
+      return false;
+    }
     for (const o of outgoing) this.#knownTasks.add(o.taskUUID);
-    for (const o of outgoing) {
-      if (!probes.includes(o.job)) continue;
-      this.#probes.add(o.taskUUID);
-      this.#o.emit({ type: "price-probe", address: o.job.address, model: o.job.clip.generation.model });
-    }
     const sent = await send(this.#send, outgoing);
+    // What the gate let go but never left (dropped, unbuildable, refused) commits nothing any more.
+    for (const o of outgoing) if (!this.#inflight.has(o.taskUUID)) this.#gate.release(o.taskUUID);
     if (!sent) return false;
     const grown = this.#limit.roundDone();
     if (grown !== undefined) this.#o.emit({ type: "concurrency", limit: grown, reason: "no rate limit: growing back" });
@@ -262,7 +262,6 @@ export class ApplyEngine {
     if (answers) emit({ type: "polled", tasks: ids.length });
     let changed = false;
     const resend: Outgoing[] = [];
-    let round: BudgetRound | undefined;
     const seen = verdicts(ids, answers, {
       flight: (id) => this.#inflight.get(id)!,
       task: (f) => store.task(f.address, f.taskUUID),
@@ -277,7 +276,7 @@ export class ApplyEngine {
       if (v.kind === "processing") {
         if (v.progress !== undefined) emit({ type: "progress", address: flight.address, progress: v.progress });
       } else if (v.kind === "resend") {
-        const out = this.#resendable(flight, (round ??= this.#budgetRound()));
+        const out = this.#resendable(flight);
         if (out) resend.push(out);
       } else if (v.kind === "leave") {
         this.#inflight.delete(flight.taskUUID);
@@ -303,22 +302,32 @@ export class ApplyEngine {
    * once, like any new submission: not after Ctrl-C and not past a budget. One held back stays
    * recorded, unacknowledged, for the next apply.
    */
-  #resendable(f: InFlight, round: BudgetRound): Outgoing | undefined {
+  #resendable(f: InFlight): Outgoing | undefined {
     const job = f.job!;
-    if (this.#stopping || !this.#withinBudget(job, round)) {
+    // A task this run sent passed the gate then and is still counted; one from an earlier run passes it now.
+    const admitted = this.#gate.sentThisRun(f.taskUUID);
+    if (!admitted) this.#gate.release(f.taskUUID);
+    const a = this.#stopping ? undefined : admitted ? ({ go: true, probe: false, estimateUsd: f.estimateUsd } as const) : this.#gate.admit(job);
+    if (!a?.go) {
+      if (a && "stop" in a) this.#budgetStop(a);
+      this.#gate.release(f.taskUUID); // not sent: nothing is committed for it in this run
       this.#inflight.delete(f.taskUUID);
-      this.#skip(f.address, this.#stopping ? "not sent again: apply was interrupted (the next apply resumes it)" : "not sent again: the budget would be exceeded (the next apply resumes it)");
+      this.#skip(f.address, this.#stopping ? "not sent again: apply was interrupted (the next apply resumes it)" : "not sent again: a budget leaves no room for it now (the next apply resumes it)");
       return undefined;
     }
+    if (!admitted) this.#gate.sent(f.taskUUID, job, a);
     this.#resent.add(f.taskUUID);
-    f.estimateUsd = this.#budget.expected(job) ?? 0;
+    f.estimateUsd = a.estimateUsd;
     return { job, taskUUID: f.taskUUID, count: this.#o.store.task(f.address, f.taskUUID)?.numberResults ?? job.count, resend: true };
   }
 
   #resume(ch: Change): void {
     const flights = resumedFlights(ch, this.#clips.get(ch.address), this.#o);
     if (!flights) return;
-    for (const f of flights) this.#inflight.set(f.taskUUID, f);
+    for (const f of flights) {
+      this.#inflight.set(f.taskUUID, f);
+      this.#gate.resumed(f.taskUUID, { manifest: f.manifest, generation: f.generation, estimateUsd: f.estimateUsd, count: f.count });
+    }
     this.#s.resumed++;
     this.#o.emit({ type: "resumed", address: ch.address, taskUUIDs: ch.resumeTasks ?? [] });
   }
@@ -331,22 +340,10 @@ export class ApplyEngine {
     return pulledByOthers(this.#o.store.entry(job.address), job, this.#knownTasks);
   }
 
-  /** A budget round over the work in flight now (see BudgetBook.round). */
-  #budgetRound(): BudgetRound {
-    const flights = this.#budget.limits.length === 0 ? [] : [...this.#inflight.values()].map((f) => ({ manifest: this.#o.clips.get(f.address)?.manifest, estimateUsd: f.estimateUsd }));
-    return this.#budget.round(flights);
-  }
-
-  /** Whether `job` still fits every budget, counting the jobs already taken in `round` (it is taken when it fits). */
-  #withinBudget(job: GenJob, round: BudgetRound): boolean {
-    const stop = round.check(job);
-    if (!stop) {
-      round.take(job);
-      return true;
-    }
-    if (!this.#budgetStopped) this.#o.emit({ type: "budget-stop", ...stop });
+  /** The gate says a budget would be crossed: nothing more is sent, and the first stop is told. */
+  #budgetStop(a: Extract<Admission, { stop: unknown }>): void {
+    if (!this.#budgetStopped) this.#o.emit({ type: "budget-stop", ...a.stop });
     this.#budgetStopped = true;
-    return false;
   }
 
   /** Removes (in place) the items whose job the latest save made obsolete; returns them. */
@@ -371,17 +368,18 @@ export class ApplyEngine {
   }
 
   #finished(flight: InFlight, answer: Parameters<Recorder["finished"]>[1]): void {
+    // Every result's charge passes the gate, believable or not (then it counts at its estimate).
+    const generation = this.#o.clips.get(flight.address)?.generation ?? this.#o.store.entry(flight.address)?.request;
+    const settled = this.#gate.settle(flight.taskUUID, answer.items.map((it) => it.cost), generation);
+    if (settled.note) this.#o.emit({ type: "note", message: settled.note });
     const r = this.#recorder.finished(flight, answer);
     if (!r) return;
-    const clip = this.#o.clips.get(flight.address);
-    const count = this.#o.store.task(flight.address, flight.taskUUID)?.numberResults ?? Math.max(1, r.results.length);
-    const note = this.#budget.chargeRecorded(r, clip ? probeKey(clip.generation) : undefined, flight.estimateUsd / Math.max(1, count));
-    if (note) this.#o.emit({ type: "note", message: note });
-    reportFinished(flight, r, this.#s, this.#o.emit);
+    reportFinished(flight, r, this.#s, this.#o.emit, settled.countedUsd);
     if (r.results.length > 0) this.#downloads.start(flight.address, r.results.map((_, i) => r.first + i), r.inline);
   }
 
   #fail(address: string, taskUUID: string | undefined, info: ErrorInfo): void {
+    if (taskUUID) this.#gate.settle(taskUUID, []);
     this.#recorder.failed(address, taskUUID, info);
     this.#s.failed++;
     this.#o.emit({ type: "failed", address, ...(taskUUID ? { taskUUID } : {}), code: info.code, message: info.message });

@@ -9,25 +9,21 @@ import { sequencesToCut } from "../plan/sequences.js";
 import { readCurrentRecord } from "../lockfile/current.js";
 import type { Planned } from "../pipeline.js";
 import { NETWORK_ACTIONS } from "../plan/actions.js";
-import { hasChanges, manifestBudgetScope, overBudget, PROJECT_BUDGET_SCOPE } from "../plan/plan.js";
-import { overBudgetText, usd } from "../plan/render.js";
-import { createEngine, manifestBudgets } from "./create.js";
+import { hasChanges } from "../plan/plan.js";
+import { overBudgetText } from "../plan/render.js";
+import { createEngine } from "./create.js";
+import { openGate, type RunLimit } from "./gate-open.js";
 import type { ApplyEngine } from "./engine.js";
 import { checkLockfileKind } from "./session.js";
 import type { ApiClient, ApplyEvent, ApplySummary } from "./types.js";
 
-/** A limit on this run besides each manifest's own budget (`--max-cost`, `watch --budget`). */
-export interface RunLimit {
-  scope: string;
-  limitUsd: number;
-  /** Why a plan estimated over it is refused, for people (default: "estimated … exceeds …"). */
-  refusal?: (estimateUsd: number) => string;
-}
+export type { RunLimit } from "./gate-open.js";
 
 export interface ApplyRequest {
   planned: Planned;
   /** Whether the API is the simulator: its records never mix with real ones. */
   simulated: boolean;
+  /** The run's own limits only: the gate reads the project's and the manifests' budgets itself. */
   limits: RunLimit[];
   outDir: string;
   concurrency: number;
@@ -52,14 +48,11 @@ export async function applyPlanned(r: ApplyRequest): Promise<ApplySummary | unde
   const { plan, project } = planned;
   checkLockfileKind(planned.lock, planned.lockExists, r.simulated);
   r.show?.();
-  const over = overBudget(plan);
-  if (over.length > 0) throw new ClipformError("BUDGET_EXCEEDED", `${overBudgetText(over[0]!)}. Nothing was sent.`);
-  const est = plan.summary.estimated_cost_usd;
-  for (const l of r.limits) {
-    if (est <= l.limitUsd + 1e-9) continue;
-    const why = l.refusal ? l.refusal(est) : `estimated ${usd(est)} exceeds ${l.scope} of ${usd(l.limitUsd)}`;
-    throw new ClipformError("BUDGET_EXCEEDED", `${why}. Nothing was sent.`);
-  }
+  // The spend gate: every budget of the project, its manifests and this run, checked against the
+  // plan now and against every submission and charge during the run.
+  const { gate, checks } = openGate(planned, r.limits);
+  const over = checks.find((c) => !c.ok);
+  if (over) throw new ClipformError("BUDGET_EXCEEDED", `${over.refusal ?? overBudgetText(over)}. Nothing was sent.`);
   if (!hasChanges(plan)) return undefined;
   await r.approve?.();
   const needsKey = plan.changes.some((c) => NETWORK_ACTIONS.has(c.action) || (c.action === "reuse" && c.generate > 0));
@@ -72,13 +65,7 @@ export async function applyPlanned(r: ApplyRequest): Promise<ApplySummary | unde
     concurrency: r.concurrency,
     pollIntervalMs: r.pollIntervalMs,
     ...(r.taskTimeoutMs !== undefined ? { taskTimeoutMs: r.taskTimeoutMs } : {}),
-    // Every limit binds the engine too, against actual charges as they arrive.
-    budgets: [
-      ...r.limits.map((l) => ({ scope: l.scope, limitUsd: l.limitUsd })),
-      ...manifestBudgets(project.manifests, (file) => plan.budgets.find((b) => b.scope === manifestBudgetScope(file))?.spentUsd ?? 0),
-      // The project's lifetime budget: what is left of it after what was spent and is in flight.
-      ...plan.budgets.filter((b) => b.scope === PROJECT_BUDGET_SCOPE).map((b) => ({ scope: b.scope, limitUsd: b.limitUsd - (b.spentUsd ?? 0) })),
-    ],
+    gate,
     emit: r.emit,
   });
   r.started?.(engine);

@@ -105,7 +105,7 @@ export class Recorder {
 const isInline = (url: string) => url.startsWith("data:");
 
 /** What a finished task's record says, told: its cost anomalies, then success or failure, counted. */
-export function reportFinished(flight: InFlight, r: Recorded, tally: { succeeded: number; failed: number }, emit: (e: ApplyEvent) => void): void {
+export function reportFinished(flight: InFlight, r: Recorded, tally: { succeeded: number; failed: number }, emit: (e: ApplyEvent) => void, countedUsd = r.costUsd): void {
   const { address, taskUUID } = flight;
   for (const x of r.results) {
     if (!x.costAnomaly) continue;
@@ -113,9 +113,9 @@ export function reportFinished(flight: InFlight, r: Recorded, tally: { succeeded
   }
   if (!r.error) {
     tally.succeeded++;
-    emit({ type: "succeeded", address, taskUUID, results: r.results.length, costUsd: r.costUsd });
+    emit({ type: "succeeded", address, taskUUID, results: r.results.length, costUsd: r.costUsd, countedUsd });
   } else {
     tally.failed++;
-    emit({ type: "failed", address, taskUUID, code: r.error.code, message: r.error.message, ...(r.costUsd ? { costUsd: r.costUsd } : {}) });
+    emit({ type: "failed", address, taskUUID, code: r.error.code, message: r.error.message, ...(r.costUsd ? { costUsd: r.costUsd } : {}), ...(countedUsd ? { countedUsd } : {}) });
   }
 }

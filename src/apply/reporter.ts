@@ -37,9 +37,10 @@ export function describeEvent(e: ApplyEvent): string | undefined {
       return `skipped     ${e.address}: ${e.reason}`;
     case "budget-stop":
       if (e.reason === "unpriced") return `budget      ${e.scope} ${usd(e.limitUsd)}: a generation has no known price, so it cannot be checked against it: submitting nothing more`;
-      return `budget      ${e.scope} ${usd(e.limitUsd)} reached (${usd(e.committedUsd)} spent or in flight): submitting nothing more`;
+      if (e.reason === "waiting") return `budget      ${e.scope} ${usd(e.limitUsd)}: the rest fits only once the tasks left running settle: submitting nothing more (the next apply sends it)`;
+      return `budget      ${e.scope} ${usd(e.limitUsd)} reached (${usd(e.committedUsd)} spent or in flight${e.nextUsd !== undefined ? `; the next generation, expected at ${unitUsd(e.nextUsd)}, would pass it by ${usd(e.overByUsd ?? 0)}` : ""}): submitting nothing more`;
     case "price-probe":
-      return `price probe ${e.address}  ${e.model} has no quoted or learned price: sent alone first, the others of its kind wait for its charge`;
+      return `price probe ${e.address}  ${e.model}: its price is not yet confirmed by a charge in this run, so under a budget it goes alone first; the others of its kind wait for its charge`;
     case "concurrency":
       return `concurrency ${e.limit} (${e.reason})`;
     case "note":
@@ -66,7 +67,12 @@ export function describeEvent(e: ApplyEvent): string | undefined {
 
 /** Whether the run left anything undone (the exit code is 1 then). */
 export function applyFailed(s: ApplySummary): boolean {
-  return s.failed > 0 || s.skipped > 0 || s.downloadFailed > 0 || s.stoppedEarly || s.sequencesFailed > 0;
+  return s.failed > 0 || s.skipped > 0 || s.downloadFailed > 0 || s.stoppedEarly || s.sequencesFailed > 0 || s.budgetsExceeded.length > 0;
+}
+
+/** "budget EXCEEDED --max-cost: spent $1.85 of $1.00 (over by $0.85): why". */
+export function exceededText(b: ApplySummary["budgetsExceeded"][number]): string {
+  return `budget EXCEEDED ${b.scope}: spent ${usd(b.spentUsd)} of ${usd(b.limitUsd)} (over by ${usd(b.overByUsd)}): ${b.why}`;
 }
 
 export function summaryText(s: ApplySummary): string {
@@ -80,7 +86,9 @@ export function summaryText(s: ApplySummary): string {
   if (s.stillRunning) parts.push(`${s.stillRunning} still running`);
   if (s.sequencesCut) parts.push(`${s.sequencesCut} sequence${s.sequencesCut === 1 ? "" : "s"} cut`);
   if (s.sequencesFailed) parts.push(`${s.sequencesFailed} cut${s.sequencesFailed === 1 ? "" : "s"} failed`);
-  return `Apply ${applyFailed(s) ? "finished with problems" : "complete"}: ${parts.join(", ")}. Spent ${usd(s.spentUsd)} (estimated ${usd(s.estimatedUsd)}).`;
+  const counted = s.countedUsd > s.spentUsd + 1e-9 ? `; budgets count ${usd(s.countedUsd)}, with the estimates of charges that could not be believed` : "";
+  const exceeded = s.budgetsExceeded.map((b) => `\n${exceededText(b)}`).join("");
+  return `Apply ${applyFailed(s) ? "finished with problems" : "complete"}: ${parts.join(", ")}. Spent ${usd(s.spentUsd)} (estimated ${usd(s.estimatedUsd)}${counted}).${exceeded}`;
 }
 
 /** One line per event: for CI logs and pipes. */

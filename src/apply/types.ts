@@ -6,6 +6,7 @@ import type { PriceBook, PriceSource } from "../plan/prices.js";
 import type { PollResult } from "../runware/poll-result.js";
 import type { PollTask, SubmitResult } from "../runware/client.js";
 import type { VideoTask } from "./request.js";
+import type { BudgetExceeded, BudgetStop, SpendGate } from "./gate.js";
 
 export type { PollTask } from "../runware/client.js";
 
@@ -25,12 +26,13 @@ export type ApplyEvent =
   | { type: "progress"; address: string; progress: number }
   /** The submit's outcome is unknown: the task stays recorded and is polled, never resent blindly. */
   | { type: "unconfirmed"; address: string; taskUUID: string; message: string }
-  | { type: "succeeded"; address: string; taskUUID: string; results: number; costUsd: number }
-  | { type: "failed"; address: string; taskUUID?: string; code: string; message: string; costUsd?: number }
+  /** `costUsd`: believable charges; `countedUsd`: what budgets count (charges, and estimates where none was believable). */
+  | { type: "succeeded"; address: string; taskUUID: string; results: number; costUsd: number; countedUsd?: number }
+  | { type: "failed"; address: string; taskUUID?: string; code: string; message: string; costUsd?: number; countedUsd?: number }
   | { type: "downloaded"; address: string; file: string; bytes: number }
   | { type: "download-failed"; address: string; file: string; message: string }
   | { type: "skipped"; address: string; reason: string }
-  | { type: "budget-stop"; scope: string; limitUsd: number; committedUsd: number; reason?: "unpriced" }
+  | ({ type: "budget-stop" } & BudgetStop)
   /** Under a budget, a generation sent alone first to learn the real price of its kind. */
   | { type: "price-probe"; address: string; model: string }
   | { type: "concurrency"; limit: number; reason: string }
@@ -51,13 +53,6 @@ export type ApplyEvent =
   /** The cut failed; every paid record is kept, the earlier film (if any) too. */
   | { type: "sequence-failed"; name: string; message: string };
 
-export interface BudgetLimit {
-  scope: string;
-  limitUsd: number;
-  /** Which clips count against it (all when undefined). */
-  manifest?: string;
-}
-
 export interface EngineOptions {
   root: string;
   outDir: string;
@@ -67,7 +62,8 @@ export interface EngineOptions {
   client: ApiClient;
   concurrency: number;
   pollIntervalMs: number;
-  budgets: BudgetLimit[];
+  /** Every submission passes it, every charge is counted by it (gate.ts; opened by gate-open.ts). */
+  gate: SpendGate;
   /** Prices for work the plan did not price (a resumed task that must be sent again). */
   prices: PriceBook;
   now: () => Date;
@@ -87,7 +83,12 @@ export interface ApplySummary {
   downloadFailed: number;
   deleted: number;
   skipped: number;
+  /** Believable charges of this run. */
   spentUsd: number;
+  /** What budgets count for this run: charges, and the estimate of every result charged nothing believable. */
+  countedUsd: number;
+  /** Budgets past their limit when the run ended: which, by how much, why (the exit code is 1 then). */
+  budgetsExceeded: BudgetExceeded[];
   estimatedUsd: number;
   submitted: number;
   stoppedEarly: boolean;
@@ -99,7 +100,7 @@ export interface ApplySummary {
 }
 
 export function emptySummary(estimatedUsd = 0): ApplySummary {
-  return { succeeded: 0, failed: 0, resumed: 0, reused: 0, downloaded: 0, downloadFailed: 0, deleted: 0, skipped: 0, spentUsd: 0, estimatedUsd, submitted: 0, stoppedEarly: false, stillRunning: 0, sequencesCut: 0, sequencesFailed: 0 };
+  return { succeeded: 0, failed: 0, resumed: 0, reused: 0, downloaded: 0, downloadFailed: 0, deleted: 0, skipped: 0, spentUsd: 0, countedUsd: 0, budgetsExceeded: [], estimatedUsd, submitted: 0, stoppedEarly: false, stillRunning: 0, sequencesCut: 0, sequencesFailed: 0 };
 }
 
 /** One generation to send: a clip and how many variants. */
@@ -111,7 +112,7 @@ export interface GenJob {
   fresh: boolean;
   /** undefined: nothing prices it (never counted as $0 against a budget). */
   estimateUsd: number | undefined;
-  /** Where the estimate comes from: a catalog price is probed first under a budget. */
+  /** Where the estimate comes from (whatever it is, the spend gate probes a kind under a budget until a charge confirms it). */
   priceSource?: PriceSource;
   /** A reroll of this variant (1-based) alone: its result takes that variant's place. */
   variant?: number;

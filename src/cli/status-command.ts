@@ -11,6 +11,7 @@ import { comparisons } from "../plan/compare.js";
 import { priceBook } from "../plan/prices.js";
 import { priceFromBook } from "../lockfile/ledger.js";
 import type { Command } from "./commands.js";
+import { lifetimeBudgets, projectBudgetOf } from "../apply/gate-open.js";
 
 export const statusCommand: Command = {
   usage: "[paths…] [--json] [--sim]",
@@ -18,6 +19,7 @@ export const statusCommand: Command = {
   async run(ctx, values, positionals) {
     const ws = openWorkspace(ctx.cwd, { paths: positionals, sim: Boolean(values.sim) });
     const { project, lock, lockExists, lockPath, plan } = computePlan(ws, { paths: ws.paths, targets: [], replace: [] });
+    const price = priceFromBook(priceBook(lock, project.catalog));
     const report = buildStatus({
       project,
       lock,
@@ -25,7 +27,8 @@ export const statusCommand: Command = {
       lockPath: relative(ctx.cwd, lockPath) || lockPath,
       plan,
       files: checkOutputFiles(lock, project.root),
-      price: priceFromBook(priceBook(lock, project.catalog)),
+      price,
+      budgets: lifetimeBudgets(lock, project.manifests, projectBudgetOf(project.root), price),
     });
     const simulated = recordNote(ws, ctx.cwd);
     if (values.json) ctx.out(JSON.stringify(simulated ? { ...report, lockfile: { ...report.lockfile, simulated: true } } : report, null, 2));

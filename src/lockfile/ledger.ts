@@ -7,10 +7,13 @@
  * `costAnomaly`) was paid all the same, so it counts at the estimate of its generation (the
  * plan's price for its model, duration and size), never $0: budgets stay conservative. Such
  * figures are told apart (`unknown`), so every view can say the total is partly an estimate.
+ * So does a charge too low to believe for a paid kind (src/money/kind.ts: below 5% of the
+ * estimate, $0 included).
  */
 import { inFlight } from "../core/states.js";
 import { costOrZero, saneCost } from "../util/money-guard.js";
 import { roundUsd } from "../money/usd.js";
+import { IMPLAUSIBLY_LOW_FRACTION, implausiblyLow } from "../money/kind.js";
 import { unknownCostReason, type UnknownCosts } from "../money/unknown-cost.js";
 import type { Lockfile, LockResult } from "./schema.js";
 
@@ -94,13 +97,16 @@ export function ledgerOf(lock: Lockfile, price?: ResultPrice): Ledger {
   };
   for (const p of payersOf(lock).values()) {
     const s = at(p.address, p.manifest);
-    if (p.charged !== undefined) {
+    const est = price ? resultPrice(price, p.model, p.request) : undefined;
+    // A charge too low to believe for a paid kind ($0 for a $0.18 video) counts at its estimate too.
+    const low = p.charged !== undefined && implausiblyLow(p.charged, est);
+    if (p.charged !== undefined && !low) {
       s.usd += p.charged;
       continue;
     }
     s.results++;
-    if (p.unknownWhy && !s.reasons.includes(p.unknownWhy)) s.reasons.push(p.unknownWhy);
-    const est = price ? resultPrice(price, p.model, p.request) : undefined;
+    const why = low ? `the API sent $${p.charged} (below ${IMPLAUSIBLY_LOW_FRACTION * 100}% of its estimate, not believable)` : p.unknownWhy;
+    if (why && !s.reasons.includes(why)) s.reasons.push(why);
     if (est === undefined) s.unpriced++;
     else {
       s.usd += est;

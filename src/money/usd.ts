@@ -8,5 +8,4 @@ export function roundUsd(n: number): number {
   return Math.round(n * 10000) / 10000;
 }
 
-/** Prices are per model and duration. */
-export const priceKey = (model: string, duration: number) => `${model}|${duration}`;
+

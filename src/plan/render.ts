@@ -302,7 +302,7 @@ export function planToJson(p: Plan, warnings: Diagnostic[] = [], o: { simulated?
     })),
     summary: p.summary,
     cost_by_model: p.byModel,
-    budgets: p.budgets.map((b) => ({ scope: b.scope, limit_usd: b.limitUsd, estimated_usd: b.estimatedUsd, ...(b.spentUsd !== undefined ? { spent_usd: b.spentUsd } : {}), ok: b.ok, ...(b.unpriced ? { unpriced: b.unpriced } : {}) })),
+    budgets: p.budgets.map((b) => ({ scope: b.scope, limit_usd: b.limitUsd, estimated_usd: b.estimatedUsd, ...(b.spentUsd !== undefined ? { spent_usd: b.spentUsd } : {}), ok: b.ok, exceeded: (b.spentUsd ?? 0) > b.limitUsd + 1e-9, ...(b.unpriced ? { unpriced: b.unpriced } : {}) })),
     warnings: warnings.map((w) => ({ file: w.file, line: w.line, col: w.col, message: w.message, ...(w.code ? { code: w.code } : {}) })),
     sequences: sequencesJson(p.sequences),
   };

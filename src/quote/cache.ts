@@ -3,6 +3,10 @@
  * request is unchanged. A quote is keyed by the endpoint that gave it (a simulator's price is
  * not Runware's), the request fingerprint (every generation field, local images by content) and
  * the number of videos it pays for. The file is a cache: unreadable means empty, never an error.
+ *
+ * Quotes expire after QUOTE_MAX_AGE_MS: prices change, and an old quote must not keep pricing
+ * requests. (A quote never exempts a kind from the spend gate's probe either: only a charge in
+ * the run confirms a price.)
  */
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -13,6 +17,8 @@ import { sha256Hex } from "../util/canonical.js";
 export const QUOTES_FILE = "quotes.json";
 const STATE_DIR = ".clipform";
 const FORMAT = 1;
+/** How long a cached quote prices a request: 7 days. Older ones are ignored (and asked again with --quote). */
+export const QUOTE_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
 
 export interface CachedQuote {
   /** USD for the whole request (all the videos it generates). */
@@ -27,20 +33,27 @@ export function quoteKey(endpoint: string, fingerprint: string, generate: number
 export class QuoteCache {
   readonly #path: string;
   readonly #quotes: Map<string, CachedQuote>;
+  readonly #now: () => Date;
   #dirty = false;
 
-  private constructor(path: string, quotes: Map<string, CachedQuote>) {
+  private constructor(path: string, quotes: Map<string, CachedQuote>, now: () => Date) {
     this.#path = path;
     this.#quotes = quotes;
+    this.#now = now;
   }
 
-  static load(root: string): QuoteCache {
+  /** `now` (the clock) decides which quotes have expired. */
+  static load(root: string, now: () => Date = () => new Date()): QuoteCache {
     const path = join(root, STATE_DIR, QUOTES_FILE);
-    return new QuoteCache(path, readQuotes(path));
+    return new QuoteCache(path, readQuotes(path), now);
   }
 
+  /** A quote younger than QUOTE_MAX_AGE_MS (one dated in the future is not believed either). */
   get(key: string): CachedQuote | undefined {
-    return this.#quotes.get(key);
+    const q = this.#quotes.get(key);
+    if (!q) return undefined;
+    const age = this.#now().getTime() - Date.parse(q.quotedAt);
+    return Number.isFinite(age) && age >= -60_000 && age <= QUOTE_MAX_AGE_MS ? q : undefined;
   }
 
   set(key: string, usd: number, now: Date): void {

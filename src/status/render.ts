@@ -112,6 +112,10 @@ export function renderStatus(r: StatusReport, color: Palette, comparisons: reado
     for (const it of unknown.sort((a, b) => (a.address < b.address ? -1 : 1))) out.push(`  ${color.yellow("?")} ${it.address.padEnd(w)}  ${costUnknownText({ ...it.cost_unknown!, estimatedUsd: it.cost_unknown!.estimated_usd })}`);
   }
   if (comparisons.length > 0) out.push(...sideBySide(r, comparisons, color));
+  for (const b of r.budgets) {
+    const left = b.limit_usd - b.spent_usd;
+    out.push(`${color.bold("Budget")} ${b.exceeded ? color.red("EXCEEDED") : color.green("ok")} ${b.scope}: spent ${usd(b.spent_usd)} of ${usd(b.limit_usd)} (${b.exceeded ? `over by ${usd(-left)}` : `${usd(Math.max(0, left))} left`})`);
+  }
   out.push("");
   const all = attention.length === 0 ? "Everything is generated and on disk." : "`clipform plan` shows the changes, `clipform apply` makes them.";
   const estimated = t.unknown_cost_results === 0 ? "" : ` (${unknownNote(t)})`;

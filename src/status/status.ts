@@ -76,10 +76,20 @@ export interface ManifestStatus extends StateCounts, SpendEstimate {
   items: StatusItem[];
 }
 
+/** A lifetime budget (clipform.yaml's, a manifest's) as the ledger stands: spent (in flight included) against its limit. */
+export interface BudgetStatus {
+  scope: string;
+  limit_usd: number;
+  spent_usd: number;
+  exceeded: boolean;
+}
+
 export interface StatusReport {
   format_version: string;
   lockfile: { path: string; exists: boolean; lineage: string | null; serial: number };
   manifests: ManifestStatus[];
+  /** Every lifetime budget set, and whether the spend is past it. */
+  budgets: BudgetStatus[];
   totals: StateCounts & SpendEstimate & { manifests: number; clips: number; spent_usd: number; estimated_pending_usd: number };
 }
 
@@ -93,6 +103,8 @@ export interface StatusInput {
   files: ReadonlyMap<string, FileState>;
   /** The plan's price per result: results whose charge is unknown count at it (never $0). */
   price?: ResultPrice;
+  /** The project's and the manifests' lifetime budgets (src/apply/gate-open.ts lifetimeBudgets). */
+  budgets?: readonly { scope: string; limitUsd: number; spentUsd: number; exceeded: boolean }[];
 }
 
 const COUNT_KEY: Record<ClipState, keyof StateCounts> = {
@@ -195,6 +207,7 @@ export function buildStatus(input: StatusInput): StatusReport {
     format_version: STATUS_JSON_FORMAT,
     lockfile: { path: input.lockPath, exists: input.lockExists, lineage: input.lockExists ? lock.lineage : null, serial: lock.serial },
     manifests,
+    budgets: (input.budgets ?? []).map((b) => ({ scope: b.scope, limit_usd: b.limitUsd, spent_usd: b.spentUsd, exceeded: b.exceeded })),
     totals,
   };
 }

@@ -11,6 +11,7 @@ import type { Palette } from "../render/colors.js";
 import { formatDiagnostic, groupRepeated } from "../diagnostics.js";
 import type { ApplyEngine } from "../apply/engine.js";
 import { applyPlanned } from "../apply/orchestrate.js";
+import { projectBudgetOf } from "../apply/gate-open.js";
 import { lineReporter } from "../apply/reporter.js";
 import type { ApiSession } from "../apply/session.js";
 import { ClipformError } from "../errors.js";
@@ -210,7 +211,8 @@ export class ProjectWatcher {
       if (errors.length > 0) {
         out.push("", this.#o.color.red(`${errors.length} problem${errors.length === 1 ? "" : "s"}: fix and save; nothing is planned or applied until then.`));
       } else {
-        const p = planAgainstLockfile(project, { paths: this.#o.paths, targets: [], replace: [] }, this.#record);
+        const budget = projectBudgetOf(project.root);
+        const p = planAgainstLockfile(project, { paths: this.#o.paths, targets: [], replace: [], ...(budget !== undefined ? { projectBudget: budget } : {}) }, this.#record);
         planned = p;
         this.#lastGood = p;
         out.push(renderText(p.plan, { color: this.#o.color, manifests: project.manifests.length, clips: project.clips.length, ...(this.#o.simulated ? { simulated: this.#o.simulated } : {}) }).trimEnd());
@@ -270,7 +272,8 @@ export class ProjectWatcher {
     this.#running = applyPlanned({
       planned,
       simulated: a.session.simulated,
-      // The per-change limit and the run budget both bind the engine (actual charges included).
+      // The per-change limit and the run budget: the spend gate adds the project's and the
+      // manifests' lifetime budgets itself (actual charges included).
       limits: [
         { scope: "watch --max-cost (per change)", limitUsd: a.maxCostPerChange, refusal: (e) => `this change is estimated at ${usd(e)}, over --max-cost ${usd(a.maxCostPerChange)} per change` },
         { scope: "watch --budget", limitUsd: a.budget - spent, refusal: (e) => `${usd(e)} more would take this run past its --budget of ${usd(a.budget)} (spent ${usd(spent)})` },
@@ -279,8 +282,9 @@ export class ProjectWatcher {
       concurrency: a.concurrency,
       pollIntervalMs: a.pollIntervalMs,
       emit: (e) => {
-        // Counted as charges arrive, so a run that fails half-way still counts what it spent.
-        if ((e.type === "succeeded" || e.type === "failed") && e.costUsd) this.#spent += e.costUsd;
+        // Counted as charges arrive, so a run that fails half-way still counts what it spent; a
+        // charge that cannot be believed counts at its estimate, as every budget counts it.
+        if (e.type === "succeeded" || e.type === "failed") this.#spent += e.countedUsd ?? e.costUsd ?? 0;
         reporter.event(e);
       },
       connect: async () => {

@@ -7,7 +7,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { ApplyEngine } from "../../src/apply/engine.js";
-import type { ApplyEvent, BudgetLimit } from "../../src/apply/types.js";
+import type { ApplyEvent } from "../../src/apply/types.js";
+import { SpendGate, type GateScope } from "../../src/apply/gate.js";
 import type { VideoTask } from "../../src/apply/request.js";
 import type { ApiClient, PollTask } from "../../src/apply/types.js";
 import type { DesiredClip } from "../../src/manifest/index.js";
@@ -139,7 +140,7 @@ export interface Rig {
 /** An engine over a temp project, planned from `clips` against `lock`. */
 export function rig(clips: DesiredClip[], lock: Lockfile, o: {
     concurrency?: number;
-    budgets?: BudgetLimit[];
+    budgets?: GateScope[];
     api?: (clock: FakeClock) => FakeApi;
     taskTimeoutMs?: number;
     /** Records go through a journal under .clipform/, as a real apply's do. */
@@ -165,7 +166,7 @@ export function rig(clips: DesiredClip[], lock: Lockfile, o: {
     client: api,
     concurrency: o.concurrency ?? 8,
     pollIntervalMs: 1_000,
-    budgets: o.budgets ?? [],
+    gate: new SpendGate(o.budgets ?? []),
     prices,
     now: clock.now,
     uuid: () => `00000000-0000-4000-9000-${String(++n).padStart(12, "0")}`,

@@ -179,6 +179,6 @@ describe.concurrent("takes: every paid generation is kept", () => {
     expect(sim.stats().requests).toBe(before);
     // The JSON plan says the same, for tools.
     const json = await run(["plan", "--json"], { cwd: dir });
-    expect(JSON.parse(json.stdout).budgets).toContainEqual({ scope: "specs/clips.yaml budget", limit_usd: 0.5, estimated_usd: 0.1848, spent_usd: 0.3696, ok: false });
+    expect(JSON.parse(json.stdout).budgets).toContainEqual({ scope: "specs/clips.yaml budget", limit_usd: 0.5, estimated_usd: 0.1848, spent_usd: 0.3696, ok: false, exceeded: false });
   });
 });

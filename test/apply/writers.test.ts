@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ApplyEngine } from "../../src/apply/engine.js";
+import { SpendGate } from "../../src/apply/gate.js";
 import type { DesiredClip } from "../../src/manifest/index.js";
 import { readLockfile, serializeLockfile } from "../../src/lockfile/io.js";
 import type { Lockfile } from "../../src/lockfile/schema.js";
@@ -38,7 +39,7 @@ function engine(dir: string, lockPath: string, cs: DesiredClip[], api: FakeApi, 
     client: api,
     concurrency,
     pollIntervalMs: 1_000,
-    budgets: [],
+    gate: new SpendGate([]),
     prices: priceBook(lock),
     now: clock.now,
     uuid: () => `00000000-0000-4000-${id}-${String(++n).padStart(12, "0")}`,
