@@ -42,6 +42,8 @@ export type ApplyEvent =
   /** A charge the API reported that cannot be believed: recorded with its raw value, never a charge. */
   | { type: "cost-anomaly"; address: string; taskUUID: string; videoUUID: string; raw: string; reason: string; message: string }
   | { type: "note"; message: string }
+  /** Results beyond the task's numberResults: refused (never recorded, downloaded or counted), the task marked. */
+  | { type: "results-refused"; address: string; taskUUID: string; refused: number; numberResults: number }
   /** A chained clip's frames exist: it is sent now (`extracted`: frames decoded for it this run). */
   | { type: "frames-ready"; address: string; from: string[]; extracted: number }
   /** A sequence's film, cut after the generations (local, free). */

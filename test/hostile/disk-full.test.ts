@@ -7,11 +7,10 @@
  */
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { describe, expect, it, vi } from "vitest";
-import { run as runCli } from "../../src/cli/main.js";
 import { journalDir } from "../../src/lockfile/journal.js";
 import { cleanupAfterAll, FAST, simEnv, simProject, startSim } from "../helpers/apply-sim.js";
+import { cli } from "./inproc.js";
 
 const disk = vi.hoisted(() => ({ full: false, code: "ENOSPC", paths: new Map<number, string>() }));
 
@@ -32,20 +31,6 @@ vi.mock("node:fs", async (importOriginal) => {
 });
 
 cleanupAfterAll();
-
-async function cli(args: string[], dir: string, env: Record<string, string>) {
-  let stdout = "";
-  let stderr = "";
-  const sink = (add: (s: string) => void) => new Writable({ write: (c, _e, done) => (add(String(c)), done()) });
-  const code = await runCli(args, {
-    cwd: dir,
-    env: { NO_COLOR: "1", ...env },
-    stdout: sink((s) => (stdout += s)),
-    stderr: sink((s) => (stderr += s)),
-    stdin: process.stdin,
-  });
-  return { code, stdout, stderr };
-}
 
 describe("a full disk at the final lockfile write", () => {
   it.each(["ENOSPC", "EDQUOT", "EIO"])("%s: a disk error naming the lockfile, the journal kept, nothing paid twice", async (code) => {
