@@ -15,6 +15,7 @@ import type { ApplyEvent, GenJob } from "./types.js";
 import type { ClipLink } from "../manifest/links.js";
 import { pickedResult } from "../lockfile/pick.js";
 import type { Lockfile, LockResult } from "../lockfile/schema.js";
+import { announceFfmpeg } from "../media/ffmpeg.js";
 import { extractFrame, framePath, frameImageId, storeFrame, type FramePosition } from "../media/frames.js";
 import { recordedFrames, resolveLinks, withFrames, type FrameRecord } from "../plan/links.js";
 import type { Change } from "../plan/plan.js";
@@ -127,6 +128,7 @@ export class Chains {
         });
         if (!made.ok) return skip(job.address, made.reason);
         this.o.clips.set(job.address, made.clip);
+        if (made.extracted > 0) announceFfmpeg(emit);
         emit({ type: "frames-ready", address: job.address, from: upstreamOf(job.clip), extracted: made.extracted });
         const entry = store.entry(job.address);
         if (job.fresh && entry && entry.fingerprint === made.clip.fingerprint && entry.results.length >= job.count) {

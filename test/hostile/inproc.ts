@@ -33,6 +33,8 @@ export interface HostileApi {
   /** RUNWARE_BASE_URL and a key for it. */
   env: Record<string, string>;
   submits: { taskUUID: string; numberResults: number; headers: IncomingMessage["headers"] }[];
+  /** Every task type received, in order. */
+  taskTypes: string[];
   downloads: string[];
   close(): Promise<void>;
 }
@@ -49,6 +51,7 @@ export interface HostileOptions {
 export async function startHostileApi(o: HostileOptions = {}): Promise<HostileApi> {
   const submits: HostileApi["submits"] = [];
   const downloads: string[] = [];
+  const taskTypes: string[] = [];
   const tasks = new Map<string, { taskUUID: string; numberResults: number }>();
   let server: TinyServer | undefined = undefined;
   server = await startTinyServer((req, body, res) => {
@@ -61,6 +64,7 @@ export async function startHostileApi(o: HostileOptions = {}): Promise<HostileAp
     const list = JSON.parse(body) as { taskType: string; taskUUID: string; numberResults?: number }[];
     const data: Record<string, unknown>[] = [];
     for (const t of list) {
+      taskTypes.push(t.taskType);
       if (t.taskType === "videoInference") {
         const task = { taskUUID: t.taskUUID, numberResults: t.numberResults ?? 1 };
         submits.push({ ...task, headers: req.headers });
@@ -78,5 +82,5 @@ export async function startHostileApi(o: HostileOptions = {}): Promise<HostileAp
     res.end(JSON.stringify({ data }));
   });
   const url = server.url;
-  return { url, env: { RUNWARE_BASE_URL: url, RUNWARE_API_KEY: "sk-hostile-test-0000" }, submits, downloads, close: () => server!.close() };
+  return { url, env: { RUNWARE_BASE_URL: url, RUNWARE_API_KEY: "sk-hostile-test-0000" }, submits, taskTypes, downloads, close: () => server!.close() };
 }
