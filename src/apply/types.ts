@@ -15,6 +15,10 @@ export interface ApiClient {
   poll(tasks: PollTask[]): Promise<Map<string, PollResult>>;
   uploadImage(image: string): Promise<string>;
   download(url: string, dest: string, opts?: { expectedSha256?: string; partKey?: string }): Promise<{ sha256: string; bytes: number }>;
+  /** No request or retry runs past `atMs` (by the caller's clock `now`); undefined lifts it. */
+  setCutoff?(atMs: number | undefined, now?: number): void;
+  /** Ends every request under way and sends nothing more (SIGTERM). */
+  stop?(): void;
 }
 
 export type ApplyEvent =
