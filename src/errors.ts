@@ -21,7 +21,9 @@ export type ErrorCode =
   | "MISSING_KEY"
   | "UNSAFE_PATH"
   /** No video decoder, or one that could not read a video (frames, sequences). */
-  | "MEDIA";
+  | "MEDIA"
+  /** A write the disk refused: full, over quota, failing or read-only (util/disk.ts). */
+  | "DISK";
 
 export class ClipformError extends Error {
   constructor(

@@ -16,6 +16,7 @@ import type { ClipLink } from "../manifest/links.js";
 import { pickedResult } from "../lockfile/pick.js";
 import type { Lockfile, LockResult } from "../lockfile/schema.js";
 import { frameIdHash, frameImageId, frameKey, type FramePosition } from "../core/address.js";
+import { announceFfmpeg } from "../media/ffmpeg.js";
 import { extractFrame, framePath, storeFrame } from "../media/frames.js";
 import { recordedFrames, resolveLinks, withFrames, type FrameRecord } from "../plan/links.js";
 import type { Change } from "../plan/plan.js";
@@ -129,6 +130,7 @@ export class Chains {
         });
         if (!made.ok) return skip(job.address, made.reason);
         this.o.clips.set(job.address, made.clip);
+        if (made.extracted > 0) announceFfmpeg(emit);
         emit({ type: "frames-ready", address: job.address, from: upstreamOf(job.clip), extracted: made.extracted });
         const entry = store.entry(job.address);
         if (job.fresh && entry && entry.fingerprint === made.clip.fingerprint && entry.results.length >= job.count) {

@@ -3,6 +3,7 @@ import pLimit from "p-limit";
 import { ClipformError } from "../errors.js";
 import type { LockStore } from "../lockfile/store.js";
 import { errorInfo } from "./error-info.js";
+import { describeHead, readHead, sniff } from "../media/input.js";
 import { keptOutputPath, outputPath, recordedPath } from "./outputs.js";
 import { usedResults } from "../lockfile/live.js";
 import type { ApiClient, ApplyEvent } from "./types.js";
@@ -118,6 +119,10 @@ export class Downloads {
       this.#inline.delete(r.videoUUID);
       this.tally.downloaded++;
       emit({ type: "downloaded", address, file, bytes: got.bytes });
+      // Every byte is the server's: a file that is no video or picture is said at once (ffmpeg
+      // refuses it by the same check before it would read it; see media/input.ts).
+      const head = readHead(dest);
+      if (!sniff(head)) emit({ type: "note", message: `${address}: ${file} is not a video or picture (it starts with ${describeHead(head)}); it is kept as downloaded, and no frame or film is ever made from it` });
     } catch (e) {
       if (!isDownloadProblem(e)) throw e;
       this.tally.downloadFailed++;

@@ -70,6 +70,7 @@ export class ApplyEngine {
       recorder: this.#recorder,
       inflight: this.#inflight,
       now: o.now,
+      timeoutMs: o.taskTimeoutMs ?? DEFAULT_TASK_TIMEOUT_MS,
       emit: o.emit,
       expected: (job) => this.#gate.expected(job) ?? 0,
       dropObsolete: (items) => this.#dropObsolete(items, (i) => i.job),
@@ -254,7 +255,7 @@ export class ApplyEngine {
     const tasks = ids.map((taskUUID) => pollTask(this.#inflight.get(taskUUID)!, store));
     let answers;
     try {
-      answers = await pollAnswers(client, tasks);
+      answers = await pollAnswers(client, tasks, { until: Math.max(...ids.map((id) => this.#inflight.get(id)!.since)) + (this.#o.taskTimeoutMs ?? DEFAULT_TASK_TIMEOUT_MS), now: now().getTime() });
     } catch (e) {
       store.flush();
       throw e;

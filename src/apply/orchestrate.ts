@@ -3,6 +3,7 @@
  * API (simulated or real), the plan must fit every budget before anything is sent, approval
  * comes before connecting, then the engine runs the plan from the very lockfile it was made from.
  */
+import { announceFfmpeg } from "../media/ffmpeg.js";
 import { ClipformError } from "../errors.js";
 import { cutSequences } from "./sequence-films.js";
 import { sequencesToCut } from "../plan/sequences.js";
@@ -74,6 +75,7 @@ export async function applyPlanned(r: ApplyRequest): Promise<ApplySummary | unde
   // again only when there are films to cut: a big lockfile parsed a second time is the largest
   // allocation of a run, and would set its peak memory.
   const sequences = sequencesToCut(plan, project.sequences);
+  if (sequences.length > 0) announceFfmpeg(r.emit);
   const films =
     sequences.length === 0
       ? { cut: 0, failed: 0 }

@@ -31,7 +31,10 @@ export type Verdict =
  * next tick); a refusal that waiting cannot fix (a bad key, no credit) ends the run. Anything
  * but an API error is a bug and propagates as one: it is never retried as if the network failed.
  */
-export async function pollAnswers(client: ApiClient, tasks: PollTask[]): Promise<Map<string, PollResult> | undefined> {
+export async function pollAnswers(client: ApiClient, tasks: PollTask[], deadline?: { until: number; now: number }): Promise<Map<string, PollResult> | undefined> {
+  // No poll (with its retries) outlasts the last of these tasks' deadlines: a server trickling its
+  // answer a byte at a time, or never answering, cannot keep the run waiting past --task-timeout.
+  client.setCutoff?.(deadline?.until, deadline?.now);
   try {
     return await client.poll(tasks);
   } catch (e) {

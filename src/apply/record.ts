@@ -24,6 +24,9 @@ export interface Recorded {
   manifest: string;
   model: string;
   duration: unknown;
+  /** Results beyond the task's numberResults, refused (see PollResult.refused). */
+  refused: number;
+  numberResults: number;
 }
 
 export class Recorder {
@@ -87,6 +90,7 @@ export class Recorder {
       finishedAt: this.now().toISOString(),
       status: ok ? "succeeded" : results.length > 0 ? "partial" : "failed",
       ...(error ? { error: { code: error.code, message: error.message } } : {}),
+      ...(a.refused ? { refusedResults: a.refused } : {}),
     });
     const entry = store.entry(flight.address)!;
     return {
@@ -98,6 +102,8 @@ export class Recorder {
       manifest: this.clips.get(flight.address)?.manifest ?? entry.manifest,
       model: entry.model,
       duration: entry.request.duration,
+      refused: a.refused ?? 0,
+      numberResults: store.task(flight.address, flight.taskUUID)?.numberResults ?? results.length,
     };
   }
 }
@@ -107,6 +113,7 @@ const isInline = (url: string) => url.startsWith("data:");
 /** What a finished task's record says, told: its cost anomalies, then success or failure, counted. */
 export function reportFinished(flight: InFlight, r: Recorded, tally: { succeeded: number; failed: number }, emit: (e: ApplyEvent) => void, countedUsd = r.costUsd): void {
   const { address, taskUUID } = flight;
+  if (r.refused > 0) emit({ type: "results-refused", address, taskUUID, refused: r.refused, numberResults: r.numberResults });
   for (const x of r.results) {
     if (!x.costAnomaly) continue;
     emit({ type: "cost-anomaly", address, taskUUID, videoUUID: x.videoUUID, raw: x.costAnomaly.raw, reason: x.costAnomaly.reason, message: describeAnomaly(x.costAnomaly) });

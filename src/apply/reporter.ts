@@ -53,6 +53,8 @@ export function describeEvent(e: ApplyEvent): string | undefined {
       return `still running ${e.address}  task ${short(e.taskUUID)}: past --task-timeout; it stays recorded (re-run apply to collect it)`;
     case "cost-anomaly":
       return `cost anomaly ${e.address}  task ${short(e.taskUUID)}: ${e.message}`;
+    case "results-refused":
+      return `anomaly     ${e.address}  task ${short(e.taskUUID)}: the API sent ${e.refused} result${e.refused === 1 ? "" : "s"} beyond numberResults ${e.numberResults}: refused (not recorded or downloaded)`;
     case "sequence-cut":
       return `cut         ${e.name}  ${e.file} (${e.members.length} clip${e.members.length === 1 ? "" : "s"}, ${e.mode === "copy" ? "streams copied" : "re-encoded"})`;
     case "sequence-skipped":

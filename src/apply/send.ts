@@ -35,6 +35,8 @@ export interface SendContext {
   recorder: Recorder;
   inflight: Map<string, InFlight>;
   now: () => Date;
+  /** --task-timeout: a submit round (uploads, retries and all) ends within it. */
+  timeoutMs: number;
   emit: (e: ApplyEvent) => void;
   expected: (job: GenJob) => number;
   /** Drops (in place) the new tasks a newer save made obsolete while images uploaded. */
@@ -46,6 +48,8 @@ export interface SendContext {
 
 /** Builds, records (new tasks) and sends; returns whether any request went out. */
 export async function send(ctx: SendContext, items: Outgoing[]): Promise<boolean> {
+  const now = ctx.now().getTime();
+  ctx.client.setCutoff?.(now + ctx.timeoutMs, now);
   // Build every task first (uploading local images once), then write ahead, then send.
   const built: { item: Outgoing; task: VideoTask }[] = [];
   for (const item of items) {

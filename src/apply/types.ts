@@ -16,6 +16,10 @@ export interface ApiClient {
   poll(tasks: PollTask[]): Promise<Map<string, PollResult>>;
   uploadImage(image: string): Promise<string>;
   download(url: string, dest: string, opts?: { expectedSha256?: string; partKey?: string }): Promise<{ sha256: string; bytes: number }>;
+  /** No request or retry runs past `atMs` (by the caller's clock `now`); undefined lifts it. */
+  setCutoff?(atMs: number | undefined, now?: number): void;
+  /** Ends every request under way and sends nothing more (SIGTERM). */
+  stop?(): void;
 }
 
 export type ApplyEvent =
@@ -44,6 +48,8 @@ export type ApplyEvent =
   /** A charge the API reported that cannot be believed: recorded with its raw value, never a charge. */
   | { type: "cost-anomaly"; address: string; taskUUID: string; videoUUID: string; raw: string; reason: string; message: string }
   | { type: "note"; message: string }
+  /** Results beyond the task's numberResults: refused (never recorded, downloaded or counted), the task marked. */
+  | { type: "results-refused"; address: string; taskUUID: string; refused: number; numberResults: number }
   /** A chained clip's frames exist: it is sent now (`extracted`: frames decoded for it this run). */
   | { type: "frames-ready"; address: string; from: string[]; extracted: number }
   /** A sequence's film, cut after the generations (local, free). */

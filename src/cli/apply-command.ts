@@ -125,21 +125,28 @@ async function runApply(ctx: Context, values: Record<string, unknown>, positiona
   let session: ApiSession | undefined;
   let engine: ApplyEngine | undefined;
   let interrupts = 0;
+  // SIGTERM (a CI job cancelled, a container stopped) does not wait for anything: nothing more is
+  // sent, every request under way is ended, what is in flight is recorded, and the process exits.
+  const onSigterm = () => {
+    session?.client.stop();
+    quit(143, "Terminated (SIGTERM): nothing more is sent.");
+  };
   const onSigint = () => {
     interrupts++;
     if (interrupts === 1) engine?.stopSubmitting();
-    else {
-      try {
-        // What the last poll and downloads recorded is still in the journal's buffer until the next tick.
-        engine?.recordNow();
-        ctx.err("Quitting now. Every task sent is recorded in the lockfile: the next plan shows it as resume.");
-      } catch (e) {
-        // Every task was written ahead before it was sent; only what came back since may be lost.
-        ctx.err(`Quitting now. The latest results could not be recorded (${(e as Error).message}); every task sent is recorded, and the next apply polls them again.`);
-      } finally {
-        lock.release();
-        process.exit(130);
-      }
+    else quit(130, "Quitting now.");
+  };
+  const quit = (code: number, why: string) => {
+    try {
+      // What the last poll and downloads recorded is still in the journal's buffer until the next tick.
+      engine?.recordNow();
+      ctx.err(`${why} Every task sent is recorded in the lockfile: the next plan shows it as resume.`);
+    } catch (e) {
+      // Every task was written ahead before it was sent; only what came back since may be lost.
+      ctx.err(`${why} The latest results could not be recorded (${(e as Error).message}); every task sent is recorded, and the next apply polls them again.`);
+    } finally {
+      lock.release();
+      process.exit(code);
     }
   };
   try {
@@ -202,7 +209,7 @@ async function runApply(ctx: Context, values: Record<string, unknown>, positiona
             ? liveReporter(ctx.stderr, ctx.colorErr, { generations: plan.summary.generations, estimatedUsd: plan.summary.estimated_cost_usd })
             : lineReporter((l) => ctx.err(l));
         process.on("SIGINT", onSigint);
-        process.on("SIGTERM", onSigint);
+        process.on("SIGTERM", onSigterm);
         return session.client;
       },
       started: (e) => {
@@ -227,7 +234,7 @@ async function runApply(ctx: Context, values: Record<string, unknown>, positiona
     return summary.stillRunning > 0 ? EXIT_STILL_RUNNING : 0;
   } finally {
     process.off("SIGINT", onSigint);
-    process.off("SIGTERM", onSigint);
+    process.off("SIGTERM", onSigterm);
     await session?.close();
     lock.release();
   }

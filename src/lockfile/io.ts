@@ -13,6 +13,7 @@ import { loadValidator } from "../util/validators.js";
 import { LOCKFILE_FORMAT, READABLE_FORMATS } from "./format.js";
 import type { Lockfile } from "./schema.js";
 import { redactSecrets } from "../util/secrets.js";
+import { writingTo } from "../util/disk.js";
 
 /** Validated with the published lockfile schema (generated from the zod definition in schema.ts). */
 const validateLockfile = await loadValidator("lockfile");
@@ -145,6 +146,10 @@ const WRITE_CHUNK = 1 << 20;
  * pieces (see lockfileChunks), each is redacted on its own: a piece must not split a string.
  */
 export function writeFileAtomic(path: string, content: string | readonly string[]): void {
+  writingTo(path, () => writeAtomic(path, content));
+}
+
+function writeAtomic(path: string, content: string | readonly string[]): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`);
   const fd = openSync(tmp, "w", 0o644);
   try {

@@ -14,6 +14,7 @@ import { basename, dirname, join } from "node:path";
 import { ClipformError } from "../errors.js";
 import { pendingFiles } from "./pending.js";
 import { redactSecrets } from "../util/secrets.js";
+import { writingTo } from "../util/disk.js";
 import { applyEvent, knownTasks, type JournalEvent, type JournalHeader } from "./journal-events.js";
 import type { Lockfile } from "./schema.js";
 
@@ -155,10 +156,11 @@ export class Journal {
 
   /** fsync: after it, every event appended so far survives a crash. */
   sync(): void {
-    if (this.#fd === undefined) return;
-    this.#writeBuffered(this.#fd);
+    const fd = this.#fd;
+    if (fd === undefined) return;
+    this.#writeBuffered(fd);
     if (!this.#unsynced) return;
-    fsyncSync(this.#fd);
+    writingTo(this.#path ?? this.dir, () => fsyncSync(fd));
     this.#unsynced = false;
   }
 
@@ -190,11 +192,11 @@ export class Journal {
   }
 
   #open(): number {
-    mkdirSync(this.dir, { recursive: true });
+    writingTo(this.dir, () => mkdirSync(this.dir, { recursive: true }));
     const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(".", "-");
     const path = join(this.dir, `${stamp}-${process.pid}-${String(++segments % 1e6).padStart(6, "0")}-${randomUUID().slice(0, 8)}.jsonl`);
     // "wx": a journal is never overwritten, even by a name that happened to repeat.
-    const fd = openSync(path, "wx", 0o644);
+    const fd = writingTo(path, () => openSync(path, "wx", 0o644));
     this.#fd = fd;
     this.#path = path;
     open.add(path);
@@ -211,8 +213,10 @@ export class Journal {
     if (this.#buffered.length === 0) return;
     const buf = Buffer.from(this.#buffered.join(""));
     this.#buffered = [];
-    let off = 0;
-    while (off < buf.length) off += writeSync(fd, buf, off);
+    writingTo(this.#path ?? this.dir, () => {
+      let off = 0;
+      while (off < buf.length) off += writeSync(fd, buf, off);
+    });
     this.#unsynced = true;
   }
 }

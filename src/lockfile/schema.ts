@@ -32,6 +32,12 @@ export const taskSchema = z
       .describe("ISO time the API acknowledged the task. An acknowledged task is only ever polled; one never acknowledged may be sent again, with the same UUID, if the API does not know it."),
     finishedAt: z.string().optional().describe("ISO time the task finished."),
     error: apiErrorSchema.optional(),
+    refusedResults: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe("Results the API sent beyond numberResults: refused as an anomaly, never recorded, downloaded or counted."),
   })
   .describe("One videoInference task sent for this clip.");
 

@@ -13,6 +13,8 @@
 import { existsSync, mkdirSync, renameSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileStamp } from "../util/stamp.js";
+import { diskProblem } from "../util/disk.js";
+import { ClipformError } from "../errors.js";
 import { mergeLockfiles } from "./merge.js";
 import { lockfileChunks, parseLockfile, readLockfile, writeFileAtomic, type EntryTexts } from "./io.js";
 import { Journal, removeJournals, type JournalEvent } from "./journal.js";
@@ -277,8 +279,12 @@ export class LockStore {
   /** The run is over: everything goes into the lockfile, and this run's journal is removed. */
   close(): void {
     this.#dirty ||= (this.#journal?.events ?? 0) > 0;
-    this.fold();
-    this.#journal?.close();
+    try {
+      this.fold();
+    } finally {
+      // A fold the disk refused leaves the journal whole on disk, for the next run to fold in.
+      this.#journal?.close();
+    }
   }
 
   /** Writes the lockfile (or the rescue file) with everything recorded; the journal so far is no longer needed. */
@@ -291,9 +297,9 @@ export class LockStore {
     const next: Lockfile = { ...this.#lock, serial: this.#lock.serial + Math.max(1, this.#changes) };
     const text = lockfileChunks(next, this.#texts);
     if (this.#rescued) {
-      writeFileAtomic(this.#rescued, text);
+      this.#write(this.#rescued, text);
     } else {
-      writeFileAtomic(this.path, text);
+      this.#write(this.path, text);
       this.#base = text;
       this.#stamp = fileStamp(this.path);
       if (this.folded.length > 0) {
@@ -312,6 +318,19 @@ export class LockStore {
     this.#lastFold = this.#now();
     this.#foldAt = this.#foldThreshold();
     this.#journal?.rotate();
+  }
+
+  /** An atomic write; one the disk refused says where this run's records are kept meanwhile. */
+  #write(path: string, text: readonly string[]): void {
+    try {
+      writeFileAtomic(path, text);
+    } catch (e) {
+      const disk = diskProblem(e, path);
+      if (!disk) throw e;
+      const kept = this.#journal?.path ?? this.#journals[0];
+      const where = kept ? `every record of this run is kept in ${kept}, which the next plan or apply folds in` : "the file is left as it was";
+      throw new ClipformError("DISK", `${disk.message}. Nothing was lost: ${path} is untouched and ${where}. Free some space, then run \`clipform plan\`.`);
+    }
   }
 
   /**

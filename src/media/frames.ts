@@ -10,6 +10,8 @@ import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ClipformError } from "../errors.js";
 import { runFfmpeg } from "./ffmpeg.js";
+import { checkFrameSize, videoInputArgs } from "./input.js";
+import { probeVideo } from "./sequence-probe.js";
 import { encodePng } from "./png.js";
 
 import type { FramePosition } from "../core/address.js";
@@ -27,17 +29,38 @@ const LAST_WINDOW_S = "0.5";
 
 export async function extractFrame(video: string, which: FramePosition): Promise<Frame> {
   const what = `the ${which} frame of ${video}`;
-  const args = (seek: boolean) => [...(seek ? ["-sseof", `-${LAST_WINDOW_S}`] : []), "-i", video, "-map", "0:v:0", ...(which === "first" ? ["-frames:v", "1"] : []), "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"];
-  let { stdout, stderr } = await runFfmpeg(what, args(which === "last"));
+  // The size first, from the container (nothing decoded): a frame too big is refused here.
+  const probe = await probeVideo(video, video, { pictures: true });
+  checkFrameSize(probe.width, probe.height, video);
+  // Two frames' worth of output is all that is ever kept, however many frames a window holds.
+  const keepLastBytes = 2 * probe.width * probe.height * 3;
+  const args = (seek: boolean) => [
+    ...videoInputArgs(video, what, seek ? ["-sseof", `-${LAST_WINDOW_S}`] : [], true),
+    "-map",
+    "0:v:0",
+    ...(which === "first" ? ["-frames:v", "1"] : []),
+    "-f",
+    "rawvideo",
+    "-pix_fmt",
+    "rgb24",
+    "pipe:1",
+  ];
+  let out = await runFfmpeg(what, args(which === "last"), { keepLastBytes });
   // A video shorter than the window (or one whose end cannot be seeked) is decoded whole.
-  if (stdout.length === 0 && which === "last") ({ stdout, stderr } = await runFfmpeg(what, args(false)));
+  if (out.stdout.length === 0 && which === "last") out = await runFfmpeg(what, args(false), { keepLastBytes });
+  const { stdout, dropped, stderr } = out;
   const size = /Output #0[\s\S]*?Video: rawvideo[^\n]*?, (\d+)x(\d+)/.exec(stderr);
   if (!size) throw new ClipformError("MEDIA", `${what}: ffmpeg did not say the frame's size`);
   const width = Number(size[1]);
   const height = Number(size[2]);
+  checkFrameSize(width, height, video);
   const bytes = width * height * 3;
-  if (bytes === 0 || stdout.length < bytes) throw new ClipformError("MEDIA", `${what}: no frame could be decoded`);
-  const pixels = which === "first" ? stdout.subarray(0, bytes) : stdout.subarray(stdout.length - (stdout.length % bytes) - bytes, stdout.length - (stdout.length % bytes));
+  const total = dropped + stdout.length;
+  if (bytes === 0 || total < bytes) throw new ClipformError("MEDIA", `${what}: no frame could be decoded`);
+  // The last whole frame, in offsets of everything written (the kept tail starts at `dropped`).
+  const start = which === "first" ? 0 : total - (total % bytes) - bytes - dropped;
+  if (start < 0) throw new ClipformError("MEDIA", `${what}: the frame's size changed while decoding`);
+  const pixels = stdout.subarray(start, start + bytes);
   const pixelsSha256 = createHash("sha256").update(`${width}x${height}\n`).update(pixels).digest("hex");
   return { pixelsSha256, width, height, png: encodePng(Buffer.from(pixels), width, height) };
 }

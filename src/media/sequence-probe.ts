@@ -5,6 +5,10 @@
  */
 import { ClipformError } from "../errors.js";
 import { runFfmpeg } from "./ffmpeg.js";
+import { videoInputArgs } from "./input.js";
+
+/** Reading a file without decoding it is quick; a file that takes longer is not a clip's video. */
+const PROBE_TIMEOUT_MS = 30_000;
 
 export interface VideoProbe {
   /** The demuxer's names, e.g. "mov,mp4,m4a,3gp,3g2,mj2" or "matroska,webm". */
@@ -68,9 +72,9 @@ export function parseProbe(stderr: string): VideoProbe | undefined {
 }
 
 /** Probes `file` (an absolute path); `label` names it in errors. */
-export async function probeVideo(file: string, label: string): Promise<VideoProbe> {
+export async function probeVideo(file: string, label: string, o: { pictures?: boolean } = {}): Promise<VideoProbe> {
   // Copying every stream to nowhere reads the file without decoding it and exits 0 (`-i` alone exits 1).
-  const { stderr } = await runFfmpeg(`reading ${label}`, ["-i", file, "-map", "0", "-c", "copy", "-f", "null", "-"]);
+  const { stderr } = await runFfmpeg(`reading ${label}`, [...videoInputArgs(file, `reading ${label}`, [], o.pictures), "-map", "0", "-c", "copy", "-f", "null", "-"], { timeoutMs: PROBE_TIMEOUT_MS });
   const probe = parseProbe(stderr);
   if (!probe) throw new ClipformError("MEDIA", `${label} has no video stream ffmpeg can read`);
   return probe;

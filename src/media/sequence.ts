@@ -11,6 +11,7 @@ import { basename, dirname, join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { runFfmpeg } from "./ffmpeg.js";
 import { probeVideo, type VideoProbe } from "./sequence-probe.js";
+import { checkFrameSize, videoInputArgs } from "./input.js";
 import { sha256OfFile } from "./sequence-record.js";
 
 export type CutMode = "copy" | "encode";
@@ -56,10 +57,11 @@ export function canCopy(probes: readonly VideoProbe[]): boolean {
 }
 
 /** One line of a concat list: the path quoted as the demuxer reads it. */
-const concatLine = (file: string) => `file '${file.replace(/'/g, "'\\''")}'`;
+const concatLine = (file: string) => `file '${`file:${file}`.replace(/'/g, "'\\''")}'`;
 
 function copyArgs(list: string, out: string): string[] {
-  return ["-f", "concat", "-safe", "0", "-i", list, "-map", "0", "-c", "copy", "-movflags", "+faststart", "-f", "mp4", out];
+  // The list is clipform's own; its members were sniffed and probed (see cutSequence), and are read through the file protocol only.
+  return ["-protocol_whitelist", "file", "-f", "concat", "-safe", "0", "-i", `file:${list}`, "-map", "0", "-c", "copy", "-movflags", "+faststart", "-f", "mp4", out];
 }
 
 const even = (n: number) => n + (n % 2);
@@ -82,7 +84,7 @@ export function encodeArgs(inputs: readonly CutInput[], probes: readonly VideoPr
   });
   filters.push(`${joined.join("")}concat=n=${probes.length}:v=1:a=${withAudio ? 1 : 0}${withAudio ? "[v][a]" : "[v]"}`);
   return [
-    ...inputs.flatMap((m) => ["-i", m.file]),
+    ...inputs.flatMap((m) => videoInputArgs(m.file, m.label)),
     "-filter_complex",
     filters.join(";"),
     "-map",
@@ -116,7 +118,12 @@ function timeoutFor(mode: CutMode, seconds: number): number {
 export async function cutSequence(inputs: readonly CutInput[], out: string): Promise<CutResult> {
   // In order, so a problem names the first member that has it; a repeated member is read once.
   const byFile = new Map<string, VideoProbe>();
-  for (const m of inputs) if (!byFile.has(m.file)) byFile.set(m.file, await probeVideo(m.file, m.label));
+  for (const m of inputs) {
+    if (byFile.has(m.file)) continue;
+    const probe = await probeVideo(m.file, m.label);
+    checkFrameSize(probe.width, probe.height, m.label);
+    byFile.set(m.file, probe);
+  }
   const probes = inputs.map((m) => byFile.get(m.file)!);
   const mode: CutMode = canCopy(probes) ? "copy" : "encode";
   const duration = probes.reduce((s, p) => s + (p.duration ?? 0), 0);

@@ -182,6 +182,19 @@ export class RunwareClient {
     });
   }
 
+  /**
+   * No request runs, and no retry waits, past `atMs` (epoch ms by `now`): a deadline that a
+   * server trickling its answers, or never answering, cannot stretch. Undefined lifts it.
+   */
+  setCutoff(atMs: number | undefined, now = Date.now()): void {
+    this.#transport.setCutoff(atMs, now);
+  }
+
+  /** Ends every request under way and sends nothing more (SIGTERM). */
+  stop(): void {
+    this.#transport.stop();
+  }
+
   /** A copy of the polling counters so far. */
   pollCounters(): PollCounters {
     return this.#poller.counters();
@@ -207,7 +220,7 @@ export class RunwareClient {
       this.#record(verdicts, results, lastError);
       const resend = pending.filter((task) => verdicts.get(task.taskUUID)!.type === "resend");
       const unknown = pending.filter((task) => verdicts.get(task.taskUUID)!.type === "unknown");
-      const exhausted = attempt >= this.#maxRetries;
+      const exhausted = attempt >= this.#maxRetries || this.#transport.timeLeft() <= 0;
       if (unknown.length === 0 && (resend.length === 0 || exhausted)) {
         reject(resend);
         break;
@@ -326,7 +339,7 @@ export class RunwareClient {
       try {
         return await fn();
       } catch (error) {
-        if (!(error instanceof RunwareError) || !error.retryable || attempt >= this.#maxRetries) throw error;
+        if (!(error instanceof RunwareError) || !error.retryable || attempt >= this.#maxRetries || this.#transport.timeLeft() <= 0) throw error;
         await this.#backoff(operation, attempt, [error]);
       }
     }
@@ -335,7 +348,8 @@ export class RunwareClient {
   async #backoff(operation: Operation, attempt: number, errors: RunwareError[]): Promise<void> {
     const retryAfters = errors.map((e) => e.retryAfterMs).filter((ms) => ms !== undefined);
     const retryAfterMs = retryAfters.length ? Math.max(...retryAfters) : undefined;
-    const delayMs = backoffDelay(attempt, this.#random, retryAfterMs);
+    // A wait never outlasts the deadline: the attempt after it fails at once.
+    const delayMs = Math.min(backoffDelay(attempt, this.#random, retryAfterMs), this.#transport.timeLeft());
     this.#onEvent({ type: "retry", operation, attempt: attempt + 1, delayMs, error: errors[0]! });
     await this.#sleep(delayMs);
   }

@@ -8,6 +8,7 @@
 import { checkCost, describeAnomaly, type CostAnomaly } from "./cost.js";
 import { RunwareError } from "./errors.js";
 import type { Item } from "./schemas.js";
+import { REDACTED } from "../util/secrets.js";
 
 export interface VideoItem {
   videoUUID: string;
@@ -74,6 +75,9 @@ function readSuccess(taskUUID: string, item: Item, where: string): ItemReading {
 
   const notes: string[] = [];
   const video: VideoItem = { videoUUID, videoURL };
+  // The transport redacted the body before parsing: a URL the server built with the key keeps its
+  // redacted form everywhere (the lockfile included), and the download from it will fail.
+  if (videoURL.includes(REDACTED)) notes.push(`${where}: the server's URL carried the API key (in some encoding); kept a redacted URL, which cannot be downloaded from`);
   if (typeof item.seed === "number" && Number.isSafeInteger(item.seed) && item.seed >= 0) video.seed = item.seed;
   else if (item.seed !== undefined) notes.push(`${where}.seed ${short(item.seed)} ignored (not a whole number)`);
   const cost = checkCost(item.cost);

@@ -31,6 +31,11 @@ export interface PollResult {
   silent?: boolean;
   /** Oddities in this task's answer, for the logs: extra results, ignored fields or costs. */
   notes?: string[];
+  /**
+   * Results beyond the task's numberResults, refused: not in `items` (never recorded,
+   * downloaded or counted). A hostile server sent 2,000 per task.
+   */
+  refused?: number;
 }
 
 /**
@@ -60,15 +65,18 @@ export function summarize(taskUUID: string, answers: TaskAnswers, reply: Reply, 
       if (reading.progress !== undefined) progress.push(reading.progress);
     }
   }
-  const items = [...byUUID.values()];
+  let items = [...byUUID.values()];
+  let refused = 0;
+  if (expected !== undefined && items.length > expected) {
+    refused = items.length - expected;
+    items = items.slice(0, expected);
+    notes.push(`task ${taskUUID} returned ${items.length + refused} results for numberResults ${expected}: the first ${expected} kept, ${refused} refused (not recorded or downloaded)`);
+  }
   const notFound = failures.find((f) => f.kind === "notFound");
   if (notFound && answers.items.length === 0) return { status: "notFound", items: [], error: notFound };
   const genFailures = failures.filter((f) => f.kind !== "notFound");
   const error = genFailures[0];
-  if (expected !== undefined && items.length > expected) {
-    notes.push(`task ${taskUUID} returned ${items.length} results for numberResults ${expected}: all recorded (each was charged)`);
-  }
-  const withNotes = (result: PollResult): PollResult => (notes.length > 0 ? { ...result, notes } : result);
+  const withNotes = (result: PollResult): PollResult => ({ ...result, ...(notes.length > 0 && { notes }), ...(refused > 0 && { refused }) });
   const accounted = items.length + genFailures.length;
   const failedWhole = running === 0 && items.length === 0 && genFailures.length > 0;
   const finished = expected === undefined ? running === 0 && accounted > 0 : accounted >= expected || failedWhole;

@@ -102,6 +102,13 @@ export class Transport {
   readonly #redact: Redact;
   readonly #timeoutMs: number;
   readonly #deadlineMs: number;
+  /**
+   * No exchange runs past this moment (epoch ms): the whole-task deadline of the caller, which a
+   * server trickling its answers cannot stretch. Undefined: only each request's own deadline.
+   */
+  #cutoff: number | undefined;
+  /** Aborts every exchange under way (SIGTERM): nothing is waited for any more. */
+  #stop = new AbortController();
 
   constructor(options: TransportOptions) {
     this.dispatcher = createAgent(options.timeoutMs);
@@ -114,9 +121,31 @@ export class Transport {
     this.#redact = options.redact;
   }
 
+  /** See #cutoff; `now` is the clock the caller measures deadlines with. */
+  setCutoff(atMs: number | undefined, now = Date.now()): void {
+    this.#cutoff = atMs === undefined ? undefined : Date.now() + (atMs - now);
+  }
+
+  /** Milliseconds left before the cutoff (Infinity without one; 0 once stopped). */
+  timeLeft(): number {
+    if (this.#stop.signal.aborted) return 0;
+    return this.#cutoff === undefined ? Infinity : Math.max(0, this.#cutoff - Date.now());
+  }
+
+  /** Every exchange under way ends now, and no new one starts. */
+  stop(): void {
+    this.#stop.abort();
+  }
+
   async post(body: string, extraHeaders: Record<string, string> = {}): Promise<Exchange> {
     const bytes = Buffer.byteLength(body);
-    const deadline = new Deadline(deadlineFor(bytes, this.#deadlineMs));
+    const left = this.timeLeft();
+    if (left <= 0) {
+      // Nothing is sent past the deadline: the caller records what is in flight and moves on.
+      const cause = Object.assign(new Error(this.#stop.signal.aborted ? "apply is stopping" : "the task deadline has passed"), { code: DEADLINE_CODE });
+      return { ok: false, error: networkError(cause, this.#redact), reachedServer: false };
+    }
+    const deadline = new Deadline(Math.min(deadlineFor(bytes, this.#deadlineMs), left), this.#stop.signal);
     let response: Dispatcher.ResponseData;
     try {
       response = await request(this.#url, {
@@ -179,7 +208,7 @@ export class Deadline {
   readonly #ms: number;
   #fired = false;
 
-  constructor(ms: number) {
+  constructor(ms: number, stop?: AbortSignal) {
     this.#ms = ms;
     this.#timer = setTimeout(() => {
       this.#fired = true;
@@ -187,6 +216,14 @@ export class Deadline {
     }, ms);
     // A deadline never keeps the process alive on its own.
     this.#timer.unref();
+    if (stop) {
+      const onStop = () => {
+        this.#fired = true;
+        this.#controller.abort();
+      };
+      if (stop.aborted) onStop();
+      else stop.addEventListener("abort", onStop, { once: true, signal: this.#controller.signal });
+    }
   }
 
   get signal(): AbortSignal {

@@ -230,7 +230,9 @@ function serveFile(req: IncomingMessage, res: ServerResponse, abs: string): void
   } else {
     res.writeHead(200, { "content-type": type, "accept-ranges": "bytes", "content-length": size });
   }
-  if (req.method === "HEAD") {
+  if (req.method === "HEAD" || size === 0) {
+    // An empty file has no byte range to stream (createReadStream would refuse end -1 after
+    // the headers went out, and the descriptor would stay open).
     closeSync(fd);
     return void res.end();
   }

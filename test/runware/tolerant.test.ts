@@ -153,7 +153,8 @@ describe("completion by count", () => {
       const statuses: string[] = [];
       for (let i = 0; i < 3; i++) statuses.push((await client.poll([{ taskUUID: uuid, numberResults: 3 }])).get(uuid)!.status);
       expect(statuses).toEqual(["processing", "processing", "success"]);
-      expect((await client.poll([uuid])).get(uuid)!.items).toHaveLength(4);
+      // A fourth result beyond the 3 the client knows were asked for is refused (issue 20).
+      expect((await client.poll([uuid])).get(uuid)).toMatchObject({ items: { length: 3 }, refused: 1 });
     } finally {
       await client.close();
     }
@@ -174,11 +175,11 @@ describe("completion by count", () => {
     expect(results.get(whole)).toMatchObject({ status: "error", error: { apiCode: "generationFailed" } });
   });
 
-  it("records more results than asked for and flags them", async () => {
+  it("keeps numberResults results, refuses the rest and flags them (issue 20)", async () => {
     const uuid = randomUUID();
     const { url } = await serve(() => ({ status: 200, body: { data: [done(uuid), done(uuid), done(uuid), done(uuid)] } }));
     const { results, events } = await pollOnce(url, [{ taskUUID: uuid, numberResults: 1 }]);
-    expect(results.get(uuid)).toMatchObject({ status: "success", items: { length: 4 } });
+    expect(results.get(uuid)).toMatchObject({ status: "success", items: { length: 1 }, refused: 3 });
     expect(events).toContainEqual(expect.objectContaining({ type: "anomaly", message: expect.stringContaining("4 results for numberResults 1") }));
   });
 });
