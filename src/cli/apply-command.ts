@@ -6,12 +6,12 @@ import { DEFAULT_CONCURRENCY } from "../apply/concurrency.js";
 import type { ApplyEngine } from "../apply/engine.js";
 import { DEFAULT_POLL_INTERVAL_MS } from "../apply/pacing.js";
 import { emptySummary } from "../apply/types.js";
-import { DEFAULT_OUT_DIR } from "../apply/outputs.js";
 import { applyFailed, jsonReporter, liveReporter, lineReporter, type Reporter } from "../apply/reporter.js";
 import { acquireStateLock, describeHolder } from "../apply/statelock.js";
 import { ClipformError } from "../errors.js";
 import { openWorkspace, prepareRecord, recordNote } from "../project/workspace.js";
 import { relative, resolve } from "node:path";
+import { DEFAULT_OUT_DIR } from "../core/layout.js";
 import { fileStamp } from "../util/stamp.js";
 import { checkSavedPlan, isPlanFile, readPlanFile } from "../plan/planfile.js";
 import { planToJson, renderText } from "../plan/render.js";
@@ -53,7 +53,6 @@ async function askYes(ctx: Context): Promise<boolean> {
     rl.close();
   }
 }
-
 
 function tighter(saved: number | undefined, now: number | undefined): { maxCost?: number } {
   if (saved === undefined) return now === undefined ? {} : { maxCost: now };

@@ -1,7 +1,6 @@
 /** `clipform watch`: re-plan on every save; with --apply, apply within per-change and whole-run limits. */
 import { DEFAULT_CONCURRENCY } from "../apply/concurrency.js";
 import { DEFAULT_POLL_INTERVAL_MS } from "../apply/pacing.js";
-import { DEFAULT_OUT_DIR } from "../apply/outputs.js";
 import { openApiSession, type ApiSession } from "../apply/session.js";
 import { acquireStateLock, type StateLock } from "../apply/statelock.js";
 import { ClipformError } from "../errors.js";
@@ -10,6 +9,7 @@ import { openWorkspace, prepareRecord, recordNote } from "../project/workspace.j
 import { manifestPaths } from "../pipeline.js";
 import { parseUsd, type Command } from "./commands.js";
 import { relative, resolve } from "node:path";
+import { DEFAULT_OUT_DIR } from "../core/layout.js";
 import { positiveInt } from "./apply-command.js";
 
 function portOf(value: unknown): number {

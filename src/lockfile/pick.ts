@@ -8,6 +8,7 @@ import { ClipformError } from "../errors.js";
 import { roundUsd } from "../money/usd.js";
 import type { Lockfile, LockResult, LockTask } from "./schema.js";
 import { countResults, resultKind, type ResultKind } from "../images/kind.js";
+import { own } from "../util/own.js";
 
 export interface TakeInfo {
   /** 1-based, oldest first. */
@@ -25,9 +26,9 @@ export interface TakeInfo {
 }
 
 export function takesOf(lock: Lockfile, address: string): TakeInfo[] {
-  const entry = lock.clips[address];
+  const entry = own(lock.clips, address);
   if (!entry) throw new ClipformError("USAGE", `${address} is not in the lockfile: nothing generated for it yet (see clipform status)`);
-  const kept = lock.takes?.[entry.fingerprint];
+  const kept = own(lock.takes, entry.fingerprint);
   const seen = new Set<string>();
   const all = [...entry.tasks.map((t) => ({ t, current: true })), ...(kept?.tasks ?? []).map((t) => ({ t, current: false }))].filter(({ t }) => !seen.has(t.taskUUID) && seen.add(t.taskUUID));
   all.sort((a, b) => (a.t.submittedAt < b.t.submittedAt ? -1 : a.t.submittedAt > b.t.submittedAt ? 1 : 0));
@@ -61,7 +62,7 @@ export function pickTake(lock: Lockfile, address: string, ref: string): { lock: 
   }
   const take = matches[0]!;
   if (take.videos.length === 0) throw new ClipformError("USAGE", `take ${take.index} of ${address} has no ${take.kind}s (${take.status}): nothing to pick`);
-  const entry = { ...lock.clips[address]!, picked: take.taskUUID };
+  const entry = { ...own(lock.clips, address)!, picked: take.taskUUID };
   return { lock: { ...lock, clips: { ...lock.clips, [address]: entry } }, take: { ...take, picked: true } };
 }
 
@@ -71,11 +72,11 @@ export function pickTake(lock: Lockfile, address: string, ref: string): { lock: 
  * variants. Chained shots and sequences read this, and nothing else.
  */
 export function pickedResult(lock: Lockfile, address: string, variant = 1): LockResult | undefined {
-  const entry = lock.clips[address];
+  const entry = own(lock.clips, address);
   if (!entry) return undefined;
   if (!entry.picked) return entry.results[variant - 1];
-  const kept = lock.takes?.[entry.fingerprint]?.results ?? [];
+  const kept = own(lock.takes, entry.fingerprint)?.results ?? [];
   const seen = new Set<string>();
-  const own = [...entry.results, ...kept].filter((r) => r.taskUUID === entry.picked && !seen.has(r.videoUUID) && seen.add(r.videoUUID));
-  return own[variant - 1];
+  const its = [...entry.results, ...kept].filter((r) => r.taskUUID === entry.picked && !seen.has(r.videoUUID) && seen.add(r.videoUUID));
+  return its[variant - 1];
 }

@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { readdirSync, unlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { STATE_DIR } from "../core/layout.js";
 import { ClipformError } from "../errors.js";
 import { readLockfile } from "./io.js";
 import { mergeLockfiles } from "./merge.js";
@@ -16,12 +17,12 @@ const RESCUE = /^lockfile\.rescued(\..+)?\.json$/;
 
 /** A new rescue file for this run: unique, so a second rescue never overwrites the first. */
 export function newRescuePath(lockPath: string, now: Date = new Date()): string {
-  return join(dirname(lockPath), ".clipform", `lockfile.rescued.${now.toISOString().replace(/[:.]/g, "-")}-${randomUUID().slice(0, 8)}.json`);
+  return join(dirname(lockPath), STATE_DIR, `lockfile.rescued.${now.toISOString().replace(/[:.]/g, "-")}-${randomUUID().slice(0, 8)}.json`);
 }
 
 /** Rescue files waiting beside the lockfile, oldest name first. */
 export function pendingRescues(lockPath: string): string[] {
-  const dir = join(dirname(lockPath), ".clipform");
+  const dir = join(dirname(lockPath), STATE_DIR);
   try {
     return readdirSync(dir).filter((n) => RESCUE.test(n)).sort().map((n) => join(dir, n));
   } catch {

@@ -21,6 +21,7 @@ import { changedFields, type FieldChange } from "./fields.js";
 export { changedFields, type FieldChange } from "./fields.js";
 
 import type { Action } from "./actions.js";
+import { own } from "../util/own.js";
 export { ACTIONS, type Action } from "./actions.js";
 
 export interface Estimate {
@@ -174,7 +175,7 @@ export function plan(input: PlanInput): Plan {
     if (!inScope(wanted.address)) continue;
     const linked = wanted.links ? resolveLinks(wanted, lock, changeOf, frames) : undefined;
     const clip = linked?.state === "ready" ? linked.clip : wanted;
-    const entry = lock.clips[clip.address];
+    const entry = own(lock.clips, clip.address);
     const n = clip.numberResults;
     const g = clip.generation;
     const detail = clip.kind === "image" ? `image ${g.width}x${g.height} ×${n}` : `${g.duration}s${g.width ? ` ${g.width}x${g.height}` : ""} ×${n}`;
@@ -211,7 +212,7 @@ export function plan(input: PlanInput): Plan {
     if (!sameGeneration) {
       // A finished generation with the same fingerprint elsewhere, or one this plan creates first.
       const fromClip = byFingerprint.get(clip.fingerprint);
-      const clipSource = fromClip !== undefined && fromClip !== clip.address ? lock.clips[fromClip] : undefined;
+      const clipSource = fromClip !== undefined && fromClip !== clip.address ? own(lock.clips, fromClip) : undefined;
       // A take no clip uses now (a revert, an earlier name): paid before, so copied at $0.
       const take = clipSource ? undefined : reusableTake(lock, clip.fingerprint);
       const source = clipSource ? fromClip : take ? takeRef(clip.fingerprint) : undefined;

@@ -4,14 +4,14 @@
  * not Runware's), the request fingerprint (every generation field, local images by content) and
  * the number of videos it pays for. The file is a cache: unreadable means empty, never an error.
  */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { QUOTES_FILE } from "../core/layout.js";
 import { writeFileAtomic } from "../lockfile/io.js";
 import { checkCost } from "../runware/cost.js";
 import { sha256Hex } from "../util/canonical.js";
+import { assertRealFolder, READ_CAPS, readProjectText } from "../util/safe-fs.js";
 
-export const QUOTES_FILE = "quotes.json";
-const STATE_DIR = ".clipform";
 const FORMAT = 1;
 
 export interface CachedQuote {
@@ -25,18 +25,19 @@ export function quoteKey(endpoint: string, fingerprint: string, generate: number
 }
 
 export class QuoteCache {
+  readonly #root: string;
   readonly #path: string;
   readonly #quotes: Map<string, CachedQuote>;
   #dirty = false;
 
-  private constructor(path: string, quotes: Map<string, CachedQuote>) {
-    this.#path = path;
+  private constructor(root: string, quotes: Map<string, CachedQuote>) {
+    this.#root = root;
+    this.#path = join(root, QUOTES_FILE);
     this.#quotes = quotes;
   }
 
   static load(root: string): QuoteCache {
-    const path = join(root, STATE_DIR, QUOTES_FILE);
-    return new QuoteCache(path, readQuotes(path));
+    return new QuoteCache(root, readQuotes(root));
   }
 
   get(key: string): CachedQuote | undefined {
@@ -50,7 +51,9 @@ export class QuoteCache {
 
   save(): void {
     if (!this.#dirty) return;
-    mkdirSync(join(this.#path, ".."), { recursive: true });
+    // .clipform (or anything on the way) planted as a link is refused: quotes are never written through one.
+    assertRealFolder(this.#root, dirname(QUOTES_FILE), "the state folder");
+    mkdirSync(dirname(this.#path), { recursive: true });
     const quotes = Object.fromEntries([...this.#quotes].sort(([a], [b]) => (a < b ? -1 : 1)));
     writeFileAtomic(this.#path, JSON.stringify({ format_version: FORMAT, quotes }, null, 2) + "\n");
     this.#dirty = false;
@@ -58,12 +61,14 @@ export class QuoteCache {
 }
 
 /** Only well-formed entries with a believable price are kept: a hand-edited cache cannot set a price. */
-function readQuotes(path: string): Map<string, CachedQuote> {
+function readQuotes(root: string): Map<string, CachedQuote> {
   const out = new Map<string, CachedQuote>();
-  if (!existsSync(path)) return out;
+  // Not JSON means empty; a link out, a FIFO or a device in its place is refused like any project file.
+  const text = readProjectText(join(root, QUOTES_FILE), { within: root, maxBytes: READ_CAPS.state, shown: QUOTES_FILE });
+  if (text === undefined) return out;
   let data: unknown;
   try {
-    data = JSON.parse(readFileSync(path, "utf8"));
+    data = JSON.parse(text);
   } catch {
     return out;
   }
