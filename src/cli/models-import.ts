@@ -62,6 +62,10 @@ export async function importCommand(ctx: Context, sub: "import" | "pull", arg: s
     air = named;
     url = `file:${arg}`;
   }
+  // The file is named from data (a schema's model.const): a name, never a path.
+  const name = fileNameOf(air);
+  const problem = nameProblem(name);
+  if (problem !== undefined) throw new ClipformError("USAGE", `${sub === "pull" ? url : arg}: the model ${JSON.stringify(air.slice(0, 120))} cannot name a file (${name.slice(0, 120)} ${problem}): nothing was written`);
   const today = new Date().toISOString().slice(0, 10);
   let result;
   try {
@@ -72,11 +76,8 @@ export async function importCommand(ctx: Context, sub: "import" | "pull", arg: s
   // Pinned in the project's models folder, wherever inside the project the command runs.
   const { root } = findProjectRoot(ctx.cwd);
   const dir = projectModelsDir(root);
-  // The file is named from data (a schema's model.const): a name, never a path.
-  const name = fileNameOf(air);
-  const problem = nameProblem(name);
-  const path = problem === undefined ? containedPath(dir, name) : undefined;
-  if (path === undefined) throw new ClipformError("USAGE", `${sub === "pull" ? url : arg}: the model "${air.slice(0, 120)}" cannot name a file (${problem ?? "it leaves the models folder"}): nothing was written`);
+  const path = containedPath(dir, name);
+  if (path === undefined) throw new ClipformError("USAGE", `${sub === "pull" ? url : arg}: the model ${JSON.stringify(air.slice(0, 120))} cannot name a file (it leaves the models folder): nothing was written`);
   assertRealFolder(root, dir, "the models folder");
   mkdirSync(dir, { recursive: true });
   // Written atomically (a new file renamed over the old): a link planted at the name is replaced, never written through.
