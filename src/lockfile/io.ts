@@ -72,6 +72,10 @@ export function parseLockfile(text: string, path: string): Lockfile {
     throw new ClipformError("BAD_LOCKFILE", `${name} does not look like a clipform lockfile:\n${issues.join("\n")}${more}\nThe file was left as it is; restore it from git.`);
   }
   const lock = data as Lockfile;
+  // "__proto__" as a key is kept by JSON.parse but lost (or worse) by every later copy: no address or fingerprint is one.
+  for (const [where, map] of [["clips", lock.clips], ["takes", lock.takes], ["pruned", lock.pruned]] as const) {
+    if (map && Object.hasOwn(map, "__proto__")) throw new ClipformError("BAD_LOCKFILE", `${name}: "__proto__" in ${where} is not an address or fingerprint clipform writes. The file was left as it is; restore it from git.`);
+  }
   // Fingerprints name take folders: one that is no name (x:../../) is refused here, before anything moves.
   try {
     for (const e of Object.values(lock.clips)) takeDir(e.fingerprint);
