@@ -35,8 +35,8 @@ export function takesOf(lock: Lockfile, address: string): TakeInfo[] {
   const results = [...entry.results, ...(kept?.results ?? [])];
   const latest = [...entry.tasks].reverse().find((t) => t.status !== "failed")?.taskUUID;
   return all.map(({ t, current }, i) => {
-    const own = results.filter((r) => r.taskUUID === t.taskUUID);
-    const videos = [...new Set(own.map((r) => r.videoUUID))];
+    const its = results.filter((r) => r.taskUUID === t.taskUUID);
+    const videos = [...new Set(its.map((r) => r.videoUUID))];
     return {
       index: i + 1,
       taskUUID: t.taskUUID,
@@ -44,7 +44,7 @@ export function takesOf(lock: Lockfile, address: string): TakeInfo[] {
       submittedAt: t.submittedAt,
       videos,
       kind: resultKind(entry.request),
-      costUsd: roundUsd(own.filter((r, k) => own.findIndex((x) => x.videoUUID === r.videoUUID) === k).reduce((s, r) => s + (costOrZero(r.costUsd)), 0)),
+      costUsd: roundUsd(its.filter((r, k) => its.findIndex((x) => x.videoUUID === r.videoUUID) === k).reduce((s, r) => s + (costOrZero(r.costUsd)), 0)),
       current,
       picked: (entry.picked ?? latest) === t.taskUUID,
     };

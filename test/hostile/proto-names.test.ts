@@ -7,6 +7,9 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { ClipformError } from "../../src/errors.js";
+import { emptyLockfile } from "../../src/lockfile/io.js";
+import { pickTake } from "../../src/lockfile/pick.js";
 import { clipform, projectWith } from "./in-process.js";
 
 const NAMES = Object.getOwnPropertyNames(Object.prototype);
@@ -75,6 +78,19 @@ describe("Object.prototype's names as names", () => {
     clean(r);
     expect(r.code).toBe(1);
     for (const n of refused) expect(r.stderr).toContain(`"${n}" is not a valid name in clips`);
+  });
+
+  it("a pick of any of them that has no clip (the watch server's pick endpoint) is a user error, not a crash", () => {
+    for (const n of NAMES) {
+      let thrown: unknown;
+      try {
+        pickTake(emptyLockfile(), n, "1");
+      } catch (e) {
+        thrown = e;
+      }
+      expect(thrown, n).toBeInstanceOf(ClipformError);
+      expect((thrown as Error).message.startsWith(`${n} is not in the lockfile`), (thrown as Error).message).toBe(true);
+    }
   });
 
   it("a lockfile keyed by __proto__ is refused, never read into a prototype", async () => {
