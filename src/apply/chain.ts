@@ -6,7 +6,7 @@
  * no video is not sent at all, and says why.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { ClipformError } from "../errors.js";
 import type { DesiredClip, FrameImageRef } from "../manifest/index.js";
@@ -20,6 +20,7 @@ import { announceFfmpeg } from "../media/ffmpeg.js";
 import { extractFrame, framePath, storeFrame } from "../media/frames.js";
 import { recordedFrames, resolveLinks, withFrames, type FrameRecord } from "../plan/links.js";
 import type { Change } from "../plan/plan.js";
+import { READ_CAPS, readProjectFile } from "../util/safe-fs.js";
 
 export type Materialized = { ok: true; clip: DesiredClip; extracted: number } | { ok: false; reason: string };
 
@@ -42,8 +43,9 @@ export async function materialize(clip: DesiredClip, lock: Lockfile, root: strin
     if (!video) return { ok: false, reason: `${l.target} has no video${l.variant > 1 ? ` ${l.variant}` : ""} to take a frame from (it failed or was not made): ${clip.address} is made from it, so it was not sent` };
     // A frame taken before is on disk by content: no need to decode again.
     const id = known.get(frameKey(video.videoUUID, at));
+    // The id comes from the lockfile: only a content hash names a kept frame (never a path).
     const hash = frameIdHash(id);
-    let png = hash ? join(root, framePath(hash)) : undefined;
+    let png = hash !== undefined && /^[0-9a-f]{32,64}$/.test(hash) ? join(root, framePath(hash)) : undefined;
     let image = id;
     if (!png || !existsSync(png)) {
       if (!video.file || !existsSync(join(root, video.file))) return { ok: false, reason: `${l.target}'s video was not downloaded: ${clip.address} is made from its ${at} frame, so it was not sent (the next apply downloads it first)` };
@@ -53,7 +55,9 @@ export async function materialize(clip: DesiredClip, lock: Lockfile, root: strin
       extracted++;
     }
     if (video.frames?.[at] !== image) remember(l.target, video, at, image!);
-    const sha256 = createHash("sha256").update(readFileSync(png)).digest("hex");
+    const bytes = readProjectFile(png, { within: root, maxBytes: READ_CAPS.image, shown: png });
+    if (bytes === undefined) return { ok: false, reason: `the kept frame ${png} of ${l.target} is gone: ${clip.address} was not sent (the next apply takes the frame again)` };
+    const sha256 = createHash("sha256").update(bytes).digest("hex");
     if (l.input === "frameImages") {
       const position = clip.generation.frameImages![l.index]!.frame;
       records.set(l, { frame: position, image: image!, from: l.target, video: video.videoUUID, at });

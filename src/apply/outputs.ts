@@ -1,13 +1,13 @@
 /** Where results are saved: named from the clip address, variant and format, never outside the output folder. */
 import { unlinkSync } from "node:fs";
-import { isAbsolute, relative, resolve, sep } from "node:path";
+import { relative, resolve, sep } from "node:path";
 import { addressSegments } from "../core/address.js";
+import { DEFAULT_OUT_DIR, LOCKFILE_NAME, PROJECT_CONFIG, STATE_DIR } from "../core/layout.js";
 import { ClipformError } from "../errors.js";
-import { LOCKFILE_NAME } from "../lockfile/format.js";
 import type { Lockfile } from "../lockfile/schema.js";
 import { takeFilePath } from "../lockfile/takes.js";
-import { assertRealFolder, containedPath, entryKind, linkOnTheWay, removeLinksAndSpecials } from "../util/safe-fs.js";
-import { STATE_DIR } from "../lockfile/statelock.js";
+import { containedPath, isInside, outDirProblem } from "../core/paths.js";
+import { assertRealFolder, entryKind, linkOnTheWay, removeLinksAndSpecials } from "../util/safe-fs.js";
 
 const EXT: Record<string, string> = { MP4: "mp4", WEBM: "webm", MOV: "mov", PNG: "png", JPG: "jpg", WEBP: "webp" };
 
@@ -19,8 +19,7 @@ export function outputPath(root: string, outDir: string, address: string, varian
     throw new ClipformError("USAGE", `clip address "${address}" cannot be used as a file name`);
   }
   const file = resolve(base, ...segments.slice(0, -1), `${segments[segments.length - 1]}.v${variant + 1}.${EXT[format] ?? "mp4"}`);
-  const rel = relative(base, file);
-  if (rel.startsWith("..") || isAbsolute(rel)) throw new ClipformError("USAGE", `clip address "${address}" would write outside ${outDir}`);
+  if (!isInside(base, file)) throw new ClipformError("USAGE", `clip address "${address}" would write outside ${outDir}`);
   // Every writer (download, reuse copy) asks here first: a link planted at the destination is
   // replaced by the new file, never written through; a linked folder on the way is refused.
   const via = linkOnTheWay(base, file);
@@ -51,13 +50,17 @@ export function keptOutputPath(root: string, outDir: string, address: string, va
  * be followed or waited on. Returns the links and special files removed.
  */
 export function secureOutputs(root: string, outDir: string, lock: Lockfile): string[] {
+  const problem = outDirProblem(root, outDir);
+  if (problem) {
+    throw new ClipformError("UNSAFE_PATH", `the output folder ${outDir} ${problem}: it must be a folder inside the project (apply removes every link and special file in it). Set outDir in ${PROJECT_CONFIG} or --out-dir to one, like ${DEFAULT_OUT_DIR}. Nothing was sent.`);
+  }
   assertRealFolder(root, STATE_DIR, "the state folder");
   assertRealFolder(root, outDir, "the output folder");
   const base = resolve(root, outDir);
   const outside: string[] = [];
   for (const { where, file } of recordedFiles(lock)) {
     const abs = containedPath(root, file);
-    if (!abs || !containedPath(base, relative(base, abs))) outside.push(`${where}: "${file.slice(0, 120)}"`);
+    if (!abs || !isInside(base, abs)) outside.push(`${where}: "${file.slice(0, 120)}"`);
   }
   if (outside.length > 0) {
     throw new ClipformError(

@@ -1,9 +1,10 @@
 /** Builds the videoInference task for a clip: the exact bytes that are paid for. */
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { ClipformError } from "../errors.js";
 import type { DesiredClip } from "../manifest/index.js";
 import { buildImageTask } from "./image-request.js";
+import { MAX_READ_BYTES } from "../manifest/images.js";
+import { readProjectFile } from "../util/safe-fs.js";
 
 export type VideoTask = Record<string, unknown> & { taskUUID: string };
 
@@ -19,7 +20,9 @@ const MIME: Record<string, string> = { png: "image/png", jpeg: "image/jpeg", web
  * edited since then would generate a video recorded under the wrong fingerprint.
  */
 export function fileToDataUri(path: string, expectedSha256?: string): string {
-  const buf = readFileSync(path);
+  // Regular files only, capped; the content hash the plan checked (inside the project) holds it there.
+  const buf = readProjectFile(path, { maxBytes: MAX_READ_BYTES, shown: path });
+  if (buf === undefined) throw new ClipformError("STALE_PLAN", `${path} is gone since the plan was made; not submitted`);
   if (expectedSha256 && createHash("sha256").update(buf).digest("hex") !== expectedSha256) {
     throw new ClipformError("STALE_PLAN", `${path} changed since the plan was made; not submitted (plan again to see what the new image changes)`);
   }

@@ -6,6 +6,7 @@
  */
 import { copyFileSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { STATE_DIR } from "../core/layout.js";
 import type { DesiredClip } from "../manifest/index.js";
 import { newEntry } from "../lockfile/entries.js";
 import { isTakeRef, TAKE_REF, takeAsEntry } from "../lockfile/takes.js";
@@ -13,7 +14,7 @@ import type { LockEntry, LockResult } from "../lockfile/schema.js";
 import type { LockStore } from "../lockfile/store.js";
 import type { Change } from "../plan/plan.js";
 import { outputPath, recordedPath } from "./outputs.js";
-import { STATE_DIR } from "../lockfile/statelock.js";
+import { own } from "../util/own.js";
 
 /** A reuse source: its entry and where each result's file can be read. */
 export interface Snapshot {
@@ -25,7 +26,7 @@ export interface Snapshot {
 /** The source entry of a reuse, if it now holds the generation the clip wants. */
 export function reusable(store: LockStore, clip: DesiredClip | undefined, ch: Change): Readonly<LockEntry> | undefined {
   const ref = ch.reuseFrom;
-  const take = ref && isTakeRef(ref) ? store.lock.takes?.[ref.slice(TAKE_REF.length)] : undefined;
+  const take = ref && isTakeRef(ref) ? own(store.lock.takes, ref.slice(TAKE_REF.length)) : undefined;
   const source = take ? takeAsEntry(ref!.slice(TAKE_REF.length), take, ch.address) : ref ? store.entry(ref) : undefined;
   return source && clip && source.fingerprint === clip.fingerprint && source.results.length > 0 ? source : undefined;
 }

@@ -14,7 +14,8 @@ import type { Lockfile } from "../lockfile/schema.js";
 import type { DesiredSequence } from "../manifest/sequences.js";
 import { memberVideos, planSequences, sequenceKey, type MemberVideo, type SequenceChange } from "../plan/sequences.js";
 import type { Record as ProjectRecord } from "../project/workspace.js";
-import { containedPath, entryKind, linkOnTheWay } from "../util/safe-fs.js";
+import { containedPath } from "../core/paths.js";
+import { entryKind, linkOnTheWay } from "../util/safe-fs.js";
 import { cutSequence, type CutInput } from "../media/sequence.js";
 import { sequencePlanInput, sequenceRecordPath, sha256OfFile, writeSequenceRecord } from "../media/sequence-record.js";
 

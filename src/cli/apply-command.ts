@@ -6,7 +6,7 @@ import { DEFAULT_CONCURRENCY } from "../apply/concurrency.js";
 import type { ApplyEngine } from "../apply/engine.js";
 import { DEFAULT_POLL_INTERVAL_MS } from "../apply/pacing.js";
 import { emptySummary } from "../apply/types.js";
-import { DEFAULT_OUT_DIR } from "../core/defaults.js";
+import { DEFAULT_OUT_DIR } from "../core/layout.js";
 import { applyFailed, jsonReporter, liveReporter, lineReporter, type Reporter } from "../apply/reporter.js";
 import { acquireStateLock, describeHolder } from "../lockfile/statelock.js";
 import { ClipformError } from "../errors.js";
@@ -53,7 +53,6 @@ async function askYes(ctx: Context): Promise<boolean> {
     rl.close();
   }
 }
-
 
 function tighter(saved: number | undefined, now: number | undefined): { maxCost?: number } {
   if (saved === undefined) return now === undefined ? {} : { maxCost: now };

@@ -1,5 +1,6 @@
 /** The command registry: each command parses nothing itself and returns an exit code. */
 import { writeFileSync } from "node:fs";
+import { SIM_RECORD_DIR } from "../core/layout.js";
 import { resolve } from "node:path";
 import { formatDiagnostic } from "../diagnostics.js";
 import { ClipformError } from "../errors.js";
@@ -44,7 +45,7 @@ export function planOptions(values: Record<string, unknown>, ws: Pick<Workspace,
 }
 
 /** `--sim` on a command that reads the record: read the simulator's, which is kept apart. */
-export const SIM_RECORD_OPTION: OptionSpec = { type: "boolean", help: "read the simulator's record (.clipform/sim/), kept apart from the real lockfile" };
+export const SIM_RECORD_OPTION: OptionSpec = { type: "boolean", help: `read the simulator's record (${SIM_RECORD_DIR}/), kept apart from the real lockfile` };
 
 function printWarnings(ctx: Context, diags: { severity: string }[]): void {
   for (const d of diags) if (d.severity === "warning") ctx.err(ctx.colorErr.yellow(formatDiagnostic(d as never)));

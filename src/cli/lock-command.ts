@@ -7,22 +7,23 @@
  * they are resolved); every other entry is merged. When a side cannot be read or the lineages
  * differ, OURS is left untouched.
  */
-import { readFileSync } from "node:fs";
 import { basename, resolve } from "node:path";
+import { LOCKFILE_NAME } from "../core/layout.js";
 import { ClipformError } from "../errors.js";
 import { parseLockfile, serializeLockfile, writeFileAtomic } from "../lockfile/io.js";
 import { mergeLockfiles, type MergeConflict, type Resolution } from "../lockfile/merge.js";
-import { LOCKFILE_NAME } from "../lockfile/format.js";
 import type { Lockfile } from "../lockfile/schema.js";
+import { READ_CAPS, readProjectText } from "../util/safe-fs.js";
 import type { Command } from "./commands.js";
 
 function readSide(path: string, label: string, display: string, optional: boolean): Lockfile | undefined {
-  let text: string;
+  let text: string | undefined;
   try {
-    text = readFileSync(path, "utf8");
+    text = readProjectText(path, { maxBytes: READ_CAPS.lockfile, shown: `${display} (${label}, ${path})` });
   } catch (e) {
-    throw new ClipformError("BAD_LOCKFILE", `${display} (${label}, ${path}): cannot read: ${(e as Error).message}. Nothing was changed.`);
+    throw new ClipformError("BAD_LOCKFILE", `${(e as Error).message} Nothing was changed.`);
   }
+  if (text === undefined) throw new ClipformError("BAD_LOCKFILE", `${display} (${label}, ${path}): cannot read: no such file. Nothing was changed.`);
   // Git passes an empty file as the base when the lockfile did not exist in the merge base.
   if (text.trim() === "") {
     if (optional) return undefined;

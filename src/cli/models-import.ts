@@ -3,13 +3,16 @@
  * turned into a definition pinned in the project's models/ folder, then checked the way every
  * project definition is (schemas/model.schema.json, located errors).
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
+import { containedPath, nameProblem } from "../core/paths.js";
 import { formatDiagnostic } from "../diagnostics.js";
 import { ClipformError } from "../errors.js";
 import { builtinCatalog } from "../models/catalog.js";
 import { loadProjectCatalog, projectModelsDir } from "../manifest/project-models.js";
+import { writeFileAtomic } from "../lockfile/io.js";
 import { findProjectRoot } from "../project/root.js";
+import { assertRealFolder, READ_CAPS, readProjectText } from "../util/safe-fs.js";
 import { fromRequestSchema } from "../models/runware-schema.js";
 import type { Context } from "./context.js";
 
@@ -45,10 +48,13 @@ export async function importCommand(ctx: Context, sub: "import" | "pull", arg: s
     ({ answer, url } = await fetchSchema(base, air));
   } else {
     const path = resolve(ctx.cwd, arg);
+    // The file the user names is read as any project file is: regular only, size-capped.
+    const text = readProjectText(path, { maxBytes: READ_CAPS.model, shown: arg });
+    if (text === undefined) throw new ClipformError("USAGE", `${arg}: no such file`);
     try {
-      answer = JSON.parse(readFileSync(path, "utf8"));
+      answer = JSON.parse(text);
     } catch (e) {
-      throw new ClipformError("USAGE", `${arg}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : `not JSON: ${(e as Error).message}`}`);
+      throw new ClipformError("USAGE", `${arg}: not JSON: ${(e as Error).message}`);
     }
     const props = (answer as { requestSchema?: { properties?: { model?: { const?: unknown; enum?: unknown[] } } } }).requestSchema?.properties;
     const named = props?.model?.const ?? props?.model?.enum?.[0];
@@ -56,6 +62,10 @@ export async function importCommand(ctx: Context, sub: "import" | "pull", arg: s
     air = named;
     url = `file:${arg}`;
   }
+  // The file is named from data (a schema's model.const): a name, never a path.
+  const name = fileNameOf(air);
+  const problem = nameProblem(name);
+  if (problem !== undefined) throw new ClipformError("USAGE", `${sub === "pull" ? url : arg}: the model ${JSON.stringify(air.slice(0, 120))} cannot name a file (${name.slice(0, 120)} ${problem}): nothing was written`);
   const today = new Date().toISOString().slice(0, 10);
   let result;
   try {
@@ -66,9 +76,12 @@ export async function importCommand(ctx: Context, sub: "import" | "pull", arg: s
   // Pinned in the project's models folder, wherever inside the project the command runs.
   const { root } = findProjectRoot(ctx.cwd);
   const dir = projectModelsDir(root);
+  const path = containedPath(dir, name);
+  if (path === undefined) throw new ClipformError("USAGE", `${sub === "pull" ? url : arg}: the model ${JSON.stringify(air.slice(0, 120))} cannot name a file (it leaves the models folder): nothing was written`);
+  assertRealFolder(root, dir, "the models folder");
   mkdirSync(dir, { recursive: true });
-  const path = join(dir, fileNameOf(air));
-  writeFileSync(path, JSON.stringify(result.definition, null, 2) + "\n");
+  // Written atomically (a new file renamed over the old): a link planted at the name is replaced, never written through.
+  writeFileAtomic(path, JSON.stringify(result.definition, null, 2) + "\n");
   const file = relative(root, path).split(sep).join("/");
   const { diagnostics } = loadProjectCatalog(root, dir);
   const mine = diagnostics.filter((d) => d.file === file);

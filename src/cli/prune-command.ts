@@ -1,6 +1,10 @@
 /** `clipform prune [--target GLOB] [--dry-run]`: drop kept takes that are not live (lockfile/live.ts), showing what each cost. */
 import { rmSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join, relative, resolve, sep } from "node:path";
+import { TAKES_DIR } from "../core/layout.js";
+import { containedPath, isInside } from "../core/paths.js";
+import { ClipformError } from "../errors.js";
+import { linkOnTheWay } from "../util/safe-fs.js";
 import { acquireStateLock, describeHolder } from "../lockfile/statelock.js";
 import { writeFileAtomic, serializeLockfile } from "../lockfile/io.js";
 import { readCurrentRecord, settleJournals } from "../lockfile/current.js";
@@ -64,13 +68,37 @@ export const pruneCommand: Command = {
       ctx.out(`${dry ? "Would prune" : "Pruned"} ${p.dropped.length} take${p.dropped.length === 1 ? "" : "s"} that cost ${usd(p.totalUsd)}. Lifetime spend still counts it; what ${p.dropped.length === 1 ? "it" : "they"} made cannot be reused without paying again.`);
       if (p.live.length) ctx.out(keptLive(p.live));
       if (dry || !exists) return 0;
+      // The files come from the lockfile: only one inside a takes folder of the output folder is removed.
+      const files = p.dropped.flatMap((d) => d.files);
+      const unsafe = files.filter((f) => takeFileToRemove(ws.root, ws.record.outDir, f) === undefined);
+      if (unsafe.length > 0) {
+        throw new ClipformError(
+          "UNSAFE_PATH",
+          `${basename(path)} names files of kept takes outside the takes folders of ${ws.record.outDir} (${unsafe.slice(0, 3).map((f) => JSON.stringify(f.slice(0, 120))).join(", ")}${unsafe.length > 3 ? `, and ${unsafe.length - 3} more` : ""}): clipform removes no other file. Nothing was pruned or removed; restore the lockfile from git.`,
+        );
+      }
       writeFileAtomic(path, serializeLockfile({ ...p.lock, serial: current.serial + 1 }));
       settleJournals(record);
       // Only files at a per-take path are removed: a clip's own file names are never touched.
-      for (const d of p.dropped) for (const f of d.files) if (f.split("/").includes("takes")) rmSync(join(ws.root, f), { force: true });
+      for (const f of files) {
+        const abs = takeFileToRemove(ws.root, ws.record.outDir, f);
+        if (abs !== undefined) rmSync(abs, { force: true });
+      }
       return 0;
     } finally {
       lock?.release();
     }
   },
 };
+
+/**
+ * The absolute path of a kept take's file prune may remove, or undefined: inside the output
+ * folder, under a takes folder there, with no link on the way.
+ */
+function takeFileToRemove(root: string, outDir: string, file: string): string | undefined {
+  const abs = containedPath(root, file);
+  const base = resolve(root, outDir);
+  if (abs === undefined || !isInside(base, abs)) return undefined;
+  if (!relative(base, abs).split(sep).slice(0, -1).includes(TAKES_DIR)) return undefined;
+  return linkOnTheWay(root, abs) === undefined ? abs : undefined;
+}

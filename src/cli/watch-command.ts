@@ -1,7 +1,6 @@
 /** `clipform watch`: re-plan on every save; with --apply, apply within per-change and whole-run limits. */
 import { DEFAULT_CONCURRENCY } from "../apply/concurrency.js";
 import { DEFAULT_POLL_INTERVAL_MS } from "../apply/pacing.js";
-import { DEFAULT_OUT_DIR } from "../core/defaults.js";
 import { openApiSession, type ApiSession } from "../apply/session.js";
 import { acquireStateLock, type StateLock } from "../lockfile/statelock.js";
 import { ClipformError } from "../errors.js";
@@ -10,6 +9,7 @@ import { openWorkspace, prepareRecord, recordNote } from "../project/workspace.j
 import { manifestPaths } from "../pipeline.js";
 import { parseUsd, type Command } from "./commands.js";
 import { relative, resolve } from "node:path";
+import { DEFAULT_OUT_DIR, SIM_RECORD_DIR } from "../core/layout.js";
 import { positiveInt } from "./apply-command.js";
 
 function portOf(value: unknown): number {
@@ -24,7 +24,7 @@ export const watchCommand: Command = {
     apply: { type: "boolean", help: "apply each change automatically (needs --max-cost and --budget)" },
     "max-cost": { type: "string", arg: "USD", help: "with --apply: most one change may cost" },
     budget: { type: "string", arg: "USD", help: "with --apply: most the whole watch run may spend" },
-    sim: { type: "boolean", help: "plan against the simulator's record (.clipform/sim/); with --apply: use the embedded simulator" },
+    sim: { type: "boolean", help: `plan against the simulator's record (${SIM_RECORD_DIR}/); with --apply: use the embedded simulator` },
     concurrency: { type: "string", arg: "N", help: `with --apply: generations in flight at most (default ${DEFAULT_CONCURRENCY})` },
     "poll-interval": { type: "string", arg: "MS", help: `with --apply: first polling interval (default ${DEFAULT_POLL_INTERVAL_MS})` },
     "out-dir": { type: "string", arg: "DIR", help: `with --apply: where videos are saved (default ${DEFAULT_OUT_DIR})` },

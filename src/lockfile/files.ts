@@ -1,6 +1,6 @@
 /** The state of downloaded files on disk, for the planner's `download` action. */
 import { lstatSync } from "node:fs";
-import { containedPath } from "../util/safe-fs.js";
+import { containedPath } from "../core/paths.js";
 import type { FileState } from "../core/states.js";
 import type { Lockfile, LockResult } from "./schema.js";
 import { usedResults } from "./live.js";

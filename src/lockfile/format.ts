@@ -2,4 +2,3 @@
 export const LOCKFILE_FORMAT = 2;
 /** Versions this clipform reads: a format-1 lockfile is upgraded on its first write, nothing lost. */
 export const READABLE_FORMATS: readonly number[] = [1, 2];
-export { LOCKFILE_NAME } from "../core/defaults.js";

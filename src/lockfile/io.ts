@@ -5,13 +5,16 @@
  * file, never half of one.
  */
 import { randomUUID } from "node:crypto";
-import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { ClipformError } from "../errors.js";
 import { canonicalIndented, sortKeys } from "../util/canonical.js";
+import { firstRepeatedKey } from "../util/json-keys.js";
+import { READ_CAPS, readProjectText } from "../util/safe-fs.js";
 import { loadValidator } from "../util/validators.js";
 import { LOCKFILE_FORMAT, READABLE_FORMATS } from "./format.js";
 import type { Lockfile } from "./schema.js";
+import { takeDir } from "./takes.js";
 import { redactSecrets } from "../util/secrets.js";
 import { writingTo } from "../util/disk.js";
 
@@ -24,13 +27,9 @@ export function emptyLockfile(lineage: string = randomUUID()): Lockfile {
 
 /** Reads the lockfile; a missing file is an empty lockfile (serial 0, no lineage yet). */
 export function readLockfile(path: string): { lock: Lockfile; exists: boolean } {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return { lock: emptyLockfile(), exists: false };
-    throw new ClipformError("BAD_LOCKFILE", `${basename(path)}: cannot read: ${(e as Error).message}`);
-  }
+  // A link out of its folder, a FIFO or a device in its place is refused, as in every project file.
+  const text = readProjectText(path, { within: dirname(path), maxBytes: READ_CAPS.lockfile, shown: basename(path) });
+  if (text === undefined) return { lock: emptyLockfile(), exists: false };
   return { lock: parseLockfile(text, path), exists: true };
 }
 
@@ -50,6 +49,16 @@ export function parseLockfile(text: string, path: string): Lockfile {
     const where = m ? ` at ${lineCol(text, Number(m[1]))}` : "";
     throw new ClipformError("BAD_LOCKFILE", `${name}${where}: not valid JSON (${(e as Error).message}). The file was left as it is; restore it from git.`);
   }
+  // JSON.parse keeps the last of two equal keys: a clip written twice would lose the first
+  // entry's paid tasks at the next write. Refused, with both places; the file is left as it is.
+  const repeated = firstRepeatedKey(text);
+  if (repeated) {
+    const where = repeated.path.length ? ` in ${repeated.path.join(".")}` : "";
+    throw new ClipformError(
+      "BAD_LOCKFILE",
+      `${name}: the key ${JSON.stringify(repeated.key.slice(0, 200))} appears twice${where}, at ${lineCol(text, repeated.first)} and at ${lineCol(text, repeated.second)}: reading it would silently drop the first (and what it records was paid for). The file was left as it is; merge the two by hand or restore it from git.`,
+    );
+  }
   const version = (data as { format_version?: unknown } | null)?.format_version;
   if (version !== undefined && !READABLE_FORMATS.includes(version as number)) {
     throw new ClipformError(
@@ -63,8 +72,20 @@ export function parseLockfile(text: string, path: string): Lockfile {
     const more = errors.length > 5 ? `\n  … and ${errors.length - 5} more` : "";
     throw new ClipformError("BAD_LOCKFILE", `${name} does not look like a clipform lockfile:\n${issues.join("\n")}${more}\nThe file was left as it is; restore it from git.`);
   }
+  const lock = data as Lockfile;
+  // "__proto__" as a key is kept by JSON.parse but lost (or worse) by every later copy: no address or fingerprint is one.
+  for (const [where, map] of [["clips", lock.clips], ["takes", lock.takes], ["pruned", lock.pruned]] as const) {
+    if (map && Object.hasOwn(map, "__proto__")) throw new ClipformError("BAD_LOCKFILE", `${name}: "__proto__" in ${where} is not an address or fingerprint clipform writes. The file was left as it is; restore it from git.`);
+  }
+  // Fingerprints name take folders: one that is no name (x:../../) is refused here, before anything moves.
+  try {
+    for (const e of Object.values(lock.clips)) takeDir(e.fingerprint);
+    for (const fp of Object.keys(lock.takes ?? {})) takeDir(fp);
+  } catch (e) {
+    throw e instanceof ClipformError ? new ClipformError("BAD_LOCKFILE", `${name}: ${e.message}`) : e;
+  }
   // A format-1 lockfile is the same data without takes: upgraded here, written as format 2.
-  return { ...(data as Lockfile), format_version: LOCKFILE_FORMAT };
+  return { ...lock, format_version: LOCKFILE_FORMAT };
 }
 
 function lineCol(text: string, offset: number): string {

@@ -8,6 +8,7 @@
  */
 import type { LockEntry, Lockfile, LockResult, LockTask } from "./schema.js";
 import { archiveEntry, holdsRecords } from "./takes.js";
+import { own } from "../util/own.js";
 
 export type JournalEvent =
   /**
@@ -55,14 +56,14 @@ export function covers(entry: Readonly<LockEntry> | undefined, other: Readonly<L
 
 /** Removes the entry at `address`, keeping among the takes whatever it holds that `next` does not. */
 function displace(lock: Lockfile, address: string, next?: LockEntry): void {
-  const old = lock.clips[address];
+  const old = own(lock.clips, address);
   if (old && !covers(next, old)) archiveEntry(lock, address, old);
   delete lock.clips[address];
 }
 
 /** Applies one event to `lock` (mutated). `known` is knownTasks(lock), kept up to date. */
 export function applyEvent(lock: Lockfile, ev: JournalEvent, known: Set<string>): void {
-  const entry = lock.clips[ev.address];
+  const entry = own(lock.clips, ev.address);
   switch (ev.e) {
     case "task": {
       if (known.has(ev.task.taskUUID)) return;

@@ -9,10 +9,12 @@
  * which is safe because nothing was sent after it: the request it recorded waited for the fsync.
  */
 import { randomUUID } from "node:crypto";
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, mkdirSync, openSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { JOURNAL_DIR } from "../core/layout.js";
 import { ClipformError } from "../errors.js";
 import { pendingFiles } from "./pending.js";
+import { READ_CAPS, readProjectText } from "../util/safe-fs.js";
 import { redactSecrets } from "../util/secrets.js";
 import { writingTo } from "../util/disk.js";
 import { applyEvent, knownTasks, type JournalEvent, type JournalHeader } from "./journal-events.js";
@@ -26,7 +28,7 @@ let segments = 0;
 
 /** Where the journals of the lockfile at `lockPath` live (the simulator's record has its own). */
 export function journalDir(lockPath: string): string {
-  return join(dirname(lockPath), ".clipform", "journal");
+  return join(dirname(lockPath), JOURNAL_DIR);
 }
 
 /** Journal files waiting beside the lockfile, oldest first (names sort by creation time). */
@@ -55,13 +57,8 @@ export function abandoned(path: string): boolean {
 
 /** The header and events of a journal file. A torn last line is ignored; a bad line before it is not. */
 export function readJournal(path: string): { header: JournalHeader | undefined; events: JournalEvent[] } {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return { header: undefined, events: [] };
-    throw e;
-  }
+  const text = readProjectText(path, { within: dirname(path), maxBytes: READ_CAPS.journal, shown: basename(path) });
+  if (text === undefined) return { header: undefined, events: [] };
   const lines = text.split("\n");
   // The last piece is whatever follows the last newline: empty, or a line cut short by a kill.
   lines.pop();

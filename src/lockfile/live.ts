@@ -14,6 +14,7 @@
  * clip uses through usedResults(), the same choice.
  */
 import { inFlight } from "../core/states.js";
+import { own } from "../util/own.js";
 import type { LockEntry, Lockfile, LockResult, LockTake } from "./schema.js";
 
 export const LIVE_REASONS = ["current", "picked", "chained", "film", "in-flight"] as const;
@@ -34,11 +35,11 @@ export const LIVE_WORDS: Record<LiveReason, string> = {
  * picked take's own.
  */
 export function usedResults(lock: Lockfile, address: string): LockResult[] {
-  const entry = lock.clips[address];
+  const entry = own(lock.clips, address);
   if (!entry) return [];
   if (!entry.picked) return entry.results;
-  const own = resultsOfTask(entry, lock.takes?.[entry.fingerprint], entry.picked);
-  return [...own, ...entry.results.slice(own.length).filter((r) => r.taskUUID !== entry.picked)];
+  const picked = resultsOfTask(entry, own(lock.takes, entry.fingerprint), entry.picked);
+  return [...picked, ...entry.results.slice(picked.length).filter((r) => r.taskUUID !== entry.picked)];
 }
 
 /** The results of one task of an entry's request: the entry's own, then those kept among its takes, each video once. */
@@ -52,7 +53,7 @@ export function resultsOfTask(entry: Readonly<LockEntry>, kept: Readonly<LockTak
  * came from; else, before any result, its latest task that did not fail.
  */
 export function usedTasks(lock: Lockfile, address: string): Set<string> {
-  const entry = lock.clips[address];
+  const entry = own(lock.clips, address);
   if (!entry) return new Set();
   if (entry.picked) return new Set([entry.picked]);
   if (entry.results.length > 0) return new Set(entry.results.map((r) => r.taskUUID));

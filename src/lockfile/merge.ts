@@ -30,6 +30,7 @@ import { LOCKFILE_FORMAT } from "./format.js";
 import type { LockEntry, Lockfile, LockPruned, LockResult, LockTake, LockTask } from "./schema.js";
 import { archiveEntry } from "./takes.js";
 import { usd } from "../util/usd.js";
+import { own } from "../util/own.js";
 
 export type Side = "ours" | "theirs";
 
@@ -266,8 +267,8 @@ export function mergeLockfiles(base: Lockfile | undefined, ours: Lockfile, their
   const conflicts: MergeConflict[] = [];
   const resolutions: Record<string, Resolution> = {};
   for (const address of addresses) {
-    const o = ours.clips[address];
-    const t = theirs.clips[address];
+    const o = own(ours.clips, address);
+    const t = own(theirs.clips, address);
     const r = mergeEntry(address, baseClips[address], o, t, notes);
     resolutions[address] = r.resolution;
     if (r.entry) clips[address] = r.entry;
@@ -308,9 +309,9 @@ function mergeTakes(base: Lockfile | undefined, ours: Lockfile, theirs: Lockfile
   const takes: Record<string, LockTake> = {};
   const fps = new Set([...Object.keys(ours.takes ?? {}), ...Object.keys(theirs.takes ?? {})]);
   for (const fp of [...fps].sort()) {
-    const o = ours.takes?.[fp];
-    const t = theirs.takes?.[fp];
-    const b = base?.takes?.[fp];
+    const o = own(ours.takes, fp);
+    const t = own(theirs.takes, fp);
+    const b = own(base?.takes, fp);
     if (newlyPruned.has(fp) && (!o || !t)) {
       const other = (o ?? t)!;
       const known = new Set(b?.tasks.map((x) => x.taskUUID));

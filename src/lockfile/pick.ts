@@ -7,8 +7,9 @@ import { costOrZero } from "../util/money-guard.js";
 import { ClipformError } from "../errors.js";
 import { roundUsd } from "../money/usd.js";
 import type { Lockfile, LockResult, LockTask } from "./schema.js";
-import { resultKind, type ResultKind } from "../images/kind.js";
+import { countResults, resultKind, type ResultKind } from "../images/kind.js";
 import { usedResults, usedTasks } from "./live.js";
+import { own } from "../util/own.js";
 
 export interface TakeInfo {
   /** 1-based, oldest first. */
@@ -27,17 +28,17 @@ export interface TakeInfo {
 }
 
 export function takesOf(lock: Lockfile, address: string): TakeInfo[] {
-  const entry = lock.clips[address];
+  const entry = own(lock.clips, address);
   if (!entry) throw new ClipformError("USAGE", `${address} is not in the lockfile: nothing generated for it yet (see clipform status)`);
-  const kept = lock.takes?.[entry.fingerprint];
+  const kept = own(lock.takes, entry.fingerprint);
   const seen = new Set<string>();
   const all = [...entry.tasks.map((t) => ({ t, current: true })), ...(kept?.tasks ?? []).map((t) => ({ t, current: false }))].filter(({ t }) => !seen.has(t.taskUUID) && seen.add(t.taskUUID));
   all.sort((a, b) => (a.t.submittedAt < b.t.submittedAt ? -1 : a.t.submittedAt > b.t.submittedAt ? 1 : 0)); // as byTime (takes.ts)
   const results = [...entry.results, ...(kept?.results ?? [])];
   const used = usedTasks(lock, address);
   return all.map(({ t, current }, i) => {
-    const own = results.filter((r) => r.taskUUID === t.taskUUID);
-    const videos = [...new Set(own.map((r) => r.videoUUID))];
+    const its = results.filter((r) => r.taskUUID === t.taskUUID);
+    const videos = [...new Set(its.map((r) => r.videoUUID))];
     return {
       index: i + 1,
       taskUUID: t.taskUUID,
@@ -45,7 +46,7 @@ export function takesOf(lock: Lockfile, address: string): TakeInfo[] {
       submittedAt: t.submittedAt,
       videos,
       kind: resultKind(entry.request),
-      costUsd: roundUsd(own.filter((r, k) => own.findIndex((x) => x.videoUUID === r.videoUUID) === k).reduce((s, r) => s + (costOrZero(r.costUsd)), 0)),
+      costUsd: roundUsd(its.filter((r, k) => its.findIndex((x) => x.videoUUID === r.videoUUID) === k).reduce((s, r) => s + (costOrZero(r.costUsd)), 0)),
       current,
       picked: used.has(t.taskUUID),
     };
@@ -63,7 +64,7 @@ export function pickTake(lock: Lockfile, address: string, ref: string): { lock: 
   }
   const take = matches[0]!;
   if (take.videos.length === 0) throw new ClipformError("USAGE", `take ${take.index} of ${address} has no ${take.kind}s (${take.status}): nothing to pick`);
-  const entry = { ...lock.clips[address]!, picked: take.taskUUID };
+  const entry = { ...own(lock.clips, address)!, picked: take.taskUUID };
   return { lock: { ...lock, clips: { ...lock.clips, [address]: entry } }, take: { ...take, picked: true } };
 }
 

@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { unlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { STATE_DIR } from "../core/layout.js";
 import { ClipformError } from "../errors.js";
 import { pendingFiles } from "./pending.js";
 import { readLockfile } from "./io.js";
@@ -17,12 +18,12 @@ const RESCUE = /^lockfile\.rescued(\..+)?\.json$/;
 
 /** A new rescue file for this run: unique, so a second rescue never overwrites the first. */
 export function newRescuePath(lockPath: string, now: Date = new Date()): string {
-  return join(dirname(lockPath), ".clipform", `lockfile.rescued.${now.toISOString().replace(/[:.]/g, "-")}-${randomUUID().slice(0, 8)}.json`);
+  return join(dirname(lockPath), STATE_DIR, `lockfile.rescued.${now.toISOString().replace(/[:.]/g, "-")}-${randomUUID().slice(0, 8)}.json`);
 }
 
 /** Rescue files waiting beside the lockfile, oldest name first. */
 export function pendingRescues(lockPath: string): string[] {
-  return pendingFiles(join(dirname(lockPath), ".clipform"), RESCUE, "the records of earlier applies rescued there");
+  return pendingFiles(join(dirname(lockPath), STATE_DIR), RESCUE, "the records of earlier applies rescued there");
 }
 
 /** The lockfile with every pending rescue folded in (in memory); throws when one cannot be combined. */

@@ -8,7 +8,7 @@
 import { z } from "zod";
 import { TASK_STATUSES } from "../core/states.js";
 
-export { LOCKFILE_FORMAT, LOCKFILE_NAME } from "./format.js";
+export { LOCKFILE_FORMAT } from "./format.js";
 import { LOCKFILE_FORMAT } from "./format.js";
 
 export const apiErrorSchema = z

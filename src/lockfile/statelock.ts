@@ -4,16 +4,16 @@
  * whose process is gone (same host, pid not alive) is stale and taken over. `clipform unlock`
  * removes a lock by hand.
  */
-import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, unlinkSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
+import { APPLY_LOCK_FILE, LOCKFILE_NAME, STATE_DIR } from "../core/layout.js";
 import { ClipformError } from "../errors.js";
-import { LOCKFILE_NAME } from "./format.js";
 import { sweepTempFiles } from "./io.js";
-import { assertRealFolder, removeLinksAndSpecials } from "../util/safe-fs.js";
+import { assertRealFolder, readProjectText, removeLinksAndSpecials } from "../util/safe-fs.js";
 
-export const STATE_DIR = ".clipform";
-export const LOCK_NAME = "apply.lock";
+/** A lock holder is a few lines of JSON. */
+const HOLDER_MAX_BYTES = 64 * 1024;
 
 export interface LockHolder {
   pid: number;
@@ -23,7 +23,7 @@ export interface LockHolder {
 }
 
 export function lockPath(root: string): string {
-  return join(root, STATE_DIR, LOCK_NAME);
+  return join(root, APPLY_LOCK_FILE);
 }
 
 function ensureStateDir(root: string): void {
@@ -41,7 +41,8 @@ function ensureStateDir(root: string): void {
 
 export function readHolder(root: string): LockHolder | undefined {
   try {
-    return JSON.parse(readFileSync(lockPath(root), "utf8")) as LockHolder;
+    const text = readProjectText(lockPath(root), { within: root, maxBytes: HOLDER_MAX_BYTES, shown: APPLY_LOCK_FILE });
+    return text === undefined ? undefined : (JSON.parse(text) as LockHolder);
   } catch {
     return undefined;
   }
@@ -128,7 +129,7 @@ function breakStaleLock(root: string, stale: LockHolder, take: () => StateLock |
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
     // Someone else is breaking it; a breaker left by a dead process is cleared for next time.
-    const pid = Number(readFileSafe(breaker));
+    const pid = Number(readFileSafe(root, breaker));
     if (Number.isInteger(pid) && pid > 0 && !isAlive(pid)) removeIfExists(breaker);
     return undefined;
   }
@@ -141,9 +142,9 @@ function breakStaleLock(root: string, stale: LockHolder, take: () => StateLock |
   }
 }
 
-function readFileSafe(path: string): string {
+function readFileSafe(root: string, path: string): string {
   try {
-    return readFileSync(path, "utf8");
+    return readProjectText(path, { within: root, maxBytes: HOLDER_MAX_BYTES, shown: path }) ?? "";
   } catch {
     return "";
   }

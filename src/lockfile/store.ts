@@ -22,6 +22,7 @@ import { newRescuePath, removeRescues } from "./rescue.js";
 import type { LockEntry, Lockfile, LockResult, LockTask } from "./schema.js";
 import { covers } from "./journal-events.js";
 import { archiveEntry, holdsRecords, takeFilePath } from "./takes.js";
+import { own } from "../util/own.js";
 
 /** When the lockfile is folded at the latest: after this many events (or twice as many as it has entries)… */
 export const FOLD_EVENTS = 2000;
@@ -122,12 +123,12 @@ export class LockStore {
 
   /** An entry as recorded. Change it only through the methods below, which mark the store dirty. */
   entry(address: string): Readonly<LockEntry> | undefined {
-    return this.#lock.clips[address];
+    return own(this.#lock.clips, address);
   }
 
   /** A recorded task, looked up by its UUID. */
   task(address: string, taskUUID: string): Readonly<LockTask> | undefined {
-    return this.#lock.clips[address]?.tasks.find((t) => t.taskUUID === taskUUID);
+    return own(this.#lock.clips, address)?.tasks.find((t) => t.taskUUID === taskUUID);
   }
 
   set(address: string, entry: LockEntry): void {
@@ -153,7 +154,7 @@ export class LockStore {
    * clip's own file names are free for what it uses next. The entry is then removed.
    */
   retire(address: string, opts: { moveFiles?: boolean } = {}): void {
-    const entry = this.#lock.clips[address];
+    const entry = own(this.#lock.clips, address);
     if (!holdsRecords(entry)) return;
     const files: Record<string, string | null> = {};
     archiveEntry(this.#lock, address, entry, (r) => {
@@ -184,7 +185,7 @@ export class LockStore {
    */
   addTask(address: string, task: LockTask, start: () => LockEntry, opts: { fresh?: boolean; patch?: Partial<LockEntry> } = {}): void {
     if (opts.fresh) this.retire(address);
-    const existing = this.#lock.clips[address];
+    const existing = own(this.#lock.clips, address);
     const base: LockEntry = opts.fresh || !existing ? start() : { ...existing, ...opts.patch };
     this.#lock.clips[address] = { ...base, tasks: [...base.tasks, task] };
     this.#log({ e: "task", address, task, entry: base, ...(opts.fresh ? { fresh: true as const } : {}), ...(opts.patch ? { patch: opts.patch } : {}) });
@@ -192,7 +193,7 @@ export class LockStore {
 
   /** Updates a recorded task; false when the entry or the task is not there. */
   updateTask(address: string, taskUUID: string, patch: Partial<LockTask>): boolean {
-    const task = this.#lock.clips[address]?.tasks.find((t) => t.taskUUID === taskUUID);
+    const task = own(this.#lock.clips, address)?.tasks.find((t) => t.taskUUID === taskUUID);
     if (!task) return false;
     Object.assign(task, patch);
     this.#log({ e: "task-update", address, taskUUID, patch });
@@ -201,7 +202,7 @@ export class LockStore {
 
   /** Appends results to an entry; returns the index of the first one (-1 when there is no entry). */
   addResults(address: string, results: LockResult[]): number {
-    const entry = this.#lock.clips[address];
+    const entry = own(this.#lock.clips, address);
     if (!entry) return -1;
     const first = entry.results.length;
     entry.results.push(...results);
@@ -215,7 +216,7 @@ export class LockStore {
    * the variants it holds now (a pick is dropped: the picked take is kept among the takes).
    */
   replaceVariant(address: string, index: number, from: number): void {
-    const e = this.#lock.clips[address];
+    const e = own(this.#lock.clips, address);
     const old = e?.results[index];
     const fresh = e?.results[from];
     if (!e || !old || !fresh) return;
@@ -229,7 +230,7 @@ export class LockStore {
 
   /** Updates the result with this video UUID; false when it is not there. */
   updateResult(address: string, videoUUID: string, patch: Partial<LockResult>): boolean {
-    const r = this.#lock.clips[address]?.results.find((x) => x.videoUUID === videoUUID);
+    const r = own(this.#lock.clips, address)?.results.find((x) => x.videoUUID === videoUUID);
     if (!r) return false;
     Object.assign(r, patch);
     this.#log({ e: "result-update", address, videoUUID, patch });
@@ -373,7 +374,7 @@ export class LockStore {
     // Whatever the merge decided, nothing this run recorded (tasks, results) may disappear: an
     // older copy of an entry written back (git stash, an editor) must not drop a task in flight.
     for (const [address, mine] of Object.entries(this.#lock.clips)) {
-      if (!covers(result.merged.clips[address], mine)) result.merged.clips[address] = mine;
+      if (!covers(own(result.merged.clips, address), mine)) result.merged.clips[address] = mine;
     }
     this.#lock = result.merged;
     this.#texts.clear();

@@ -5,16 +5,28 @@
  * paid before is a copy at $0 and no paid video ever leaves the lockfile.
  */
 import { basename, dirname, join } from "node:path";
+import { TAKES_DIR } from "../core/layout.js";
+import { nameProblem } from "../core/paths.js";
+import { ClipformError } from "../errors.js";
 import type { LockEntry, Lockfile, LockResult, LockTake, LockTask } from "./schema.js";
+import { own } from "../util/own.js";
 
 /** How the planner and the engine name a take as a reuse source (addresses never contain ':'). */
 export const TAKE_REF = "take:";
 export const takeRef = (fingerprint: string) => `${TAKE_REF}${fingerprint}`;
 export const isTakeRef = (ref: string) => ref.startsWith(TAKE_REF);
 
-/** Short, stable folder name of a request's takes. */
+/**
+ * Short, stable folder name of a request's takes. The fingerprint comes from the lockfile, which a
+ * pull request can change: what it gives is checked as a name, never joined as a path.
+ */
 export function takeDir(fingerprint: string): string {
-  return (fingerprint.split(":").pop() ?? fingerprint).slice(0, 12);
+  const name = (fingerprint.split(":").pop() ?? fingerprint).slice(0, 12);
+  const problem = nameProblem(name);
+  if (problem !== undefined) {
+    throw new ClipformError("BAD_LOCKFILE", `the fingerprint ${JSON.stringify(fingerprint.slice(0, 80))} is not one clipform writes: its take folder name ${problem}. The file was left as it is; restore it from git.`);
+  }
+  return name;
 }
 
 /**
@@ -22,7 +34,7 @@ export function takeDir(fingerprint: string): string {
  * takes/<request>/, named by its task and the clip's file name.
  */
 export function takeFilePath(file: string, fingerprint: string, taskUUID: string): string {
-  return join(dirname(file), "takes", takeDir(fingerprint), `${taskUUID.slice(0, 8)}-${basename(file)}`).split("\\").join("/");
+  return join(dirname(file), TAKES_DIR, takeDir(fingerprint), `${taskUUID.slice(0, 8)}-${basename(file)}`).split("\\").join("/");
 }
 
 /** Whether an entry holds anything worth keeping (a task or a result). */
@@ -77,7 +89,7 @@ export function takeNumber(tasks: readonly LockTask[], taskUUID: string): number
 
 /** The take of a request, if it holds results to reuse. */
 export function reusableTake(lock: Lockfile, fingerprint: string): LockTake | undefined {
-  const t = lock.takes?.[fingerprint];
+  const t = own(lock.takes, fingerprint);
   return t && t.results.length > 0 ? t : undefined;
 }
 

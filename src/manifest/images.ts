@@ -5,9 +5,12 @@
  * checked per clip, against that model's own limits (imageLimitIssues).
  */
 import { createHash } from "node:crypto";
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
+import { isInside } from "../core/paths.js";
+import { ClipformError } from "../errors.js";
 import { COMMON, type Confidence, type ModelSpec } from "../models/catalog.js";
+import { readProjectFile } from "../util/safe-fs.js";
 
 /** `link`: a frame of another clip (src/manifest/links.ts), resolved at apply time. */
 export type ImageKind = "file" | "url" | "dataUri" | "base64" | "uuid" | "link";
@@ -83,8 +86,10 @@ export type LocalImageResult = { ok: true; image: LocalImage } | { ok: false; me
 export class LocalImageCache {
   private cache = new Map<string, { key: string; result: LocalImageResult }>();
 
-  load(ref: string, baseDir: string): LocalImageResult {
+  load(ref: string, baseDir: string, root: string): LocalImageResult {
     const path = isAbsolute(ref) ? ref : resolve(baseDir, ref);
+    // An image is uploaded to the API: one outside the project (an absolute path, ../) never is.
+    if (!isInside(root, path)) return { ok: false, message: `image ${ref} lies outside the project (${path}): clipform reads and uploads only images inside the project` };
     let st;
     try {
       st = statSync(path);
@@ -95,15 +100,22 @@ export class LocalImageCache {
     const key = `${st.size}:${st.mtimeMs}`;
     const hit = this.cache.get(path);
     if (hit && hit.key === key) return hit.result;
-    const result = checkImage(ref, path, st.size);
+    const result = checkImage(ref, path, st.size, root);
     this.cache.set(path, { key, result });
     return result;
   }
 }
 
-function checkImage(ref: string, path: string, size: number): LocalImageResult {
+function checkImage(ref: string, path: string, size: number, root: string): LocalImageResult {
   if (size > MAX_READ_BYTES) return { ok: false, message: `image ${ref} is ${mb(size)} MB; clipform reads no frame image over ${mb(MAX_READ_BYTES)} MB` };
-  const buf = readFileSync(path);
+  let buf: Buffer | undefined;
+  try {
+    buf = readProjectFile(path, { within: root, maxBytes: MAX_READ_BYTES, shown: `image ${ref}` });
+  } catch (e) {
+    if (e instanceof ClipformError) return { ok: false, message: e.message };
+    throw e;
+  }
+  if (buf === undefined) return { ok: false, message: `image file not found: ${ref} (looked for ${path})` };
   const problem = imageProblem(ref, buf);
   if (problem) {
     const hint = FILE_EXT_RE.test(ref) ? "" : " (if this was meant as base64 or an image UUID, it is not valid as either)";

@@ -3,7 +3,6 @@
  * Schema and the model catalog, expand defaults and matrices, and produce the desired clips
  * with their fingerprints. Returns `{clips, diagnostics}`; only the CLI prints.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fromLabel } from "../core/address.js";
 import type { Diagnostic } from "../diagnostics.js";
@@ -22,13 +21,17 @@ import { linkGraph, linkOf, referenceLinks, type ClipLink } from "./links.js";
 import { fingerprintOf, normalizeGeneration } from "./generation.js";
 export { fingerprintOf } from "./generation.js";
 import type { Manifest } from "./schema.js";
+import { READ_CAPS, readProjectText } from "../util/safe-fs.js";
 import { locate, parseYaml, type ParsedYaml } from "../util/yaml.js";
-import { ignoredWarnings, PROJECT_CONFIG } from "../project/config.js";
+import { ignoredWarnings } from "../project/config.js";
 import { imageEntries, joinImages, type Declared } from "./images-section.js";
 import { collectSequences, type DesiredSequence } from "./sequences.js";
 import { otherManifests, scopeProject, unresolvedNames } from "./scope.js";
+import { discoverManifests } from "./discover.js";
+import { own } from "../util/own.js";
 
 export type { DesiredSequence } from "./sequences.js";
+export { discoverManifests } from "./discover.js";
 
 export const DEFAULT_SPECS_DIR = "specs";
 
@@ -132,31 +135,6 @@ export interface LoadOptions {
   today?: string;
 }
 
-export function discoverManifests(root: string, paths: string[]): string[] {
-  const out = new Set<string>();
-  const walk = (dir: string) => {
-    for (const ent of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      if (ent.name.startsWith(".") || ent.name === "node_modules" || ent.name === PROJECT_CONFIG) continue;
-      const p = join(dir, ent.name);
-      if (ent.isDirectory()) walk(p);
-      else if (/\.ya?ml$/i.test(ent.name)) out.add(p);
-    }
-  };
-  for (const p of paths) {
-    const abs = resolve(root, p);
-    let st;
-    try {
-      st = statSync(abs);
-    } catch {
-      throw new ClipformError("NO_MANIFESTS", `${p}: no such file or directory`);
-    }
-    if (st.isDirectory()) walk(abs);
-    else out.add(abs);
-  }
-  if (out.size === 0) throw new ClipformError("NO_MANIFESTS", `no manifests (*.yaml) found in ${paths.join(", ")}`);
-  return [...out].sort();
-}
-
 /** Parses and checks one manifest file; the unit that watch mode re-runs when a file changes. */
 export interface ManifestResult {
   file: string;
@@ -174,9 +152,17 @@ const SECTIONS = ["clips", "images", "sequences"] as const;
 
 export function loadManifestFile(absPath: string, root: string): ManifestResult {
   const file = relative(root, absPath).split(sep).join("/") || absPath;
-  const text = readFileSync(absPath, "utf8");
-  const parsed = parseYaml(text);
   const diagnostics: Diagnostic[] = [];
+  let text: string;
+  try {
+    text = readProjectText(absPath, { within: root, maxBytes: READ_CAPS.manifest, shown: file }) ?? "";
+  } catch (e) {
+    // A planted link, FIFO or device is one error on its file; the other manifests are still checked.
+    if (!(e instanceof ClipformError)) throw e;
+    diagnostics.push({ file, line: 1, col: 1, severity: "error", message: e.message.replace(`${file}: `, "") });
+    return { file, text: "", diagnostics, clips: [], parsed: parseYaml("") };
+  }
+  const parsed = parseYaml(text);
   const at = (path: YamlPath, message: string, opts: { key?: boolean; severity?: "error" | "warning"; code?: string } = {}) => {
     const pos = locate(parsed, path, { key: opts.key ?? false });
     diagnostics.push({ file, line: pos.line, col: pos.col, severity: opts.severity ?? "error", message, ...(opts.code ? { code: opts.code } : {}) });
@@ -216,7 +202,6 @@ export function loadProject(opts: LoadOptions): Project {
   const all = [...results, ...others.map((f) => loadManifestFile(f, root))].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   return scopeProject(assembleProject(root, all, images, models), new Set(results.map((r) => r.file)));
 }
-
 
 export interface ProjectModels {
   catalog: Catalog;
@@ -319,7 +304,7 @@ export function assembleProject(root: string, results: ManifestResult[], images:
           refs.push({ frame, kind, ref });
           return;
         }
-        const loaded = images.load(ref, baseDir);
+        const loaded = images.load(ref, baseDir, root);
         if (!loaded.ok) {
           report(field, loaded.message, "error", "invalidImage");
           return;

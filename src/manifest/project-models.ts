@@ -6,12 +6,15 @@
  * model from a built-in one; any other file defines a new model and must be complete. Each is validated against schemas/model.schema.json, with every
  * problem located at FILE:LINE:COL. `clipform models import` writes such files.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
+import { PROJECT_CONFIG } from "../core/layout.js";
 import type { Diagnostic } from "../diagnostics.js";
 import { checkAgainst } from "./check-schema.js";
 import { locate, parseYaml } from "../util/yaml.js";
-import { parseProjectConfig, PROJECT_CONFIG } from "../project/config.js";
+import { ClipformError } from "../errors.js";
+import { readProjectConfig } from "../project/root.js";
+import { READ_CAPS, readProjectText } from "../util/safe-fs.js";
 import { loadValidatorSync } from "../util/validators.js";
 import { builtinCatalog, catalogOf, type Catalog, type ModelSpec } from "../models/catalog.js";
 import type { ModelDefinition } from "../models/definition.js";
@@ -35,9 +38,7 @@ export function mergeDefinition(base: unknown, over: unknown): unknown {
 
 /** The project's models folder, absolute: the config's `models` path, or `models/` at the root. */
 export function projectModelsDir(root: string): string {
-  const configFile = join(root, PROJECT_CONFIG);
-  const configured = existsSync(configFile) ? parseProjectConfig(readFileSync(configFile, "utf8"), PROJECT_CONFIG).models : undefined;
-  return resolve(root, configured ?? PROJECT_MODELS_DIR);
+  return resolve(root, readProjectConfig(root).models ?? PROJECT_MODELS_DIR);
 }
 
 /**
@@ -54,7 +55,17 @@ export function loadProjectCatalog(root: string, dir: string = projectModelsDir(
   const own: ModelSpec[] = [];
   for (const name of files) {
     const file = shown === "." ? name : `${shown}/${name}`;
-    const parsed = parseYaml(readFileSync(join(dir, name), "utf8"));
+    let text: string | undefined;
+    try {
+      text = readProjectText(join(dir, name), { within: root, maxBytes: READ_CAPS.model, shown: file });
+    } catch (e) {
+      // A planted link, FIFO or device is one error on its file; the other model files still load.
+      if (!(e instanceof ClipformError)) throw e;
+      diagnostics.push({ file, line: 1, col: 1, severity: "error", message: e.message.replace(`${file}: `, ""), code: "invalidModelDefinition" });
+      continue;
+    }
+    if (text === undefined) continue;
+    const parsed = parseYaml(text);
     const problem = (path: (string | number)[], message: string, key = false) => {
       const pos = locate(parsed, path, { key });
       diagnostics.push({ file, line: pos.line, col: pos.col, severity: "error", message, code: "invalidModelDefinition" });

@@ -8,7 +8,9 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { FRAMES_DIR } from "../core/layout.js";
 import { ClipformError } from "../errors.js";
+import { assertRealFolder } from "../util/safe-fs.js";
 import { runFfmpeg } from "./ffmpeg.js";
 import { checkFrameSize, videoInputArgs } from "./input.js";
 import { probeVideo } from "./sequence-probe.js";
@@ -66,14 +68,16 @@ export async function extractFrame(video: string, which: FramePosition): Promise
 }
 
 /** Where a frame's PNG is kept, relative to the project root (one file per picture). */
-export const framePath = (pixelsSha256: string) => `.clipform/frames/${pixelsSha256.slice(0, 32)}.png`;
+export const framePath = (pixelsSha256: string) => `${FRAMES_DIR}/${pixelsSha256.slice(0, 32)}.png`;
 
 /** Keeps the frame's PNG under .clipform/frames/ (written once, atomically); returns its path relative to `root`. */
 export function storeFrame(root: string, frame: Frame): string {
   const rel = framePath(frame.pixelsSha256);
   const abs = join(root, rel);
+  // A planted link on the way (.clipform or its frames/ → elsewhere) is refused, never written through.
+  assertRealFolder(root, FRAMES_DIR, "the frames folder");
   if (existsSync(abs)) return rel;
-  mkdirSync(join(root, ".clipform", "frames"), { recursive: true });
+  mkdirSync(join(root, FRAMES_DIR), { recursive: true });
   const tmp = `${abs}.${process.pid}.tmp`;
   writeFileSync(tmp, frame.png);
   renameSync(tmp, abs);

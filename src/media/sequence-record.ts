@@ -5,14 +5,16 @@
  */
 import { createHash } from "node:crypto";
 import { createReadStream, lstatSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { STATE_DIR } from "../lockfile/statelock.js";
+import { basename, dirname, join } from "node:path";
+import { SIM_RECORD_DIR, STATE_DIR } from "../core/layout.js";
 import { writeFileAtomic } from "../lockfile/io.js";
 import type { DesiredSequence } from "../manifest/sequences.js";
 import type { FileState } from "../plan/plan.js";
 import type { SequencePlanInput, SequenceRecord, SequenceRecordEntry } from "../plan/sequences.js";
-import { SIM_RECORD_DIR, type Record as ProjectRecord } from "../project/workspace.js";
-import { containedPath } from "../util/safe-fs.js";
+import { type Record as ProjectRecord } from "../project/workspace.js";
+import { containedPath } from "../core/paths.js";
+import { READ_CAPS, readProjectText } from "../util/safe-fs.js";
+import { own } from "../util/own.js";
 
 export const SEQUENCE_RECORD_NAME = "sequences.json";
 const RECORD_FORMAT = 1;
@@ -33,9 +35,12 @@ const isEntry = (v: unknown): v is SequenceRecordEntry => {
 };
 
 export function readSequenceRecord(path: string): SequenceRecord {
+  // A cache: absent or not JSON means empty; a link out, a FIFO or a device in its place is refused.
+  const text = readProjectText(path, { within: dirname(path), maxBytes: READ_CAPS.state, shown: basename(path) });
+  if (text === undefined) return {};
   let data: unknown;
   try {
-    data = JSON.parse(readFileSync(path, "utf8"));
+    data = JSON.parse(text);
   } catch {
     return {};
   }
@@ -88,7 +93,7 @@ export function sequencePlanInput(root: string, record: ProjectRecord, sequences
   const cut = sequences.length > 0 ? readSequenceRecord(sequenceRecordPath(root, record)) : {};
   const films = new Map<string, FileState>();
   for (const s of sequences) {
-    const entry = cut[s.name];
+    const entry = own(cut, s.name);
     if (entry) films.set(s.name, filmState(root, entry));
   }
   return { sequences, record: cut, films, outDir };

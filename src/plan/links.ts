@@ -14,6 +14,7 @@ import type { Lockfile, LockResult } from "../lockfile/schema.js";
 import { fingerprintOf } from "../manifest/index.js";
 import { GENERATING } from "./actions.js";
 import type { Change } from "./plan.js";
+import { own } from "../util/own.js";
 
 export type LinkResolution = { state: "ready"; clip: DesiredClip } | { state: "waiting"; upstream: string[]; reason: string };
 
@@ -61,7 +62,7 @@ export function recordedFrames(lock: Lockfile): Map<string, string> {
 function settled(ch: Change | undefined, lock: Lockfile, l: ClipLink): boolean {
   if (!ch) return true;
   if (ch.action === "resume") return false;
-  if (ch.action === "add-variants") return l.variant <= (lock.clips[ch.address]?.results.length ?? 0);
+  if (ch.action === "add-variants") return l.variant <= (own(lock.clips, ch.address)?.results.length ?? 0);
   return !GENERATING.has(ch.action);
 }
 

@@ -24,6 +24,7 @@ import { changedFields, type FieldChange } from "./fields.js";
 export { changedFields, type FieldChange } from "./fields.js";
 
 import type { Action } from "./actions.js";
+import { own } from "../util/own.js";
 export { ACTIONS, type Action } from "./actions.js";
 
 export interface Estimate {
@@ -177,7 +178,7 @@ export function plan(input: PlanInput): Plan {
     if (!inScope(wanted.address)) continue;
     const linked = wanted.links ? resolveLinks(wanted, lock, changeOf, frames) : undefined;
     const clip = linked?.state === "ready" ? linked.clip : wanted;
-    const entry = lock.clips[clip.address];
+    const entry = own(lock.clips, clip.address);
     const n = clip.numberResults;
     const g = clip.generation;
     const detail = clip.kind === "image" ? `image ${g.width}x${g.height} ×${n}` : `${g.duration}s${g.width ? ` ${g.width}x${g.height}` : ""} ×${n}`;
@@ -214,7 +215,7 @@ export function plan(input: PlanInput): Plan {
     if (!sameGeneration) {
       // A finished generation with the same fingerprint elsewhere, or one this plan creates first.
       const fromClip = byFingerprint.get(clip.fingerprint);
-      const clipSource = fromClip !== undefined && fromClip !== clip.address ? lock.clips[fromClip] : undefined;
+      const clipSource = fromClip !== undefined && fromClip !== clip.address ? own(lock.clips, fromClip) : undefined;
       // A take no clip uses now (a revert, an earlier name): paid before, so copied at $0.
       const take = clipSource ? undefined : reusableTake(lock, clip.fingerprint);
       const source = clipSource ? fromClip : take ? takeRef(clip.fingerprint) : undefined;
@@ -281,8 +282,8 @@ export function plan(input: PlanInput): Plan {
       if (fetch(r)) toFetch.push(i);
     });
     // The picked take's own files, when it is kept among the takes: what films and chains read.
-    const own = new Set(entry.results.map((r) => r.videoUUID));
-    const keptFetch = entry.picked ? usedResults(lock, clip.address).filter((r) => !own.has(r.videoUUID) && fetch(r)) : [];
+    const its = new Set(entry.results.map((r) => r.videoUUID));
+    const keptFetch = entry.picked ? usedResults(lock, clip.address).filter((r) => !its.has(r.videoUUID) && fetch(r)) : [];
     if (toFetch.length > 0 || keptFetch.length > 0) {
       const missing = [...toFetch.map((i) => entry.results[i]!.file ?? `variant ${i + 1}`), ...keptFetch.map((r) => r.file ?? `picked take's video ${r.videoUUID.slice(0, 8)}`)];
       push("download", `local file${missing.length === 1 ? "" : "s"} missing or altered: ${missing.join(", ")}`, 0, { downloads: toFetch, ...(keptFetch.length ? { keptDownloads: keptFetch.map((r) => r.videoUUID) } : {}) });

@@ -3,10 +3,11 @@
  * lockfile they were computed from, so `apply FILE` refuses, sending nothing, once any of
  * them changed.
  */
-import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
+import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { ClipformError } from "../errors.js";
 import type { Plan } from "./plan.js";
 import { planToJson } from "./render.js";
+import { READ_CAPS, readProjectText } from "../util/safe-fs.js";
 
 export const PLANFILE_KIND = "clipform-plan";
 export const PLANFILE_FORMAT = 1;
@@ -107,7 +108,8 @@ const PLANFILE_SNIFF_BYTES = 256;
 export async function readPlanFile(path: string): Promise<SavedPlan> {
   let data: unknown;
   try {
-    data = JSON.parse(readFileSync(path, "utf8"));
+    // A plan file is named by the user: read as any project file (regular, size-capped), never waited on.
+    data = JSON.parse(readProjectText(path, { maxBytes: READ_CAPS.lockfile, shown: path }) ?? "");
   } catch (e) {
     throw new ClipformError("BAD_PLANFILE", `${path}: cannot read the saved plan: ${(e as Error).message}`);
   }

@@ -12,6 +12,7 @@ import { canonicalJson, sha256Hex } from "../util/canonical.js";
 import { matchesAny } from "../util/glob.js";
 import type { Action } from "./actions.js";
 import type { FileState } from "./plan.js";
+import { own } from "../util/own.js";
 
 export type SequenceAction = "cut" | "no-op" | "wait";
 
@@ -195,7 +196,7 @@ export function planSequences(input: SequencePlanInput, lock: Lockfile, changes:
     if (waiting.length > 0) return out("wait", `cut after this apply: ${list(waiting.map((m) => `${m} (${changing.get(m)})`))}`);
     const inputs = memberVideos(lock, seq.members, files);
     if ("missing" in inputs) return out("wait", `waits for its members: ${list(inputs.missing)}`);
-    const prev = input.record[seq.name];
+    const prev = own(input.record, seq.name);
     if (!prev) return out("cut", `not cut yet: ${seq.members.length} clip${seq.members.length === 1 ? "" : "s"} into ${file}`);
     if (prev.key !== sequenceKey(inputs.videos)) return out("cut", `${whyCut(prev, seq, inputs.videos)}: cut again`);
     // Like a clip's video, an intact film stays where it was cut (an apply with --out-dir elsewhere included).

@@ -5,13 +5,13 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { DEFAULT_OUT_DIR, LOCKFILE_NAME, PROJECT_CONFIG } from "../core/layout.js";
 import type { Diagnostic } from "../diagnostics.js";
 import { ClipformError } from "../errors.js";
-import { DEFAULT_OUT_DIR, LOCKFILE_NAME } from "../core/defaults.js";
 import { locate, parseYaml } from "../util/yaml.js";
 import { closest } from "../util/suggest.js";
+import { outDirProblem } from "../core/paths.js";
 
-export const PROJECT_CONFIG = "clipform.yaml";
 export const PROJECT_CONFIG_VERSION = 1;
 export const DEFAULT_MANIFEST_PATHS: readonly string[] = ["specs"];
 
@@ -47,13 +47,15 @@ const insidePath: Check = (v) => {
   return undefined;
 };
 
+const withProblem = (p: string | undefined) => (p === undefined ? undefined : `must be a folder inside the project (apply removes every link and special file in it): it ${p}`);
+
 const FIELDS: Record<string, Check> = {
   version: (v) => (v === PROJECT_CONFIG_VERSION ? undefined : `version must be ${PROJECT_CONFIG_VERSION}, got ${JSON.stringify(v)}`),
   manifests: (v) => {
     if (!Array.isArray(v) || v.length === 0) return "must be a non-empty list of manifest files or folders";
     return v.map(insidePath).find((m) => m !== undefined);
   },
-  outDir: insidePath,
+  outDir: (v) => insidePath(v) ?? (typeof v === "string" ? withProblem(outDirProblem("/project", v)) : undefined),
   lockfile: (v) => insidePath(v) ?? (typeof v === "string" && /\.json$/i.test(v) ? undefined : `must name a .json file, got "${String(v)}"`),
   concurrency: (v) => (Number.isInteger(v) && (v as number) >= 1 ? undefined : `must be a whole number of at least 1, got ${JSON.stringify(v)}`),
   budget: (v) => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? undefined : `must be an amount in USD, like 50 or 12.50, got ${JSON.stringify(v)}`),

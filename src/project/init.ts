@@ -3,14 +3,15 @@
  * and reported; ignore and attribute lines are appended only when missing. Returns what it did;
  * the command prints it.
  */
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { DEFAULT_OUT_DIR, LOCKFILE_NAME, PROJECT_CONFIG, SIM_RECORD_DIR, STATE_DIR } from "../core/layout.js";
+import { isInside } from "../core/paths.js";
 import { ClipformError } from "../errors.js";
-import { LOCKFILE_NAME } from "../core/defaults.js";
-import { PROJECT_CONFIG, PROJECT_CONFIG_VERSION } from "./config.js";
+import { entryKind, linkOnTheWay, READ_CAPS, readProjectText } from "../util/safe-fs.js";
+import { PROJECT_CONFIG_VERSION } from "./config.js";
 import { findUp } from "./root.js";
-import { SIM_RECORD_DIR } from "./workspace.js";
 
 /** This package's own folder (dist/project/init.js → the package root). */
 const PACKAGE_DIR = fileURLToPath(new URL("../../", import.meta.url));
@@ -20,7 +21,7 @@ export const STARTER_MANIFEST = join("specs", "clips.yaml");
 
 export const MERGE_ATTRIBUTE = `${LOCKFILE_NAME} merge=clipform`;
 export const GIT_CONFIG_STEPS = [`git config merge.clipform.name "clipform lockfile merge"`, `git config merge.clipform.driver "npx clipform lock merge %O %A %B %P"`];
-const IGNORED = ["clipform-out/", ".clipform/", "clipform-report.html"];
+const IGNORED = [`${DEFAULT_OUT_DIR}/`, `${STATE_DIR}/`, "clipform-report.html"];
 
 export interface InitResult {
   root: string;
@@ -48,8 +49,7 @@ const toSlash = (p: string) => p.split(sep).join("/");
 export function schemaRef(fromDir: string, root: string): { ref: string; resolves: boolean } {
   const installed = findUp(fromDir, join("node_modules", "clipform", SCHEMA));
   if (installed !== undefined) return { ref: toSlash(relative(fromDir, join(installed, "node_modules", "clipform", SCHEMA))), resolves: true };
-  const own = relative(PACKAGE_DIR, root);
-  if (!own.startsWith("..") && !isAbsolute(own)) return { ref: toSlash(relative(fromDir, join(PACKAGE_DIR, SCHEMA))), resolves: true };
+  if (isInside(PACKAGE_DIR, root, { orSelf: true })) return { ref: toSlash(relative(fromDir, join(PACKAGE_DIR, SCHEMA))), resolves: true };
   return { ref: toSlash(relative(fromDir, join(root, "node_modules", "clipform", SCHEMA))), resolves: false };
 }
 
@@ -77,14 +77,16 @@ const CONFIG_TEXT = `# clipform's project config: clipform finds this file by wa
 # so every command run anywhere inside this project uses the same root and lockfile.
 version: ${PROJECT_CONFIG_VERSION}
 manifests: [specs]                # manifest files or folders
-outDir: clipform-out              # where apply saves the videos (not committed)
+outDir: ${DEFAULT_OUT_DIR}              # where apply saves the videos (not committed)
 lockfile: ${LOCKFILE_NAME}      # the record of what was generated (committed)
 # concurrency: 8                  # generations in flight at most (apply's default)
 # budget: 50                      # USD the whole project may ever spend
 `;
 
+const readText = (path: string) => readProjectText(path, { maxBytes: READ_CAPS.config, shown: path });
+
 function linesOf(path: string): Set<string> {
-  return existsSync(path) ? new Set(readFileSync(path, "utf8").split(/\r?\n/).map((l) => l.trim())) : new Set();
+  return new Set((readText(path) ?? "").split(/\r?\n/).map((l) => l.trim()));
 }
 
 /** Appends the lines `path` lacks; returns whether it changed (or was created). */
@@ -92,8 +94,9 @@ function ensureLines(path: string, lines: string[], heading: string): "created" 
   const had = linesOf(path);
   const missing = lines.filter((l) => !had.has(l) && !had.has(`/${l}`));
   if (missing.length === 0) return "kept";
-  const existed = existsSync(path);
-  const text = existed ? readFileSync(path, "utf8") : "";
+  const existing = readText(path);
+  const existed = existing !== undefined;
+  const text = existing ?? "";
   appendFileSync(path, `${text && !text.endsWith("\n") ? "\n" : ""}${text ? "\n" : ""}# ${heading}\n${missing.join("\n")}\n`);
   return existed ? "appended" : "created";
 }
@@ -104,6 +107,7 @@ export function initProject(dir: string, opts: { workflow?: boolean } = {}): Ini
   if (above !== undefined && above !== root) {
     throw new ClipformError("OUTSIDE_PROJECT", `${root} is inside the clipform project at ${above} (${PROJECT_CONFIG}): a project here would keep a second lockfile. Nothing was written.`);
   }
+  refusePlanted(root, [PROJECT_CONFIG, STARTER_MANIFEST, ".gitignore", ".gitattributes", ...(opts.workflow ? [WORKFLOW] : [])]);
   const result: InitResult = { root, created: [], kept: [], appended: [], schema: { ref: "", resolves: false }, gitConfig: GIT_CONFIG_STEPS };
   const write = (rel: string, content: () => string) => {
     const abs = join(root, rel);
@@ -128,4 +132,22 @@ export function initProject(dir: string, opts: { workflow?: boolean } = {}): Ini
     }
   }
   return result;
+}
+
+/**
+ * A checkout can hold links where init writes (.gitignore → ~/.bashrc, .github → elsewhere) or a
+ * FIFO: init writes and appends only to regular files inside the folder, so it checks every path
+ * first, and refuses before writing anything.
+ */
+function refusePlanted(root: string, rels: readonly string[]): void {
+  const found = new Set<string>();
+  for (const rel of rels) {
+    const abs = join(root, rel);
+    const via = linkOnTheWay(root, abs);
+    const kind = entryKind(abs);
+    if (via) found.add(`${toSlash(relative(root, via))} is ${entryKind(via) === "link" ? "a symbolic link" : "not a folder"}`);
+    else if (kind === "link") found.add(`${toSlash(rel)} is a symbolic link`);
+    else if (kind === "special" || kind === "dir") found.add(`${toSlash(rel)} is not a regular file`);
+  }
+  if (found.size > 0) throw new ClipformError("UNSAFE_PATH", `${[...found].join("; ")}: clipform init writes only regular files, never through links. Nothing was written; remove ${found.size === 1 ? "it" : "them"} and run it again.`);
 }

@@ -3,11 +3,12 @@
  * holds `clipform.yaml`. Every command run anywhere inside uses that root, its manifests and its
  * one lockfile. Without a config file the current folder is the root, as it always was.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
+import { LOCKFILE_NAME, PROJECT_CONFIG } from "../core/layout.js";
 import { ClipformError } from "../errors.js";
-import { LOCKFILE_NAME } from "../core/defaults.js";
-import { defaultConfig, parseProjectConfig, PROJECT_CONFIG, type ProjectConfig } from "./config.js";
+import { entryKind, READ_CAPS, readProjectText } from "../util/safe-fs.js";
+import { defaultConfig, parseProjectConfig, type ProjectConfig } from "./config.js";
 
 export interface ProjectRoot {
   /** Absolute. */
@@ -21,7 +22,8 @@ export interface ProjectRoot {
 export function findUp(from: string, name: string): string | undefined {
   let dir = resolve(from);
   for (;;) {
-    if (existsSync(join(dir, name))) return dir;
+    // Whatever is there counts (a dangling link too): the reader then says what is wrong with it.
+    if (entryKind(join(dir, name)) !== "absent") return dir;
     const parent = dirname(dir);
     if (parent === dir) return undefined;
     dir = parent;
@@ -33,7 +35,13 @@ export function findProjectRoot(cwd: string): ProjectRoot {
   if (root === undefined) return { root: resolve(cwd), config: defaultConfig() };
   const configFile = join(root, PROJECT_CONFIG);
   const shown = relative(cwd, configFile) || PROJECT_CONFIG;
-  return { root, configFile, config: parseProjectConfig(readFileSync(configFile, "utf8"), shown) };
+  return { root, configFile, config: readProjectConfig(root, shown) };
+}
+
+/** The config file at `root`, read as every project file is (regular, inside the project, capped) and parsed. */
+export function readProjectConfig(root: string, shown: string = PROJECT_CONFIG): ProjectConfig {
+  const text = readProjectText(join(root, PROJECT_CONFIG), { within: root, maxBytes: READ_CAPS.config, shown });
+  return text === undefined ? defaultConfig() : parseProjectConfig(text, shown);
 }
 
 /**

@@ -5,14 +5,12 @@
  * videos, and going live afterwards leaves nothing to clean.
  */
 import { existsSync, mkdirSync, statSync } from "node:fs";
-import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import { LOCKFILE_NAME, PROJECT_CONFIG, SIM_RECORD_DIR } from "../core/layout.js";
+import { isInside } from "../core/paths.js";
 import { ClipformError } from "../errors.js";
-import { LOCKFILE_NAME } from "../core/defaults.js";
-import { defaultConfig, PROJECT_CONFIG } from "./config.js";
+import { defaultConfig } from "./config.js";
 import { findProjectRoot, refuseSecondLockfile, type ProjectRoot } from "./root.js";
-
-/** The simulator's own record, under the project's state folder (which keeps itself out of git). */
-export const SIM_RECORD_DIR = ".clipform/sim";
 
 export interface Record {
   /** Absolute path of the lockfile. */
@@ -52,13 +50,13 @@ const toSlash = (p: string) => p.split(sep).join("/");
 function rootRelative(p: ProjectRoot, cwd: string, arg: string): string {
   const abs = resolve(cwd, arg);
   const rel = relative(p.root, abs);
-  if (p.configFile && (rel.startsWith("..") || isAbsolute(rel))) {
+  const inside = isInside(p.root, abs, { orSelf: true });
+  if (p.configFile && !inside) {
     throw new ClipformError(
       "OUTSIDE_PROJECT",
       `${arg} is outside the project at ${p.root} (${PROJECT_CONFIG}): its clips would need a lockfile of their own. Nothing was read or sent. Run clipform in that folder's own project instead.`,
     );
   }
-  const inside = !rel.startsWith("..") && !isAbsolute(rel);
   // A folder inside this project that is a project of its own keeps its own lockfile: mixing its
   // clips into this one's would record them twice.
   for (let dir = isDir(abs) ? abs : dirname(abs); inside && dir.length > p.root.length; dir = dirname(dir)) {

@@ -8,14 +8,14 @@
  * requests. (A quote never exempts a kind from the spend gate's probe either: only a charge in
  * the run confirms a price.)
  */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { QUOTES_FILE } from "../core/layout.js";
 import { writeFileAtomic } from "../lockfile/io.js";
 import { checkCost } from "../runware/cost.js";
 import { sha256Hex } from "../util/canonical.js";
+import { assertRealFolder, READ_CAPS, readProjectText } from "../util/safe-fs.js";
 
-export const QUOTES_FILE = "quotes.json";
-const STATE_DIR = ".clipform";
 const FORMAT = 1;
 /** How long a cached quote prices a request: 7 days. Older ones are ignored (and asked again with --quote). */
 export const QUOTE_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
@@ -31,21 +31,22 @@ export function quoteKey(endpoint: string, fingerprint: string, generate: number
 }
 
 export class QuoteCache {
+  readonly #root: string;
   readonly #path: string;
   readonly #quotes: Map<string, CachedQuote>;
   readonly #now: () => Date;
   #dirty = false;
 
-  private constructor(path: string, quotes: Map<string, CachedQuote>, now: () => Date) {
-    this.#path = path;
+  private constructor(root: string, quotes: Map<string, CachedQuote>, now: () => Date) {
+    this.#root = root;
+    this.#path = join(root, QUOTES_FILE);
     this.#quotes = quotes;
     this.#now = now;
   }
 
   /** `now` (the clock) decides which quotes have expired. */
   static load(root: string, now: () => Date = () => new Date()): QuoteCache {
-    const path = join(root, STATE_DIR, QUOTES_FILE);
-    return new QuoteCache(path, readQuotes(path), now);
+    return new QuoteCache(root, readQuotes(root), now);
   }
 
   /** A quote younger than QUOTE_MAX_AGE_MS (one dated in the future is not believed either). */
@@ -63,7 +64,9 @@ export class QuoteCache {
 
   save(): void {
     if (!this.#dirty) return;
-    mkdirSync(join(this.#path, ".."), { recursive: true });
+    // .clipform (or anything on the way) planted as a link is refused: quotes are never written through one.
+    assertRealFolder(this.#root, dirname(QUOTES_FILE), "the state folder");
+    mkdirSync(dirname(this.#path), { recursive: true });
     const quotes = Object.fromEntries([...this.#quotes].sort(([a], [b]) => (a < b ? -1 : 1)));
     writeFileAtomic(this.#path, JSON.stringify({ format_version: FORMAT, quotes }, null, 2) + "\n");
     this.#dirty = false;
@@ -71,12 +74,14 @@ export class QuoteCache {
 }
 
 /** Only well-formed entries with a believable price are kept: a hand-edited cache cannot set a price. */
-function readQuotes(path: string): Map<string, CachedQuote> {
+function readQuotes(root: string): Map<string, CachedQuote> {
   const out = new Map<string, CachedQuote>();
-  if (!existsSync(path)) return out;
+  // Not JSON means empty; a link out, a FIFO or a device in its place is refused like any project file.
+  const text = readProjectText(join(root, QUOTES_FILE), { within: root, maxBytes: READ_CAPS.state, shown: QUOTES_FILE });
+  if (text === undefined) return out;
   let data: unknown;
   try {
-    data = JSON.parse(readFileSync(path, "utf8"));
+    data = JSON.parse(text);
   } catch {
     return out;
   }

@@ -17,6 +17,7 @@ import type { Action, Change, FileState, Plan } from "../plan/plan.js";
 import { roundUsd } from "../money/usd.js";
 import { reportTakes, reportVideo, type ReportTake, type ReportVideo, type VideoLocator } from "./takes.js";
 import { reportSequences, type ReportSequence } from "./sequences.js";
+import { own } from "../util/own.js";
 
 export type { ReportSequence } from "./sequences.js";
 
@@ -231,7 +232,7 @@ export function reportModel(input: ReportInput): ReportModel {
   const ledger = ledgerOf(input.lock, input.price);
   const spent = [...ledger.byClip.values()].filter((c) => !input.inManifestScope || input.inManifestScope(c.manifest));
   const unknown = spent.reduce((u, c) => ({ results: u.results + c.results, estimatedUsd: roundUsd(u.estimatedUsd + c.estimatedUsd), unpriced: u.unpriced + c.unpriced }), { results: 0, estimatedUsd: 0, unpriced: 0 });
-  const clips = addresses.map((a) => reportClip(a, desired.get(a), input.lock.clips[a], changes.get(a), input, ledger));
+  const clips = addresses.map((a) => reportClip(a, desired.get(a), own(input.lock.clips, a), changes.get(a), input, ledger));
   const counts = Object.fromEntries(STATUSES.map((s) => [s, clips.filter((c) => c.status === s).length])) as Record<ClipStatus, number>;
   return {
     clips,

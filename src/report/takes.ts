@@ -7,6 +7,7 @@ import type { FileState } from "../plan/plan.js";
 import { saneCost } from "../util/money-guard.js";
 import { takesOf } from "../lockfile/pick.js";
 import type { Lockfile, LockResult } from "../lockfile/schema.js";
+import { own } from "../util/own.js";
 
 /** ok and altered files are playable; altered means the size differs from the recorded one. */
 export type VideoState = FileState | "not-downloaded";
@@ -48,14 +49,14 @@ export function reportVideo(r: LockResult, variant: number, at: VideoLocator): R
 
 /** Every result a take could hold: the entry's and those kept for its request. */
 export function takeResults(lock: Lockfile, address: string): LockResult[] {
-  const entry = lock.clips[address];
+  const entry = own(lock.clips, address);
   if (!entry) return [];
-  return [...entry.results, ...(lock.takes?.[entry.fingerprint]?.results ?? [])];
+  return [...entry.results, ...(own(lock.takes, entry.fingerprint)?.results ?? [])];
 }
 
 /** The takes with videos, current first; none for a clip with no lockfile entry. */
 export function reportTakes(lock: Lockfile, address: string, at: VideoLocator): ReportTake[] {
-  if (!lock.clips[address]) return [];
+  if (!own(lock.clips, address)) return [];
   const results = takeResults(lock, address);
   const takes = takesOf(lock, address)
     .filter((t) => t.videos.length > 0)

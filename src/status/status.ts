@@ -15,6 +15,7 @@ import type { Project } from "../manifest/index.js";
 import type { Action, FileState, Plan } from "../plan/plan.js";
 import { clipState, lastError, type ClipState } from "./clip-state.js";
 import { roundUsd } from "../money/usd.js";
+import { own } from "../util/own.js";
 
 export const STATUS_JSON_FORMAT = "1";
 
@@ -143,7 +144,7 @@ export function buildStatus(input: StatusInput): StatusReport {
 
   for (const ch of plan.changes) {
     const clip = desired.get(ch.address);
-    const entry = lock.clips[ch.address];
+    const entry = own(lock.clips, ch.address);
     const inManifest = clip !== undefined;
     const state = clipState(ch.action, inManifest);
     const { copied } = money(ch.address, entry, paidBy);

@@ -4,8 +4,9 @@
  * link or a FIFO where clipform will write or read. These helpers keep every such path inside
  * the folder it belongs to, never follow a link there, and never open anything but a regular file.
  */
-import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, unlinkSync, type Stats } from "node:fs";
-import { isAbsolute, join, relative, resolve, sep } from "node:path";
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, unlinkSync, type Stats } from "node:fs";
+import { join, relative, resolve, sep } from "node:path";
+import { isInside } from "../core/paths.js";
 import { ClipformError } from "../errors.js";
 
 /** What is at a path, without following a link: "absent", "file", "dir", "link" or "special" (FIFO, socket, device). */
@@ -23,15 +24,6 @@ export function entryKind(abs: string): EntryKind {
   if (st.isFile()) return "file";
   if (st.isDirectory()) return "dir";
   return "special";
-}
-
-/** `rel` resolved against `base`, or undefined when it leaves `base` (or is absolute, or holds a NUL). */
-export function containedPath(base: string, rel: string): string | undefined {
-  if (rel === "" || rel.includes("\0") || isAbsolute(rel) || /^[a-zA-Z]:|^[\\/]/.test(rel)) return undefined;
-  const abs = resolve(base, rel);
-  const back = relative(resolve(base), abs);
-  if (back === "" || back === ".." || back.startsWith(`..${sep}`) || isAbsolute(back)) return undefined;
-  return abs;
 }
 
 /** The first link or non-directory between `base` (excluded) and `abs`'s parent, if any. */
@@ -53,9 +45,8 @@ export function linkOnTheWay(base: string, abs: string): string | undefined {
  */
 export function assertRealFolder(root: string, dir: string, label: string): void {
   const abs = resolve(root, dir);
-  const rel = relative(resolve(root), abs);
-  const inside = rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
-  const steps = inside ? rel.split(sep) : [];
+  const inside = isInside(root, abs);
+  const steps = inside ? relative(resolve(root), abs).split(sep) : [];
   let at = resolve(root);
   for (const step of steps) {
     at = join(at, step);
@@ -115,4 +106,82 @@ export function openRegularFile(abs: string): number {
     throw e;
   }
   return fd;
+}
+
+/** Caps on what clipform reads from the project, by kind: far above any real file, far below what would hurt. */
+export const READ_CAPS = {
+  config: 1024 * 1024,
+  manifest: 64 * 1024 * 1024,
+  model: 8 * 1024 * 1024,
+  lockfile: 512 * 1024 * 1024,
+  journal: 512 * 1024 * 1024,
+  state: 64 * 1024 * 1024,
+  image: 64 * 1024 * 1024,
+} as const;
+
+export interface ReadOptions {
+  /** The most bytes read (READ_CAPS). */
+  maxBytes: number;
+  /** How the file is named in errors (relative to the project root, as the user sees it). */
+  shown: string;
+  /** The folder no link may lead out of; absent for a file the user named on the command line. */
+  within?: string;
+}
+
+const MB = (n: number) => `${Math.round((n / 1048576) * 10) / 10} MB`;
+
+function kindOf(st: Stats): string {
+  if (st.isFIFO()) return "a FIFO";
+  if (st.isCharacterDevice() || st.isBlockDevice()) return "a device";
+  if (st.isSocket()) return "a socket";
+  if (st.isDirectory()) return "a folder";
+  return "not a regular file";
+}
+
+/**
+ * The one reader of files from the project (manifests, the config, model files, the lockfile,
+ * journals, quotes, frame images): every one of them may come from a pull request. Only a regular
+ * file is read (a FIFO is opened without blocking and refused, as are devices and sockets), a link
+ * may not lead out of `within` (the project root, or the folder the file belongs to) when `abs`
+ * lies inside it, and the size is checked before reading. `shown` names the file in errors.
+ * Undefined when nothing is there.
+ */
+export function readProjectFile(abs: string, opts: ReadOptions): Buffer | undefined {
+  const { maxBytes, shown, within } = opts;
+  const refuse = (why: string) => new ClipformError("UNSAFE_PATH", `${shown}: ${why}; clipform reads only regular files inside the project. Nothing was read from it.`);
+  let real: string;
+  try {
+    real = realpathSync(abs);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" && entryKind(abs) === "link") throw refuse("is a symbolic link to nothing");
+    if (code === "ENOENT" || code === "ENOTDIR") return undefined;
+    if (code === "ELOOP") throw refuse("is a loop of symbolic links");
+    throw refuse(`cannot be read (${code ?? (e as Error).message})`);
+  }
+  if (within !== undefined && isInside(within, abs) && !isInside(realpathSync(within), real)) throw refuse(`is a symbolic link out of the project (to ${real})`);
+  let fd: number;
+  try {
+    fd = openSync(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (e) {
+    throw refuse(`cannot be opened (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw refuse(`is ${kindOf(st)}`);
+    if (st.size > maxBytes) throw refuse(`is ${MB(st.size)}, over the ${MB(maxBytes)} clipform reads from such a file`);
+    // Read at most one byte past the cap: a file that grows while read is refused, never followed.
+    const buf = Buffer.allocUnsafe(Math.min(maxBytes + 1, st.size + 1));
+    let got = 0;
+    for (let n = 1; n > 0 && got < buf.length; got += n) n = readSync(fd, buf, got, buf.length - got, got);
+    if (got > maxBytes) throw refuse(`grew past the ${MB(maxBytes)} clipform reads from such a file while it was read`);
+    return buf.subarray(0, got);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** readProjectFile as UTF-8 text. */
+export function readProjectText(abs: string, opts: ReadOptions): string | undefined {
+  return readProjectFile(abs, opts)?.toString("utf8");
 }

@@ -62,7 +62,7 @@ export class IncrementalProject {
    */
   stampOfRead(path: string, sha256: string | undefined): string {
     const stamp = fileStamp(path);
-    const again = this.images.load(path, this.root);
+    const again = this.images.load(path, this.root, this.root);
     return again.ok && again.image.sha256 === sha256 ? stamp : "changed since it was read";
   }
 }

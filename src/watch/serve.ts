@@ -19,11 +19,12 @@ import { closeSync, createReadStream, fstatSync, realpathSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { pipeline } from "node:stream";
-import { dirname, extname, isAbsolute, normalize, relative, sep } from "node:path";
+import { extname, normalize, relative, sep } from "node:path";
 import { ClipformError } from "../errors.js";
-import { framePath } from "../media/frames.js";
 import { PICK_ENDPOINT, PICK_TOKEN_HEADER, VERSION_ENDPOINT } from "../report/index.js";
-import { containedPath, openRegularFile } from "../util/safe-fs.js";
+import { FRAMES_DIR } from "../core/layout.js";
+import { containedPath, isInside } from "../core/paths.js";
+import { openRegularFile } from "../util/safe-fs.js";
 
 export interface LiveReportSource {
   root: string;
@@ -49,7 +50,7 @@ export interface LiveReportSource {
 const IMAGE_TYPES: Record<string, string> = { ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp", ".gif": "image/gif" };
 const TYPES: Record<string, string> = { ".mp4": "video/mp4", ".webm": "video/webm", ".mov": "video/quicktime", ...IMAGE_TYPES };
 /** Where chained clips' frames are kept: the one dot-folder input pictures may come from. */
-const KEPT_FRAMES_DIR = normalize(dirname(framePath("0")));
+const KEPT_FRAMES_DIR = normalize(FRAMES_DIR);
 
 export interface ReportServer {
   url: string;
@@ -193,8 +194,7 @@ function servablePath(src: LiveReportSource, rel: string): string | undefined {
 
 /** `real`'s path relative to the folder `base`, when it lies strictly inside it. */
 function inside(base: string, real: string): string | undefined {
-  const back = relative(base, real);
-  return back === "" || back === ".." || back.startsWith(`..${sep}`) || isAbsolute(back) ? undefined : back;
+  return isInside(base, real) ? relative(base, real) : undefined;
 }
 
 function send(res: ServerResponse, status: number, body: string, type = "text/plain; charset=utf-8"): void {

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { run } from "../../src/cli/main.js";
-import { palette } from "../../src/cli/colors.js";
+import { palette } from "../../src/render/colors.js";
 import { RunwareClient } from "../../src/runware/client.js";
 import { startSimulator, type Simulator } from "../../src/sim/index.js";
 import { ProjectWatcher } from "../../src/watch/watch.js";
