@@ -1,0 +1,29 @@
+/**
+ * Whole user sessions against the simulator (issue 19, item 3): seeded sessions of 20–60 steps,
+ * every invariant checked after every step (checks.ts). A failure prints its seed and the
+ * shortest list of steps that still fails, ready to paste into a regression test:
+ *   expect((await runSession(SEED, STEPS)).violations).toEqual([])
+ *
+ * `npm test` runs the few seeds below. `npm run bench -- sessions --seeds N [--from S]` runs N
+ * (through CLIPFORM_SESSIONS_SEEDS / _FROM, and _EXCLUDE=kind,kind to leave step kinds out).
+ */
+import { expect, test } from "vitest";
+import { explore, report } from "./explore.js";
+import { KINDS, type Kind } from "./steps.js";
+
+/** The seeds `npm test` runs: a fixed handful (about a minute in all on this machine). */
+const DEFAULT_SEEDS = [1, 2, 3];
+
+const count = Number(process.env.CLIPFORM_SESSIONS_SEEDS ?? 0);
+const from = Number(process.env.CLIPFORM_SESSIONS_FROM ?? 1);
+const seeds = count > 0 ? Array.from({ length: count }, (_, i) => from + i) : DEFAULT_SEEDS;
+const exclude = (process.env.CLIPFORM_SESSIONS_EXCLUDE ?? "").split(",").filter((k): k is Kind => KINDS.includes(k as Kind));
+
+test(`${seeds.length} seeded user sessions keep every promise after every step`, { timeout: Math.max(120_000, seeds.length * 90_000) }, async () => {
+  const x = await explore(seeds, {
+    generate: { exclude },
+    ...(process.env.CLIPFORM_SESSIONS_LOG ? { log: (l: string) => console.log(l) } : {}),
+  });
+  console.log(report(x));
+  expect(x.failures.map((f) => `(${f.violation.invariant}) seed ${f.seed}: ${f.violation.message}`)).toEqual([]);
+});
