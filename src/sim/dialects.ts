@@ -67,6 +67,11 @@ export class Dialect {
     return this.#on.has(name);
   }
 
+  /** What the simulator bills per result for a price of `usd`: the price, or 10 times it under `overcharge`. */
+  charge(usd: number): number {
+    return this.has("overcharge") ? Math.round(usd * OVERCHARGE_FACTOR * 1e6) / 1e6 : usd;
+  }
+
   get names(): DialectName[] {
     return [...this.#on];
   }
@@ -88,7 +93,7 @@ export class Dialect {
       if (running) item.progress = null;
     }
     if (this.has("extra-fields")) Object.assign(item, { mediaType: "video", providerMeta: { region: "eu-west", queue: [1, 2] }, billing: null });
-    if (finished && this.has("overcharge") && typeof item.cost === "number") item.cost = Math.round(item.cost * OVERCHARGE_FACTOR * 1e6) / 1e6;
+    if (finished && this.has("overcharge") && typeof item.cost === "number") item.cost = this.charge(item.cost);
     if (finished && this.has("bad-cost")) item.cost = BAD_COSTS[this.#rng.int(0, BAD_COSTS.length - 1)];
     if (this.has("wrong-uuid") && this.#polls % 2 === 0) item.taskUUID = wrongUuid(String(item.taskUUID));
     return item;

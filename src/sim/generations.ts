@@ -5,7 +5,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { ApiError, DataItem, ErrorItem, SuccessItem } from "./protocol.js";
 import type { Rng } from "./rng.js";
-import type { SimStats } from "./stats.js";
+import { recordCharge, type SimStats } from "./stats.js";
 import type { FrameKeys } from "./frame-images.js";
 import type { Aspect, OutputFormat, VideoLook } from "./videos.js";
 
@@ -19,6 +19,10 @@ export interface GenerationOrder {
   frames?: FrameKeys | undefined;
   /** USD per result, reported only when the task asked for it (includeCost). */
   cost: number | undefined;
+  /** The model AIR, for the bill. */
+  model: string;
+  /** What the simulator bills per result once the task succeeds, reported or not; undefined when it has no price. */
+  chargePerResult: number | undefined;
 }
 
 export interface GenerationConfig {
@@ -168,6 +172,11 @@ export class GenerationStore {
     generation.done = true;
     stats.inFlight--;
     if (generation.failure) stats.failedGenerations++;
+    else {
+      const { order, results } = generation;
+      const usd = order.chargePerResult === undefined ? undefined : order.chargePerResult * results.length;
+      recordCharge(stats, { taskUUID: order.taskUUID, model: order.model, usd, results: results.length });
+    }
     this.#serve(generation);
   }
 

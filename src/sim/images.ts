@@ -10,7 +10,7 @@ import { imagePrice } from "../images/price.js";
 import { builtinCatalog } from "../models/catalog.js";
 import { contentUuid, isUuidV4 } from "./ids.js";
 import { issueToApiError, type ApiError, type DataItem } from "./protocol.js";
-import type { SimStats } from "./stats.js";
+import { recordCharge, type SimStats } from "./stats.js";
 import { encodePng } from "../media/png.js";
 import type { TaskContext, TaskReply } from "./tasks.js";
 
@@ -36,8 +36,10 @@ export class KeyframeStore {
   }
 
   /** Whatever outputFormat was asked, the picture is a PNG (a simulator's simplification). */
-  start(taskUUID: string, o: { width: number; height: number; seed?: number; numberResults: number; cost?: number }, stats: SimStats): void {
+  start(taskUUID: string, o: { model: string; width: number; height: number; seed?: number; numberResults: number; cost?: number; chargePerResult: number | undefined }, stats: SimStats): void {
     stats.imageInference++;
+    // A picture is made at once, so it is billed at once.
+    recordCharge(stats, { taskUUID, model: o.model, usd: o.chargePerResult === undefined ? undefined : o.chargePerResult * o.numberResults, results: o.numberResults });
     stats.acceptedTaskUUIDs.push(taskUUID);
     // Seeded from the task when none is given: a reroll (a new task) comes back different.
     const base = o.seed ?? 1 + (parseInt(contentUuid(taskUUID).slice(0, 8), 16) % 2147483646);
@@ -89,9 +91,11 @@ export function submitImage(task: Record<string, unknown>, ctx: TaskContext, uui
   ctx.keyframes.start(
     taskUUID,
     {
+      model: model.air,
       width,
       height,
       numberResults,
+      chargePerResult: price === undefined ? undefined : ctx.dialect.charge(price),
       ...(typeof task.seed === "number" ? { seed: task.seed } : {}),
       ...(task.includeCost === true && price !== undefined ? { cost: price } : {}),
     },

@@ -38,7 +38,33 @@ export interface SimStats {
   composedVideos: number;
   /** Videos that should have shown frame images but are the committed clip (no ffmpeg, or encoding failed). */
   composeFallbacks: number;
+  /**
+   * Dollars the simulator charged: what it bills for each finished generation (its catalog price
+   * per result, times 10 under the `overcharge` dialect), whatever its answers report as `cost`
+   * (none, a hostile value, a dry run's estimate). Failed generations and dry runs cost nothing.
+   */
+  chargedUsd: number;
+  /** The same, per model AIR. */
+  chargedByModel: Record<string, number>;
+  /** The same, per generation task (each charged once, when it finishes). */
+  chargedByTask: Record<string, number>;
+  /** Results delivered by models the simulator has no price for: charged nothing it can count. */
+  unpricedResults: number;
 }
+
+/** Bills one finished generation (a whole task: every result it made). */
+export function recordCharge(stats: SimStats, o: { taskUUID: string; model: string; usd: number | undefined; results: number }): void {
+  if (o.usd === undefined) {
+    stats.unpricedResults += o.results;
+    return;
+  }
+  const usd = roundMicros(o.usd);
+  stats.chargedUsd = roundMicros(stats.chargedUsd + usd);
+  stats.chargedByModel[o.model] = roundMicros((stats.chargedByModel[o.model] ?? 0) + usd);
+  stats.chargedByTask[o.taskUUID] = usd;
+}
+
+const roundMicros = (usd: number): number => Math.round(usd * 1e6) / 1e6;
 
 export function createStats(): SimStats {
   return {
@@ -61,10 +87,14 @@ export function createStats(): SimStats {
     imageDownloads: 0,
     composedVideos: 0,
     composeFallbacks: 0,
+    chargedUsd: 0,
+    chargedByModel: Object.create(null) as Record<string, number>,
+    chargedByTask: Object.create(null) as Record<string, number>,
+    unpricedResults: 0,
   };
 }
 
 /** A copy the caller may keep: later requests do not change it. */
 export function snapshotStats(stats: SimStats): SimStats {
-  return { ...stats, acceptedTaskUUIDs: [...stats.acceptedTaskUUIDs] };
+  return { ...stats, acceptedTaskUUIDs: [...stats.acceptedTaskUUIDs], chargedByModel: { ...stats.chargedByModel }, chargedByTask: { ...stats.chargedByTask } };
 }

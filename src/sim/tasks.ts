@@ -158,6 +158,8 @@ function submitVideo(task: Task, ctx: TaskContext): TaskReply {
     aspect: aspectOf(num(task.width), num(task.height)),
     frames: ctx.images.framesOf(task),
     cost: task.includeCost === true ? perResult : undefined,
+    model: model.air,
+    chargePerResult: perResult === undefined ? undefined : ctx.dialect.charge(perResult),
   });
   return accepted({ taskType: "videoInference", taskUUID });
 }
