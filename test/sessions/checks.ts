@@ -104,6 +104,7 @@ export async function checkStep(world: World, model: ProjectModel, facts: Facts,
   }
   facts.observe(world);
   const record = readRecord(world.dir);
+
   const charges = world.charges();
   const status = await world.cli(["status", "--json"]);
   const planOut = await world.cli(["plan", "--json"]);
@@ -117,9 +118,12 @@ export async function checkStep(world: World, model: ProjectModel, facts: Facts,
     const t = facts.tasks.get(uuid);
     if (t && usd > 0) paid.set(t.fingerprint, (paid.get(t.fingerprint) ?? 0) + t.n);
   }
+  // A pruned take "cannot be reused without paying again": paying again for it is no fault.
+  const pruned = new Map<string, number>();
+  for (const p of Object.values(record.lock.pruned ?? {})) pruned.set(p.fingerprint, (pruned.get(p.fingerprint) ?? 0) + p.results);
   for (const [fp, n] of paid) {
-    const allowed = (facts.wanted.get(fp) ?? 0) + (facts.extra.get(fp) ?? 0);
-    if (n > allowed) say("a", `request ${fp.slice(0, 16)}… (${[...facts.tasks.values()].find((t) => t.fingerprint === fp)?.address}) paid for ${n} results; wanted at most ${facts.wanted.get(fp)}, rerolls asked ${facts.extra.get(fp) ?? 0} more`);
+    const allowed = (facts.wanted.get(fp) ?? 0) + (facts.extra.get(fp) ?? 0) + (pruned.get(fp) ?? 0);
+    if (n > allowed) say("a", `request ${fp.slice(0, 16)}… (${[...facts.tasks.values()].find((t) => t.fingerprint === fp)?.address}) paid for ${n} results; wanted at most ${facts.wanted.get(fp)}, rerolls asked ${facts.extra.get(fp) ?? 0} more, ${pruned.get(fp) ?? 0} pruned`);
   }
 
   const settled = record.inFlight === 0 && charges.inFlight === 0;
@@ -152,12 +156,12 @@ export async function checkStep(world: World, model: ProjectModel, facts: Facts,
         continue;
       }
       // g: the clip uses the take it was picked for.
-      const uses = e.picked ?? e.tasks.at(-1)?.taskUUID;
-      if (!uses?.startsWith(p.prefix)) say("g", `${address}: picked take ${p.prefix} for this request, but the clip uses ${uses?.slice(0, 8)}`);
+      const uses = e.picked ?? e.results.at(-1)?.taskUUID ?? e.tasks.at(-1)?.taskUUID;
+      if (!uses?.startsWith(p.prefix)) say("g", `${address}: picked take ${p.prefix} for this request, but the clip uses ${uses?.slice(0, 8) ?? "no take"} (picked ${e.picked?.slice(0, 8) ?? "none recorded"})`);
       for (const r of take.results) if (r.file && !fileMatches(world.dir, r.file, r.sha256) && action.get(address) !== "download") say("b", `${address}: the picked take's ${r.file} is missing and the plan does not download it (${action.get(address)})`);
     }
     // c: lifetime spend equals the charges, per take and in total.
-    if (world.countsMoney) {
+    {
       for (const [uuid, usd] of charges.byTask) {
         const t = held.get(uuid);
         if (!t) continue;

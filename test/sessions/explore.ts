@@ -29,7 +29,7 @@ export function signature(v: Violation): string {
   return `${v.invariant}:${v.message.split("\n")[0]!.replace(/\b[0-9a-f]{8}[0-9a-f-]*|\$[\d.]+|\bc\d+\b|\d+/g, "#")}`;
 }
 
-export async function explore(seeds: number[], o: { generate?: GenerateOptions; shrink?: boolean; maxReplays?: number; log?: (line: string) => void } = {}): Promise<Exploration> {
+export async function explore(seeds: number[], o: { generate?: GenerateOptions; shrink?: boolean; maxReplays?: number; shrinkMs?: number; log?: (line: string) => void } = {}): Promise<Exploration> {
   const t0 = performance.now();
   const figures = emptyFigures();
   const failures = new Map<string, Failure>();
@@ -55,7 +55,7 @@ export async function explore(seeds: number[], o: { generate?: GenerateOptions; 
   if (o.shrink !== false) {
     for (const f of failures.values()) {
       if (f.violation.message.startsWith("session crashed")) continue;
-      const s = await shrink(f.seed, f.steps, f.violation.invariant, { ...(o.maxReplays ? { maxReplays: o.maxReplays } : {}), log });
+      const s = await shrink(f.seed, f.steps, f.violation.invariant, { ...(o.maxReplays ? { maxReplays: o.maxReplays } : {}), ...(o.shrinkMs ? { maxMs: o.shrinkMs } : {}), log });
       f.shrunk = s.steps;
       f.replays = s.replays;
       const again = s.result.violations.find((v) => v.invariant === f.violation.invariant);

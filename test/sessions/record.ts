@@ -36,16 +36,23 @@ export function readRecord(dir: string): Record {
   return { lock: cur.lock, raw: present ? serializeLockfile(cur.lock) : undefined, spentUsd, inFlight };
 }
 
-/** Every task the record holds, by task UUID (a task copied by `reuse` appears once, with every result it has anywhere). */
+/**
+ * Every task the record holds, by task UUID, with every result of it recorded anywhere: a variant
+ * reroll keeps the task in the entry and moves its replaced video to the takes; a `reuse` copy
+ * appears once.
+ */
 export function tasksOf(lock: Lockfile): Map<string, TaskInfo> {
   const out = new Map<string, TaskInfo>();
-  const add = (task: LockTask, fingerprint: string, address: string, manifest: string, results: LockResult[], where: TaskInfo["where"]) => {
-    const mine = results.filter((r) => r.taskUUID === task.taskUUID);
-    const known = out.get(task.taskUUID);
-    if (!known) out.set(task.taskUUID, { task, fingerprint, address, manifest, results: mine, where });
-    else for (const r of mine) if (!known.results.some((k) => k.videoUUID === r.videoUUID)) known.results.push(r);
-  };
-  for (const [address, e] of Object.entries(lock.clips)) for (const t of e.tasks) add(t, e.fingerprint, address, e.manifest, e.results, "entry");
-  for (const [fp, take] of Object.entries(lock.takes ?? {})) for (const t of take.tasks) add(t, fp, take.address, take.manifest, take.results, "take");
+  const holders = [
+    ...Object.entries(lock.clips).map(([address, e]) => ({ fingerprint: e.fingerprint, address, manifest: e.manifest, tasks: e.tasks, results: e.results, where: "entry" as const })),
+    ...Object.entries(lock.takes ?? {}).map(([fingerprint, t]) => ({ fingerprint, address: t.address, manifest: t.manifest, tasks: t.tasks, results: t.results, where: "take" as const })),
+  ];
+  for (const h of holders) for (const task of h.tasks) if (!out.has(task.taskUUID)) out.set(task.taskUUID, { task, fingerprint: h.fingerprint, address: h.address, manifest: h.manifest, results: [], where: h.where });
+  for (const h of holders) {
+    for (const r of h.results) {
+      const info = out.get(r.taskUUID);
+      if (info && !info.results.some((k) => k.videoUUID === r.videoUUID)) info.results.push(r);
+    }
+  }
   return out;
 }

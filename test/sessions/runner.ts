@@ -59,7 +59,8 @@ export async function runSession(seed: number, steps: Step[]): Promise<SessionRe
     }
     return { seed, figures, failedAt: undefined, violations: [] };
   } finally {
-    await world.close();
+    if (process.env.CLIPFORM_SESSIONS_KEEP) console.log(`kept ${world.dir}`);
+    else await world.close();
   }
 }
 

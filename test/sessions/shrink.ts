@@ -13,11 +13,14 @@ export interface Shrunk {
   replays: number;
 }
 
-export async function shrink(seed: number, steps: Step[], invariant: Invariant, o: { maxReplays?: number; log?: (line: string) => void } = {}): Promise<Shrunk> {
-  const maxReplays = o.maxReplays ?? 150;
+/** `maxReplays` and `maxMs` bound the work: past either, the shortest list found so far is returned. */
+export async function shrink(seed: number, steps: Step[], invariant: Invariant, o: { maxReplays?: number; maxMs?: number; log?: (line: string) => void } = {}): Promise<Shrunk> {
+  const deadline = performance.now() + (o.maxMs ?? Infinity);
+  let maxReplays = o.maxReplays ?? 150;
   let replays = 0;
   let best: SessionResult | undefined;
   const fails = async (candidate: Step[]): Promise<boolean> => {
+    if (performance.now() > deadline) maxReplays = Math.min(maxReplays, replays + (best ? 0 : 1));
     if (replays >= maxReplays) return false;
     replays++;
     const r = await runSession(seed, candidate);

@@ -135,7 +135,8 @@ export function generateSession(seed: number, o: GenerateOptions = {}): Step[] {
         step = { k, id: fresh(), prompt: prompt() };
         break;
       case "budget":
-        step = { k, scope: r.next() < 0.5 ? "manifest" : "project", headroom: r.next() < 0.2 ? null : pick(r, [0, 0.1, 0.3, 0.6, 1.2, 3]) };
+        // Some room, often little (near a budget is where spending goes wrong), sometimes none left, or no budget again.
+        step = { k, scope: r.next() < 0.5 ? "manifest" : "project", headroom: r.next() < 0.35 ? null : pick(r, [0, 0.1, 0.3, 0.5, 1, 2, 5]) };
         break;
       case "dialect": {
         const names = r.next() < 0.25 ? [] : [pick(r, SESSION_DIALECTS), ...(r.next() < 0.3 ? [pick(r, SESSION_DIALECTS)] : [])];

@@ -43,10 +43,6 @@ export interface Charges {
   inFlight: number;
 }
 
-interface MoneyStats {
-  chargedByTask?: Record<string, number>;
-}
-
 export class World {
   readonly dir: string;
   readonly #sims: Simulator[] = [];
@@ -82,18 +78,13 @@ export class World {
     this.#sims.push(this.#sim);
   }
 
-  /** Whether the simulators count dollars (GET /__sim/stats chargedByTask). */
-  get countsMoney(): boolean {
-    return (this.#sim.stats() as MoneyStats).chargedByTask !== undefined;
-  }
-
   charges(): Charges {
     const byTask = new Map<string, number>();
     const accepted: string[] = [];
     let inFlight = 0;
     for (const s of this.#sims) {
       const st = s.stats();
-      for (const [t, usd] of Object.entries((st as MoneyStats).chargedByTask ?? {})) byTask.set(t, (byTask.get(t) ?? 0) + usd);
+      for (const [t, usd] of Object.entries(st.chargedByTask)) byTask.set(t, (byTask.get(t) ?? 0) + usd);
       accepted.push(...st.acceptedTaskUUIDs);
       if (s === this.#sim) inFlight = st.inFlight;
     }
