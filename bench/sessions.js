@@ -1,4 +1,4 @@
-// `npm run bench -- sessions --seeds N [--from S] [--exclude kind,kind] [--no-shrink]`: runs N seeded
+// `npm run bench -- sessions --seeds N [--from S | --list 3,7,9] [--exclude kind,kind] [--no-shrink] [--log]`: runs N seeded
 // user sessions against the simulator (test/sessions/) and prints their figures (steps, kills,
 // charges compared, budgets checked) and every distinct failure with its seed and shrunk steps.
 // It writes no results file: the sessions are a test, run as many times as asked.
@@ -7,11 +7,12 @@ import { parseArgs } from "node:util";
 import { REPO } from "./util.js";
 
 export function runSessionsBench(args) {
-  const { values } = parseArgs({ args, options: { seeds: { type: "string", default: "20" }, from: { type: "string", default: "1" }, exclude: { type: "string", default: "" }, "no-shrink": { type: "boolean" }, log: { type: "boolean" } } });
+  const { values } = parseArgs({ args, options: { seeds: { type: "string", default: "20" }, from: { type: "string", default: "1" }, list: { type: "string", default: "" }, exclude: { type: "string", default: "" }, "no-shrink": { type: "boolean" }, log: { type: "boolean" } } });
   const env = {
     ...process.env,
     CLIPFORM_SESSIONS_SEEDS: values.seeds,
     CLIPFORM_SESSIONS_FROM: values.from,
+    CLIPFORM_SESSIONS_LIST: values.list,
     CLIPFORM_SESSIONS_EXCLUDE: values.exclude,
     ...(values["no-shrink"] ? { CLIPFORM_SESSIONS_NO_SHRINK: "1" } : {}),
     ...(values.log ? { CLIPFORM_SESSIONS_LOG: "1" } : {}),

@@ -26,7 +26,10 @@ export interface Exploration {
 
 /** "same way": the invariant and its message with numbers, ids and money taken out. */
 export function signature(v: Violation): string {
-  return `${v.invariant}:${v.message.split("\n")[0]!.replace(/\b[0-9a-f]{8}[0-9a-f-]*|\$[\d.]+|\bc\d+\b|\d+/g, "#")}`;
+  let first = v.message.split("\n")[0]!;
+  // "the plan still has: c2 replace, c3 delete": the kinds of work left, not which clips.
+  first = first.replace(/(still has: )(.*)$/, (_, head: string, list: string) => head + [...new Set(list.split(", ").map((x) => x.split(" ").at(-1)))].sort().join(","));
+  return `${v.invariant}:${first.replace(/\b[0-9a-f]{8}[0-9a-f-]*|\$[\d.]+|\bc\d+\b|\d+/g, "#")}`;
 }
 
 export async function explore(seeds: number[], o: { generate?: GenerateOptions; shrink?: boolean; maxReplays?: number; shrinkMs?: number; log?: (line: string) => void } = {}): Promise<Exploration> {
@@ -72,6 +75,7 @@ function add(into: Figures, f: Figures): void {
   into.kills += f.kills;
   into.killsLanded += f.killsLanded;
   into.chargesCompared += f.chargesCompared;
+  into.tasksCharged += f.tasksCharged;
   into.budgetsChecked += f.budgetsChecked;
   for (const [k, n] of Object.entries(f.exitCodes)) into.exitCodes[k] = (into.exitCodes[k] ?? 0) + n;
 }
@@ -79,7 +83,7 @@ function add(into: Figures, f: Figures): void {
 export function report(x: Exploration): string {
   const f = x.figures;
   const lines = [
-    `${x.sessions} sessions in ${x.seconds} s: ${f.steps} steps (${f.skipped} skipped), ${f.applies} applies, ${f.kills} kills (${f.killsLanded} landed mid-apply), ${f.chargesCompared} charges compared, ${f.budgetsChecked} budgets checked`,
+    `${x.sessions} sessions in ${x.seconds} s: ${f.steps} steps (${f.skipped} skipped), ${f.applies} applies, ${f.kills} kills (${f.killsLanded} landed mid-apply), ${f.tasksCharged} tasks charged, ${f.chargesCompared} charge comparisons (task × settled step), ${f.budgetsChecked} budgets checked`,
     `exit codes: ${Object.entries(f.exitCodes).sort().map(([k, n]) => `${k}×${n}`).join(", ")}`,
   ];
   for (const fl of x.failures) {

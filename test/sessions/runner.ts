@@ -8,7 +8,7 @@ import { ProjectModel } from "./project.js";
 import type { Step } from "./steps.js";
 import { checkStep, Facts, type Violation } from "./checks.js";
 import { POLL, World, type Output } from "./world.js";
-import { readRecord } from "./record.js";
+import { readRecord, tasksOf } from "./record.js";
 
 export interface Figures {
   steps: number;
@@ -16,7 +16,10 @@ export interface Figures {
   applies: number;
   kills: number;
   killsLanded: number;
+  /** Charges compared with the record: one per charged task per settled step. */
   chargesCompared: number;
+  /** Tasks the simulators charged for. */
+  tasksCharged: number;
   budgetsChecked: number;
   exitCodes: Record<string, number>;
 }
@@ -29,7 +32,7 @@ export interface SessionResult {
   violations: Violation[];
 }
 
-export const emptyFigures = (): Figures => ({ steps: 0, skipped: 0, applies: 0, kills: 0, killsLanded: 0, chargesCompared: 0, budgetsChecked: 0, exitCodes: {} });
+export const emptyFigures = (): Figures => ({ steps: 0, skipped: 0, applies: 0, kills: 0, killsLanded: 0, chargesCompared: 0, tasksCharged: 0, budgetsChecked: 0, exitCodes: {} });
 
 export async function runSession(seed: number, steps: Step[]): Promise<SessionResult> {
   const world = await World.start(seed);
@@ -59,6 +62,7 @@ export async function runSession(seed: number, steps: Step[]): Promise<SessionRe
     }
     return { seed, figures, failedAt: undefined, violations: [] };
   } finally {
+    figures.tasksCharged += world.charges().byTask.size;
     if (process.env.CLIPFORM_SESSIONS_KEEP) console.log(`kept ${world.dir}`);
     else await world.close();
   }
@@ -67,7 +71,7 @@ export async function runSession(seed: number, steps: Step[]): Promise<SessionRe
 /** CLIPFORM_SESSIONS_TRACE=1 prints every step and what its commands said. */
 const TRACE = Boolean(process.env.CLIPFORM_SESSIONS_TRACE);
 function trace(i: number, step: Step, outputs: Output[] | undefined): void {
-  const said = (outputs ?? []).map((o) => `    $ clipform ${o.argv.join(" ")} → ${o.signal ?? o.code}\n${(o.stderr + o.stdout).trim().split("\n").slice(-4).map((l) => `      ${l}`).join("\n")}`);
+  const said = (outputs ?? []).map((o) => `    $ clipform ${o.argv.join(" ")} → ${o.signal ?? o.code}\n${(o.stderr + o.stdout).trim().split("\n").slice(-Number(process.env.CLIPFORM_SESSIONS_TRACE_LINES ?? 4)).map((l) => `      ${l}`).join("\n")}`);
   console.log([`${i + 1}. ${JSON.stringify(step)}${outputs ? "" : " (skipped)"}`, ...said].join("\n"));
 }
 
@@ -108,9 +112,14 @@ async function runStep(world: World, model: ProjectModel, facts: Facts, step: St
       return [await world.cli(["prune"])];
     case "pull":
       return pull(world, model, step);
-    case "dialect":
+    case "dialect": {
+      // A restarted simulator forgets the tasks of the old one, as no real server would: work a
+      // kill left in flight is first collected from the server that has it (only those clips).
+      const inFlight = [...new Set([...tasksOf(readRecord(world.dir).lock).values()].filter((t) => t.task.status === "submitted").map((t) => t.address))];
+      const collected = inFlight.length ? [await world.cli(["apply", "--auto-approve", ...POLL, ...inFlight.flatMap((a) => ["--target", a])])] : [];
       await world.switchSim({ dialects: step.names, failRate: step.failRate, resetRate: step.resetRate, errorRate: step.errorRate });
-      return [];
+      return collected;
+    }
     case "watch":
       return watchStep(world, model, step);
     default: {
@@ -170,16 +179,20 @@ async function watchStep(world: World, model: ProjectModel, step: Extract<Step, 
   });
   const running = world.cli(["watch", "--apply", "--max-cost", String(step.maxCost), "--budget", String(step.budget), ...POLL, "--debounce", "20"], { onStdout });
   const ended = running.then(() => "ended" as const);
-  const first = await Promise.race([until(/update #1 /, 0).then(() => "ready" as const), ended]);
-  if (first === "ended") return [await running];
-  const mark = screen.length;
-  model.edit(step.edit, spent(world));
-  world.write(model);
-  // The save's own plan: nothing to do ends it; else its apply is awaited to its last line.
-  await until(/update #\d+ /, mark);
-  const frame = screen.slice(mark);
-  if (!/^No changes\.|problems?: fix and save/m.test(frame)) await until(/Apply complete|Apply finished with problems|not applying|apply failed/, mark);
-  for (const l of process.listeners("SIGINT")) if (!before.has(l)) (process.removeListener("SIGINT", l), (l as () => void)());
-  for (const l of process.listeners("SIGTERM")) if (!before.has(l)) process.removeListener("SIGTERM", l);
+  try {
+    const first = await Promise.race([until(/update #1 /, 0).then(() => "ready" as const), ended]);
+    if (first === "ended") return [await running];
+    const mark = screen.length;
+    model.edit(step.edit, spent(world));
+    world.write(model);
+    // The save's own plan: nothing to do ends it; else its apply is awaited to its last line.
+    await until(/update #\d+ /, mark);
+    const frame = screen.slice(mark);
+    if (!/^No changes\.|problems?: fix and save/m.test(frame)) await until(/Apply complete|Apply finished with problems|not applying|apply failed/, mark);
+  } finally {
+    // Ctrl-C, as the watch command hears it: its own listeners, called directly.
+    for (const l of process.listeners("SIGINT")) if (!before.has(l)) (process.removeListener("SIGINT", l), (l as () => void)());
+    for (const l of process.listeners("SIGTERM")) if (!before.has(l)) process.removeListener("SIGTERM", l);
+  }
   return [await running];
 }

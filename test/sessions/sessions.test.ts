@@ -5,10 +5,12 @@
  *   expect((await runSession(SEED, STEPS)).violations).toEqual([])
  *
  * `npm test` runs the few seeds below. `npm run bench -- sessions --seeds N [--from S]` runs N
- * (through CLIPFORM_SESSIONS_SEEDS / _FROM, and _EXCLUDE=kind,kind to leave step kinds out).
+ * (through CLIPFORM_SESSIONS_SEEDS / _FROM, or _LIST=3,7,9; _EXCLUDE=kind,kind leaves step kinds out).
  */
 import { expect, test } from "vitest";
 import { explore, report } from "./explore.js";
+import { FOUND } from "./found.js";
+import { runSession } from "./runner.js";
 import { KINDS, type Kind } from "./steps.js";
 
 /** The seeds `npm test` runs: a fixed handful (about a minute in all on this machine). */
@@ -16,13 +18,14 @@ const DEFAULT_SEEDS = [1, 2, 3];
 
 const count = Number(process.env.CLIPFORM_SESSIONS_SEEDS ?? 0);
 const from = Number(process.env.CLIPFORM_SESSIONS_FROM ?? 1);
-const seeds = count > 0 ? Array.from({ length: count }, (_, i) => from + i) : DEFAULT_SEEDS;
+const list = (process.env.CLIPFORM_SESSIONS_LIST ?? "").split(",").filter(Boolean).map(Number);
+const seeds = list.length > 0 ? list : count > 0 ? Array.from({ length: count }, (_, i) => from + i) : DEFAULT_SEEDS;
 const exclude = (process.env.CLIPFORM_SESSIONS_EXCLUDE ?? "").split(",").filter((k): k is Kind => KINDS.includes(k as Kind));
 
 // npm test bounds the shrinking of each failure to a minute; the bench shrinks to the end.
-const SHRINK_MS = count > 0 ? undefined : 60_000;
+const SHRINK_MS = count > 0 || list.length > 0 ? undefined : 60_000;
 
-test(`${seeds.length} seeded user sessions keep every promise after every step`, { timeout: count > 0 ? 24 * 3600_000 : 600_000 }, async () => {
+test(`${seeds.length} seeded user sessions keep every promise after every step`, { timeout: count > 0 || list.length > 0 ? 24 * 3600_000 : 600_000 }, async () => {
   const x = await explore(seeds, {
     generate: { exclude },
     shrink: !process.env.CLIPFORM_SESSIONS_NO_SHRINK,
@@ -32,3 +35,13 @@ test(`${seeds.length} seeded user sessions keep every promise after every step`,
   console.log(report(x));
   expect(x.failures.map((f) => `(${f.violation.invariant}) seed ${f.seed}: ${f.violation.message}`)).toEqual([]);
 });
+
+// The sessions that failed on main, shrunk (found.ts): regression tests for the fixes of issue 19.
+if (process.env.CLIPFORM_SESSIONS_FOUND) {
+  for (const f of FOUND) {
+    test(`found: ${f.name}`, { timeout: 120_000 }, async () => {
+      const r = await runSession(f.seed, f.steps);
+      expect(r.violations.map((v) => `(${v.invariant}) ${v.message}`)).toEqual([]);
+    });
+  }
+}

@@ -71,9 +71,11 @@ export class World {
     return this.#sim;
   }
 
-  /** A new simulator with these settings; the old one is closed (its charges are kept). */
+  /**
+   * A new simulator with these settings. The old one keeps serving until the session ends: the
+   * video URLs it gave stay valid, as the real API's do for a while, and its charges still count.
+   */
   async switchSim(s: SimSettings): Promise<void> {
-    await this.#sim?.close();
     this.#sim = await startSimulator({ latencyMs: LATENCY_MS, apiKey: API_KEY, seed: this.#seed * 31 + this.#sims.length, dialects: s.dialects, failRate: s.failRate, resetRate: s.resetRate, errorRate: s.errorRate });
     this.#sims.push(this.#sim);
   }
@@ -86,7 +88,7 @@ export class World {
       const st = s.stats();
       for (const [t, usd] of Object.entries(st.chargedByTask)) byTask.set(t, (byTask.get(t) ?? 0) + usd);
       accepted.push(...st.acceptedTaskUUIDs);
-      if (s === this.#sim) inFlight = st.inFlight;
+      inFlight += st.inFlight;
     }
     return { byTask, accepted, inFlight };
   }
@@ -150,7 +152,7 @@ export class World {
   }
 
   async close(): Promise<void> {
-    await this.#sim?.close();
+    await Promise.all(this.#sims.map((s) => s.close()));
     for (const d of this.temps) rmSync(d, { recursive: true, force: true });
   }
 }
