@@ -120,7 +120,7 @@ export function generateSession(seed: number, o: GenerateOptions = {}): Step[] {
         break;
       }
       case "kill":
-        step = { k, after: pick(r, ["submitted", "submitted", "succeeded", "downloaded"] as const), nth: r.int(1, 3) };
+        step = { k, after: pick(r, ["submitted", "submitted", "submitted", "succeeded", "succeeded", "downloaded"] as const), nth: r.int(1, 2) };
         break;
       case "reroll":
         if (ids.length) step = { k, id: pick(r, ids), ...(r.next() < 0.3 ? { variant: r.int(1, 2) } : {}) };
