@@ -102,6 +102,10 @@ export async function checkStep(world: World, model: ProjectModel, facts: Facts,
     if (o.signal === "SIGKILL") continue;
     if (!(ALLOWED[o.argv[0]!] ?? [0, 1]).includes(o.code)) say("f", `clipform ${o.argv.join(" ")} exited ${o.code}\n${tail(text)}`);
   }
+  // A pull only adds a clip on the other side: its lockfile must merge cleanly, or its paid take is lost to us.
+  for (const o of outputs) if (o.argv[0] === "lock" && o.code !== 0) say("b", `clipform lock merge of another copy that only added a clip exited ${o.code}: its paid take does not reach this lockfile\n${tail(o.stderr + o.stdout)}`);
+  // A lockfile left with conflict markers cannot be read: nothing more to check.
+  if (v.some((x) => x.message.startsWith("clipform lock merge"))) return v;
   facts.observe(world);
   const record = readRecord(world.dir);
 

@@ -2,7 +2,7 @@
  * Runs the steps of a session against the simulator, one by one, and checks the invariants after
  * each (checks.ts). `runSession` replays a list from scratch: the shrinker calls it again and again.
  */
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ProjectModel } from "./project.js";
 import type { Step } from "./steps.js";
@@ -140,18 +140,18 @@ async function pull(world: World, model: ProjectModel, step: Extract<Step, { k: 
   const other = world.temp("clipform-other-");
   const lock = join(world.dir, "clipform.lock.json");
   const base = join(other, "base.lock.json");
-  const record = readRecord(world.dir);
-  if (record.raw !== undefined) {
-    // What git holds: the record as our last plan reads it (journals folded in).
-    writeFileSync(join(other, "clipform.lock.json"), record.raw);
-    writeFileSync(base, record.raw);
+  // What git holds: the lockfile as it is (a journal a kill left is not committed).
+  const committed = existsSync(lock) ? readFileSync(lock, "utf8") : undefined;
+  if (committed !== undefined) {
+    writeFileSync(join(other, "clipform.lock.json"), committed);
+    writeFileSync(base, committed);
   }
   world.write(model, other);
   const applied = await world.cli(["apply", `specs/pulled-${step.id}.yaml`, "--auto-approve", ...POLL], { cwd: other });
   const theirs = join(other, "clipform.lock.json");
   world.write(model);
   if (!existsSync(theirs)) return [applied];
-  if (!existsSync(lock) || record.raw === undefined) {
+  if (committed === undefined) {
     copyFileSync(theirs, lock);
     return [applied];
   }
