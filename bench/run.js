@@ -1,5 +1,6 @@
-// `npm run bench [plan|client|apply|watch]`: runs the benchmarks side by side on this machine and
+// `npm run bench [plan|client|apply|watch|scale]`: runs the benchmarks side by side on this machine and
 // writes bench/results.json and bench/REPORT.md (a single section updates only its own results).
+// `npm run bench -- sessions --seeds N` runs the session test instead (bench/sessions.js).
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
@@ -9,6 +10,7 @@ import { runPlanBench } from "./plan.js";
 import { writeReport } from "./report.js";
 import { REPO } from "./util.js";
 import { runWatchBench } from "./watch.js";
+import { runSessionsBench } from "./sessions.js";
 
 const SECTIONS = {
   plan: ["plan: 10,000 clips, whole process, beside a bare yaml parse", runPlanBench],
@@ -19,6 +21,8 @@ const SECTIONS = {
 };
 
 const only = process.argv[2];
+// The session test is no timing: it runs as many seeded sessions as asked and prints their figures.
+if (only === "sessions") process.exit(await runSessionsBench(process.argv.slice(3)));
 if (only && !SECTIONS[only]) {
   console.error(`unknown section "${only}"; choose one of ${Object.keys(SECTIONS).join(", ")}`);
   process.exit(1);

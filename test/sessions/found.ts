@@ -1,0 +1,58 @@
+/**
+ * Sessions that broke a promise on main (at 4109698), each shrunk to the steps that still fail,
+ * with the invariant it broke. They are regression tests for the fixes of issue 19: once those
+ * land, `CLIPFORM_SESSIONS_FOUND=1 npx vitest run test/sessions/sessions.test.ts` runs them
+ * (and they can join `npm test`, where a session that fails on main cannot be yet).
+ */
+import type { Invariant } from "./checks.js";
+import type { Edit, Step } from "./steps.js";
+
+export interface Found {
+  name: string;
+  seed: number;
+  invariant: Invariant;
+  steps: Step[];
+}
+
+const P = (n: number) => `Shot ${n}: a lighthouse keeper walks the pier at dusk`;
+const add = (id: string, n: number): Edit => ({ k: "add", id, prompt: P(n), n: 1 });
+
+export const FOUND: Found[] = [
+  {
+    name: "prune drops the picked take, and the film waits forever (issue 19)",
+    seed: 7,
+    invariant: "b",
+    steps: [add("c1", 1), { k: "film", name: "film1", members: ["c1"] }, { k: "apply", via: "plain" }, { k: "reroll", id: "c1" }, { k: "pick", id: "c1", take: 1 }, { k: "prune" }],
+  },
+  {
+    name: "a pick does not survive an edit and a revert (issue 19)",
+    seed: 7,
+    invariant: "g",
+    steps: [add("c1", 1), { k: "apply", via: "plain" }, { k: "reroll", id: "c1" }, { k: "pick", id: "c1", take: 1 }, { k: "edit", id: "c1", prompt: P(2) }, { k: "apply", via: "plain" }, { k: "revert", id: "c1" }, { k: "apply", via: "plain" }],
+  },
+  {
+    name: "watch --apply ignores the project budget (issue 19)",
+    seed: 7,
+    invariant: "d",
+    steps: [add("c1", 1), { k: "apply", via: "plain" }, { k: "budget", scope: "project", headroom: 0.07 }, add("c2", 2), add("c3", 3), { k: "watch", edit: add("c4", 4), maxCost: 5, budget: 5 }],
+  },
+  {
+    name: "a stale learned price opens every budget under overcharge (issue 19)",
+    seed: 7,
+    invariant: "d",
+    steps: [
+      ...[1, 2, 3, 4].map((i) => add(`c${i}`, i)),
+      { k: "apply", via: "plain" },
+      { k: "budget", scope: "project", headroom: 1 },
+      { k: "dialect", names: ["overcharge"], failRate: 0, resetRate: 0, errorRate: 0 },
+      ...[1, 2, 3, 4].map((i): Step => ({ k: "edit", id: `c${i}`, prompt: P(10 + i) })),
+      { k: "apply", via: "plain", maxCost: 1 },
+    ],
+  },
+  {
+    name: "prune records a variant reroll's replaced video at $0: lifetime spend drops below what was charged",
+    seed: 1,
+    invariant: "c",
+    steps: [add("c1", 1), { k: "apply", via: "plain" }, { k: "reroll", id: "c1", variant: 1 }, { k: "prune" }],
+  },
+];
