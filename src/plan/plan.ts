@@ -4,7 +4,7 @@
  * passed in, so every action is reachable from plain data in tests.
  */
 import type { DesiredClip, ManifestInfo } from "../manifest/index.js";
-import type { LockEntry, Lockfile, LockResult, LockTake } from "../lockfile/schema.js";
+import type { LockEntry, Lockfile, LockResult, LockTake, LockTask } from "../lockfile/schema.js";
 import { usedResults } from "../lockfile/live.js";
 import { inFlightTasks } from "../lockfile/entries.js";
 import { ledgerOf } from "../lockfile/ledger.js";
@@ -290,7 +290,7 @@ export function plan(input: PlanInput): Plan {
       continue;
     }
     const kept = have > n ? ` (${have - n} more variant${have - n === 1 ? "" : "s"} kept in the lockfile)` : "";
-    const picked = entry.picked ? `; uses picked take ${entry.picked.slice(0, 8)}` : "";
+    const picked = entry.picked ? `; uses picked take ${takeNumber(requestTasks(lock, entry), entry.picked)} (${entry.picked.slice(0, 8)})` : "";
     push("no-op", `up to date${kept}${picked}`, 0);
   }
 
@@ -329,6 +329,11 @@ export function plan(input: PlanInput): Plan {
   changes.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
   const sequences = input.sequences ? planSequences(input.sequences, lock, changes, files, { ...(targets ? { targets } : {}), outside: (members) => outsideChanges(input, members), partial: input.context !== undefined }) : [];
   return { ...summarize(changes, input, ledger), sequences };
+}
+
+/** Every take of an entry's request (its own tasks and those kept), each once: what `clipform pick` numbers. */
+function requestTasks(lock: Lockfile, entry: LockEntry): LockTask[] {
+  return [...new Map([...entry.tasks, ...(lock.takes?.[entry.fingerprint]?.tasks ?? [])].map((t) => [t.taskUUID, t])).values()];
 }
 
 /** A revert back on the take the clip had picked for that request says so. */

@@ -74,6 +74,10 @@ describe("a pick belongs to the request it was made for", () => {
     expect(plan({ clips: [P1], lock: edited(onP1()), prices }).changes[0]!.reason).toBe("paid before (a take of keeper that no clip uses now): reuse it at $0");
   });
 
+  it("plan: an up-to-date clip names the take it uses by the number pick gives it", () => {
+    expect(plan({ clips: [P1], lock: onP1(1), prices }).changes[0]).toMatchObject({ action: "no-op", reason: `up to date; uses picked take 1 (${uuid(1).slice(0, 8)})` });
+  });
+
   it("pick ADDR marks the take used after a revert, picked or not", () => {
     // The entry after a revert: copies of the kept take's videos, none of its tasks.
     const reverted = (picked?: number): Lockfile => {
