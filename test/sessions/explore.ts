@@ -61,7 +61,7 @@ export async function explore(seeds: number[], o: { generate?: GenerateOptions; 
       const s = await shrink(f.seed, f.steps, f.violation.invariant, { ...(o.maxReplays ? { maxReplays: o.maxReplays } : {}), ...(o.shrinkMs ? { maxMs: o.shrinkMs } : {}), log });
       f.shrunk = s.steps;
       f.replays = s.replays;
-      const again = s.result.violations.find((v) => v.invariant === f.violation.invariant);
+      const again = s.result.violations.find((v) => signature(v) === signature(f.violation)) ?? s.result.violations.find((v) => v.invariant === f.violation.invariant);
       if (again) f.violation = again;
     }
   }

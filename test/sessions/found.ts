@@ -55,4 +55,35 @@ export const FOUND: Found[] = [
     invariant: "c",
     steps: [add("c1", 1), { k: "apply", via: "plain" }, { k: "reroll", id: "c1", variant: 1 }, { k: "prune" }],
   },
+  {
+    name: "an edit to a clip whose generation a kill left in flight: apply resumes the old task, exits 0, and leaves the edit unsent",
+    seed: 40,
+    invariant: "e",
+    steps: [add("c5", 5), { k: "kill", after: "succeeded", nth: 1 }, { k: "edit", id: "c5", prompt: P(6) }, { k: "apply", via: "plain" }],
+  },
+  {
+    name: "add-variants over a clip whose file is not on this machine (it came with a pull): the apply does not download it",
+    seed: 70,
+    invariant: "e",
+    steps: [{ k: "pull", id: "c4", prompt: P(5) }, { k: "variants", id: "c4", n: 2 }, { k: "apply", via: "plain" }],
+  },
+  {
+    name: "a revert to a pulled request (reuse) whose file is not on this machine: the apply does not download it",
+    seed: 27,
+    invariant: "e",
+    steps: [{ k: "pull", id: "c4", prompt: P(6) }, { k: "edit", id: "c4", prompt: P(7) }, { k: "apply", via: "plain", maxCost: 0.2 }, { k: "revert", id: "c4" }, { k: "apply", via: "plain", maxCost: 0.4 }],
+  },
+  {
+    name: "prune drops the take a chained clip was made from (a kill mid-chain, then prune)",
+    seed: 83,
+    invariant: "b",
+    steps: [
+      add("c1", 1), add("c2", 2), add("c4", 6),
+      { k: "chain", id: "c1", from: "c4" },
+      { k: "apply", via: "saved", maxCost: 0.8 },
+      { k: "chain", id: "c4", from: "c2" },
+      { k: "kill", after: "downloaded", nth: 1 },
+      { k: "prune" },
+    ],
+  },
 ];
