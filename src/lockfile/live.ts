@@ -87,7 +87,8 @@ function frameSources(request: Record<string, unknown>): { videos: string[]; fra
     if (typeof v === "string" && v.startsWith("frame:")) frames.push(v);
   };
   if (Array.isArray(request.frameImages)) {
-    for (const f of request.frameImages as { video?: unknown; image?: unknown }[]) {
+    // Lockfile data: an item may be anything, null included.
+    for (const f of request.frameImages as ({ video?: unknown; image?: unknown } | null)[]) {
       if (typeof f?.video === "string") videos.push(f.video);
       image(f?.image);
     }

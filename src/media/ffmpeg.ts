@@ -55,7 +55,7 @@ function bundled(): string | undefined {
 /** What `path -version` says, or undefined when it does not run. */
 export function ffmpegVersion(path: string): string | undefined {
   const r = spawnSync(path, ["-version"], { encoding: "utf8", timeout: 10_000, stdio: ["ignore", "pipe", "ignore"] });
-  return /^ffmpeg version (\S+)/m.exec(r.stdout ?? "")?.[1];
+  return typeof r.stdout === "string" ? /^ffmpeg version (\S+)/m.exec(r.stdout)?.[1] : undefined;
 }
 
 /** Whether a version string is a release at `min` or newer ("n6.1", "6.1.1-static", "7.0"); a nightly's is unknown (false). */

@@ -142,7 +142,7 @@ export function findSpellings(text: string, spellings: readonly string[], stats:
   const units: number[] = [];
   const advance = (pos: number, state: number, start: number) => {
     let bucket = pending.get(pos);
-    if (!bucket) pending.set(pos, (bucket = new Map()));
+    if (!bucket) pending.set(pos, (bucket = new Map<number, number>()));
     const had = bucket.get(state);
     if (had === undefined || start < had) bucket.set(state, start);
   };
