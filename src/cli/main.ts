@@ -9,6 +9,7 @@ import { ClipformError } from "../errors.js";
 import type { Command } from "./commands.js";
 import { COMMANDS } from "./registry.js";
 import { guardOutput, makeContext, outputFailure, version, type Context, type Io } from "./context.js";
+import { own } from "../util/own.js";
 import { closest } from "../util/suggest.js";
 
 export const USAGE = `clipform — plan and apply AI video generations from YAML specs
@@ -62,7 +63,7 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
     ctx.out(version());
     return 0;
   }
-  const entry = COMMANDS[name];
+  const entry = own(COMMANDS, name);
   if (!entry) {
     const hint = closest(name, Object.keys(COMMANDS));
     ctx.err(`clipform: unknown command "${name}"${hint ? ` (did you mean "${hint}"?)` : ""}. Run \`clipform --help\` for the list.`);

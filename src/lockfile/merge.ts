@@ -269,7 +269,7 @@ export function mergeLockfiles(base: Lockfile | undefined, ours: Lockfile, their
   for (const address of addresses) {
     const o = own(ours.clips, address);
     const t = own(theirs.clips, address);
-    const r = mergeEntry(address, baseClips[address], o, t, notes);
+    const r = mergeEntry(address, own(baseClips, address), o, t, notes);
     resolutions[address] = r.resolution;
     if (r.entry) clips[address] = r.entry;
     if (r.conflict) conflicts.push({ address, reason: r.conflict, ours: o!, theirs: t! });

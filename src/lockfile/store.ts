@@ -22,7 +22,7 @@ import { newRescuePath, removeRescues } from "./rescue.js";
 import type { LockEntry, Lockfile, LockResult, LockTask } from "./schema.js";
 import { covers } from "./journal-events.js";
 import { archiveEntry, holdsRecords, takeFilePath } from "./takes.js";
-import { own } from "../util/own.js";
+import { hasOwn, own } from "../util/own.js";
 
 /** When the lockfile is folded at the latest: after this many events (or twice as many as it has entries)… */
 export const FOLD_EVENTS = 2000;
@@ -142,7 +142,7 @@ export class LockStore {
    */
   delete(address: string): void {
     this.retire(address, { moveFiles: false });
-    if (address in this.#lock.clips) {
+    if (hasOwn(this.#lock.clips, address)) {
       delete this.#lock.clips[address];
       this.#log({ e: "delete", address });
     }

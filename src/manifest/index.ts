@@ -153,13 +153,17 @@ const SECTIONS = ["clips", "images", "sequences"] as const;
 export function loadManifestFile(absPath: string, root: string): ManifestResult {
   const file = relative(root, absPath).split(sep).join("/") || absPath;
   const diagnostics: Diagnostic[] = [];
-  let text: string;
+  let text: string | undefined;
   try {
-    text = readProjectText(absPath, { within: root, maxBytes: READ_CAPS.manifest, shown: file }) ?? "";
+    text = readProjectText(absPath, { within: root, maxBytes: READ_CAPS.manifest, shown: file });
   } catch (e) {
     // A planted link, FIFO or device is one error on its file; the other manifests are still checked.
     if (!(e instanceof ClipformError)) throw e;
     diagnostics.push({ file, line: 1, col: 1, severity: "error", message: e.message.replace(`${file}: `, "") });
+  }
+  if (text === undefined) {
+    // Removed between finding and reading it (a save in watch mode): said, and read again on the next change.
+    if (diagnostics.length === 0) diagnostics.push({ file, line: 1, col: 1, severity: "error", message: "no such file (removed while it was read)" });
     return { file, text: "", diagnostics, clips: [], parsed: parseYaml("") };
   }
   const parsed = parseYaml(text);

@@ -89,6 +89,21 @@ describe("planted files in a checkout: one error per file, the others still read
   });
 });
 
+describe("clipform's own state, planted: a FIFO where a journal or the sequence record is read", () => {
+  it.each([
+    [".clipform/journal/20261201T000000-000Z-1-000001-abcdef01.jsonl", "20261201T000000-000Z-1-000001-abcdef01.jsonl"],
+    [".clipform/sequences.json", "sequences.json"],
+  ])("%s: plan ends with an error naming it", async (rel, shown) => {
+    const dir = projectWith({ "specs/a.yaml": `${MANIFEST(["c1", "c2"])}sequences:\n  film: [c1, c2]\n` });
+    mkdirSync(join(dir, rel, ".."), { recursive: true });
+    fifo(join(dir, rel));
+    const r = await clipform(["plan"], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${shown}: is a FIFO`);
+    expect(r.stderr).not.toMatch(/internal error|    at /);
+  });
+});
+
 describe("the lockfile: a repeated key is refused, and the file is never overwritten", () => {
   it("the same clip address twice: plan and apply name both places; the file is left byte for byte", async () => {
     const dir = projectWith({ "specs/a.yaml": MANIFEST(["c1", "c2"]) });

@@ -93,6 +93,18 @@ describe("Object.prototype's names as names", () => {
     }
   });
 
+  it("as command names (clipform toString, clipform help constructor): unknown commands, said as such", async () => {
+    const dir = projectWith({});
+    for (const n of NAMES) {
+      for (const args of [[n], ["help", n]]) {
+        const r = await clipform(args, dir);
+        clean(r);
+        expect(r.code).toBe(1);
+        expect(r.stderr).toContain(`unknown command "${n}"`);
+      }
+    }
+  });
+
   it("a lockfile keyed by __proto__ is refused, never read into a prototype", async () => {
     const dir = projectWith({
       "specs/a.yaml": `version: 1\n${DEFAULTS}clips:\n  a:\n    positivePrompt: A harbor\n`,
