@@ -7,6 +7,7 @@ import type { Planned } from "../pipeline.js";
 import { manifestBudgetScope } from "../plan/plan.js";
 import { priceBook } from "../plan/prices.js";
 import { ApplyEngine } from "./engine.js";
+import { Claims } from "./claims.js";
 import type { ApiClient, ApplyEvent, BudgetLimit } from "./types.js";
 import { HeapCeiling } from "../util/collect-garbage.js";
 import { secureOutputs } from "./outputs.js";
@@ -46,7 +47,9 @@ export function createEngine(s: EngineSetup): ApplyEngine {
     journals: planned.journals,
   });
   const heap = new HeapCeiling();
+  const claims = new Claims(planned.lockPath);
   const engine = new ApplyEngine({
+    claims,
     root: planned.project.root,
     outDir: s.outDir,
     plan: planned.plan,
@@ -75,6 +78,7 @@ export function createEngine(s: EngineSetup): ApplyEngine {
     try {
       return await run();
     } finally {
+      claims.releaseAll();
       store.close();
     }
   };
