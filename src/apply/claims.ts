@@ -18,11 +18,11 @@ import { foldJournals, journalWriter, pendingJournals } from "../lockfile/journa
 import type { LockStore } from "../lockfile/store.js";
 import type { Lockfile } from "../lockfile/schema.js";
 import { ClipformError } from "../errors.js";
-import { isAlive } from "./statelock.js";
+import { isAlive, STATE_DIR } from "./statelock.js";
 import type { GenJob } from "./types.js";
 import { pulledByOthers } from "./work.js";
 
-export const claimsDir = (lockPath: string) => join(dirname(lockPath), ".clipform", "claims");
+export const claimsDir = (lockPath: string) => join(dirname(lockPath), STATE_DIR, "claims");
 
 export class Claims {
   readonly #dir: string;
