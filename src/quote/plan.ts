@@ -55,6 +55,14 @@ export async function planWithQuotes(at: string | Workspace, env: NodeJS.Process
 export function quotingProblems(quoting: QuoteOutcome | undefined, say: (line: string) => void): ClipformError | undefined {
   if (!quoting) return undefined;
   for (const note of quoting.notes) say(`note: ${note}`);
+  if (quoting.ran.length > 0) {
+    // Paid and in flight, as far as anyone can tell: said first, and nothing more is sent.
+    for (const t of quoting.ran) say(`error: ${t.address}: the dry run was answered like a real task (task ${t.taskUUID}, ${t.numberResults} variant${t.numberResults === 1 ? "" : "s"} of ${t.model}): the server or a proxy ignored the dry-run header, so it is probably generating and charged`);
+    return new ClipformError(
+      "API",
+      `${quoting.ran.length} dry run${quoting.ran.length === 1 ? " was" : "s were"} run for real by ${quoting.ran[0]!.endpoint}: they are recorded as paid and in flight in ${quoting.dryRunLog} (task UUIDs to collect or cancel). Nothing more was sent; quoting against this endpoint cannot be trusted.`,
+    );
+  }
   say(`Quoted ${quoting.asked} request${quoting.asked === 1 ? "" : "s"} with the API (dry run: nothing generated, nothing charged); ${quoting.reused} unchanged since quoted.`);
   const n = quoting.diagnostics.length;
   if (n === 0) return undefined;
