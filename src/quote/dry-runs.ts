@@ -12,6 +12,10 @@ import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { writeFileAtomic } from "../lockfile/io.js";
 import { STATE_DIR } from "../apply/statelock.js";
+import { newEntry } from "../lockfile/entries.js";
+import { Journal, journalDir } from "../lockfile/journal.js";
+import type { Lockfile, LockTask } from "../lockfile/schema.js";
+import type { DesiredClip } from "../manifest/index.js";
 
 export interface DryRunTask {
   taskUUID: string;
@@ -80,4 +84,25 @@ export function pendingDryRuns(root: string): DryRunTask[] {
     }
   }
   return out;
+}
+
+/**
+ * Records dry runs answered like real tasks in a journal beside the lockfile, as tasks sent and
+ * acknowledged: every later plan shows their clips as in flight (resume), and the next apply
+ * polls them and records what they made and cost. Nothing paid is left out of the record.
+ */
+export function journalRanDryRuns(o: { lockPath: string; lock: Lockfile; clips: ReadonlyMap<string, DesiredClip>; ran: readonly DryRunTask[] }): string | undefined {
+  const journal = new Journal(journalDir(o.lockPath), () => ({ journal: 1, lineage: o.lock.lineage, ...(o.lock.simulated ? { simulated: true as const } : {}) }));
+  for (const t of o.ran) {
+    const clip = o.clips.get(t.address);
+    if (!clip || clip.fingerprint !== t.fingerprint) continue;
+    const existing = o.lock.clips[t.address];
+    const fresh = !existing || existing.fingerprint !== t.fingerprint;
+    const task: LockTask = { taskUUID: t.taskUUID, numberResults: t.numberResults, status: "submitted", submittedAt: t.sentAt, acceptedAt: t.sentAt };
+    journal.append({ e: "task", address: t.address, task, entry: fresh ? newEntry(clip) : existing, ...(fresh ? { fresh: true as const } : {}) });
+  }
+  const path = journal.path;
+  journal.sync();
+  journal.close();
+  return path;
 }

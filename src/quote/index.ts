@@ -38,6 +38,8 @@ export interface QuoteOutcome {
   /** Dry runs answered like real tasks: probably generated and charged (kept in `dryRunLog`). */
   ran: DryRunTask[];
   dryRunLog?: string;
+  /** The journal that records them as in flight: the next apply collects them. */
+  ranJournal?: string;
 }
 
 /** The plan's view of the cache: the quoted price of a request, if this endpoint quoted it. */
@@ -64,6 +66,8 @@ export interface QuoteInput {
   open: () => Promise<QuoteSession>;
   cache: QuoteCache;
   now: () => Date;
+  /** Records dry runs answered like real tasks as in flight (journalRanDryRuns); returns where. */
+  recordRan?: (ran: readonly DryRunTask[]) => string | undefined;
 }
 
 /** Asks the API's price for every paying change not quoted yet; records the quotes in `cache`. */
@@ -103,7 +107,10 @@ export async function quoteChanges(input: QuoteInput): Promise<QuoteOutcome> {
     await session.close();
   }
   outcome.ran = log.settle(new Set(results.filter((r) => r.status === "ran").map((r) => r.taskUUID)));
-  if (outcome.ran.length > 0) outcome.dryRunLog = log.path;
+  if (outcome.ran.length > 0) {
+    outcome.dryRunLog = log.path;
+    outcome.ranJournal = input.recordRan?.(outcome.ran);
+  }
   outcome.asked = ask.length;
   const locator = new ManifestLocator(input.root);
   results.forEach((result, i) => {

@@ -10,6 +10,7 @@ import type { Workspace } from "../project/workspace.js";
 import { ImageUploader } from "../runware/upload.js";
 import { QuoteCache } from "./cache.js";
 import { quoteBook, quoteChanges, type QuoteOutcome } from "./index.js";
+import { journalRanDryRuns } from "./dry-runs.js";
 
 export interface QuotedPlan extends Planned {
   /** Set when quotes were asked in this run. */
@@ -46,6 +47,7 @@ export async function planWithQuotes(at: string | Workspace, env: NodeJS.Process
     },
     cache,
     now: () => new Date(),
+    recordRan: (ran) => journalRanDryRuns({ lockPath: planned.lockPath, lock: planned.lock, clips: new Map(planned.project.clips.map((c) => [c.address, c])), ran }),
   });
   cache.save();
   return { ...planned, plan: planProject(planned.project, planned.lock, opts, book, planned.record), quoting };
@@ -60,7 +62,7 @@ export function quotingProblems(quoting: QuoteOutcome | undefined, say: (line: s
     for (const t of quoting.ran) say(`error: ${t.address}: the dry run was answered like a real task (task ${t.taskUUID}, ${t.numberResults} variant${t.numberResults === 1 ? "" : "s"} of ${t.model}): the server or a proxy ignored the dry-run header, so it is probably generating and charged`);
     return new ClipformError(
       "API",
-      `${quoting.ran.length} dry run${quoting.ran.length === 1 ? " was" : "s were"} run for real by ${quoting.ran[0]!.endpoint}: they are recorded as paid and in flight in ${quoting.dryRunLog} (task UUIDs to collect or cancel). Nothing more was sent; quoting against this endpoint cannot be trusted.`,
+      `${quoting.ran.length} dry run${quoting.ran.length === 1 ? " was" : "s were"} run for real by ${quoting.ran[0]!.endpoint}: they are recorded as paid and in flight (${quoting.ranJournal ?? quoting.dryRunLog}): the next plan shows them as resume and the next apply collects them. Nothing more was sent; quoting against this endpoint cannot be trusted.`,
     );
   }
   say(`Quoted ${quoting.asked} request${quoting.asked === 1 ? "" : "s"} with the API (dry run: nothing generated, nothing charged); ${quoting.reused} unchanged since quoted.`);
