@@ -5,6 +5,7 @@ import { LockStore } from "../lockfile/store.js";
 import type { Planned } from "../pipeline.js";
 import { priceBook } from "../plan/prices.js";
 import { ApplyEngine } from "./engine.js";
+import { Claims } from "./claims.js";
 import type { ApiClient, ApplyEvent } from "./types.js";
 import type { SpendGate } from "./gate.js";
 import { HeapCeiling } from "../util/collect-garbage.js";
@@ -36,7 +37,9 @@ export function createEngine(s: EngineSetup): ApplyEngine {
     journals: planned.journals,
   });
   const heap = new HeapCeiling();
+  const claims = new Claims(planned.lockPath);
   const engine = new ApplyEngine({
+    claims,
     root: planned.project.root,
     outDir: s.outDir,
     plan: planned.plan,
@@ -65,6 +68,7 @@ export function createEngine(s: EngineSetup): ApplyEngine {
     try {
       return await run();
     } finally {
+      claims.releaseAll();
       store.close();
     }
   };

@@ -16,6 +16,7 @@ import type { Admission, SpendGate } from "./gate.js";
 import { AdaptiveLimit } from "./concurrency.js";
 import { Downloads } from "./downloads.js";
 import { dueForPoll, nextBackoff, nextPollIn, RECENT_DURATIONS } from "./pacing.js";
+import { dropClaimedElsewhere } from "./claims.js";
 import { pollAnswers, pollTask, verdicts } from "./poll.js";
 import { Recorder, reportFinished } from "./record.js";
 import { copiesByTime, copyGeneration, liveSource, reusable, type Snapshot } from "./reuse.js";
@@ -76,10 +77,8 @@ export class ApplyEngine {
       dropObsolete: (items) => this.#dropObsolete(items, (i) => i.job),
       fail: (address, taskUUID, info) => this.#fail(address, taskUUID, info),
       acknowledged: (flight) => this.#acknowledged(flight),
-      submitted: (flight) => {
-        this.#s.submitted++;
-        o.emit({ type: "submitted", address: flight.address, taskUUID: flight.taskUUID, numberResults: flight.job?.count ?? 0, estimateUsd: flight.estimateUsd });
-      },
+      elsewhere: (items) => o.claims && dropClaimedElsewhere(items, { claims: o.claims, store: o.store, known: this.#knownTasks, skip: (a, r) => this.#skip(a, r) }),
+      submitted: (flight) => void (this.#s.submitted++, o.emit({ type: "submitted", address: flight.address, taskUUID: flight.taskUUID, numberResults: flight.job?.count ?? 0, estimateUsd: flight.estimateUsd })),
     };
   }
 

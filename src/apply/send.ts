@@ -41,6 +41,8 @@ export interface SendContext {
   expected: (job: GenJob) => number;
   /** Drops (in place) the new tasks a newer save made obsolete while images uploaded. */
   dropObsolete: (items: Outgoing[]) => void;
+  /** Drops (in place) the new tasks another apply running at once claimed or recorded (claims.ts). */
+  elsewhere: (items: Outgoing[]) => void;
   fail: (address: string, taskUUID: string | undefined, info: ErrorInfo) => void;
   acknowledged: (flight: InFlight) => void;
   submitted: (flight: InFlight) => void;
@@ -63,6 +65,7 @@ export async function send(ctx: SendContext, items: Outgoing[]): Promise<boolean
   }
   const fresh = built.filter((b) => !b.item.resend).map((b) => b.item);
   ctx.dropObsolete(fresh);
+  ctx.elsewhere(fresh);
   const going = built.filter((b) => b.item.resend || fresh.includes(b.item));
   if (going.length === 0) return false;
   if (fresh.length > 0) {

@@ -1,4 +1,5 @@
 /** The engine's vocabulary: what it talks to, what it reports, and the work it carries. */
+import type { Claims } from "./claims.js";
 import type { DesiredClip } from "../manifest/index.js";
 import type { LockStore } from "../lockfile/store.js";
 import type { Plan } from "../plan/plan.js";
@@ -60,6 +61,8 @@ export type ApplyEvent =
   | { type: "sequence-failed"; name: string; message: string };
 
 export interface EngineOptions {
+  /** Requests claimed against other applies running at once (see claims.ts). */
+  claims?: Claims;
   root: string;
   outDir: string;
   plan: Plan;

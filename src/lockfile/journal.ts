@@ -36,6 +36,9 @@ export function pendingJournals(lockPath: string): string[] {
   return pendingFiles(journalDir(lockPath), NAME, "the journals of earlier applies");
 }
 
+/** The pid of the process that wrote (or writes) the journal at `path`. */
+export const journalWriter = (path: string): number => Number(NAME.exec(basename(path))?.[2]);
+
 /** Journals this process is still writing: never removed from under it. */
 const open = new Set<string>();
 

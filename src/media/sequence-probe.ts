@@ -7,8 +7,8 @@ import { ClipformError } from "../errors.js";
 import { runFfmpeg } from "./ffmpeg.js";
 import { videoInputArgs } from "./input.js";
 
-/** Reading a file without decoding it is quick; a file that takes longer is not a clip's video. */
-const PROBE_TIMEOUT_MS = 30_000;
+/** Reading a file without decoding it (stream copy to nowhere) is quick: a bounded wait, generous for a 2 GiB download. */
+const PROBE_TIMEOUT_MS = 120_000;
 
 export interface VideoProbe {
   /** The demuxer's names, e.g. "mov,mp4,m4a,3gp,3g2,mj2" or "matroska,webm". */

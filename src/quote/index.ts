@@ -14,6 +14,8 @@ import type { QuoteResult } from "../runware/dry-run.js";
 import { isRequestLevel } from "../runware/reply.js";
 import { QuoteCache, quoteKey } from "./cache.js";
 import { ManifestLocator } from "./locate.js";
+import { DryRunLog, dryRunDir, pendingDryRuns, type DryRunTask } from "./dry-runs.js";
+import { randomUUID } from "node:crypto";
 
 export { QuoteCache, quoteKey } from "./cache.js";
 
@@ -33,6 +35,11 @@ export interface QuoteOutcome {
   diagnostics: Diagnostic[];
   /** Quotes that came back without a usable cost: the estimate stays. */
   notes: string[];
+  /** Dry runs answered like real tasks: probably generated and charged (kept in `dryRunLog`). */
+  ran: DryRunTask[];
+  dryRunLog?: string;
+  /** The journal that records them as in flight: the next apply collects them. */
+  ranJournal?: string;
 }
 
 /** The plan's view of the cache: the quoted price of a request, if this endpoint quoted it. */
@@ -59,12 +66,14 @@ export interface QuoteInput {
   open: () => Promise<QuoteSession>;
   cache: QuoteCache;
   now: () => Date;
+  /** Records dry runs answered like real tasks as in flight (journalRanDryRuns); returns where. */
+  recordRan?: (ran: readonly DryRunTask[]) => string | undefined;
 }
 
 /** Asks the API's price for every paying change not quoted yet; records the quotes in `cache`. */
 export async function quoteChanges(input: QuoteInput): Promise<QuoteOutcome> {
   const byAddress = new Map(input.clips.map((c) => [c.address, c]));
-  const outcome: QuoteOutcome = { asked: 0, reused: 0, diagnostics: [], notes: [] };
+  const outcome: QuoteOutcome = { asked: 0, reused: 0, diagnostics: [], notes: [], ran: [] };
   const ask: { clip: DesiredClip; generate: number }[] = [];
   for (const change of input.plan.changes) {
     const clip = byAddress.get(change.address);
@@ -79,14 +88,28 @@ export async function quoteChanges(input: QuoteInput): Promise<QuoteOutcome> {
     else ask.push({ clip, generate: change.generate });
   }
   if (ask.length === 0) return outcome;
+  // An endpoint that ran a dry run for real would do it again: nothing is sent to it to quote.
+  const ran = pendingDryRuns(input.root).filter((t) => t.ran && t.endpoint === input.endpoint);
+  if (ran.length > 0) {
+    throw new ClipformError("API", `${input.endpoint} ran ${ran.length} earlier dry run${ran.length === 1 ? "" : "s"} for real (recorded in ${dryRunDir(input.root)}, task ${ran[0]!.taskUUID} first): quoting there is refused, nothing was sent. Check those tasks with your provider, then delete the files to quote again.`);
+  }
   const session = await input.open();
   let results: QuoteResult[];
+  const log = new DryRunLog(input.root);
   try {
     const tasks: VideoTask[] = [];
-    for (const [i, { clip, generate }] of ask.entries()) tasks.push(await buildTask(clip, `quote-${i}`, generate, session.images));
+    for (const { clip, generate } of ask) tasks.push(await buildTask(clip, randomUUID(), generate, session.images));
+    // Written ahead like any generation: a dry run the server runs for real is never lost.
+    const sentAt = input.now().toISOString();
+    log.writeAhead(tasks.map((t, i) => ({ taskUUID: t.taskUUID, address: ask[i]!.clip.address, fingerprint: ask[i]!.clip.fingerprint, numberResults: ask[i]!.generate, model: String(t.model), endpoint: input.endpoint, sentAt })));
     results = await session.client.quote(tasks);
   } finally {
     await session.close();
+  }
+  outcome.ran = log.settle(new Set(results.filter((r) => r.status === "ran").map((r) => r.taskUUID)));
+  if (outcome.ran.length > 0) {
+    outcome.dryRunLog = log.path;
+    outcome.ranJournal = input.recordRan?.(outcome.ran);
   }
   outcome.asked = ask.length;
   const locator = new ManifestLocator(input.root);
@@ -95,6 +118,8 @@ export async function quoteChanges(input: QuoteInput): Promise<QuoteOutcome> {
     switch (result.status) {
       case "quoted":
         input.cache.set(quoteKey(input.endpoint, clip.fingerprint, generate), result.costUsd, input.now());
+        break;
+      case "ran":
         break;
       case "noCost":
         outcome.notes.push(`${clip.address}: the API accepted the request but its reply carried no cost; the estimate stays`);

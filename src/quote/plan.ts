@@ -10,6 +10,7 @@ import type { Workspace } from "../project/workspace.js";
 import { ImageUploader } from "../runware/upload.js";
 import { QuoteCache } from "./cache.js";
 import { quoteBook, quoteChanges, type QuoteOutcome } from "./index.js";
+import { journalRanDryRuns } from "./dry-runs.js";
 
 export interface QuotedPlan extends Planned {
   /** Set when quotes were asked in this run. */
@@ -46,6 +47,7 @@ export async function planWithQuotes(at: string | Workspace, env: NodeJS.Process
     },
     cache,
     now: () => new Date(),
+    recordRan: (ran) => journalRanDryRuns({ lockPath: planned.lockPath, lock: planned.lock, clips: new Map(planned.project.clips.map((c) => [c.address, c])), ran }),
   });
   cache.save();
   return { ...planned, plan: planProject(planned.project, planned.lock, opts, book, planned.record), quoting };
@@ -55,6 +57,14 @@ export async function planWithQuotes(at: string | Workspace, env: NodeJS.Process
 export function quotingProblems(quoting: QuoteOutcome | undefined, say: (line: string) => void): ClipformError | undefined {
   if (!quoting) return undefined;
   for (const note of quoting.notes) say(`note: ${note}`);
+  if (quoting.ran.length > 0) {
+    // Paid and in flight, as far as anyone can tell: said first, and nothing more is sent.
+    for (const t of quoting.ran) say(`error: ${t.address}: the dry run was answered like a real task (task ${t.taskUUID}, ${t.numberResults} variant${t.numberResults === 1 ? "" : "s"} of ${t.model}): the server or a proxy ignored the dry-run header, so it is probably generating and charged`);
+    return new ClipformError(
+      "API",
+      `${quoting.ran.length} dry run${quoting.ran.length === 1 ? " was" : "s were"} run for real by ${quoting.ran[0]!.endpoint}: they are recorded as paid and in flight (${quoting.ranJournal ?? quoting.dryRunLog}): the next plan shows them as resume and the next apply collects them. Nothing more was sent; quoting against this endpoint cannot be trusted.`,
+    );
+  }
   say(`Quoted ${quoting.asked} request${quoting.asked === 1 ? "" : "s"} with the API (dry run: nothing generated, nothing charged); ${quoting.reused} unchanged since quoted.`);
   const n = quoting.diagnostics.length;
   if (n === 0) return undefined;

@@ -87,6 +87,8 @@ type Verdict =
   /** The server may have acted: look it up before sending again. */
   | { type: "unknown"; error: RunwareError };
 
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class RunwareClient {
@@ -160,7 +162,8 @@ export class RunwareClient {
    * later be paid for; results come back under the caller's UUIDs, in order.
    */
   async quote(tasks: VideoTask[]): Promise<QuoteResult[]> {
-    const dry = tasks.map((task) => ({ ...task, taskUUID: randomUUID() }));
+    // A caller that wrote its dry runs ahead (quote/dry-runs.ts) gives their UUIDs; others get fresh ones.
+    const dry = tasks.map((task) => (UUID_RE.test(task.taskUUID) ? task : { ...task, taskUUID: randomUUID() }));
     const parts = await Promise.all(chunk(dry, this.#batchSize).map((part) => this.#withRetries("quote", () => quoteBatch(this.#transport, part))));
     const byDryUUID = new Map(parts.flat().map((r) => [r.taskUUID, r]));
     return tasks.map((task, i) => ({ ...byDryUUID.get(dry[i]!.taskUUID)!, taskUUID: task.taskUUID }));

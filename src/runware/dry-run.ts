@@ -18,13 +18,16 @@ export const DRY_RUN_HEADER = "x-runware-dry-run";
  * - quoted: what the whole task (all its numberResults) would cost, in USD;
  * - noCost: accepted, but the reply carried no cost (keep the estimate, and say so);
  * - anomaly: the reply carried a cost that cannot be believed (see cost.ts);
- * - rejected: the API would refuse the task: `error` says why (and which parameter).
+ * - rejected: the API would refuse the task: `error` says why (and which parameter);
+ * - ran: answered like a real task (acknowledged by its UUID, no price): the dry-run header was
+ *   ignored on the way (a proxy, a server), and the task is probably generating and charged.
  */
 export type QuoteResult =
   | { taskUUID: string; status: "quoted"; costUsd: number }
   | { taskUUID: string; status: "noCost" }
   | { taskUUID: string; status: "anomaly"; anomaly: CostAnomaly }
-  | { taskUUID: string; status: "rejected"; error: RunwareError };
+  | { taskUUID: string; status: "rejected"; error: RunwareError }
+  | { taskUUID: string; status: "ran" };
 
 export async function quoteBatch(transport: Transport, tasks: VideoTask[]): Promise<QuoteResult[]> {
   const exchange = await transport.post(JSON.stringify(tasks), { [DRY_RUN_HEADER]: "1" });
@@ -48,6 +51,8 @@ export async function quoteBatch(transport: Transport, tasks: VideoTask[]): Prom
       total += check.usd;
       priced = true;
     }
-    return priced ? { taskUUID, status: "quoted", costUsd: total } : { taskUUID, status: "noCost" };
+    if (priced) return { taskUUID, status: "quoted", costUsd: total };
+    // An acknowledgement without a price is what a real submit gets back: money may be spent.
+    return answer.items.some(({ value }) => value.taskUUID === taskUUID) ? { taskUUID, status: "ran" } : { taskUUID, status: "noCost" };
   });
 }

@@ -222,9 +222,14 @@ export class Deadline {
         this.#controller.abort();
       };
       if (stop.aborted) onStop();
-      else stop.addEventListener("abort", onStop, { once: true, signal: this.#controller.signal });
+      else {
+        stop.addEventListener("abort", onStop, { once: true });
+        this.#unlisten = () => stop.removeEventListener("abort", onStop);
+      }
     }
   }
+
+  #unlisten: () => void = () => undefined;
 
   get signal(): AbortSignal {
     return this.#controller.signal;
@@ -236,6 +241,7 @@ export class Deadline {
 
   clear(): void {
     clearTimeout(this.#timer);
+    this.#unlisten();
   }
 
   /** The cause, or a timeout naming the deadline when the deadline is why it failed. */

@@ -29,6 +29,7 @@ export const DIALECTS = {
   "bad-cost": "costs are negative, Infinity (1e400), text or absurd",
   overcharge: `each finished generation is charged ${OVERCHARGE_FACTOR}x the model's price (a believable cost, far above the estimate)`,
   "wrong-uuid": "every other poll answer names a different taskUUID than was asked",
+  "ignores-dry-run": "the X-Runware-Dry-Run header is ignored (as by a proxy that drops it): a dry run is a real, charged generation",
 } as const;
 
 export type DialectName = keyof typeof DIALECTS;

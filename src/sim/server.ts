@@ -103,7 +103,7 @@ async function handleApi(req: IncomingMessage, res: ServerResponse, ctx: ServerC
     return sendJson(res, 413, errorBody(CODES.payloadTooLarge, `The request body exceeds ${MAX_BODY_BYTES} bytes.`));
   }
   // Runware's documented dry run: validate and price, run nothing, charge nothing.
-  const dryRun = req.headers["x-runware-dry-run"] === "1";
+  const dryRun = req.headers["x-runware-dry-run"] === "1" && !ctx.dialect.has("ignores-dry-run");
   const reply = handleApiRequest(req.headers.authorization, text, { ...ctx, dryRun });
   if (fault.kind === "reset") return reset(); // "after": the request was acted on, its answer is lost
   await sendApi(res, reply.status, reply.body, ctx.dialect, reply.poll === true);

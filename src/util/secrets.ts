@@ -120,6 +120,19 @@ class Decoder {
   }
 }
 
+const classEscape = (ch: string) => ch.replace(/[\\\]^-]/g, "\\$&");
+
+/**
+ * Where a match may begin: a spelling's first character followed by its second, a separator or
+ * the start of an escape; or an escape itself. One character class per spelling, no
+ * quantifier: the regular expression engine scans for it in linear time, natively.
+ */
+function candidateStarts(spellings: readonly string[]): RegExp {
+  const gaps = [...GAP_CHARS].map((c) => String.fromCharCode(c)).join("");
+  const alternatives = spellings.map((s) => `[${classEscape(s[0]!)}][${classEscape(s[1]! + gaps)}\\\\%&]`);
+  return new RegExp(`${alternatives.join("|")}|[\\\\%&]`, "gi");
+}
+
 /** What a scan costs: `steps` counts every transition tried, the matcher's unit of work. */
 export interface ScanStats {
   steps: number;
@@ -146,18 +159,34 @@ export function findSpellings(text: string, spellings: readonly string[], stats:
     const had = bucket.get(state);
     if (had === undefined || start < had) bucket.set(state, start);
   };
+  // Where no thread waits, only a spelling's first character or the start of an escape can
+  // begin a match: every other position is passed over without decoding (most of any text).
+  const starts = new Uint8Array(65536);
+  const byFirst = new Map<number, number[]>();
+  codes.forEach((c, s) => {
+    starts[c[0]!] = 1;
+    byFirst.set(c[0]!, [...(byFirst.get(c[0]!) ?? []), s]);
+  });
+  for (const c of [92, 37, 38]) starts[c] = 1;
+  const candidate = candidateStarts(spellings);
   for (let p = 0; p < text.length; p++) {
-    const here = pending.get(p);
+    if (pending.size === 0) {
+      // Nothing under way: jump (natively, in one linear scan) to where a match could begin.
+      candidate.lastIndex = p;
+      const next = candidate.exec(text);
+      if (!next) break;
+      p = next.index;
+    }
+    const here = pending.size > 0 ? pending.get(p) : undefined;
+    if (!here && starts[fold(text.charCodeAt(p))] === 0) continue;
     pending.delete(p);
     decoder.at(p, units);
-    for (let s = 0; s < codes.length; s++) {
-      const want = codes[s]![0]!;
-      for (let u = 0; u < units.length; u += 2) {
+    for (let u = 0; u < units.length; u += 2) {
+      stats.steps++;
+      for (const s of byFirst.get(fold(units[u]!)) ?? []) {
         stats.steps++;
-        if (fold(units[u]!) === want) {
-          if (codes[s]!.length === 1) found.push([p, units[u + 1]!]);
-          else advance(units[u + 1]!, offsets[s]! + 1, p);
-        }
+        if (codes[s]!.length === 1) found.push([p, units[u + 1]!]);
+        else advance(units[u + 1]!, offsets[s]! + 1, p);
       }
     }
     if (!here) continue;
