@@ -4,6 +4,8 @@
  */
 import childProcess from "node:child_process";
 import { syncBuiltinESMExports } from "node:module";
+import { afterAll } from "vitest";
+import { removeTempProjects } from "./helpers/cli.js";
 
 const refuse = (name: string) => () => {
   throw new Error(`the fast tier starts no process (child_process.${name}); move this test out of vitest.fast.config.ts`);
@@ -12,3 +14,6 @@ for (const name of ["spawn", "spawnSync", "exec", "execSync", "execFile", "execF
   (childProcess as unknown as Record<string, unknown>)[name] = refuse(name);
 }
 syncBuiltinESMExports();
+
+// Files share modules here (isolate: false): the helpers' temp projects are removed after each file.
+afterAll(removeTempProjects);

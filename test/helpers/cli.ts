@@ -35,9 +35,12 @@ export function cliProcess(args: string[], opts: { cwd: string; env?: Record<str
 
 /** Temp projects made by the test file that imports this helper, removed after its tests. */
 const made: string[] = [];
-afterAll(() => {
+export function removeTempProjects(): void {
   for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+}
+// With isolated files this runs after each file; the fast tier shares modules between files, so
+// its setup (test/no-processes.ts) registers it for every file.
+afterAll(removeTempProjects);
 
 function tempDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
