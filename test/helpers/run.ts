@@ -49,12 +49,23 @@ export interface InProcess {
   done: Promise<CliResult>;
 }
 
+/**
+ * The host of a command run in-process. A signal sent before the command listens for it waits
+ * until it does (a test need not know when that is; a real process would have died of it).
+ */
 class TestHost extends EventEmitter implements Host {
+  readonly #pending = new Set<Signal>();
   constructor(private readonly quit: (code: number) => void) {
     super();
   }
   signal(signal: Signal): void {
-    this.emit(signal);
+    if (this.listenerCount(signal) > 0) this.emit(signal);
+    else this.#pending.add(signal);
+  }
+  override on(signal: Signal, listener: () => void): this {
+    super.on(signal, listener);
+    if (this.#pending.delete(signal)) queueMicrotask(() => this.emit(signal));
+    return this;
   }
   exit(code: number): void {
     this.quit(code);
