@@ -145,7 +145,7 @@ async function runApply(ctx: Context, values: Record<string, unknown>, positiona
       ctx.err(`${why} The latest results could not be recorded (${(e as Error).message}); every task sent is recorded, and the next apply polls them again.`);
     } finally {
       lock.release();
-      process.exit(code);
+      ctx.host.exit(code);
     }
   };
   try {
@@ -207,8 +207,8 @@ async function runApply(ctx: Context, values: Record<string, unknown>, positiona
           : ctx.stderr.isTTY && ctx.env.TERM !== "dumb"
             ? liveReporter(ctx.stderr, ctx.colorErr, { generations: plan.summary.generations, estimatedUsd: plan.summary.estimated_cost_usd })
             : lineReporter((l) => ctx.err(l));
-        process.on("SIGINT", onSigint);
-        process.on("SIGTERM", onSigterm);
+        ctx.host.on("SIGINT", onSigint);
+        ctx.host.on("SIGTERM", onSigterm);
         return session.client;
       },
       started: (e) => {
@@ -232,8 +232,8 @@ async function runApply(ctx: Context, values: Record<string, unknown>, positiona
     if (applyFailed(summary)) return 1;
     return summary.stillRunning > 0 ? EXIT_STILL_RUNNING : 0;
   } finally {
-    process.off("SIGINT", onSigint);
-    process.off("SIGTERM", onSigterm);
+    ctx.host.off("SIGINT", onSigint);
+    ctx.host.off("SIGTERM", onSigterm);
     await session?.close();
     lock.release();
   }

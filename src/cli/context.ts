@@ -9,9 +9,38 @@ export interface Io {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  /** Where Ctrl-C and SIGTERM come from and how a command quits at once; the process by default. */
+  host?: Host;
+}
+
+export type Signal = "SIGINT" | "SIGTERM";
+
+/**
+ * The process a command runs in, as far as commands may touch it. The binary's is `process`; a
+ * command run in-process (tests) gets one of its own, so it never takes over the test runner's
+ * signals or exits it.
+ */
+export interface Host {
+  on(signal: Signal, listener: () => void): unknown;
+  off(signal: Signal, listener: () => void): unknown;
+  exit(code: number): void;
+}
+
+/** Resolves at the first SIGINT or SIGTERM the command's host receives. */
+export function interrupted(host: Host): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      host.off("SIGINT", stop);
+      host.off("SIGTERM", stop);
+      resolve();
+    };
+    host.on("SIGINT", stop);
+    host.on("SIGTERM", stop);
+  });
 }
 
 export interface Context extends Io {
+  host: Host;
   out(text: string): void;
   err(text: string): void;
   color: Palette;
@@ -61,6 +90,7 @@ export function makeContext(io: Io): Context {
   const line = (t: string) => redactSecrets(t.endsWith("\n") ? t : `${t}\n`);
   return {
     ...io,
+    host: io.host ?? process,
     out: (t) => void io.stdout.write(line(t)),
     err: (t) => void io.stderr.write(line(t)),
     color: palette(colorEnabled(io.stdout, io.env)),

@@ -7,6 +7,7 @@ import { loadProjectCatalog } from "../manifest/project-models.js";
 import { findProjectRoot } from "../project/root.js";
 import { DIALECT_NAMES } from "../sim/dialects.js";
 import type { Command } from "./commands.js";
+import { interrupted } from "./context.js";
 
 function num(value: unknown, flag: string): number | undefined {
   if (value === undefined) return undefined;
@@ -70,11 +71,7 @@ export const simCommand: Command = {
       if (e instanceof RangeError) throw new ClipformError("USAGE", e.message);
       throw e;
     }
-    await new Promise<void>((resolve) => {
-      const stop = () => resolve();
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
-    });
+    await interrupted(ctx.host);
     await sim.close();
     return 0;
   },

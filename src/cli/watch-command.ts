@@ -11,6 +11,7 @@ import { parseUsd, type Command } from "./commands.js";
 import { relative, resolve } from "node:path";
 import { DEFAULT_OUT_DIR, SIM_RECORD_DIR } from "../core/layout.js";
 import { positiveInt } from "./apply-command.js";
+import { interrupted } from "./context.js";
 
 function portOf(value: unknown): number {
   const n = Number(value);
@@ -72,10 +73,7 @@ export const watchCommand: Command = {
     });
     try {
       await watcher.start();
-      await new Promise<void>((resolve) => {
-        process.once("SIGINT", resolve);
-        process.once("SIGTERM", resolve);
-      });
+      await interrupted(ctx.host);
     } finally {
       await watcher.close();
       await session?.close();

@@ -25,8 +25,22 @@ export interface GenerationOrder {
   chargePerResult: number | undefined;
 }
 
+/** The time generations take, kept by this clock (the real one by default; tests may move it by hand). */
+export interface SimClock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const REAL_CLOCK: SimClock = {
+  now: () => performance.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
 export interface GenerationConfig {
   latencyMs: number;
+  clock?: SimClock;
   failRate: number;
   rng: Rng;
   stats: SimStats;
@@ -74,10 +88,12 @@ export class GenerationStore {
   readonly #generations = new Map<string, Generation>();
   /** Finished videos by videoUUID: the only ones GET /videos/… serves. */
   readonly #videos = new Map<string, VideoLook>();
-  readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #timers = new Set<unknown>();
+  readonly #clock: SimClock;
 
   constructor(config: GenerationConfig) {
     this.#config = config;
+    this.#clock = config.clock ?? REAL_CLOCK;
   }
 
   has(taskUUID: string): boolean {
@@ -89,7 +105,7 @@ export class GenerationStore {
     const failure = rng.next() < failRate ? this.#drawFailure() : undefined;
     const generation: Generation = {
       order,
-      startedAt: performance.now(),
+      startedAt: this.#clock.now(),
       done: false,
       failure,
       results: failure ? [] : this.#drawResults(order.numberResults, order.taskUUID),
@@ -102,7 +118,7 @@ export class GenerationStore {
     stats.inFlight++;
     stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
 
-    const timer = setTimeout(() => {
+    const timer = this.#clock.setTimeout(() => {
       this.#timers.delete(timer);
       this.#finish(generation);
     }, latencyMs);
@@ -146,7 +162,7 @@ export class GenerationStore {
   /** Staggered: variant i of n is finished once (i + 1) / (n + 1) of the latency has passed. */
   #finishedSoFar(generation: Generation): number {
     const n = generation.results.length;
-    const share = this.#config.latencyMs === 0 ? 1 : (performance.now() - generation.startedAt) / this.#config.latencyMs;
+    const share = this.#config.latencyMs === 0 ? 1 : (this.#clock.now() - generation.startedAt) / this.#config.latencyMs;
     return Math.min(n, Math.floor(share * (n + 1)));
   }
 
@@ -163,7 +179,7 @@ export class GenerationStore {
 
   /** Cancels pending completions (on close). */
   stop(): void {
-    for (const timer of this.#timers) clearTimeout(timer);
+    for (const timer of this.#timers) this.#clock.clearTimeout(timer);
     this.#timers.clear();
   }
 
@@ -200,7 +216,7 @@ export class GenerationStore {
   #progress(generation: Generation): number {
     const { latencyMs } = this.#config;
     if (latencyMs === 0) return 0;
-    const elapsed = performance.now() - generation.startedAt;
+    const elapsed = this.#clock.now() - generation.startedAt;
     return Math.min(MAX_PROGRESS, Math.floor((elapsed / latencyMs) * 100));
   }
 }

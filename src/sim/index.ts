@@ -20,6 +20,7 @@ import { VIDEO_FORMATS, loadSampleVideos } from "./videos.js";
 
 export type { SimOptions } from "./options.js";
 export type { SimStats } from "./stats.js";
+export type { SimClock } from "./generations.js";
 export { DIALECTS, DIALECT_NAMES, type DialectName } from "./dialects.js";
 
 export interface Simulator {
@@ -63,6 +64,7 @@ async function launch(options: ResolvedOptions, catalog?: Catalog, warn?: (line:
   const dialect = new Dialect(options.dialects, rng.fork());
   const generations = new GenerationStore({
     latencyMs: options.latencyMs,
+    ...(options.clock && { clock: options.clock }),
     failRate: options.failRate,
     rng: generationRng,
     stats,

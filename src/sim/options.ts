@@ -1,5 +1,6 @@
 /** Simulator settings: what callers pass, the defaults, and the checks that reject nonsense early. */
 import { parseDialects, type DialectName } from "./dialects.js";
+import type { SimClock } from "./generations.js";
 
 export interface SimOptions {
   /** TCP port; 0 (the default) picks a free one. */
@@ -25,6 +26,8 @@ export interface SimOptions {
    * comma-separated list in CLIPFORM_SIM_DIALECT, so `apply --sim` can be run under one too.
    */
   dialects?: readonly string[];
+  /** What keeps the generations' time: the real clock by default; a test's own, moved by hand. */
+  clock?: SimClock;
 }
 
 export interface ResolvedOptions {
@@ -38,6 +41,7 @@ export interface ResolvedOptions {
   resetRate: number;
   seed: number;
   dialects: DialectName[];
+  clock?: SimClock;
 }
 
 export const DEFAULT_HOST = "127.0.0.1";
@@ -78,6 +82,7 @@ export function resolveOptions(opts: SimOptions = {}): ResolvedOptions {
     resetRate: rate("resetRate", opts.resetRate),
     seed,
     dialects: parseDialects(opts.dialects ?? process.env.CLIPFORM_SIM_DIALECT),
+    ...(opts.clock && { clock: opts.clock }),
   };
   // The three request faults share one draw per request, so together they cannot exceed 1.
   const requestFaults = resolved.rateLimitRate + resolved.errorRate + resolved.resetRate;

@@ -3,14 +3,14 @@
  * arrival succeeded, with arrival's last frame uploaded as its first; an edit upstream replaces
  * both, an edit downstream only the downstream clip; and kill -9 mid-chain never pays twice.
  */
-import { createServer, request as httpRequest, type Server } from "node:http";
+import { createServer, request as httpRequest, type Server, type ServerResponse } from "node:http";
 import { writeFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { extractFrame } from "../../src/media/frames.js";
 import { runFfmpeg } from "../../src/media/ffmpeg.js";
 import type { Simulator } from "../../src/sim/index.js";
-import { actionsOf, API_KEY, apply, cleanupAfterAll, collect, FAST, planJson, readLock, run, seeded, sleep, spawnCli, startSim, waitForOutput } from "../helpers/apply-sim.js";
+import { actionsOf, API_KEY, apply, cleanupAfterAll, collect, FAST, planJson, readLock, run, spawnCli, startSim } from "../helpers/apply-sim.js";
 import { project } from "../helpers/cli.js";
 import { OPENING, STATION_KEY, STORY, TRAILER } from "../helpers/story.js";
 
@@ -21,24 +21,45 @@ interface Seen {
   body: Record<string, unknown>;
 }
 
-/** A loopback proxy in front of the simulator that keeps every task it forwards, in order. */
-async function recordingProxy(sim: Simulator): Promise<{ url: string; seen: Seen[]; close: () => Promise<void> }> {
+/** One exchange through the proxy: the tasks sent and the API's parsed answer. */
+interface Exchange {
+  tasks: Record<string, unknown>[];
+  reply: unknown;
+}
+
+/**
+ * A loopback proxy in front of the simulator that keeps every task it forwards, in order. With
+ * `holdAt(moment)`, the first answer that matches `moment` is not passed back: the caller stays
+ * waiting on it, at exactly that point of its work, until `release()`.
+ */
+async function recordingProxy(sim: Simulator) {
   const seen: Seen[] = [];
   const target = new URL(sim.apiUrl);
+  let moment: ((x: Exchange) => boolean) | undefined;
+  let reached: (() => void) | undefined;
+  const held: ServerResponse[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       const body = Buffer.concat(chunks);
-      try {
-        const tasks = JSON.parse(body.toString("utf8")) as Record<string, unknown>[];
-        for (const t of Array.isArray(tasks) ? tasks : [tasks]) seen.push({ taskType: String(t.taskType), body: t });
-      } catch {
-        // not JSON: a download; nothing to keep
-      }
+      const json = parsed(body);
+      const tasks = (json === undefined ? [] : Array.isArray(json) ? json : [json]) as Record<string, unknown>[];
+      for (const t of tasks) seen.push({ taskType: String(t.taskType), body: t });
       const fwd = httpRequest({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
+        const answer: Buffer[] = [];
+        up.on("data", (c: Buffer) => answer.push(c));
+        up.on("end", () => {
+          const reply = Buffer.concat(answer);
+          if (moment?.({ tasks, reply: parsed(reply) })) {
+            moment = undefined;
+            held.push(res);
+            reached?.();
+            return;
+          }
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          res.end(reply);
+        });
       });
       fwd.on("error", () => res.destroy());
       fwd.end(body);
@@ -46,7 +67,30 @@ async function recordingProxy(sim: Simulator): Promise<{ url: string; seen: Seen
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const port = (server.address() as { port: number }).port;
-  return { url: `http://127.0.0.1:${port}${target.pathname}`, seen, close: () => new Promise((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${port}${target.pathname}`,
+    seen,
+    /** Resolves when an answer matching `m` is being held. */
+    holdAt: (m: (x: Exchange) => boolean) =>
+      new Promise<void>((resolve) => {
+        moment = m;
+        reached = resolve;
+      }),
+    /** Stops holding: held answers are dropped, and no moment is waited for. */
+    release: () => {
+      moment = undefined;
+      for (const res of held.splice(0)) res.destroy();
+    },
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+function parsed(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString("utf8"));
+  } catch {
+    return undefined; // not JSON: a download
+  }
 }
 
 const env = (url: string) => ({ RUNWARE_BASE_URL: url, RUNWARE_API_KEY: API_KEY });
@@ -128,9 +172,8 @@ describe("apply: chained clips", () => {
   });
 
   it("kill -9 mid-chain, again and again: the chain completes and no clip is generated twice", { timeout: 120_000 }, async () => {
-    // Each generation takes long enough that a kill sent at a moment lands before the next stage,
-    // even on a loaded machine (at 150 ms, one full-suite run in three reached only 2 moments).
-    const sim = await startSim({ latencyMs: 600 });
+    const sim = await startSim({ latencyMs: 100 });
+    const proxy = await recordingProxy(sim);
     const yaml = `${STORY}  epilogue:
     model: klingai:3@1
     positivePrompt: The empty platform as the train leaves.
@@ -139,19 +182,33 @@ describe("apply: chained clips", () => {
         - image: { from: platform }
 `;
     const dir = project({ "specs/story.yaml": yaml });
-    const rand = seeded(1313);
-    const moments = [/submitted\s+arrival/, /succeeded\s+arrival/, /frames\s+platform/, /submitted\s+platform/, /succeeded\s+platform/, /frames\s+epilogue/];
+    // The moments are the API's answers, held back while the apply waits for them, so each kill
+    // lands exactly there whatever the machine's speed: a submission the API accepted but clipform
+    // never heard of, a poll saying a clip is done, a frame on its way up, for each stage in turn.
+    const prompts = { arrival: "A train pulls into", platform: "The passengers step out" };
+    const uuidOf = (clip: keyof typeof prompts) => proxy.seen.find((t) => t.taskType === "videoInference" && String(t.body.positivePrompt).startsWith(prompts[clip]))?.body.taskUUID;
+    const submitted = (clip: keyof typeof prompts) => (x: Exchange) => x.tasks.some((t) => t.taskType === "videoInference" && String(t.positivePrompt).startsWith(prompts[clip]));
+    const finished = (clip: keyof typeof prompts) => (x: Exchange) =>
+      x.tasks.some((t) => t.taskType === "getResponse") &&
+      ((x.reply as { data?: { taskUUID?: unknown; status?: unknown }[] } | undefined)?.data ?? []).some((d) => d.taskUUID === uuidOf(clip) && d.status === "success");
+    const uploading = (x: Exchange) => x.tasks.some((t) => t.taskType === "imageUpload");
+    const moments = [submitted("arrival"), finished("arrival"), uploading, submitted("platform"), finished("platform"), uploading];
     let kills = 0;
-    for (const moment of moments) {
-      const p = spawnCli(["apply", ...FAST], { cwd: dir, env: env(sim.apiUrl) });
-      const out = collect(p);
-      const reached = await waitForOutput(p, moment, "stderr", 15_000).then(() => true, () => false);
-      if (reached) {
-        await sleep(Math.floor(rand() * 60));
-        p.kill("SIGKILL");
-        kills++;
+    try {
+      for (const moment of moments) {
+        const reached = proxy.holdAt(moment).then(() => true);
+        const p = spawnCli(["apply", ...FAST], { cwd: dir, env: env(proxy.url) });
+        const out = collect(p);
+        if (await Promise.race([reached, out.then(() => false)])) {
+          p.kill("SIGKILL");
+          kills++;
+        }
+        await out;
+        proxy.release();
       }
-      await out;
+    } finally {
+      proxy.release();
+      await proxy.close();
     }
     const last = await run(["apply", ...FAST], { cwd: dir, env: env(sim.apiUrl) });
     expect(last.code, last.stderr).toBe(0);

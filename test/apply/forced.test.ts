@@ -7,20 +7,18 @@ import { describe, expect, it } from "vitest";
 import {
   apply,
   cleanupAfterAll,
-  collect,
   FAST,
   lockPathOf,
   readLockFile,
   run,
   simEnv,
   simProject,
-  spawnCli,
   startSim,
   type LockJson,
-  waitForOutput,
   planJson,
 } from "../helpers/apply-sim.js";
 import { pendingJournals } from "../../src/lockfile/journal.js";
+import { startCli } from "../helpers/run.js";
 
 cleanupAfterAll();
 
@@ -39,9 +37,9 @@ describe("apply: two writers, forced", () => {
     const N = 20;
     const sim = await startSim({ latencyMs: 1500 });
     const dir = simProject(N);
-    const first = spawnCli(["apply", ...FAST, "--concurrency", "4"], { cwd: dir, env: simEnv(sim) });
-    const firstDone = collect(first, 60_000);
-    await waitForOutput(first, /submitted +clip-/);
+    const first = startCli(["apply", ...FAST, "--concurrency", "4"], { cwd: dir, env: simEnv(sim), input: "" });
+    const firstDone = first.done;
+    await first.waitFor(/submitted +clip-/, { stream: "stderr" });
     const unlocked = await run(["unlock", "--force"], { cwd: dir });
     expect(unlocked.code, unlocked.stderr).toBe(0);
     const second = await apply(dir, sim, ["--concurrency", "20"]);

@@ -59,7 +59,8 @@ describe("apply: Ctrl-C", () => {
     const out = collect(p);
     await waitForOutput(p, /^submitted /m);
     p.kill("SIGINT");
-    await new Promise((r) => setTimeout(r, 30));
+    // The second Ctrl-C once the first has been heard (two signals, never coalesced into one).
+    await waitForOutput(p, /interrupted: submitting nothing more/);
     p.kill("SIGINT");
     const r = await out;
     expect(r.code).toBe(130);

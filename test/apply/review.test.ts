@@ -27,11 +27,12 @@ import {
   waitForOutput,
   FAST,
   collect,
-  sleep,
+  untilRecorded,
   hasLock,
   lockPathOf,
 } from "../helpers/apply-sim.js";
 import { png } from "../helpers/manifest-fixtures.js";
+import { startCli } from "../helpers/run.js";
 import { aspectOf, sampleFileName } from "../../src/sim/videos.js";
 
 cleanupAfterAll();
@@ -43,7 +44,8 @@ describe.concurrent("apply: review regressions", () => {
     const p = spawnCli(["apply", ...FAST], { cwd: dir, env: simEnv(slow) });
     const done = collect(p);
     await waitForOutput(p, /submitted +clip-01/);
-    await sleep(300); // the acknowledgement is flushed at the next polling tick
+    // The acknowledgement is written at the next polling tick: kill once the journal holds it.
+    await untilRecorded(dir, (l) => l.clips["clip-01"]?.tasks[0]?.acceptedAt !== undefined);
     p.kill("SIGKILL");
     await done;
     const task = readLock(dir).clips["clip-01"]!.tasks[0]!;
@@ -68,7 +70,7 @@ describe.concurrent("apply: review regressions", () => {
     const p = spawnCli(["apply", ...FAST], { cwd: dir, env: simEnv(slow) });
     const done = collect(p);
     await waitForOutput(p, /submitted +clip-01/);
-    await sleep(300);
+    await untilRecorded(dir, (l) => l.clips["clip-01"]?.tasks[0]?.acceptedAt !== undefined);
     p.kill("SIGKILL");
     await done;
     // As if the crash came between the write-ahead and the request: no acknowledgement recorded.
@@ -138,18 +140,16 @@ describe.concurrent("apply: review regressions", () => {
   it("an entry written to the lockfile while an apply runs is merged in, not lost", async () => {
     const sim = await startSim({ latencyMs: 1_500 });
     const dir = simProject(1);
-    const p = spawnCli(["apply", ...FAST], { cwd: dir, env: simEnv(sim) });
-    const done = collect(p);
-    await waitForOutput(p, /submitted +clip-01/);
-    await sleep(300);
-    const lock = readLock(dir);
+    const p = startCli(["apply", ...FAST], { cwd: dir, env: simEnv(sim), input: "" });
+    await p.waitFor(/submitted +clip-01/, { stream: "stderr" });
+    const lock = await untilRecorded(dir, (l) => l.clips["clip-01"]?.tasks[0]?.acceptedAt !== undefined);
     const foreign = structuredClone(lock.clips["clip-01"]!);
     foreign.tasks = [];
     foreign.results = [{ taskUUID: "00000000-0000-4000-8000-00000000beef", videoUUID: "00000000-0000-4000-8000-00000000cafe", costUsd: 0.1848 }];
     lock.clips["pulled-from-git"] = foreign;
     lock.serial += 5;
     writeFileSync(join(dir, "clipform.lock.json"), JSON.stringify(lock, null, 2));
-    const r = await done;
+    const r = await p.done;
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("the lockfile was changed while this apply ran: merged it clip by clip");
     const after = readLock(dir);

@@ -6,12 +6,15 @@
 import { describe, expect, it } from "vitest";
 import { EXIT_STILL_RUNNING } from "../../src/runware/waiting.js";
 import { apply, cleanupAfterAll, readLock, simProject, startSim } from "../helpers/apply-sim.js";
+import { ManualClock } from "../helpers/clock.js";
 
 cleanupAfterAll();
 
 describe("apply --task-timeout", () => {
   it("ends at the deadline with exit 75 and the still-running message; nothing is sent twice, and a later apply collects", async () => {
-    const sim = await startSim({ latencyMs: 4_000 });
+    // The generations take 4 s of the simulator's clock, which moves only when this test says.
+    const clock = new ManualClock();
+    const sim = await startSim({ latencyMs: 4_000, clock });
     const dir = simProject(2);
     const r = await apply(dir, sim, ["--task-timeout", "500ms"]);
     expect(r.stderr).toMatch(/still running: 2 tasks did not finish within --task-timeout/);
@@ -22,6 +25,7 @@ describe("apply --task-timeout", () => {
     for (const t of tasks) expect(t.status).toBe("submitted");
     expect(sim.stats().videoInference).toBe(2);
 
+    clock.advance(4_000);
     const again = await apply(dir, sim, ["--task-timeout", "30s"]);
     expect(again.code).toBe(0);
     expect(sim.stats().videoInference).toBe(2);

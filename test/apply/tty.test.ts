@@ -39,9 +39,9 @@ describe("apply on a terminal", () => {
     expect(existsSync(join(dir, ".clipform", "sim", "clipform.lock.json"))).toBe(false);
   });
 
-  it("a plan that only cuts a film does not ask: nothing is paid, and it says what it cuts", () => {
+  it("a plan that only cuts a film does not ask: nothing is paid, and it says what it cuts", async () => {
     const dir = project({ "specs/a.yaml": `${clip["specs/a.yaml"]}sequences:\n  reel: [a]\n` });
-    expect(cli(["apply", "--sim", "--auto-approve", "--poll-interval", "20"], { cwd: dir }).code).toBe(0);
+    expect((await cli(["apply", "--sim", "--auto-approve", "--poll-interval", "20"], { cwd: dir })).code).toBe(0);
     rmSync(join(dir, ".clipform", "sim", "clipform-out", "reel.mp4"));
     const r = onTerminal(["apply", "--sim"], dir, "");
     expect(r.out).not.toContain("Do you want to perform these actions?");

@@ -357,7 +357,7 @@ describe("the GitHub Actions workflow", () => {
     expect(Object.keys(merged.clips)).toHaveLength(14);
     expect(git(origin, "log", "--format=%s", "-3", "main").trim().split("\n")).toEqual(["clipform: update lockfile [skip ci]", "add dev-clip", "add ci-clip"]);
     // Nothing to generate on main afterwards (the CI checkout lacks dev-clip's video: a download).
-    const p = JSON.parse(cli(["plan", "--json"], { cwd: ci }).stdout) as { summary: Record<string, number>; changes: { address: string; action: string }[] };
+    const p = JSON.parse((await cli(["plan", "--json"], { cwd: ci })).stdout) as { summary: Record<string, number>; changes: { address: string; action: string }[] };
     expect(p.summary.generations).toBe(0);
     expect(p.changes.filter((c) => c.action !== "no-op")).toEqual([expect.objectContaining({ address: "dev-clip", action: "download" })]);
   }, 120_000);

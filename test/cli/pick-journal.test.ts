@@ -38,14 +38,14 @@ function interrupted(replace = false): string {
 }
 
 describe("pick and prune read the journal of an interrupted apply", () => {
-  it("pick lists and picks a take only the journal holds; the lockfile then holds it and the journal goes", () => {
+  it("pick lists and picks a take only the journal holds; the lockfile then holds it and the journal goes", async () => {
     const dir = interrupted();
     const path = join(dir, "clipform.lock.json");
     expect(pendingJournals(path)).toHaveLength(1);
-    const list = cli(["pick", "x"], { cwd: dir });
+    const list = await cli(["pick", "x"], { cwd: dir });
     expect(list.code, list.stderr).toBe(0);
     expect(list.stdout).toMatch(/ 2 {2}00000000 .*succeeded/);
-    const picked = cli(["pick", "x", "2"], { cwd: dir });
+    const picked = await cli(["pick", "x", "2"], { cwd: dir });
     expect(picked.code, picked.stderr).toBe(0);
     const lock = readLockfile(path).lock;
     expect(lock.clips.x!.picked).toBe(T2);
@@ -53,10 +53,10 @@ describe("pick and prune read the journal of an interrupted apply", () => {
     expect(pendingJournals(path)).toEqual([]);
   });
 
-  it("prune drops a take the journal made unused, and writes the journal's records into the lockfile", () => {
+  it("prune drops a take the journal made unused, and writes the journal's records into the lockfile", async () => {
     const dir = interrupted(true);
     const path = join(dir, "clipform.lock.json");
-    const r = cli(["prune"], { cwd: dir });
+    const r = await cli(["prune"], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^dropped take .* of x: 1 task, 1 video, cost \$0\.18/m);
     expect(readLockfile(path).lock.clips.x!.tasks.map((t) => t.taskUUID)).toContain(T2);

@@ -1,12 +1,13 @@
 /**
  * End-to-end helpers for `clipform apply`: a simulator in the test process, projects of N clips,
- * the real binary run asynchronously (the simulator lives on this process's event loop, so the
- * CLI must never be run with spawnSync while a simulator is expected to answer), and lockfile
- * readers.
+ * commands run in this process (`run`, run.ts) or, for what only a real process shows, as the
+ * built binary run asynchronously (`runSpawned`, `spawnCli`: the simulator lives on this
+ * process's event loop, so the binary must never be run with spawnSync while a simulator is
+ * expected to answer), and lockfile readers.
  */
 import { spawn, type ChildProcess, type StdioOptions } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, watch, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { afterAll } from "vitest";
 import { foldJournals, pendingJournals } from "../../src/lockfile/journal.js";
@@ -14,6 +15,7 @@ import { readLockfile, serializeLockfile } from "../../src/lockfile/io.js";
 import { startSimulator, type SimOptions, type Simulator } from "../../src/sim/index.js";
 import { createRng } from "../../src/sim/rng.js";
 import { BIN, bareEnv, project } from "./cli.js";
+import { runCli } from "./run.js";
 
 export const API_KEY = "test-key";
 export const SIM_PRICE = 0.1848; // klingai:3@1, 5 s, per result (what the simulator charges)
@@ -114,8 +116,25 @@ export function collect(p: ChildProcess, timeoutMs = 45_000): Promise<RunResult>
   });
 }
 
-/** Runs the binary to completion without blocking this process (the simulator keeps serving). */
-export function run(args: string[], opts: { cwd: string; env?: Record<string, string>; input?: string; timeoutMs?: number }): Promise<RunResult> {
+/**
+ * Runs `clipform …args` in this process to its end (the simulator keeps serving); with
+ * `timeoutMs`, fails when the command has not ended by then.
+ */
+export async function run(args: string[], opts: { cwd: string; env?: Record<string, string>; input?: string; timeoutMs?: number }): Promise<RunResult> {
+  const done = runCli(args, opts);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    if (opts.timeoutMs !== undefined) timer = setTimeout(() => reject(new Error(`clipform ${args.join(" ")} did not end within ${opts.timeoutMs} ms`)), opts.timeoutMs);
+  });
+  try {
+    return { ...(await Promise.race([done, late])), signal: null };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Runs the binary to completion in a process of its own, without blocking this one. */
+export function runSpawned(args: string[], opts: { cwd: string; env?: Record<string, string>; input?: string; timeoutMs?: number }): Promise<RunResult> {
   const p = spawnCli(args, opts);
   const done = collect(p, opts.timeoutMs);
   p.stdin!.end(opts.input ?? "");
@@ -275,6 +294,36 @@ export function seeded(seed: number): () => number {
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Resolves with the record (readLock) once `test` holds for it, re-read at every change under the
+ * project (the journal's appends and the lockfile's writes), never on a timer; rejects after
+ * `timeoutMs` with the last record seen.
+ */
+export function untilRecorded(dir: string, test: (lock: LockJson) => boolean, timeoutMs = 20_000): Promise<LockJson> {
+  return new Promise((resolve, reject) => {
+    let last: LockJson | undefined;
+    const check = (): boolean => {
+      try {
+        last = readLock(dir);
+      } catch {
+        return false; // no record yet
+      }
+      return test(last);
+    };
+    const watcher = watch(dir, { recursive: true }, () => {
+      if (check()) done(undefined);
+    });
+    const timer = setTimeout(() => done(new Error(`the record did not reach the expected state within ${timeoutMs} ms; last seen:\n${JSON.stringify(last, null, 2)}`)), timeoutMs);
+    const done = (err: Error | undefined) => {
+      clearTimeout(timer);
+      watcher.close();
+      if (err) reject(err);
+      else resolve(last!);
+    };
+    if (check()) done(undefined);
+  });
+}
 
 /** Resolves once `p`'s stderr (or stdout) has matched `re`; rejects if it exits first. */
 export function waitForOutput(p: ChildProcess, re: RegExp, stream: "stderr" | "stdout" = "stderr", timeoutMs = 20_000): Promise<string> {

@@ -1,25 +1,29 @@
-/** Runs the built binary as a user would: a real process, a bare environment, no colour. */
+/**
+ * Runs clipform as a user would, with a bare environment and no colour: `cli()` in this process
+ * (run.ts), `spawnedCli()` and `cliProcess()` as a real process of the built binary, for what only
+ * a real process shows.
+ */
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, writeFileSync, cpSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll } from "vitest";
+import { startSimulator } from "../../src/sim/index.js";
+import { bareEnv, runCli, type CliResult, type RunOptions } from "./run.js";
 
 export const REPO = fileURLToPath(new URL("../../", import.meta.url));
 export const BIN = join(REPO, "bin", "clipform.js");
 
-export interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
+export { bareEnv, type CliResult } from "./run.js";
+
+/** `clipform …args` run in this process to its end. */
+export function cli(args: string[], opts: RunOptions): Promise<CliResult> {
+  return runCli(args, opts);
 }
 
-export function bareEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", NO_COLOR: "1", ...extra };
-}
-
-export function cli(args: string[], opts: { cwd: string; env?: Record<string, string>; input?: string }): CliResult {
+/** The built binary run to its end in a process of its own (this process waits, blocked). */
+export function spawnedCli(args: string[], opts: { cwd: string; env?: Record<string, string>; input?: string }): CliResult {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: opts.cwd, env: bareEnv(opts.env), encoding: "utf8", input: opts.input ?? "", timeout: 60_000 });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
@@ -31,9 +35,12 @@ export function cliProcess(args: string[], opts: { cwd: string; env?: Record<str
 
 /** Temp projects made by the test file that imports this helper, removed after its tests. */
 const made: string[] = [];
-afterAll(() => {
+export function removeTempProjects(): void {
   for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+}
+// With isolated files this runs after each file; the fast tier shares modules between files, so
+// its setup (test/no-processes.ts) registers it for every file.
+afterAll(removeTempProjects);
 
 function tempDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -59,22 +66,10 @@ export function exampleProject(): string {
 }
 
 /**
- * `clipform sim` in a process of its own, for tests whose synchronous `cli()` runs must write the
- * project's real record (`apply --sim` keeps its own apart): pass `env` to them.
+ * A simulator in this process, for tests whose `cli()` runs must write the project's real record
+ * (`apply --sim` keeps its own apart): pass `env` to them.
  */
-export async function simProcess(): Promise<{ env: Record<string, string>; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [BIN, "sim", "--port", "0", "--latency-ms", "50"], { env: bareEnv(), stdio: ["ignore", "pipe", "pipe"] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let seen = "";
-    child.stdout.on("data", (d: Buffer) => {
-      seen += d.toString();
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(seen);
-      if (m) resolve(m[1]!);
-    });
-    child.once("exit", (code) => reject(new Error(`clipform sim exited ${code} before listening: ${seen}`)));
-  });
-  return {
-    env: { RUNWARE_BASE_URL: `${url}/v1`, RUNWARE_API_KEY: "test-key-for-the-simulator" },
-    stop: () => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : (child.once("exit", () => resolve()), child.kill("SIGTERM")))),
-  };
+export async function simServer(): Promise<{ env: Record<string, string>; stop(): Promise<void> }> {
+  const sim = await startSimulator({ latencyMs: 50 });
+  return { env: { RUNWARE_BASE_URL: sim.apiUrl, RUNWARE_API_KEY: "test-key-for-the-simulator" }, stop: () => sim.close() };
 }

@@ -1,66 +1,44 @@
-/** A clipform process whose output is read as it comes, for watch tests and the benchmark. */
-import type { ChildProcessWithoutNullStreams } from "node:child_process";
-import { cliProcess } from "./cli.js";
+/** A long-running clipform command (watch, sim) run in this process, its output read as it comes. */
+import { startCli } from "./run.js";
 
 export interface Running {
-  proc: ChildProcessWithoutNullStreams;
+  /** `exitCode` is null while the command runs. */
+  proc: { readonly exitCode: number | null };
   output(): string;
   /** Resolves with the output once `pattern` matches the text printed after `from` (an output offset). */
   waitFor(pattern: RegExp, opts?: { from?: number; timeoutMs?: number }): Promise<string>;
   /**
-   * Ctrl-C (SIGINT), then resolves with the exit code. With `timeoutMs`, a process still running
-   * by then is killed and the promise rejects, saying so, with the output so far.
+   * Ctrl-C (SIGINT), then resolves with the exit code. With `timeoutMs`, a command still running
+   * by then makes the promise reject, saying so, with the output so far.
    */
   stop(opts?: { timeoutMs?: number }): Promise<number | null>;
 }
 
 export function start(args: string[], opts: { cwd: string; env?: Record<string, string> }): Running {
-  const proc = cliProcess(args, opts);
-  let out = "";
-  const listeners = new Set<() => void>();
-  const onData = (d: Buffer) => {
-    out += d.toString();
-    for (const l of listeners) l();
-  };
-  proc.stdout.on("data", onData);
-  proc.stderr.on("data", onData);
+  const cmd = startCli(args, opts);
+  let exitCode: number | null = null;
+  const ended = cmd.done.then((r) => (exitCode = r.code));
   return {
-    proc,
-    output: () => out,
-    waitFor(pattern, { from = 0, timeoutMs = 15_000 } = {}) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          if (pattern.test(out.slice(from))) {
-            listeners.delete(check);
-            clearTimeout(timer);
-            resolve(out.slice(from));
-          }
-        };
-        const timer = setTimeout(() => {
-          listeners.delete(check);
-          reject(new Error(`timed out waiting for ${pattern}; output so far:\n${out.slice(from)}`));
-        }, timeoutMs);
-        listeners.add(check);
-        check();
-      });
+    proc: {
+      get exitCode() {
+        return exitCode;
+      },
     },
-    stop({ timeoutMs } = {}) {
-      return new Promise((resolve, reject) => {
-        // A process killed by a signal has no exit code, and its "exit" has already been emitted.
-        if (proc.exitCode !== null || proc.signalCode !== null) return resolve(proc.exitCode);
-        const timer =
-          timeoutMs === undefined
-            ? undefined
-            : setTimeout(() => {
-                proc.kill("SIGKILL");
-                reject(new Error(`clipform ${args.join(" ")} did not exit within ${timeoutMs} ms of SIGINT (killed); output so far:\n${out}`));
-              }, timeoutMs);
-        proc.once("exit", (code) => {
-          clearTimeout(timer);
-          resolve(code);
-        });
-        proc.kill("SIGINT");
+    output: cmd.output,
+    waitFor: (pattern, o) => cmd.waitFor(pattern, o),
+    async stop({ timeoutMs } = {}) {
+      if (exitCode !== null) return exitCode;
+      cmd.signal("SIGINT");
+      if (timeoutMs === undefined) return ended;
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`clipform ${args.join(" ")} did not exit within ${timeoutMs} ms of SIGINT; output so far:\n${cmd.output()}`)), timeoutMs);
       });
+      try {
+        return await Promise.race([ended, late]);
+      } finally {
+        clearTimeout(timer);
+      }
     },
   };
 }

@@ -35,12 +35,12 @@ describe("image model catalog", () => {
     }
   });
 
-  it("`clipform models` lists them; `clipform models AIR` shows one with its sources", () => {
+  it("`clipform models` lists them; `clipform models AIR` shows one with its sources", async () => {
     const cwd = project({ "clipform.yaml": "version: 1\n" });
-    const list = cli(["models"], { cwd });
+    const list = await cli(["models"], { cwd });
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(/Image models \(keyframes[^\n]*\n {2}runware:100@1 {2}FLUX\.1 \[schnell\][\s\S]*price unpriced[\s\S]*runware:107@1 {2}FLUX\.1 Krea \[dev\][\s\S]*\$0\.0098 per image \(1024x1024 · 28 steps\) documented/);
-    const one = cli(["models", "runware:101@1"], { cwd });
+    const one = await cli(["models", "runware:101@1"], { cwd });
     expect(one.code).toBe(0);
     expect(one.stdout).toMatch(/width, height\s+required; 512–2048 px per side, multiples of 16 \[conflict\]/);
     expect(one.stdout).toMatch(/RW-skill-flux-dev\s+https:\/\/github\.com\/Runware\/runware-skills/);

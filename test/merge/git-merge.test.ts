@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { BIN, bareEnv, cli, exampleProject, simProcess } from "../helpers/cli.js";
+import { BIN, bareEnv, cli, exampleProject, simServer } from "../helpers/cli.js";
 
 interface Lock {
   lineage: string;
@@ -34,20 +34,20 @@ function gitOk(cwd: string, ...args: string[]): string {
   return r.out;
 }
 
-function clipform(cwd: string, ...args: string[]) {
-  const r = cli(args, { cwd });
+async function clipform(cwd: string, ...args: string[]) {
+  const r = await cli(args, { cwd });
   return r;
 }
 
 /** A simulator in its own process: these applies write the project's real, committed lockfile (`apply --sim` keeps its record apart). */
-let sim: Awaited<ReturnType<typeof simProcess>>;
+let sim: Awaited<ReturnType<typeof simServer>>;
 beforeAll(async () => {
-  sim = await simProcess();
+  sim = await simServer();
 });
 afterAll(() => sim?.stop());
 
-function applySim(cwd: string): void {
-  const r = cli(["apply", "--auto-approve"], { cwd, env: sim.env });
+async function applySim(cwd: string): Promise<void> {
+  const r = await cli(["apply", "--auto-approve"], { cwd, env: sim.env });
   if (r.code !== 0) throw new Error(`apply on the simulator exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
 }
 
@@ -59,7 +59,7 @@ const clipManifest = (id: string, prompt: string) =>
   `version: 1\nclips:\n  ${id}:\n    model: klingai:3@1\n    positivePrompt: ${prompt}\n    width: 1280\n    height: 720\n`;
 
 /** The example project in a git repo, applied on the simulator and committed on main. */
-function repoWithAppliedMain(): string {
+async function repoWithAppliedMain(): Promise<string> {
   const dir = exampleProject();
   dirs.push(dir);
   gitOk(dir, "init", "-q", "-b", "main");
@@ -68,7 +68,7 @@ function repoWithAppliedMain(): string {
   writeFileSync(join(dir, ".gitignore"), "clipform-out/\n.clipform/\n");
   // The README's .gitattributes line; the driver itself is configured per clone (git config).
   writeFileSync(join(dir, ".gitattributes"), "clipform.lock.json merge=clipform\n");
-  applySim(dir);
+  await applySim(dir);
   gitOk(dir, "add", "-A");
   gitOk(dir, "commit", "-q", "-m", "example project, applied");
   return dir;
@@ -89,8 +89,8 @@ function configureDriver(dir: string): void {
 }
 
 describe("git merge of lockfiles changed on two branches", () => {
-  it("merges clip by clip with the driver (and conflicts without it); plan afterwards has nothing to generate", () => {
-    const dir = repoWithAppliedMain();
+  it("merges clip by clip with the driver (and conflicts without it); plan afterwards has nothing to generate", async () => {
+    const dir = await repoWithAppliedMain();
     const main = lockAt(dir, "main");
     expect(Object.keys(main.clips)).toHaveLength(12);
 
@@ -98,7 +98,7 @@ describe("git merge of lockfiles changed on two branches", () => {
     gitOk(dir, "checkout", "-q", "-b", "a");
     writeFileSync(join(dir, "specs/branch-a.yaml"), clipManifest("x-ferry", "A small ferry crosses a calm bay at sunrise"));
     editFile(join(dir, "specs/image-to-video.yaml"), (s) => s.slice(0, s.indexOf("  windmill-lighthouse:")));
-    applySim(dir);
+    await applySim(dir);
     gitOk(dir, "add", "-A");
     gitOk(dir, "commit", "-q", "-m", "a: x-ferry, no windmill");
 
@@ -107,7 +107,7 @@ describe("git merge of lockfiles changed on two branches", () => {
     gitOk(dir, "checkout", "-q", "-b", "b");
     writeFileSync(join(dir, "specs/branch-b.yaml"), clipManifest("y-kite", "A red kite climbs over windswept dunes"));
     bumpOrigami(dir);
-    applySim(dir);
+    await applySim(dir);
     gitOk(dir, "add", "-A");
     gitOk(dir, "commit", "-q", "-m", "b: y-kite, origami x3");
 
@@ -126,7 +126,7 @@ describe("git merge of lockfiles changed on two branches", () => {
     const conflicted = readFileSync(join(dir, "clipform.lock.json"), "utf8");
     const hunks = [...conflicted.matchAll(/^<<<<<<< .*\n([\s\S]*?)^>>>>>>> .*$/gm)].map((m) => m[1]!);
     expect(hunks.some((h) => /"serial": \d+/.test(h))).toBe(true);
-    const refused = clipform(dir, "plan");
+    const refused = await clipform(dir, "plan");
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/unresolved git merge conflict markers.*clipform lock merge/);
     gitOk(dir, "merge", "--abort");
@@ -160,7 +160,7 @@ describe("git merge of lockfiles changed on two branches", () => {
     for (const v of [...videosOf(a), ...videosOf(b)].filter((x) => !windmill.has(x))) expect(all.has(v), v).toBe(true);
 
     // This checkout has every file (clipform-out/ is ignored, so it survived the branch switches): nothing to do.
-    const plan = clipform(dir, "plan", "--detailed-exitcode");
+    const plan = await clipform(dir, "plan", "--detailed-exitcode");
     expect(plan.stdout).toContain("No changes");
     expect(plan.code).toBe(0);
 
@@ -168,7 +168,7 @@ describe("git merge of lockfiles changed on two branches", () => {
     const clone = mkdtempSync(join(tmpdir(), "clipform-clone-"));
     dirs.push(clone);
     gitOk(tmpdir(), "clone", "-q", dir, clone);
-    const cloned = clipform(clone, "plan", "--json", "--detailed-exitcode");
+    const cloned = await clipform(clone, "plan", "--json", "--detailed-exitcode");
     expect(cloned.code).toBe(2);
     const pj = JSON.parse(cloned.stdout) as { changes: { address: string; action: string }[]; summary: Record<string, number> };
     expect(pj.changes.map((c) => c.address)).toEqual(expected);
@@ -176,8 +176,8 @@ describe("git merge of lockfiles changed on two branches", () => {
     expect(pj.summary).toMatchObject({ download: 13, create: 0, replace: 0, "add-variants": 0, retry: 0, estimated_cost_usd: 0, generations: 0 });
   }, 180_000);
 
-  it("both branches paid for the same new variant: the merge keeps both videos, and plan generates nothing", () => {
-    const dir = repoWithAppliedMain();
+  it("both branches paid for the same new variant: the merge keeps both videos, and plan generates nothing", async () => {
+    const dir = await repoWithAppliedMain();
     configureDriver(dir);
     const main = lockAt(dir, "main");
     // Both branches apply in this one folder, where videos are not in git: b's third video lands
@@ -187,7 +187,7 @@ describe("git merge of lockfiles changed on two branches", () => {
     for (const branch of ["a", "b"]) {
       gitOk(dir, "checkout", "-q", "-b", branch, "main");
       bumpOrigami(dir);
-      applySim(dir);
+      await applySim(dir);
       gitOk(dir, "commit", "-q", "-am", `${branch}: origami x3`);
       if (branch === "a") aV3 = readFileSync(v3);
     }
@@ -208,7 +208,7 @@ describe("git merge of lockfiles changed on two branches", () => {
     expect(paid(m)).toBeCloseTo(paid(aO) + paid(bO) - paid(main.clips["origami-dragon"]!), 6);
 
     writeFileSync(v3, aV3);
-    const pj = JSON.parse(clipform(dir, "plan", "--json").stdout) as { changes: { address: string; action: string; reason: string }[]; summary: Record<string, number> };
+    const pj = JSON.parse((await clipform(dir, "plan", "--json")).stdout) as { changes: { address: string; action: string; reason: string }[]; summary: Record<string, number> };
     expect(pj.changes.find((c) => c.address === "origami-dragon")).toMatchObject({ action: "no-op", reason: "up to date (1 more variant kept in the lockfile)" });
     expect(pj.summary.generations).toBe(0);
   }, 180_000);

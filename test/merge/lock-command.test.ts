@@ -19,13 +19,13 @@ function sides(base: Lockfile | "", ours: Lockfile | string, theirs: Lockfile | 
 const merge = (dir: string, extra: string[] = ["clipform.lock.json"]) => cli(["lock", "merge", "O", "A", "B", ...extra], { cwd: dir });
 
 describe("clipform lock merge", () => {
-  it("writes the merged lockfile to OURS (deterministic text) and exits 0", () => {
+  it("writes the merged lockfile to OURS (deterministic text) and exits 0", async () => {
     const a = done("a", "A");
     const base = lock({ a }, 4);
     const ours = lock({ a, x: done("x", "X", 1, 5) }, 5);
     const theirs = lock({ a, y: done("y", "Y", 1, 6) }, 8);
     const dir = sides(base, ours, theirs);
-    const r = merge(dir);
+    const r = await merge(dir);
     expect(r.stderr).toBe("clipform lock merge: clipform.lock.json: 3 entries (1 unchanged, 1 from ours, 1 from theirs), serial 5/8 → 9\n");
     expect(r.code).toBe(0);
     const text = readFileSync(join(dir, "A"), "utf8");
@@ -36,14 +36,14 @@ describe("clipform lock merge", () => {
     expect(readFileSync(join(dir, "B"), "utf8")).toBe(serializeLockfile(theirs));
   });
 
-  it("takes an empty BASE as 'no common ancestor' (git passes one when both sides added the file)", () => {
+  it("takes an empty BASE as 'no common ancestor' (git passes one when both sides added the file)", async () => {
     const dir = sides("", lock({ x: done("x", "X") }, 1), lock({ y: done("y", "Y") }, 1));
-    const r = merge(dir);
+    const r = await merge(dir);
     expect(r.code).toBe(0);
     expect(Object.keys(parseLockfile(readFileSync(join(dir, "A"), "utf8"), "A").clips)).toEqual(["x", "y"]);
   });
 
-  it("refuses an unreadable side with a clear message and leaves OURS untouched", () => {
+  it("refuses an unreadable side with a clear message and leaves OURS untouched", async () => {
     const good = lock({ a: done("a", "A") });
     const cases: [string, string, RegExp][] = [
       ["B", '{"format_version": 1, "lineage": ', /clipform\.lock\.json \(theirs\)(?: at line \d+, column \d+)?: not valid JSON/],
@@ -55,7 +55,7 @@ describe("clipform lock merge", () => {
       const dir = sides(good, good, good);
       writeFileSync(join(dir, which), content);
       const before = readFileSync(join(dir, "A"), "utf8");
-      const r = merge(dir);
+      const r = await merge(dir);
       expect(r.code, `${which}: ${r.stderr}`).toBe(1);
       expect(r.stderr).toMatch(message);
       expect(r.stderr).toMatch(/Nothing was changed\.\n$/);
@@ -64,16 +64,16 @@ describe("clipform lock merge", () => {
     }
   });
 
-  it("refuses lockfiles of different lineages, leaving OURS untouched", () => {
+  it("refuses lockfiles of different lineages, leaving OURS untouched", async () => {
     const ours = lock({ a: done("a", "A") });
     const dir = sides("", ours, lock({ b: done("b", "B") }, 5, OTHER_LINEAGE));
-    const r = merge(dir);
+    const r = await merge(dir);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^error: the two lockfiles have different lineages \(ours 11111111-.*, theirs 22222222-.*\).*Nothing was changed\.\n$/);
     expect(readFileSync(join(dir, "A"), "utf8")).toBe(serializeLockfile(ours));
   });
 
-  it("on a conflict: exit 1, the address named, markers around that entry only, and clipform refuses the file until resolved", () => {
+  it("on a conflict: exit 1, the address named, markers around that entry only, and clipform refuses the file until resolved", async () => {
     const a = done("a", "A", 1, 0);
     const b = done("b", "B", 1, 0);
     const base = lock({ a, b }, 3);
@@ -84,7 +84,7 @@ describe("clipform lock merge", () => {
     theirs.clips.z = done("z", "Z", 1, 11);
     const ours = lock({ a: done("a", "A-new", 1, 20), b }, 4);
     const dir = sides(base, ours, theirs);
-    const r = merge(dir);
+    const r = await merge(dir);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/conflict: clipform\.lock\.json: a: ours and theirs generated different requests .* theirs holds 1 task still in flight/);
     expect(r.stderr).toMatch(/1 of 3 entries could not be merged/);
@@ -93,7 +93,7 @@ describe("clipform lock merge", () => {
     expect(text).toMatch(/^<<<<<<< ours \(clipform lock merge: a\)\n {4}"a": \{\n[\s\S]*?^ {4}\},\n=======\n {4}"a": \{\n[\s\S]*?^ {4}\},\n>>>>>>> theirs \(a\)\n {4}"b": \{/m);
     // clipform refuses to use it…
     writeFileSync(join(dir, "clipform.lock.json"), text);
-    const plan = cli(["plan"], { cwd: project({ "specs/a.yaml": "version: 1\nclips: {}\n", "clipform.lock.json": text }) });
+    const plan = await cli(["plan"], { cwd: project({ "specs/a.yaml": "version: 1\nclips: {}\n", "clipform.lock.json": text }) });
     expect(plan.code).toBe(1);
     expect(plan.stderr).toMatch(/unresolved git merge conflict markers/);
     // …and keeping either side's block gives a valid lockfile with every other entry merged.
@@ -105,14 +105,14 @@ describe("clipform lock merge", () => {
     expect(keep("ours").serial).toBe(5);
   });
 
-  it("explains its usage", () => {
+  it("explains its usage", async () => {
     const dir = project({});
-    const r1 = cli(["lock"], { cwd: dir });
+    const r1 = await cli(["lock"], { cwd: dir });
     expect(r1.code).toBe(1);
     expect(r1.stderr).toMatch(/missing subcommand; usage: clipform lock merge BASE OURS THEIRS \[PATH\]/);
-    const r2 = cli(["lock", "merge", "O", "A"], { cwd: dir });
+    const r2 = await cli(["lock", "merge", "O", "A"], { cwd: dir });
     expect(r2.code).toBe(1);
     expect(r2.stderr).toMatch(/clipform lock merge %O %A %B %P/);
-    expect(cli(["lock", "--help"], { cwd: dir }).stdout).toMatch(/Usage: clipform lock merge BASE OURS THEIRS \[PATH\]/);
+    expect((await cli(["lock", "--help"], { cwd: dir })).stdout).toMatch(/Usage: clipform lock merge BASE OURS THEIRS \[PATH\]/);
   });
 });

@@ -5,9 +5,9 @@ import { describe, expect, it } from "vitest";
 import { cli, project } from "../helpers/cli.js";
 
 describe("clipform init", () => {
-  it("appends only the missing ignore and attribute lines to existing files, and keeps an existing manifest", () => {
+  it("appends only the missing ignore and attribute lines to existing files, and keeps an existing manifest", async () => {
     const dir = project({ ".gitignore": "node_modules\n.clipform/", "specs/clips.yaml": "version: 1\nclips: {}\n" });
-    const r = cli(["init"], { cwd: dir });
+    const r = await cli(["init"], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain("created   clipform.yaml");
     expect(r.stdout).toContain("appended  .gitignore");
@@ -19,20 +19,20 @@ describe("clipform init", () => {
     expect(existsSync(join(dir, ".github"))).toBe(false);
   });
 
-  it("outside any install, the $schema line names where `npm install --save-dev clipform` puts the schema, and says so", () => {
+  it("outside any install, the $schema line names where `npm install --save-dev clipform` puts the schema, and says so", async () => {
     const dir = project({});
-    const r = cli(["init"], { cwd: dir });
+    const r = await cli(["init"], { cwd: dir });
     expect(r.stdout).toContain("run `npm install --save-dev clipform` here so it resolves");
     expect(readFileSync(join(dir, "specs", "clips.yaml"), "utf8")).toMatch(/^# yaml-language-server: \$schema=\.\.\/node_modules\/clipform\/schemas\/manifest\.schema\.json$/m);
-    const plan = cli(["plan"], { cwd: join(dir, "specs") });
+    const plan = await cli(["plan"], { cwd: join(dir, "specs") });
     expect(plan.code, plan.stderr).toBe(0);
     expect(plan.stdout).toContain("Plan: 1 to create.");
   });
 
-  it("refuses inside an existing project (a second lockfile), writing nothing", () => {
+  it("refuses inside an existing project (a second lockfile), writing nothing", async () => {
     const dir = project({ "clipform.yaml": "version: 1\n" });
     mkdirSync(join(dir, "sub"));
-    const r = cli(["init", "sub"], { cwd: dir });
+    const r = await cli(["init", "sub"], { cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${resolve(dir, "sub")} is inside the clipform project at ${dir} (clipform.yaml): a project here would keep a second lockfile. Nothing was written.`);
     expect(existsSync(join(dir, "sub", "clipform.yaml"))).toBe(false);

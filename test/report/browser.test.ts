@@ -33,9 +33,9 @@ function launch(): Promise<Browser> {
 }
 
 /** The example project after `apply --sim`, then edited: one prompt changed (with markup in it) and one clip added. */
-function appliedAndEdited(): string {
+async function appliedAndEdited(): Promise<string> {
   const dir = exampleProject();
-  const applied = cli(["apply", "--sim", "--auto-approve"], { cwd: dir });
+  const applied = await cli(["apply", "--sim", "--auto-approve"], { cwd: dir });
   expect(applied.code, applied.stderr).toBe(0);
   const t2v = join(dir, "specs", "text-to-video.yaml");
   writeFileSync(t2v, readFileSync(t2v, "utf8").replace("a great origami dragon.", "a great origami <dragon> & phoenix."));
@@ -52,7 +52,7 @@ beforeEach(() => {
 beforeAll(async () => {
   if (!INSTALLED) return;
   browser = await launch();
-  dir = appliedAndEdited();
+  dir = await appliedAndEdited();
 });
 afterAll(async () => {
   await browser?.close();
@@ -86,7 +86,7 @@ describe("the report in Chromium, opened from disk", () => {
 
   beforeAll(async () => {
     if (!INSTALLED) return;
-    const r = cli(["report", "--sim"], { cwd: dir });
+    const r = await cli(["report", "--sim"], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on("request", (req) => requests.push(req.url()));

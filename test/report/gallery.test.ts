@@ -74,11 +74,11 @@ beforeAll(async () => {
     "specs/opening.yaml": KEYFRAMED,
     "specs/assets/lighthouse-dusk.png": readFileSync(join(REPO, "specs", "assets", "lighthouse-dusk.png")),
   });
-  const applied = cli(["apply", "--sim", "--auto-approve", "--concurrency", "20"], { cwd: dir });
+  const applied = await cli(["apply", "--sim", "--auto-approve", "--concurrency", "20"], { cwd: dir });
   expect(applied.code, applied.stderr).toBe(0);
-  const rerolled = cli(["apply", "--sim", "--auto-approve", "--replace", REROLLED, "--replace", "lighthouse"], { cwd: dir });
+  const rerolled = await cli(["apply", "--sim", "--auto-approve", "--replace", REROLLED, "--replace", "lighthouse"], { cwd: dir });
   expect(rerolled.code, rerolled.stderr).toBe(0);
-  const r = cli(["report", "--sim"], { cwd: dir });
+  const r = await cli(["report", "--sim"], { cwd: dir });
   expect(r.stdout).toMatch(/^Wrote the report to clipform-report\.html: 41 clips \(41 generated\), \$\d+\.\d\d spent\.\n$/);
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"] });
 }, 120_000);
@@ -221,7 +221,7 @@ describe("the gallery of a 40-clip fan-out campaign", () => {
       const lock = JSON.parse(readFileSync(lockPath, "utf8")) as { clips: Record<string, { picked?: string }> };
       expect(lock.clips[REROLLED]!.picked).toBe(task);
       expect(await page.locator(`.card:has(.address:text-is("${REROLLED}")) .take[data-take="2"] button.pick`).textContent()).toBe("Pick take 2");
-      expect(cli(["pick", REROLLED], { cwd: dir }).code).not.toBe(0); // the real record is untouched: nothing was generated there
+      expect((await cli(["pick", REROLLED], { cwd: dir })).code).not.toBe(0); // the real record is untouched: nothing was generated there
       await take1.scrollIntoViewIfNeeded();
       await page.screenshot({ path: GALLERY_SCREENSHOTS[3]! });
       await confirmation.locator("button.dismiss").click({ timeout: 5_000 });

@@ -30,11 +30,11 @@ describe("sequence films in Chromium", () => {
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: the report's browser tests need Debian's chromium`);
     dir = project({ "specs/film.yaml": MANIFEST });
-    const applied = cli(["apply", "--sim", "--auto-approve", "--poll-interval", "20"], { cwd: dir });
+    const applied = await cli(["apply", "--sim", "--auto-approve", "--poll-interval", "20"], { cwd: dir });
     expect(applied.code, applied.stderr).toBe(0);
     expect(applied.stderr).toMatch(/cut {9}mixed .*re-encoded/);
     expect(applied.stderr).toMatch(/cut {9}trailer .*streams copied/);
-    expect(cli(["report", "--sim"], { cwd: dir }).code).toBe(0);
+    expect((await cli(["report", "--sim"], { cwd: dir })).code).toBe(0);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--autoplay-policy=no-user-gesture-required"] });
   });
   afterAll(() => browser?.close());

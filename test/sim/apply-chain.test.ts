@@ -12,7 +12,7 @@ import { blockMeans, decodeFrames, expectColour } from "./frames-support.js";
 describe("apply --sim of a chain", () => {
   it("makes platform's first frame arrival's last frame, and its other frames something else", { timeout: 60_000 }, async () => {
     const dir = project({ "specs/story.yaml": STORY });
-    const run = cli(["apply", "--sim", "--auto-approve", "--poll-interval", "20"], { cwd: dir });
+    const run = await cli(["apply", "--sim", "--auto-approve", "--poll-interval", "20"], { cwd: dir });
     expect(run.code, run.stderr).toBe(0);
 
     const lock = JSON.parse(readFileSync(join(dir, ".clipform", "sim", "clipform.lock.json"), "utf8")) as { clips: Record<string, { results: { file: string }[] }> };

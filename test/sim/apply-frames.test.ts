@@ -15,7 +15,7 @@ describe("apply --sim with a frame image", async () => {
       // Written by clipform's own PNG encoder, as the frames a chained clip uploads are.
       "specs/first.png": encodePng(Buffer.alloc(640 * 360 * 3).fill(Buffer.from(ORANGE, "hex")), 640, 360),
     });
-    const run = cli(["apply", "--sim", "--auto-approve", "--poll-interval", "20"], { cwd: dir });
+    const run = await cli(["apply", "--sim", "--auto-approve", "--poll-interval", "20"], { cwd: dir });
     expect(run.code, run.stderr).toBe(0);
 
     const simDir = join(dir, ".clipform", "sim");

@@ -140,17 +140,17 @@ function everyState(): { dir: string; tasks: Record<string, string> } {
   return { dir, tasks };
 }
 
-function statusJson(dir: string, args: string[] = []): StatusJson {
-  const r = cli(["status", "--json", ...args], { cwd: dir });
+async function statusJson(dir: string, args: string[] = []): Promise<StatusJson> {
+  const r = await cli(["status", "--json", ...args], { cwd: dir });
   if (r.code !== 0) throw new Error(`status --json exited ${r.code}\n${r.stderr}`);
   expect(r.stderr).toBe("");
   return JSON.parse(r.stdout) as StatusJson;
 }
 
 describe("clipform status", () => {
-  it("reports every state per manifest, with errors, in-flight tasks, missing files, and money counted once", () => {
+  it("reports every state per manifest, with errors, in-flight tasks, missing files, and money counted once", async () => {
     const { dir, tasks } = everyState();
-    const s = statusJson(dir);
+    const s = await statusJson(dir);
     expect(s.format_version).toBe("1");
     expect(s.lockfile).toEqual({ path: "clipform.lock.json", exists: true, lineage: "33333333-3333-4333-8333-333333333333", serial: 12 });
     const states = Object.fromEntries(s.manifests.flatMap((m) => m.items.map((i) => [i.address, [m.manifest, i.state, i.action]])));
@@ -179,7 +179,7 @@ describe("clipform status", () => {
     expect(item("copy-clip")).toMatchObject({ spent_usd: 0, copied_usd: 0.1848 });
 
     // Estimates are the plan's own.
-    const plan = JSON.parse(cli(["plan", "--json"], { cwd: dir }).stdout) as { changes: { address: string; estimated_cost_usd: number | null; generate: number }[] };
+    const plan = JSON.parse((await cli(["plan", "--json"], { cwd: dir })).stdout) as { changes: { address: string; estimated_cost_usd: number | null; generate: number }[] };
     for (const a of ["new-clip", "more-variants", "failed-clip"]) {
       const c = plan.changes.find((x) => x.address === a)!;
       expect(c.generate).toBe(1);
@@ -215,9 +215,9 @@ describe("clipform status", () => {
     expect(s.totals.spent_usd).toBeCloseTo([...unique.values()].reduce((a, b) => a + b, 0), 6);
   });
 
-  it("prints a table per manifest and a line per clip that needs attention", () => {
+  it("prints a table per manifest and a line per clip that needs attention", async () => {
     const { dir, tasks } = everyState();
-    const r = cli(["status"], { cwd: dir });
+    const r = await cli(["status"], { cwd: dir });
     expect(r.code).toBe(0);
     const lines = r.stdout.split("\n");
     expect(lines[0]).toBe("clipform status: 9 clips in 2 manifests, lockfile serial 12");
@@ -237,33 +237,33 @@ describe("clipform status", () => {
     expect(r.stdout).toMatch(/^Spent: \$1\.79 in total\./m);
   });
 
-  it("without a lockfile: everything pending, nothing spent", () => {
+  it("without a lockfile: everything pending, nothing spent", async () => {
     const dir = tmp({ "specs/shots.yaml": SHOTS });
-    const s = statusJson(dir);
+    const s = await statusJson(dir);
     expect(s.lockfile).toEqual({ path: "clipform.lock.json", exists: false, lineage: null, serial: 0 });
     expect(s.totals).toMatchObject({ clips: 7, pending: 7, generated: 0, spent_usd: 0 });
     expect(s.totals.estimated_pending_usd).toBeGreaterThan(0);
   });
 
-  it("exits 1 with FILE:LINE:COL on an invalid manifest, and on a corrupt lockfile", () => {
+  it("exits 1 with FILE:LINE:COL on an invalid manifest, and on a corrupt lockfile", async () => {
     const bad = tmp({ "specs/shots.yaml": SHOTS.replace("    positivePrompt: A tram", "    positivPrompt: A tram") });
-    const r = cli(["status"], { cwd: bad });
+    const r = await cli(["status"], { cwd: bad });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^specs\/shots\.yaml:13:5: unknown field "positivPrompt"/m);
     expect(r.stdout).toBe("");
     const corrupt = tmp({ "specs/shots.yaml": SHOTS, "clipform.lock.json": "{ not json" });
-    const r2 = cli(["status"], { cwd: corrupt });
+    const r2 = await cli(["status"], { cwd: corrupt });
     expect(r2.code).toBe(1);
     expect(r2.stderr).toMatch(/clipform\.lock\.json.*not valid JSON/);
   });
 
-  it("on the example project after apply --sim: all generated, spent = what the lockfile records; a deleted file shows up", () => {
+  it("on the example project after apply --sim: all generated, spent = what the lockfile records; a deleted file shows up", async () => {
     const dir = exampleProject();
     made.push(dir);
-    const applied = cli(["apply", "--sim", "--auto-approve"], { cwd: dir });
+    const applied = await cli(["apply", "--sim", "--auto-approve"], { cwd: dir });
     expect(applied.code, applied.stderr).toBe(0);
     const lock = JSON.parse(readFileSync(join(dir, ".clipform", "sim", "clipform.lock.json"), "utf8")) as { serial: number; clips: Record<string, { manifest: string; results: { costUsd: number; file: string }[] }> };
-    const s = statusJson(dir, ["--sim"]);
+    const s = await statusJson(dir, ["--sim"]);
     expect(s.lockfile).toMatchObject({ simulated: true });
     expect(s.totals).toMatchObject({ manifests: 4, clips: 12, generated: 12, pending: 0, in_flight: 0, failed: 0, missing_files: 0, deleted: 0, estimated_pending_usd: 0 });
     const spentBy = new Map<string, number>();
@@ -272,12 +272,12 @@ describe("clipform status", () => {
     expect(s.totals.spent_usd).toBeCloseTo([...spentBy.values()].reduce((a, b) => a + b, 0), 4);
     expect(s.totals.spent_usd).toBeGreaterThan(2);
     expect(s.lockfile.serial).toBe(lock.serial);
-    const text = cli(["status", "--sim"], { cwd: dir }).stdout;
+    const text = (await cli(["status", "--sim"], { cwd: dir })).stdout;
     expect(text).toMatch(/Everything is generated and on disk\.$/m);
     expect(text).toMatch(/^simulated record \(\.clipform\/sim\/clipform\.lock\.json\)/);
 
     unlinkSync(join(dir, lock.clips["origami-dragon"]!.results[1]!.file));
-    const after = statusJson(dir, ["--sim"]);
+    const after = await statusJson(dir, ["--sim"]);
     expect(after.totals).toMatchObject({ generated: 11, missing_files: 1 });
     const origami = after.manifests.flatMap((m) => m.items).find((i) => i.address === "origami-dragon")!;
     expect(origami.missing_files).toEqual([{ variant: 2, file: ".clipform/sim/clipform-out/origami-dragon.v2.mp4", state: "missing" }]);

@@ -57,7 +57,7 @@ describe("clipform watch, driven as a user would", () => {
 
   it("re-plans when a local image changes: the clips using it are replaced", async () => {
     const dir = exampleProject();
-    expect(cli(["apply", "--sim", "--auto-approve"], { cwd: dir }).code).toBe(0);
+    expect((await cli(["apply", "--sim", "--auto-approve"], { cwd: dir })).code).toBe(0);
     const w = watch(["--sim"], dir);
     await w.waitFor(/update #1 /);
     expect(w.output()).toContain("No changes.");
@@ -72,7 +72,7 @@ describe("clipform watch, driven as a user would", () => {
 
   it("--serve: the live report, its version bumping on every re-plan, and only the files it shows", async () => {
     const dir = exampleProject();
-    expect(cli(["apply", "--sim", "--auto-approve"], { cwd: dir }).code).toBe(0);
+    expect((await cli(["apply", "--sim", "--auto-approve"], { cwd: dir })).code).toBe(0);
     const w = watch(["--serve", "0", "--sim"], dir);
     const first = await w.waitFor(/report at (http:\/\/127\.0\.0\.1:\d+\/)/);
     const url = /report at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(first)![1]!;
@@ -102,8 +102,8 @@ describe("clipform watch, driven as a user would", () => {
     expect(await (await fetch(url)).text()).toContain("harbor/wide/stormy");
   });
 
-  it("--apply needs --max-cost and --budget", () => {
-    const r = cli(["watch", "--apply"], { cwd: exampleProject() });
+  it("--apply needs --max-cost and --budget", async () => {
+    const r = await cli(["watch", "--apply"], { cwd: exampleProject() });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("needs --max-cost (per change) and --budget (for the whole run)");
   });
