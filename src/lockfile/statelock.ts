@@ -10,10 +10,10 @@ import { join } from "node:path";
 import { APPLY_LOCK_FILE, LOCKFILE_NAME, STATE_DIR } from "../core/layout.js";
 import { ClipformError } from "../errors.js";
 import { sweepTempFiles } from "./io.js";
-import { assertRealFolder, readProjectText, removeLinksAndSpecials } from "../util/safe-fs.js";
+import { assertRealFolder, READ_CAPS, readProjectText, removeLinksAndSpecials } from "../util/safe-fs.js";
 
-/** A lock holder is a few lines of JSON. */
-const HOLDER_MAX_BYTES = 64 * 1024;
+/** A lock holder is a few lines of JSON; a larger one (padded, hand-edited) is still read, up to the state files' cap. */
+const HOLDER_MAX_BYTES = READ_CAPS.state;
 
 export interface LockHolder {
   pid: number;

@@ -9,8 +9,9 @@
  */
 import { mkdirSync, readdirSync, readFileSync, unlinkSync } from "node:fs";
 import { randomUUID } from "node:crypto";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { writeFileAtomic } from "../lockfile/io.js";
+import { assertRealFolder } from "../util/safe-fs.js";
 import { STATE_DIR } from "../core/layout.js";
 import { newEntry } from "../lockfile/entries.js";
 import { Journal, journalDir } from "../lockfile/journal.js";
@@ -38,6 +39,8 @@ export class DryRunLog {
 
   constructor(root: string) {
     const dir = dryRunDir(root);
+    // .clipform (or anything on the way) planted as a link is refused: nothing is written through one.
+    assertRealFolder(root, relative(root, dir), "the state folder");
     mkdirSync(dir, { recursive: true });
     this.path = join(dir, `${new Date().toISOString().replace(/[-:.]/g, "")}-${process.pid}-${randomUUID().slice(0, 8)}.json`);
   }

@@ -216,7 +216,7 @@ describe("the gallery of a 40-clip fan-out campaign", () => {
       // The reloaded page still says what the pick did, once, until dismissed.
       const confirmation = page.locator("#pick-status");
       await confirmation.waitFor({ state: "visible", timeout: 5_000 });
-      expect(await confirmation.locator("span").textContent()).toMatch(new RegExp(`^${REROLLED} now uses take 1 \\(${task!.slice(0, 8)}, \\d+ videos?\\)\\. Recorded in clipform\\.lock\\.json: commit it to share the choice\\.$`));
+      expect(await confirmation.locator("span").textContent()).toMatch(new RegExp(`^${REROLLED} now uses take 1 \\(${task!.slice(0, 8)}, \\d+ videos?\\)\\. Recorded in the simulator's record \\(\\.clipform/sim/clipform\\.lock\\.json\\), apart from the real lockfile: nothing to commit\\.$`));
       expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
       const lock = JSON.parse(readFileSync(lockPath, "utf8")) as { clips: Record<string, { picked?: string }> };
       expect(lock.clips[REROLLED]!.picked).toBe(task);
