@@ -108,7 +108,6 @@ export async function checkStep(world: World, model: ProjectModel, facts: Facts,
   if (v.some((x) => x.message.startsWith("clipform lock merge"))) return v;
   facts.observe(world);
   const record = readRecord(world.dir);
-
   const charges = world.charges();
   const status = await world.cli(["status", "--json"]);
   const planOut = await world.cli(["plan", "--json"]);

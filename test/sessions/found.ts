@@ -86,4 +86,22 @@ export const FOUND: Found[] = [
       { k: "prune" },
     ],
   },
+  {
+    name: "a saved plan after a revert upstream of a chain: the upstream clip is a $0 reuse, but the clip made from it is paid again for the very request it already paid for",
+    seed: 272,
+    invariant: "a",
+    steps: [add("c1", 1), add("c2", 2), { k: "chain", id: "c1", from: "c2" }, { k: "apply", via: "plain" }, { k: "edit", id: "c2", prompt: P(6) }, { k: "apply", via: "plain" }, { k: "revert", id: "c2" }, { k: "apply", via: "saved" }],
+  },
+  {
+    name: "an edit, a kill while the edit is in flight, a revert: apply resumes, exits 0, and the clip is left to replace",
+    seed: 239,
+    invariant: "e",
+    steps: [add("c2", 2), { k: "rename", id: "c2", to: "c4" }, { k: "edit", id: "c4", prompt: P(4) }, { k: "kill", after: "succeeded", nth: 1 }, { k: "revert", id: "c4" }, { k: "apply", via: "plain" }],
+  },
+  {
+    name: "a picked take of a pulled clip, chained to another clip: its file is missing and the plan does not download it",
+    seed: 152,
+    invariant: "b",
+    steps: [add("c1", 1), { k: "pull", id: "c4", prompt: P(5) }, { k: "chain", id: "c4", from: "c1" }, { k: "pick", id: "c4", take: 3 }],
+  },
 ];
