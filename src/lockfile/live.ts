@@ -32,14 +32,21 @@ export const LIVE_WORDS: Record<LiveReason, string> = {
 /**
  * The results `address` uses, in variant order: those of its picked take, else its entry's
  * current variants. Variants the clip gained after the pick (numberResults grew) follow the
- * picked take's own.
+ * picked take's own. A pick whose take holds no video any more (pruned by a clipform that did
+ * not keep picked takes) is not followed: see lostPick.
  */
 export function usedResults(lock: Lockfile, address: string): LockResult[] {
   const entry = own(lock.clips, address);
   if (!entry) return [];
-  if (!entry.picked) return entry.results;
-  const picked = resultsOfTask(entry, own(lock.takes, entry.fingerprint), entry.picked);
+  const picked = entry.picked ? resultsOfTask(entry, own(lock.takes, entry.fingerprint), entry.picked) : [];
+  if (picked.length === 0) return entry.results;
   return [...picked, ...entry.results.slice(picked.length).filter((r) => r.taskUUID !== entry.picked)];
+}
+
+/** The clip's pick, when its take holds no video any more: the clip uses its current variants instead. */
+export function lostPick(lock: Lockfile, address: string): string | undefined {
+  const entry = own(lock.clips, address);
+  return entry?.picked && resultsOfTask(entry, own(lock.takes, entry.fingerprint), entry.picked).length === 0 ? entry.picked : undefined;
 }
 
 /** The results of one task of an entry's request: the entry's own, then those kept among its takes, each video once. */
@@ -55,7 +62,7 @@ export function resultsOfTask(entry: Readonly<LockEntry>, kept: Readonly<LockTak
 export function usedTasks(lock: Lockfile, address: string): Set<string> {
   const entry = own(lock.clips, address);
   if (!entry) return new Set();
-  if (entry.picked) return new Set([entry.picked]);
+  if (entry.picked && !lostPick(lock, address)) return new Set([entry.picked]);
   if (entry.results.length > 0) return new Set(entry.results.map((r) => r.taskUUID));
   const latest = [...entry.tasks].reverse().find((t) => t.status !== "failed");
   return new Set(latest ? [latest.taskUUID] : []);
@@ -104,7 +111,7 @@ export function liveTakes(lock: Lockfile, input: LiveInput = {}): LiveTakes {
   const kept = Object.values(lock.takes ?? {});
   for (const [address, e] of Object.entries(lock.clips)) {
     for (const t of e.tasks) if (inFlight(t)) mark(tasks, t.taskUUID, "in-flight");
-    if (e.picked) {
+    if (e.picked && !lostPick(lock, address)) {
       mark(tasks, e.picked, "picked");
       for (const r of usedResults(lock, address)) mark(videos, r.videoUUID, "picked");
     } else {

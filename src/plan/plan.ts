@@ -5,7 +5,7 @@
  */
 import type { DesiredClip, ManifestInfo } from "../manifest/index.js";
 import type { LockEntry, Lockfile, LockResult, LockTake, LockTask } from "../lockfile/schema.js";
-import { usedResults } from "../lockfile/live.js";
+import { lostPick, usedResults } from "../lockfile/live.js";
 import { inFlightTasks } from "../lockfile/entries.js";
 import { ledgerOf } from "../lockfile/ledger.js";
 import type { UnknownCosts } from "../money/unknown-cost.js";
@@ -290,7 +290,12 @@ export function plan(input: PlanInput): Plan {
       continue;
     }
     const kept = have > n ? ` (${have - n} more variant${have - n === 1 ? "" : "s"} kept in the lockfile)` : "";
-    const picked = entry.picked ? `; uses picked take ${takeNumber(requestTasks(lock, entry), entry.picked)} (${entry.picked.slice(0, 8)})` : "";
+    const lost = lostPick(lock, clip.address);
+    const picked = lost
+      ? `; its picked take ${lost.slice(0, 8)} holds no video any more (pruned): it uses its current variants; pick another with clipform pick ${clip.address}`
+      : entry.picked
+        ? `; uses picked take ${takeNumber(requestTasks(lock, entry), entry.picked)} (${entry.picked.slice(0, 8)})`
+        : "";
     push("no-op", `up to date${kept}${picked}`, 0);
   }
 

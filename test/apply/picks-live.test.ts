@@ -105,6 +105,19 @@ describe("picks and prune (issue 19)", () => {
     expect(await ok(dir, "status")).toContain("Everything is generated and on disk");
   });
 
+  it("prune keeps the take a film was last cut from, and says so", async () => {
+    const dir = await starter();
+    const withFilm = readFileSync(join(dir, MANIFEST), "utf8");
+    await ok(dir, ...APPLY);
+    const take1 = lockOf(dir).clips["first-light"]!.results[0]!.videoUUID;
+    expect(filmVideos(dir)).toEqual([take1]);
+    // The sequence leaves the manifest; its film (cut from take 1) stays, and take 1 is replaced.
+    writeFileSync(join(dir, MANIFEST), withFilm.replace("sequences:\n  film: [first-light]\n", ""));
+    await ok(dir, ...APPLY, "--replace", "first-light");
+    expect(await ok(dir, "prune")).toContain("Nothing to prune. 1 kept take is live, so kept: first-light (a film was cut from it).");
+    expect(Object.values(lockOf(dir).takes ?? {}).flatMap((t) => t.results.map((r) => r.videoUUID))).toEqual([take1]);
+  });
+
   it("pick take 1, edit the prompt, apply, revert it, apply: a $0 reuse back on take 1; pick marks it; the film is cut from it", async () => {
     const dir = await starter();
     const take1 = await twoTakes(dir);

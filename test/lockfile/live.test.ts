@@ -3,7 +3,7 @@
  * uses, and prune dropping exactly the takes that are not live.
  */
 import { describe, expect, it } from "vitest";
-import { liveTakes, usedResults, usedTasks, whyKept } from "../../src/lockfile/live.js";
+import { liveTakes, lostPick, usedResults, usedTasks, whyKept } from "../../src/lockfile/live.js";
 import { planPrune } from "../../src/lockfile/prune.js";
 import type { LockEntry, Lockfile, LockResult, LockTake, LockTask } from "../../src/lockfile/schema.js";
 
@@ -79,6 +79,15 @@ describe("live takes: each reason", () => {
 });
 
 describe("the take a clip uses", () => {
+  it("a pick whose take holds no video any more (pruned before picks were kept) is not followed", () => {
+    const lock = rolled({ picked: uuid(1) });
+    delete lock.takes!["v1:a"];
+    expect(lostPick(lock, "arrival")).toBe(uuid(1));
+    expect(usedResults(lock, "arrival").map((r) => r.videoUUID)).toEqual(["a2"]);
+    expect([...usedTasks(lock, "arrival")]).toEqual([uuid(2)]);
+    expect(lostPick(rolled({ picked: uuid(1) }), "arrival")).toBeUndefined();
+  });
+
   it("with a pick: the picked take's variants, then those the clip gained after it", () => {
     const lock = rolled({ picked: uuid(2) });
     lock.clips.arrival!.tasks.push(task(4));

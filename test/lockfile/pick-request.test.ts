@@ -76,6 +76,10 @@ describe("a pick belongs to the request it was made for", () => {
 
   it("plan: an up-to-date clip names the take it uses by the number pick gives it", () => {
     expect(plan({ clips: [P1], lock: onP1(1), prices }).changes[0]).toMatchObject({ action: "no-op", reason: `up to date; uses picked take 1 (${uuid(1).slice(0, 8)})` });
+    // A lockfile pruned by a clipform that dropped picked takes: the pick is said to be lost.
+    const pruned = onP1(1);
+    delete pruned.takes;
+    expect(plan({ clips: [P1], lock: pruned, prices }).changes[0]!.reason).toBe(`up to date; its picked take ${uuid(1).slice(0, 8)} holds no video any more (pruned): it uses its current variants; pick another with clipform pick keeper`);
   });
 
   it("pick ADDR marks the take used after a revert, picked or not", () => {
