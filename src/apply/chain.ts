@@ -14,6 +14,8 @@ import type { LockStore } from "../lockfile/store.js";
 import type { ApplyEvent, GenJob } from "./types.js";
 import type { ClipLink } from "../manifest/links.js";
 import { pickedResult } from "../lockfile/pick.js";
+import { reusableTake, takeAsEntry, takeRef } from "../lockfile/takes.js";
+import { snapshot, type Snapshot } from "./reuse.js";
 import type { Lockfile, LockResult } from "../lockfile/schema.js";
 import { frameIdHash, frameImageId, frameKey, type FramePosition } from "../core/address.js";
 import { announceFfmpeg } from "../media/ffmpeg.js";
@@ -84,6 +86,9 @@ export class Chains {
       /** The run's clips: a released clip is replaced by itself with its frames. */
       clips: Map<string, DesiredClip>;
       downloading: (address: string) => boolean;
+      /** Records `address` as a copy of `source` (named `from`); returns how many results it copied. */
+      copy: (address: string, from: string, source: Snapshot) => number;
+      uuid: () => string;
     },
   ) {}
 
@@ -137,14 +142,33 @@ export class Chains {
         if (made.extracted > 0) announceFfmpeg(emit);
         emit({ type: "frames-ready", address: job.address, from: upstreamOf(job.clip), extracted: made.extracted });
         const entry = store.entry(job.address);
-        if (job.fresh && entry && entry.fingerprint === made.clip.fingerprint && entry.results.length >= job.count) {
-          // The new upstream take ends on the very same picture: this request is paid for already.
-          emit({ type: "note", message: `${job.address}: its new frame is the same picture as before: nothing to generate` });
-          return;
+        if (job.fresh && !job.forced) {
+          // Its request is known only now, and may be one paid for already: the clip's own (the new
+          // upstream take ends on the very same picture), or a kept take (a revert upstream brought
+          // it back), copied at $0. Only the variants neither holds are generated.
+          const fingerprint = made.clip.fingerprint;
+          const same = entry?.fingerprint === fingerprint && entry.results.length > 0;
+          const have = same ? entry.results.length : this.#copyTake(job.address, fingerprint);
+          if (same && have >= job.count) emit({ type: "note", message: `${job.address}: its new frame is the same picture as before: nothing to generate` });
+          if (have >= job.count) return;
+          const count = job.count - have;
+          if (have > 0) return send({ ...job, clip: made.clip, count, fresh: false, estimateUsd: job.estimateUsd === undefined ? undefined : (job.estimateUsd * count) / job.count });
         }
         send({ ...job, clip: made.clip });
       }),
     );
     return true;
+  }
+
+  /** Copies the kept take of `fingerprint` to `address`, if there is one with results; how many it copied. */
+  #copyTake(address: string, fingerprint: string): number {
+    const take = reusableTake(this.o.store.lock, fingerprint);
+    if (!take) return 0;
+    const source = snapshot(this.o.root, this.o.uuid(), takeAsEntry(fingerprint, take, address));
+    try {
+      return this.o.copy(address, takeRef(fingerprint), source);
+    } finally {
+      source.cleanup();
+    }
   }
 }

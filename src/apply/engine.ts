@@ -61,7 +61,7 @@ export class ApplyEngine {
     this.#gate = o.gate;
     this.#limit = new AdaptiveLimit(o.concurrency);
     this.#clips = new Map(o.clips);
-    this.#chains = new Chains({ store: o.store, root: o.root, emit: o.emit, clips: this.#clips, downloading: (a) => this.#downloads.busy(a) });
+    this.#chains = new Chains({ store: o.store, root: o.root, emit: o.emit, clips: this.#clips, downloading: (a) => this.#downloads.busy(a), copy: (a, from, source) => this.#copy(a, from, source), uuid: o.uuid });
     this.#recorder = new Recorder(o.store, this.#clips, o.now);
     this.#downloads = new Downloads(o, this.#s);
     this.#send = {
@@ -120,7 +120,7 @@ export class ApplyEngine {
     // A copy made at the end of the run is not done before then: what is made from it waits.
     for (const ch of later) this.#copiedLast.add(ch.address);
     try {
-      for (const { ch, source } of now) this.#reuse(ch, source);
+      for (const { ch, source } of now) this.#copy(ch.address, ch.reuseFrom!, source);
     } finally {
       for (const { source } of now) source.cleanup();
     }
@@ -142,7 +142,7 @@ export class ApplyEngine {
     await this.#drain();
     for (const ch of later) {
       const source = reusable(store, clips.get(ch.address), ch);
-      if (source) this.#reuse(ch, liveSource(root, source));
+      if (source) this.#copy(ch.address, ch.reuseFrom!, liveSource(root, source));
       else this.#skip(ch.address, `${ch.reuseFrom} did not finish; the next plan will create it`);
     }
     await this.#drain();
@@ -353,12 +353,14 @@ export class ApplyEngine {
     return dropped;
   }
 
-  #reuse(ch: Change, source: Snapshot): void {
-    const clip = this.#clips.get(ch.address);
-    if (!clip) throw new Error(`internal: no desired clip for ${ch.address}`);
-    const results = copyGeneration(this.#o, ch.address, clip, source);
+  /** `address` recorded as a copy of the generation `source` holds (named `from`): at $0. */
+  #copy(address: string, from: string, source: Snapshot): number {
+    const clip = this.#clips.get(address);
+    if (!clip) throw new Error(`internal: no desired clip for ${address}`);
+    const results = copyGeneration(this.#o, address, clip, source);
     this.#s.reused++;
-    this.#o.emit({ type: "reused", address: ch.address, from: ch.reuseFrom!, results });
+    this.#o.emit({ type: "reused", address, from, results });
+    return results;
   }
 
   /** The API has the task: record it, and never send it again, whatever a later poll says. */

@@ -125,6 +125,8 @@ export interface GenJob {
   priceSource?: PriceSource;
   /** A reroll of this variant (1-based) alone: its result takes that variant's place. */
   variant?: number;
+  /** `--replace` asked for a new take of the whole clip: never answered by a copy of a kept one. */
+  forced?: true;
 }
 
 /** A task recorded and (maybe) sent, not finished. */

@@ -35,7 +35,7 @@ export function networkWork(plan: Plan, clips: ReadonlyMap<string, DesiredClip>,
     if (ch.generate <= 0) return;
     const clip = clips.get(ch.address);
     if (!clip) throw new Error(`internal: no desired clip for ${ch.address}`);
-    work.jobs.push({ address: ch.address, clip, count: ch.generate, fresh, estimateUsd: ch.estimate?.usd, ...(ch.estimate ? { priceSource: ch.estimate.source } : {}), ...(ch.variant ? { variant: ch.variant } : {}) });
+    work.jobs.push({ address: ch.address, clip, count: ch.generate, fresh, estimateUsd: ch.estimate?.usd, ...(ch.estimate ? { priceSource: ch.estimate.source } : {}), ...(ch.variant ? { variant: ch.variant } : {}), ...(ch.forced ? { forced: true as const } : {}) });
   };
   for (const ch of plan.changes) {
     if (ch.action === "replace" && ch.variant) job(ch, false); // one variant rerolled: the entry stays

@@ -65,6 +65,8 @@ export interface Change {
   spentUnknown?: UnknownCosts;
   /** Clips whose new frames this one is made from: apply sends it once they exist. */
   waitsFor?: string[];
+  /** `--replace` named the whole clip: a new take is paid for, even where a kept one has the same request. */
+  forced?: true;
 }
 
 export type { FileState };
@@ -207,7 +209,7 @@ export function plan(input: PlanInput): Plan {
 
     if (linked?.state === "waiting") {
       // Its frame is not known until the clips it comes from exist: it is made after them.
-      push(entry ? "replace" : "create", `${linked.reason}${forced(clip.address) ? " (and forced with --replace)" : ""}`, n, { waitsFor: linked.upstream });
+      push(entry ? "replace" : "create", `${linked.reason}${forced(clip.address) ? " (and forced with --replace)" : ""}`, n, { waitsFor: linked.upstream, ...(forced(clip.address) ? { forced: true as const } : {}) });
       continue;
     }
 
@@ -241,9 +243,9 @@ export function plan(input: PlanInput): Plan {
         continue;
       }
       if (!entry) {
-        push("create", "not in the lockfile", n);
+        push("create", "not in the lockfile", n, forced(clip.address) ? { forced: true } : {});
       } else if (forced(clip.address)) {
-        push("replace", "forced with --replace", n, { fields: [] });
+        push("replace", "forced with --replace", n, { fields: [], forced: true });
       } else {
         const fields = changedFields(entry.request, clip.generation);
         push("replace", `${fields.map((f) => f.field).join(", ") || "the request"} changed (forces regeneration)`, n, { fields });

@@ -147,6 +147,8 @@ export function rig(clips: DesiredClip[], lock: Lockfile, o: {
     journal?: boolean;
     /** Sees each event as it is emitted, while the engine is still in the step that emitted it. */
     onEvent?: (e: ApplyEvent, engine: ApplyEngine) => void;
+    /** Planned as `apply --replace ADDR…`. */
+    replace?: string[];
   } = {}): Rig {
   const dir = mkdtempSync(join(tmpdir(), "clipform-engine-"));
   const lockPath = join(dir, "clipform.lock.json");
@@ -155,7 +157,7 @@ export function rig(clips: DesiredClip[], lock: Lockfile, o: {
   const api = o.api ? o.api(clock) : new FakeApi(clock);
   const events: ApplyEvent[] = [];
   const prices = priceBook(lock);
-  const p = makePlan({ clips, lock, prices, files: new Map() });
+  const p = makePlan({ clips, lock, prices, files: new Map(), ...(o.replace ? { replace: o.replace } : {}) });
   let n = 0;
   const engine = new ApplyEngine({
     root: dir,
