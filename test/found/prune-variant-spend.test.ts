@@ -4,7 +4,7 @@
  * lifetime spend (status --json) stays what the simulator charged (session test, invariant c).
  */
 import { describe, expect, it } from "vitest";
-import { cleanupAfterAll, FAST, simEnv, simProject, startSim } from "../helpers/apply-sim.js";
+import { cleanupAfterAll, FAST, readLockFile, simEnv, simProject, startSim } from "../helpers/apply-sim.js";
 import { ok } from "../helpers/inproc.js";
 
 cleanupAfterAll();
@@ -18,7 +18,10 @@ describe("prune after a variant reroll", () => {
     const env = simEnv(sim);
     const dir = simProject(1);
     await ok(dir, env, "apply", ...FAST);
+    const first = readLockFile(dir).clips["clip-01"]!.tasks[0]!.taskUUID;
     await ok(dir, env, "apply", ...FAST, "--replace", "clip-01#1");
+    // The replaced video's take is whole: its task went with it.
+    expect(readLockFile(dir).clips["clip-01"]!.tasks.map((t) => t.taskUUID)).not.toContain(first);
     const paid = charged(sim.stats());
     expect(paid).toBeCloseTo(2 * 0.1848, 4);
     expect(await spent(dir, env)).toBeCloseTo(paid, 4);
@@ -26,5 +29,7 @@ describe("prune after a variant reroll", () => {
     const out = await ok(dir, env, "prune");
     expect(out).toMatch(/\$0\.18/);
     expect(await spent(dir, env)).toBeCloseTo(paid, 4);
+    const pruned = (readLockFile(dir) as { pruned?: Record<string, { costUsd: number }> }).pruned ?? {};
+    expect(pruned[first]?.costUsd).toBeCloseTo(0.1848, 4);
   });
 });
