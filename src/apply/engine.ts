@@ -360,6 +360,9 @@ export class ApplyEngine {
     const results = copyGeneration(this.#o, ch.address, clip, source);
     this.#s.reused++;
     this.#o.emit({ type: "reused", address: ch.address, from: ch.reuseFrom!, results });
+    // The copy's videos whose file is not on this machine (the plan says which): fetched to the clip's paths.
+    const missing = this.#o.store.entry(ch.address)?.results.flatMap((r, i) => (r.file ? [] : [i])) ?? [];
+    if (missing.length) this.#downloads.start(ch.address, missing);
   }
 
   /** The API has the task: record it, and never send it again, whatever a later poll says. */

@@ -55,7 +55,7 @@ export interface Change {
   resumeTasks?: string[];
   /** replace of one variant (`--replace ADDR#N`): that variant, 1-based, is generated again alone. */
   variant?: number;
-  /** download: variant indexes to fetch again. */
+  /** download: variant indexes to fetch again; add-variants, retry, a variant reroll and a reuse (of the copy) also fetch these existing files. */
   downloads?: number[];
   /** download: videos of the picked take, kept among the takes, to fetch again (by video UUID). */
   keptDownloads?: string[];
@@ -171,6 +171,14 @@ export function plan(input: PlanInput): Plan {
     return { usd: roundUsd(q.usd * generate), perResultUsd: q.usd, source: q.source, note: q.note };
   };
 
+  // Recorded videos to fetch again: no file, or one missing or altered on disk (a pull brings records, not files).
+  const fetch = (r: LockResult) => !r.file || (files.get(r.file) ?? "ok") !== "ok";
+  const toFetch = (results: readonly LockResult[], skip?: number): number[] => results.flatMap((r, i) => (i !== skip && fetch(r) ? [i] : []));
+  /** A change that generates (or copies) and also fetches the clip's existing files again says so, and carries them. */
+  const alsoFetch = (indexes: readonly number[]): Partial<Change> => (indexes.length ? { downloads: [...indexes] } : {});
+  const fetchNote = (results: readonly LockResult[], indexes: readonly number[]) =>
+    indexes.length ? `; and download ${indexes.map((i) => results[i]!.file ?? `variant ${i + 1}`).join(", ")} (missing on this machine)` : "";
+
   // Dependency order: a clip that takes another's frame is planned after it, knowing its change.
   const changeOf = new Map<string, Change>();
   const frames = clips.some((c) => c.links) ? recordedFrames(lock) : new Map<string, string>();
@@ -236,7 +244,10 @@ export function plan(input: PlanInput): Plan {
           : plannedFingerprints.has(clip.fingerprint)
             ? `identical to ${from}, created in this plan: copy it once generated`
             : `identical to ${from}, still generating (submitted earlier): copy it once it finishes`;
-        push("reuse", extra > 0 ? `${why}, and generate ${extra} more variant${extra === 1 ? "" : "s"}` : why, extra, { reuseFrom: from });
+        // The copy's videos whose source file is not on this machine are downloaded to the clip's paths.
+        const copied = sourceEntry ? sourceEntry.results.slice(0, n) : [];
+        const missing = toFetch(copied);
+        push("reuse", `${extra > 0 ? `${why}, and generate ${extra} more variant${extra === 1 ? "" : "s"}` : why}${fetchNote(copied, missing)}`, extra, { reuseFrom: from, ...alsoFetch(missing) });
         reusedFrom.set(from, clip.address);
         continue;
       }
@@ -262,31 +273,31 @@ export function plan(input: PlanInput): Plan {
       throw new ClipformError("USAGE", `--replace ${clip.address}#${variant}: ${clip.address} uses its picked take ${entry.picked.slice(0, 8)}, not the take whose variants it holds: reroll the whole clip (--replace ${clip.address}), or pick the take it holds first (clipform pick ${clip.address}); nothing was planned`);
     }
     if (variant !== undefined) {
-      push("replace", `variant ${variant} forced with --replace ${formatVariantRef({ address: clip.address, variant })}: reroll it alone (its take is kept, the other variants stay)`, 1, { fields: [], variant });
+      const kept = entry.results.slice(0, n);
+      const missing = toFetch(kept, variant - 1);
+      push("replace", `variant ${variant} forced with --replace ${formatVariantRef({ address: clip.address, variant })}: reroll it alone (its take is kept, the other variants stay)${fetchNote(kept, missing)}`, 1, { fields: [], variant, ...alsoFetch(missing) });
       continue;
     }
     if (have < n) {
       const failed = lastTask && endedInFailure(lastTask);
+      const missing = toFetch(entry.results);
+      const note = fetchNote(entry.results, missing);
       if (failed) {
         const err = lastTask.error ? `: ${lastTask.error.code}: ${lastTask.error.message}` : "";
-        push("retry", `failed earlier${err}`, n - have);
+        push("retry", `failed earlier${err}${note}`, n - have, alsoFetch(missing));
       } else {
-        push("add-variants", `numberResults ${have} → ${n}: generate ${n - have} more variant${n - have === 1 ? "" : "s"} only`, n - have);
+        push("add-variants", `numberResults ${have} → ${n}: generate ${n - have} more variant${n - have === 1 ? "" : "s"} only${note}`, n - have, alsoFetch(missing));
       }
       continue;
     }
 
-    const fetch = (r: LockResult) => !r.file || (files.get(r.file) ?? "ok") !== "ok";
-    const toFetch: number[] = [];
-    entry.results.slice(0, n).forEach((r, i) => {
-      if (fetch(r)) toFetch.push(i);
-    });
+    const fetchNow = toFetch(entry.results.slice(0, n));
     // The picked take's own files, when it is kept among the takes: what films and chains read.
     const its = new Set(entry.results.map((r) => r.videoUUID));
     const keptFetch = entry.picked ? usedResults(lock, clip.address).filter((r) => !its.has(r.videoUUID) && fetch(r)) : [];
-    if (toFetch.length > 0 || keptFetch.length > 0) {
-      const missing = [...toFetch.map((i) => entry.results[i]!.file ?? `variant ${i + 1}`), ...keptFetch.map((r) => r.file ?? `picked take's video ${r.videoUUID.slice(0, 8)}`)];
-      push("download", `local file${missing.length === 1 ? "" : "s"} missing or altered: ${missing.join(", ")}`, 0, { downloads: toFetch, ...(keptFetch.length ? { keptDownloads: keptFetch.map((r) => r.videoUUID) } : {}) });
+    if (fetchNow.length > 0 || keptFetch.length > 0) {
+      const missing = [...fetchNow.map((i) => entry.results[i]!.file ?? `variant ${i + 1}`), ...keptFetch.map((r) => r.file ?? `picked take's video ${r.videoUUID.slice(0, 8)}`)];
+      push("download", `local file${missing.length === 1 ? "" : "s"} missing or altered: ${missing.join(", ")}`, 0, { downloads: fetchNow, ...(keptFetch.length ? { keptDownloads: keptFetch.map((r) => r.videoUUID) } : {}) });
       continue;
     }
     const kept = have > n ? ` (${have - n} more variant${have - n === 1 ? "" : "s"} kept in the lockfile)` : "";
