@@ -23,7 +23,7 @@ import { send, SUBMIT_ROUND, type Outgoing, type SendContext } from "./send.js";
 import { emptySummary, type ApplySummary, type EngineOptions, type ErrorInfo, type GenJob, type InFlight } from "./types.js";
 import { localWork, networkWork, pulledByOthers, takeOut } from "./work.js";
 import { Chains } from "./chain.js";
-import { resumedFlights } from "./resume.js";
+import { Collecting, resumedFlights, STILL_COLLECTING } from "./resume.js";
 import type { DesiredClip } from "../manifest/index.js";
 
 
@@ -42,6 +42,9 @@ export class ApplyEngine {
   readonly #limit: AdaptiveLimit;
   readonly #recorder: Recorder;
   readonly #downloads: Downloads;
+  /** Clips whose change waits for their earlier request's tasks (resume.ts), and what it reads. */
+  readonly #collecting = new Collecting();
+  readonly #held: Parameters<Collecting["state"]>[1];
   readonly #send: SendContext;
   #stopping = false;
   #budgetStopped = false;
@@ -63,6 +66,7 @@ export class ApplyEngine {
     this.#chains = new Chains({ store: o.store, root: o.root, emit: o.emit, clips: this.#clips, downloading: (a) => this.#downloads.busy(a) });
     this.#recorder = new Recorder(o.store, this.#clips, o.now);
     this.#downloads = new Downloads(o, this.#s);
+    this.#held = { flying: (t) => this.#inflight.has(t), downloading: (a) => this.#downloads.busy(a), store: o.store };
     this.#send = {
       client: o.client,
       images: new ImageUploader(o.client), // each distinct local image is uploaded once per run
@@ -143,7 +147,8 @@ export class ApplyEngine {
     await this.#drain();
     for (const ch of later) {
       const source = reusable(store, clips.get(ch.address), ch);
-      if (source) this.#reuse(ch, liveSource(root, source));
+      if (this.#collecting.state(ch.address, this.#held) !== "go") this.#skip(ch.address, STILL_COLLECTING);
+      else if (source) this.#reuse(ch, liveSource(root, source));
       else this.#skip(ch.address, `${ch.reuseFrom} did not finish; the next plan will create it`);
     }
     await this.#drain();
@@ -164,7 +169,10 @@ export class ApplyEngine {
       this.#o.store.flush();
       if (this.#inflight.size === 0) {
         if (this.#stopping || this.#budgetStopped) break;
-        if (this.#pending.length > 0) continue;
+        if (this.#pending.length > 0) {
+          if (!submitted) await this.#downloads.drain(); // a clip waits for its earlier request's videos
+          continue;
+        }
         if (this.#chains.held.length === 0) break;
         // Only chained clips are left: their upstream videos must be on disk first.
         await this.#downloads.drain();
@@ -209,6 +217,12 @@ export class ApplyEngine {
     let waited: { scope: string; limitUsd: number } | undefined;
     for (let i = 0; i < this.#pending.length && outgoing.length < room; ) {
       const job = this.#pending[i]!;
+      const collecting = this.#collecting.state(job.address, this.#held);
+      if (collecting !== "go") {
+        if (collecting === "wait") i++;
+        else this.#skip(this.#pending.splice(i, 1)[0]!.address, STILL_COLLECTING);
+        continue;
+      }
       if (this.#pulled(job)) {
         this.#pending.splice(i, 1);
         this.#skip(job.address, "not sent: the lockfile gained a task for this very request during this run (a git pull, another machine); the next plan shows it");
@@ -325,6 +339,7 @@ export class ApplyEngine {
   #resume(ch: Change): void {
     const flights = resumedFlights(ch, this.#clips.get(ch.address), this.#o);
     if (!flights) return;
+    this.#collecting.add(ch);
     for (const f of flights) {
       this.#inflight.set(f.taskUUID, f);
       this.#gate.resumed(f.taskUUID, { manifest: f.manifest, generation: f.generation, estimateUsd: f.estimateUsd, count: f.count });

@@ -44,6 +44,8 @@ export function networkWork(plan: Plan, clips: ReadonlyMap<string, DesiredClip>,
     else if (ch.action === "reuse" && ch.generate > 0 && hasEntry(ch.address)) job(ch, false);
     else if (ch.action === "resume") work.resumes.push(ch);
     else if (ch.action === "download") work.downloads.push({ address: ch.address, indexes: ch.downloads ?? [], kept: ch.keptDownloads ?? [] });
+    // A change to a clip whose earlier request is still in flight collects those tasks first (engine.ts holds its own work until then).
+    if (ch.action !== "resume" && ch.resumeTasks?.length) work.resumes.push(ch);
     // A change that appends to the entry also fetches its existing files the plan found missing (a reuse: at its copy, engine.ts).
     if (ch.action !== "download" && ch.action !== "reuse" && ch.downloads?.length) work.downloads.push({ address: ch.address, indexes: ch.downloads, kept: [] });
   }

@@ -51,7 +51,7 @@ export interface Change {
   fields?: FieldChange[];
   /** reuse: the address whose generation is copied. */
   reuseFrom?: string;
-  /** resume: recorded task UUIDs to poll (never resubmitted). */
+  /** resume: recorded task UUIDs to poll (never resubmitted); on a replace or reuse, tasks of the clip's earlier request to collect first (kept as a take). */
   resumeTasks?: string[];
   /** replace of one variant (`--replace ADDR#N`): that variant, 1-based, is generated again alone. */
   variant?: number;
@@ -191,27 +191,31 @@ export function plan(input: PlanInput): Plan {
     const g = clip.generation;
     const detail = clip.kind === "image" ? `image ${g.width}x${g.height} ×${n}` : `${g.duration}s${g.width ? ` ${g.width}x${g.height}` : ""} ×${n}`;
     const base = { ...(clip.kind === "image" ? { kind: "image" as const } : {}), address: clip.address, manifest: clip.manifest, model: g.model, detail, ...spentOf(clip.address) };
+    // Tasks of the clip's earlier request still in flight (a kill, then an edit): collected first.
+    let collect: string[] = [];
     const push = (action: Action, reason: string, generate: number, extra: Partial<Change> = {}) => {
-      const ch: Change = { ...base, action, reason, generate, estimate: estimate(clip, generate), ...extra };
+      const collecting = collect.length ? { resumeTasks: collect } : {};
+      const why = collect.length ? `${reason}; first collect ${collect.length === 1 ? "the task" : `the ${collect.length} tasks`} of the earlier request still in flight (polled, never paid twice; kept as a take)` : reason;
+      const ch: Change = { ...base, action, reason: why, generate, estimate: estimate(clip, generate), ...extra, ...collecting };
       changes.push(ch);
       changeOf.set(ch.address, ch);
     };
 
     const inflight = inFlightTasks(entry);
-    if (entry && inflight.length > 0) {
-      const same = entry.fingerprint === clip.fingerprint;
-      const changed = same ? "" : "; the clip changed since, so the next plan will replace it";
+    if (entry && inflight.length > 0 && entry.fingerprint === clip.fingerprint) {
       // A task recorded but never acknowledged (the crash came before the request left) is sent
       // once more, with its UUID, if the API does not know it: that may cost, so it is shown.
-      const unacknowledged = same ? inflight.filter((t) => !t.acceptedAt).reduce((n, t) => n + t.numberResults, 0) : 0;
+      const unacknowledged = inflight.filter((t) => !t.acceptedAt).reduce((n, t) => n + t.numberResults, 0);
       const maybe = unacknowledged
         ? `; ${unacknowledged === 1 ? "one result was" : `${unacknowledged} results were`} never acknowledged by the API: if it does not know the task, it is sent once more with the same UUID (at most the cost shown)`
         : "";
-      push("resume", `submitted earlier and not finished: poll ${inflight.length === 1 ? "its task" : `its ${inflight.length} tasks`}, never pay for it twice${changed}${maybe}`, unacknowledged, {
+      push("resume", `submitted earlier and not finished: poll ${inflight.length === 1 ? "its task" : `its ${inflight.length} tasks`}, never pay for it twice${maybe}`, unacknowledged, {
         resumeTasks: inflight.map((t) => t.taskUUID),
       });
       continue;
     }
+    // The clip changed since: its change is planned as usual, and collects those tasks first.
+    collect = inflight.map((t) => t.taskUUID);
 
     if (linked?.state === "waiting") {
       // Its frame is not known until the clips it comes from exist: it is made after them.
