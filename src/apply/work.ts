@@ -41,7 +41,8 @@ export function networkWork(plan: Plan, clips: ReadonlyMap<string, DesiredClip>,
     if (ch.action === "replace" && ch.variant) job(ch, false); // one variant rerolled: the entry stays
     else if (FRESH_GENERATION.has(ch.action)) job(ch, true);
     else if (APPENDING_GENERATION.has(ch.action)) job(ch, false);
-    else if (ch.action === "reuse" && ch.generate > 0 && hasEntry(ch.address)) job(ch, false);
+    // (Not while collecting its earlier request: the copy is made at the end, and the next plan adds the variants to it.)
+    else if (ch.action === "reuse" && ch.generate > 0 && hasEntry(ch.address) && !ch.resumeTasks?.length) job(ch, false);
     else if (ch.action === "resume") work.resumes.push(ch);
     else if (ch.action === "download") work.downloads.push({ address: ch.address, indexes: ch.downloads ?? [], kept: ch.keptDownloads ?? [] });
     // A change to a clip whose earlier request is still in flight collects those tasks first (engine.ts holds its own work until then).
