@@ -52,4 +52,32 @@ describe("an edit to a clip whose generation a kill left in flight", () => {
     expect(kept.flatMap((t) => t.results.map((x) => x.taskUUID))).toEqual([old.taskUUID]);
     expect((JSON.parse(await ok(dir, env, "plan", "--json")) as PlanJson).changes.map((c) => c.action)).toEqual(["no-op"]);
   });
+
+  it("a revert to a paid request while the edit's task is in flight: a $0 reuse that collects that task first, and nothing paid twice", async () => {
+    const sim = await startSim({ latencyMs: 400 });
+    const env = simEnv(sim);
+    const dir = simProject([{ id: "harbor", prompt: "Fishing boats leave the harbor at dawn" }]);
+    await ok(dir, env, "apply", ...FAST);
+    const manifest = join(dir, "specs/clips.yaml");
+    const original = readFileSync(manifest, "utf8");
+    writeFileSync(manifest, original.replace("at dawn", "at night"));
+    const p = spawnCli(["apply", ...FAST], { cwd: dir, env });
+    const out = collect(p);
+    await waitForOutput(p, /^submitted /m);
+    p.kill("SIGKILL");
+    await out;
+    const edit = readLock(dir).clips.harbor!.tasks.find((t) => t.status === "submitted")!;
+
+    writeFileSync(manifest, original);
+    const [ch] = (JSON.parse(await ok(dir, env, "plan", "--json")) as PlanJson).changes;
+    expect(ch).toMatchObject({ action: "reuse", generate: 0, resume_tasks: [edit.taskUUID] });
+
+    const r = await clipform(dir, env, "apply", ...FAST);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(sim.stats().acceptedTaskUUIDs).toHaveLength(2);
+    const lock = readLock(dir) as ReturnType<typeof readLock> & { takes?: Record<string, Take> };
+    expect(lock.clips.harbor!.results).toHaveLength(1);
+    expect(Object.values(lock.takes ?? {}).flatMap((t) => t.results.map((x) => x.taskUUID))).toContain(edit.taskUUID);
+    expect((JSON.parse(await ok(dir, env, "plan", "--json")) as PlanJson).changes.map((c) => c.action)).toEqual(["no-op"]);
+  });
 });
