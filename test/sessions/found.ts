@@ -86,4 +86,21 @@ export const FOUND: Found[] = [
       { k: "prune" },
     ],
   },
+  {
+    name: "a pulled clip's picked take whose file is not on this machine, then chained: the plan replaces it and never downloads the picked take (seed 315)",
+    seed: 315,
+    invariant: "b",
+    steps: [
+      { k: "add", id: "c2", prompt: "Shot 315.2: a lighthouse keeper walks the pier at dusk, take 2", n: 1 },
+      { k: "pull", id: "c8", prompt: "Shot 315.8: a lighthouse keeper walks the pier at dusk, take 8" },
+      { k: "pick", id: "c8", take: 2 },
+      { k: "chain", id: "c8", from: "c2" },
+    ],
+  },
+  {
+    name: "a kill before the first lockfile is written, then a pull brings one: the journal belongs to another lineage and every command refuses (seed 318, hand-shrunk)",
+    seed: 318,
+    invariant: "f",
+    steps: [add("c1", 1), add("c2", 2), { k: "kill", after: "succeeded", nth: 2 }, { k: "pull", id: "c3", prompt: P(3) }],
+  },
 ];
