@@ -217,7 +217,8 @@ export class ApplyEngine {
     let waited: { scope: string; limitUsd: number } | undefined;
     for (let i = 0; i < this.#pending.length && outgoing.length < room; ) {
       const job = this.#pending[i]!;
-      const collecting = this.#collecting.state(job.address, this.#held);
+      // A fresh generation retires what the clip holds: not while its files are still being fetched.
+      const collecting = job.fresh && this.#downloads.busy(job.address) ? "wait" : this.#collecting.state(job.address, this.#held);
       if (collecting !== "go") {
         if (collecting === "wait") i++;
         else this.#skip(this.#pending.splice(i, 1)[0]!.address, STILL_COLLECTING);

@@ -48,7 +48,7 @@ export function networkWork(plan: Plan, clips: ReadonlyMap<string, DesiredClip>,
     // A change to a clip whose earlier request is still in flight collects those tasks first (engine.ts holds its own work until then).
     if (ch.action !== "resume" && ch.resumeTasks?.length) work.resumes.push(ch);
     // A change that appends to the entry also fetches its existing files the plan found missing (a reuse: at its copy, engine.ts).
-    if (ch.action !== "download" && ch.action !== "reuse" && ch.downloads?.length) work.downloads.push({ address: ch.address, indexes: ch.downloads, kept: [] });
+    if (ch.action !== "download" && ch.action !== "reuse" && (ch.downloads?.length || ch.keptDownloads?.length)) work.downloads.push({ address: ch.address, indexes: ch.downloads ?? [], kept: ch.keptDownloads ?? [] });
   }
   return work;
 }

@@ -179,6 +179,17 @@ export function plan(input: PlanInput): Plan {
   const fetchNote = (results: readonly LockResult[], indexes: readonly number[]) =>
     indexes.length ? `; and download ${indexes.map((i) => results[i]!.file ?? `variant ${i + 1}`).join(", ")} (missing on this machine)` : "";
 
+  /** A replace keeps what the clip uses now as a take: its files missing here are fetched first (free; a URL does not live forever). */
+  const beforeReplace = (address: string, entry: LockEntry | undefined): [Partial<Change>, string] => {
+    if (!entry) return [{}, ""];
+    const idx = toFetch(entry.results);
+    const its = new Set(entry.results.map((r) => r.videoUUID));
+    const kept = entry.picked ? usedResults(lock, address).filter((r) => !its.has(r.videoUUID) && fetch(r)) : [];
+    const names = [...idx.map((i) => entry.results[i]!.file ?? `variant ${i + 1}`), ...kept.map((r) => r.file ?? `picked take's video ${r.videoUUID.slice(0, 8)}`)];
+    const note = names.length ? `; first download ${names.join(", ")} (missing on this machine), kept as a take` : "";
+    return [{ ...alsoFetch(idx), ...(kept.length ? { keptDownloads: kept.map((r) => r.videoUUID) } : {}) }, note];
+  };
+
   // Dependency order: a clip that takes another's frame is planned after it, knowing its change.
   const changeOf = new Map<string, Change>();
   const frames = clips.some((c) => c.links) ? recordedFrames(lock) : new Map<string, string>();
@@ -219,7 +230,8 @@ export function plan(input: PlanInput): Plan {
 
     if (linked?.state === "waiting") {
       // Its frame is not known until the clips it comes from exist: it is made after them.
-      push(entry ? "replace" : "create", `${linked.reason}${forced(clip.address) ? " (and forced with --replace)" : ""}`, n, { waitsFor: linked.upstream });
+      const [fetchFirst, note] = beforeReplace(clip.address, entry);
+      push(entry ? "replace" : "create", `${linked.reason}${forced(clip.address) ? " (and forced with --replace)" : ""}${note}`, n, { waitsFor: linked.upstream, ...fetchFirst });
       continue;
     }
 
@@ -258,10 +270,12 @@ export function plan(input: PlanInput): Plan {
       if (!entry) {
         push("create", "not in the lockfile", n);
       } else if (forced(clip.address)) {
-        push("replace", "forced with --replace", n, { fields: [] });
+        const [fetchFirst, note] = beforeReplace(clip.address, entry);
+        push("replace", `forced with --replace${note}`, n, { fields: [], ...fetchFirst });
       } else {
         const fields = changedFields(entry.request, clip.generation);
-        push("replace", `${fields.map((f) => f.field).join(", ") || "the request"} changed (forces regeneration)`, n, { fields });
+        const [fetchFirst, note] = beforeReplace(clip.address, entry);
+        push("replace", `${fields.map((f) => f.field).join(", ") || "the request"} changed (forces regeneration)${note}`, n, { fields, ...fetchFirst });
       }
       plannedFingerprints.set(clip.fingerprint, { address: clip.address, results: n });
       continue;

@@ -64,4 +64,23 @@ describe("files missing on this machine are fetched by the changes that keep the
     expect(sim.stats().acceptedTaskUUIDs).toHaveLength(2);
     expect((await planOf(dir, env)).changes.map((c) => c.action)).toEqual(["no-op"]);
   });
+
+  it("a replace of a clip whose file is missing: the plan fetches it first, and the apply keeps it on disk as a take", async () => {
+    const { sim, env, dir } = await applied(1);
+    const old = readLockFile(dir).clips.shot!.results[0]!;
+    rmSync(join(dir, old.file!));
+    const original = readFileSync(join(dir, MANIFEST), "utf8");
+    writeFileSync(join(dir, MANIFEST), original.replace("at dusk", "at dawn"));
+
+    const [ch] = (await planOf(dir, env)).changes;
+    expect(ch).toMatchObject({ action: "replace", generate: 1, downloads: [0] });
+    expect(ch!.reason).toContain(`first download ${old.file}`);
+
+    await ok(dir, env, "apply", ...FAST);
+    expect(sim.stats().acceptedTaskUUIDs).toHaveLength(2);
+    const kept = Object.values((readLockFile(dir) as { takes?: Record<string, { results: { videoUUID: string; file?: string }[] }> }).takes ?? {}).flatMap((t) => t.results);
+    const take = kept.find((r) => r.videoUUID === old.videoUUID);
+    expect(take?.file && existsSync(join(dir, take.file))).toBe(true);
+    expect((await planOf(dir, env)).changes.map((c) => c.action)).toEqual(["no-op"]);
+  });
 });
