@@ -151,6 +151,13 @@ export class ApplyEngine {
       else if (source) this.#reuse(ch, liveSource(root, source));
       else this.#skip(ch.address, `${ch.reuseFrom} did not finish; the next plan will create it`);
     }
+    // Clips left the manifests while a task was in flight: deleted once it is collected (and copied from).
+    for (const ch of plan.changes.filter((c) => c.action === "delete" && c.resumeTasks?.length)) {
+      if (this.#collecting.state(ch.address, this.#held) !== "go") continue; // still running: the next apply collects it
+      store.delete(ch.address);
+      this.#s.deleted++;
+      this.#o.emit({ type: "deleted", address: ch.address });
+    }
     await this.#drain();
     this.#s.spentUsd = this.#gate.chargedUsd;
     this.#s.countedUsd = this.#gate.countedUsd;

@@ -21,7 +21,8 @@ export interface Work {
 export function localWork(plan: Plan): { reuses: Change[]; deletes: string[] } {
   return {
     reuses: plan.changes.filter((c) => c.action === "reuse"),
-    deletes: plan.changes.filter((c) => c.action === "delete").map((c) => c.address),
+    // A clip with tasks to collect first is deleted at the end of the run (engine.ts).
+    deletes: plan.changes.filter((c) => c.action === "delete" && !c.resumeTasks?.length).map((c) => c.address),
   };
 }
 

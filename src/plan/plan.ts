@@ -327,26 +327,17 @@ export function plan(input: PlanInput): Plan {
     if (desired.has(address) || !inScope(address)) continue;
     if (input.inManifestScope && !input.inManifestScope(entry.manifest)) continue;
     const to = reusedFrom.get(address);
+    // A task still in flight is collected first (polled, never paid twice), then the entry goes, kept as a take.
     const inflight = inFlightTasks(entry);
-    if (inflight.length > 0) {
-      changes.push({
-        address,
-        action: "resume",
-        reason: "no longer in any manifest, but a task is in flight: poll it so what was paid for is recorded",
-        manifest: entry.manifest,
-        model: entry.model,
-        generate: 0,
-        estimate: { usd: 0, perResultUsd: 0, source: "documented", note: "already submitted" },
-        resumeTasks: inflight.map((t) => t.taskUUID),
-        ...spentOf(address),
-      });
-      continue;
-    }
+    const collect = inflight.length
+      ? `; first collect ${inflight.length === 1 ? "its task" : `its ${inflight.length} tasks`} in flight (polled, never paid twice), kept as a take`
+      : "";
     changes.push({
       ...(entry.request.taskType === "imageInference" ? { kind: "image" as const } : {}),
       address,
       action: "delete",
-      reason: to ? `moved to ${to}` : "no longer in any manifest: drop it from the lockfile (local files are kept)",
+      reason: `${to ? `moved to ${to}` : "no longer in any manifest: drop it from the lockfile (local files are kept)"}${collect}`,
+      ...(inflight.length ? { resumeTasks: inflight.map((t) => t.taskUUID) } : {}),
       manifest: entry.manifest,
       model: entry.model,
       generate: 0,

@@ -103,4 +103,29 @@ export const FOUND: Found[] = [
     invariant: "f",
     steps: [add("c1", 1), add("c2", 2), { k: "kill", after: "succeeded", nth: 2 }, { k: "pull", id: "c3", prompt: P(3) }],
   },
+  {
+    name: "a clip removed while a kill left its generation in flight: apply collects it, exits 0, and the plan still deletes it (seed 340)",
+    seed: 340,
+    invariant: "e",
+    steps: [
+      { k: "add", id: "c2", prompt: "Shot 340.2: a lighthouse keeper walks the pier at dusk, take 2", n: 1 },
+      { k: "kill", after: "submitted", nth: 1 },
+      { k: "remove", id: "c2" },
+      { k: "apply", via: "saved" },
+    ],
+  },
+  {
+    name: "a clip renamed while in flight, then given more variants: the new name generates them all again, paying 3 results for a request wanted with 2 (seed 357)",
+    seed: 357,
+    invariant: "a",
+    steps: [
+      { k: "add", id: "c1", prompt: "Shot 357.1: a lighthouse keeper walks the pier at dusk, take 1", n: 1 },
+      { k: "add", id: "c2", prompt: "Shot 357.2: a lighthouse keeper walks the pier at dusk, take 2", n: 1 },
+      { k: "kill", after: "submitted", nth: 2 },
+      { k: "rename", id: "c2", to: "c4" },
+      { k: "rename", id: "c4", to: "c5" },
+      { k: "variants", id: "c5", n: 2 },
+      { k: "apply", via: "saved", maxCost: 0.8 },
+    ],
+  },
 ];
