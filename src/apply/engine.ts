@@ -21,7 +21,7 @@ import { Recorder, reportFinished } from "./record.js";
 import { copiesByTime, copyGeneration, liveSource, reusable, type Snapshot } from "./reuse.js";
 import { send, SUBMIT_ROUND, type Outgoing, type SendContext } from "./send.js";
 import { emptySummary, type ApplySummary, type EngineOptions, type ErrorInfo, type GenJob, type InFlight } from "./types.js";
-import { localWork, networkWork, pulledByOthers, takeOut } from "./work.js";
+import { jobOf, localWork, networkWork, pulledByOthers, takeOut } from "./work.js";
 import { Chains } from "./chain.js";
 import { Collecting, resumedFlights, STILL_COLLECTING } from "./resume.js";
 import type { DesiredClip } from "../manifest/index.js";
@@ -135,7 +135,7 @@ export class ApplyEngine {
     store.flush();
 
     for (const e of Object.values(store.lock.clips)) for (const t of e.tasks) this.#knownTasks.add(t.taskUUID);
-    const work = networkWork(plan, clips, (a) => store.entry(a) !== undefined);
+    const work = networkWork(plan, clips, (a) => !this.#copiedLast.has(a) && store.entry(a) !== undefined); // a copy made at the end gets its extra variants then
     for (const job of work.jobs) (job.clip.links ? this.#chains.held : this.#pending).push(job);
     for (const ch of work.resumes) {
       // A chained clip's task is resent (if the API never got it) with the frames it was made from.
@@ -148,9 +148,14 @@ export class ApplyEngine {
     for (const ch of later) {
       const source = reusable(store, clips.get(ch.address), ch);
       if (this.#collecting.state(ch.address, this.#held) !== "go") this.#skip(ch.address, STILL_COLLECTING);
-      else if (source) this.#reuse(ch, liveSource(root, source));
-      else this.#skip(ch.address, `${ch.reuseFrom} did not finish; the next plan will create it`);
+      else if (!source) this.#skip(ch.address, `${ch.reuseFrom} did not finish; the next plan will create it`);
+      else {
+        this.#reuse(ch, liveSource(root, source));
+        // The variants the copy lacks are generated now, appended to it (a chained clip's: by the next apply).
+        if (ch.generate > 0 && !clips.get(ch.address)?.links) this.#pending.push(jobOf(ch, clips, false));
+      }
     }
+    if (this.#pending.length > 0) await this.#loop();
     // Clips left the manifests while a task was in flight: deleted once it is collected (and copied from).
     for (const ch of plan.changes.filter((c) => c.action === "delete" && c.resumeTasks?.length)) {
       if (this.#collecting.state(ch.address, this.#held) !== "go") continue; // still running: the next apply collects it

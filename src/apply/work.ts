@@ -33,10 +33,7 @@ export function localWork(plan: Plan): { reuses: Change[]; deletes: string[] } {
 export function networkWork(plan: Plan, clips: ReadonlyMap<string, DesiredClip>, hasEntry: (address: string) => boolean): Work {
   const work: Work = { jobs: [], resumes: [], downloads: [] };
   const job = (ch: Change, fresh: boolean) => {
-    if (ch.generate <= 0) return;
-    const clip = clips.get(ch.address);
-    if (!clip) throw new Error(`internal: no desired clip for ${ch.address}`);
-    work.jobs.push({ address: ch.address, clip, count: ch.generate, fresh, estimateUsd: ch.estimate?.usd, ...(ch.estimate ? { priceSource: ch.estimate.source } : {}), ...(ch.variant ? { variant: ch.variant } : {}) });
+    if (ch.generate > 0) work.jobs.push(jobOf(ch, clips, fresh));
   };
   for (const ch of plan.changes) {
     if (ch.action === "replace" && ch.variant) job(ch, false); // one variant rerolled: the entry stays
@@ -52,6 +49,13 @@ export function networkWork(plan: Plan, clips: ReadonlyMap<string, DesiredClip>,
     if (ch.action !== "download" && ch.action !== "reuse" && (ch.downloads?.length || ch.keptDownloads?.length)) work.downloads.push({ address: ch.address, indexes: ch.downloads ?? [], kept: ch.keptDownloads ?? [] });
   }
   return work;
+}
+
+/** The generation a change pays for, as a job. */
+export function jobOf(ch: Change, clips: ReadonlyMap<string, DesiredClip>, fresh: boolean): GenJob {
+  const clip = clips.get(ch.address);
+  if (!clip) throw new Error(`internal: no desired clip for ${ch.address}`);
+  return { address: ch.address, clip, count: ch.generate, fresh, estimateUsd: ch.estimate?.usd, ...(ch.estimate ? { priceSource: ch.estimate.source } : {}), ...(ch.variant ? { variant: ch.variant } : {}) };
 }
 
 /** Removes (in place) the items `drop` says, keeping the others' order; returns them, last first. */

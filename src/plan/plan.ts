@@ -244,9 +244,8 @@ export function plan(input: PlanInput): Plan {
       const take = clipSource ? undefined : reusableTake(lock, clip.fingerprint);
       const source = clipSource ? fromClip : take ? takeRef(clip.fingerprint) : undefined;
       const sourceEntry = clipSource ?? (take ? takeAsEntry(clip.fingerprint, take, clip.address) : undefined);
-      // A generation this plan creates can be copied once it exists, but not extended in the same apply.
-      const plannedFirst = plannedFingerprints.get(clip.fingerprint) ?? inFlightElsewhere(clip.address, clip.fingerprint);
-      const planned = plannedFirst && plannedFirst.results >= n ? plannedFirst : undefined;
+      // A generation this plan creates, or one still in flight, is copied once it exists; the variants it lacks are generated after the copy.
+      const planned = plannedFingerprints.get(clip.fingerprint) ?? inFlightElsewhere(clip.address, clip.fingerprint);
       if (!forced(clip.address) && (sourceEntry || planned)) {
         const available = sourceEntry ? sourceEntry.results.length : planned!.results;
         const from = sourceEntry ? source! : planned!.address;
