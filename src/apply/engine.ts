@@ -22,9 +22,9 @@ import { Recorder, reportFinished } from "./record.js";
 import { copiesByTime, copyGeneration, liveSource, reusable, type Snapshot } from "./reuse.js";
 import { send, SUBMIT_ROUND, type Outgoing, type SendContext } from "./send.js";
 import { emptySummary, type ApplySummary, type EngineOptions, type ErrorInfo, type GenJob, type InFlight } from "./types.js";
-import { localWork, networkWork, pulledByOthers, takeOut } from "./work.js";
+import { jobOf, localWork, networkWork, pulledByOthers, takeOut } from "./work.js";
 import { Chains } from "./chain.js";
-import { resumedFlights } from "./resume.js";
+import { Collecting, resumedFlights, STILL_COLLECTING } from "./resume.js";
 import type { DesiredClip } from "../manifest/index.js";
 
 
@@ -43,6 +43,9 @@ export class ApplyEngine {
   readonly #limit: AdaptiveLimit;
   readonly #recorder: Recorder;
   readonly #downloads: Downloads;
+  /** Clips whose change waits for their earlier request's tasks (resume.ts), and what it reads. */
+  readonly #collecting = new Collecting();
+  readonly #held: Parameters<Collecting["state"]>[1];
   readonly #send: SendContext;
   #stopping = false;
   #budgetStopped = false;
@@ -64,6 +67,7 @@ export class ApplyEngine {
     this.#chains = new Chains({ store: o.store, root: o.root, emit: o.emit, clips: this.#clips, downloading: (a) => this.#downloads.busy(a), copy: (a, from, source) => this.#copy(a, from, source), uuid: o.uuid });
     this.#recorder = new Recorder(o.store, this.#clips, o.now);
     this.#downloads = new Downloads(o, this.#s);
+    this.#held = { flying: (t) => this.#inflight.has(t), downloading: (a) => this.#downloads.busy(a), store: o.store };
     this.#send = {
       client: o.client,
       images: new ImageUploader(o.client), // each distinct local image is uploaded once per run
@@ -130,7 +134,7 @@ export class ApplyEngine {
     store.flush();
 
     for (const e of Object.values(store.lock.clips)) for (const t of e.tasks) this.#knownTasks.add(t.taskUUID);
-    const work = networkWork(plan, clips, (a) => store.entry(a) !== undefined);
+    const work = networkWork(plan, clips, (a) => !this.#copiedLast.has(a) && store.entry(a) !== undefined); // a copy made at the end gets its extra variants then
     for (const job of work.jobs) (job.clip.links ? this.#chains.held : this.#pending).push(job);
     for (const ch of work.resumes) {
       // A chained clip's task is resent (if the API never got it) with the frames it was made from.
@@ -142,8 +146,21 @@ export class ApplyEngine {
     await this.#drain();
     for (const ch of later) {
       const source = reusable(store, clips.get(ch.address), ch);
-      if (source) this.#copy(ch.address, ch.reuseFrom!, liveSource(root, source));
-      else this.#skip(ch.address, `${ch.reuseFrom} did not finish; the next plan will create it`);
+      if (this.#collecting.state(ch.address, this.#held) !== "go") this.#skip(ch.address, STILL_COLLECTING);
+      else if (!source) this.#skip(ch.address, `${ch.reuseFrom} did not finish; the next plan will create it`);
+      else {
+        this.#copy(ch.address, ch.reuseFrom!, liveSource(root, source));
+        // The variants the copy lacks are generated now, appended to it (a chained clip's: by the next apply).
+        if (ch.generate > 0 && !clips.get(ch.address)?.links) this.#pending.push(jobOf(ch, clips, false));
+      }
+    }
+    if (this.#pending.length > 0) await this.#loop();
+    // Clips left the manifests while a task was in flight: deleted once it is collected (and copied from).
+    for (const ch of plan.changes.filter((c) => c.action === "delete" && c.resumeTasks?.length)) {
+      if (this.#collecting.state(ch.address, this.#held) !== "go") continue; // still running: the next apply collects it
+      store.delete(ch.address);
+      this.#s.deleted++;
+      this.#o.emit({ type: "deleted", address: ch.address });
     }
     await this.#drain();
     this.#s.spentUsd = this.#gate.chargedUsd;
@@ -163,7 +180,10 @@ export class ApplyEngine {
       this.#o.store.flush();
       if (this.#inflight.size === 0) {
         if (this.#stopping || this.#budgetStopped) break;
-        if (this.#pending.length > 0) continue;
+        if (this.#pending.length > 0) {
+          if (!submitted) await this.#downloads.drain(); // a clip waits for its earlier request's videos
+          continue;
+        }
         if (this.#chains.held.length === 0) break;
         // Only chained clips are left: their upstream videos must be on disk first.
         await this.#downloads.drain();
@@ -208,6 +228,13 @@ export class ApplyEngine {
     let waited: { scope: string; limitUsd: number } | undefined;
     for (let i = 0; i < this.#pending.length && outgoing.length < room; ) {
       const job = this.#pending[i]!;
+      // A fresh generation retires what the clip holds: not while its files are still being fetched.
+      const collecting = job.fresh && this.#downloads.busy(job.address) ? "wait" : this.#collecting.state(job.address, this.#held);
+      if (collecting !== "go") {
+        if (collecting === "wait") i++;
+        else this.#skip(this.#pending.splice(i, 1)[0]!.address, STILL_COLLECTING);
+        continue;
+      }
       if (this.#pulled(job)) {
         this.#pending.splice(i, 1);
         this.#skip(job.address, "not sent: the lockfile gained a task for this very request during this run (a git pull, another machine); the next plan shows it");
@@ -324,6 +351,7 @@ export class ApplyEngine {
   #resume(ch: Change): void {
     const flights = resumedFlights(ch, this.#clips.get(ch.address), this.#o);
     if (!flights) return;
+    this.#collecting.add(ch);
     for (const f of flights) {
       this.#inflight.set(f.taskUUID, f);
       this.#gate.resumed(f.taskUUID, { manifest: f.manifest, generation: f.generation, estimateUsd: f.estimateUsd, count: f.count });
@@ -360,6 +388,9 @@ export class ApplyEngine {
     const results = copyGeneration(this.#o, address, clip, source);
     this.#s.reused++;
     this.#o.emit({ type: "reused", address, from, results });
+    // The copy's videos whose file is not on this machine (the plan says which): fetched to the clip's paths.
+    const missing = this.#o.store.entry(address)?.results.flatMap((r, i) => (r.file ? [] : [i])) ?? [];
+    if (missing.length) this.#downloads.start(address, missing);
     return results;
   }
 

@@ -56,7 +56,7 @@ export async function applyPlanned(r: ApplyRequest): Promise<ApplySummary | unde
   if (over) throw new ClipformError("BUDGET_EXCEEDED", `${over.refusal ?? overBudgetText(over)}. Nothing was sent.`);
   if (!hasChanges(plan)) return undefined;
   await r.approve?.();
-  const needsKey = plan.changes.some((c) => NETWORK_ACTIONS.has(c.action) || (c.action === "reuse" && c.generate > 0));
+  const needsKey = plan.changes.some((c) => NETWORK_ACTIONS.has(c.action) || (c.resumeTasks?.length ?? 0) > 0 || (c.action === "reuse" && (c.generate > 0 || (c.downloads?.length ?? 0) > 0)));
   const client = await r.connect(needsKey);
   const engine = createEngine({
     planned,

@@ -9,6 +9,7 @@ import type { Change } from "../plan/plan.js";
 import type { PriceBook } from "../plan/prices.js";
 import type { GenJob, InFlight } from "./types.js";
 import { priceFromBook, resultPrice } from "../lockfile/ledger.js";
+import { inFlight } from "../core/states.js";
 
 /** A resumed task, with what the spend gate counts it at: the ledger's in-flight figure for it. */
 export interface ResumedFlight extends InFlight {
@@ -34,3 +35,27 @@ export function resumedFlights(ch: Change, clip: DesiredClip | undefined, o: { s
     return { address: ch.address, taskUUID: t, estimateUsd: perResult * count, since: o.now().getTime(), manifest: entry.manifest, generation: entry.request, count, ...(job ? { job } : {}) };
   });
 }
+
+/**
+ * Clips whose change waits for the tasks of their earlier request (a kill, then an edit): their
+ * new work neither goes nor copies while one of those tasks is in flight or its videos are being
+ * fetched, so what was paid is recorded under the request it was made for, then kept as a take.
+ */
+export class Collecting {
+  readonly #tasks = new Map<string, string[]>();
+
+  add(ch: Change): void {
+    if (ch.action !== "resume" && ch.resumeTasks?.length) this.#tasks.set(ch.address, ch.resumeTasks);
+  }
+
+  /** "wait" while they run here; "skip" when one is left unfinished (still running past its deadline); else "go". */
+  state(address: string, o: { flying: (taskUUID: string) => boolean; downloading: (address: string) => boolean; store: LockStore }): "wait" | "go" | "skip" {
+    const tasks = this.#tasks.get(address);
+    if (!tasks) return "go";
+    if (tasks.some(o.flying) || o.downloading(address)) return "wait";
+    return tasks.some((t) => { const task = o.store.task(address, t); return task !== undefined && inFlight(task); }) ? "skip" : "go";
+  }
+}
+
+/** Why a clip's new work was not sent: its earlier request's task did not finish in this run. */
+export const STILL_COLLECTING = "not sent: a task of its earlier request is still running (it was polled, never paid twice); the next apply collects it, then sends this";

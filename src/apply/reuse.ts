@@ -89,7 +89,8 @@ export function copiesByTime(reuses: readonly Change[], o: { store: LockStore; r
   const now: { ch: Change; source: Snapshot }[] = [];
   const later: Change[] = [];
   for (const ch of reuses) {
-    const source = reusable(o.store, o.clips.get(ch.address), ch);
+    // A clip still collecting its earlier request's tasks is copied at the end, once they are in.
+    const source = ch.resumeTasks?.length ? undefined : reusable(o.store, o.clips.get(ch.address), ch);
     if (source) now.push({ ch, source: snapshot(o.root, o.uuid(), source) });
     else later.push(ch);
   }

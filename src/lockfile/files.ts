@@ -7,9 +7,11 @@ import { usedResults } from "./live.js";
 
 /** Cheap check: a file is ok when it exists with the recorded size (apply verifies sha256 when it downloads). */
 export function checkOutputFiles(lock: Lockfile, root: string): Map<string, FileState> {
-  // A picked take kept among the takes is what its clip uses: its files are checked too.
+  // A picked take kept among the takes is what its clip uses, and any kept take may be copied
+  // back by a revert: their files are checked too.
   const picked = Object.entries(lock.clips).flatMap(([address, e]) => (e.picked ? usedResults(lock, address) : []));
-  return checkResultFiles([...Object.values(lock.clips).flatMap((e) => e.results), ...picked], root);
+  const kept = Object.values(lock.takes ?? {}).flatMap((t) => t.results);
+  return checkResultFiles([...Object.values(lock.clips).flatMap((e) => e.results), ...picked, ...kept], root);
 }
 
 /** The same check for any recorded results (the report also shows kept takes). */

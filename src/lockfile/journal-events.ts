@@ -7,7 +7,7 @@
  * event that takes an entry's place never drops records it does not know: they join the takes.
  */
 import type { LockEntry, Lockfile, LockResult, LockTask } from "./schema.js";
-import { archiveEntry, holdsRecords } from "./takes.js";
+import { archiveEntry, holdsRecords, replaceVariantIn } from "./takes.js";
 import { own } from "../util/own.js";
 
 export type JournalEvent =
@@ -106,11 +106,7 @@ export function applyEvent(lock: Lockfile, ev: JournalEvent, known: Set<string>)
       const from = entry.results.findIndex((r) => r.videoUUID === ev.videoUUID);
       const old = entry.results[ev.index];
       if (from < 0 || from === ev.index || !old) return;
-      archiveEntry(lock, ev.address, { ...entry, tasks: [], results: [old] }, () => ev.file);
-      const fresh = entry.results[from]!;
-      entry.results.splice(from, 1);
-      entry.results[ev.index] = fresh;
-      delete entry.picked; // the clip uses the variants it holds now (store.replaceVariant)
+      replaceVariantIn(lock, ev.address, entry, ev.index, from, () => ev.file); // as store.replaceVariant did
       return;
     }
     case "retire": {

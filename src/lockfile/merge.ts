@@ -315,7 +315,8 @@ function mergeTakes(base: Lockfile | undefined, ours: Lockfile, theirs: Lockfile
     if (newlyPruned.has(fp) && (!o || !t)) {
       const other = (o ?? t)!;
       const known = new Set(b?.tasks.map((x) => x.taskUUID));
-      if (other.tasks.every((x) => known.has(x.taskUUID))) continue; // pruned on one side, untouched on the other
+      const videos = new Set(b?.results.map((r) => r.videoUUID));
+      if (other.tasks.every((x) => known.has(x.taskUUID)) && other.results.every((r) => videos.has(r.videoUUID))) continue; // pruned on one side, untouched on the other
     }
     if (!o || !t) {
       takes[fp] = (o ?? t)!;

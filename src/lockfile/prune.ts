@@ -35,15 +35,23 @@ export interface PrunePlan {
 }
 
 /**
- * What the take itself was charged: results of its own tasks. A result whose charge is unknown
- * counts at its estimate (as in the ledger), so pruning it never lowers lifetime spend.
+ * What dropping the take takes out of the ledger: its results no holder left keeps (`kept`), each
+ * counted once (`counted`). A take may hold a video whose task another record holds (a variant
+ * reroll moves the old video here and leaves its task in the clip's entry), so counting only the
+ * take's own tasks would record a paid video at $0. A result whose charge is unknown counts at its
+ * estimate (as in the ledger), so pruning it never lowers lifetime spend.
  */
-function takeCost(t: LockTake, price: ResultPrice | undefined): number | undefined {
-  const own = t.results.filter((r) => t.tasks.some((x) => x.taskUUID === r.taskUUID));
-  if (own.every((r) => saneCost(r.costUsd) !== undefined)) return roundUsd(own.reduce((s, r) => s + saneCost(r.costUsd)!, 0));
+function takeCost(t: LockTake, kept: ReadonlySet<string>, counted: ReadonlySet<string>, price: ResultPrice | undefined): number | undefined {
+  const lost = t.results.filter((r) => !kept.has(r.videoUUID) && !counted.has(r.videoUUID));
+  if (lost.every((r) => saneCost(r.costUsd) !== undefined)) return roundUsd(lost.reduce((s, r) => s + saneCost(r.costUsd)!, 0));
   const unknown = price ? resultPrice(price, t.model, t.request) : undefined;
   if (unknown === undefined) return undefined;
-  return roundUsd(own.reduce((s, r) => s + (saneCost(r.costUsd) ?? unknown), 0));
+  return roundUsd(lost.reduce((s, r) => s + (saneCost(r.costUsd) ?? unknown), 0));
+}
+
+/** Where a pruned take is recorded: by its first task, else its first video (a variant's take holds no task), else its request. */
+function prunedKey(fp: string, t: LockTake): string {
+  return [...t.tasks.map((x) => x.taskUUID)].sort()[0] ?? [...t.results.map((r) => r.videoUUID)].sort()[0] ?? fp;
 }
 
 export function planPrune(lock: Lockfile, o: { now: Date; match?: (address: string) => boolean; price?: ResultPrice } & LiveInput): PrunePlan {
@@ -53,20 +61,26 @@ export function planPrune(lock: Lockfile, o: { now: Date; match?: (address: stri
   const dropped: DroppedTake[] = [];
   const unpriced: PrunePlan["unpriced"] = [];
   const kept: PrunePlan["live"] = [];
-  for (const [fp, t] of Object.entries(lock.takes ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
+  const all = Object.entries(lock.takes ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
+  const candidates: [string, LockTake][] = [];
+  for (const [fp, t] of all) {
     if (o.match && !o.match(t.address)) continue;
     const reasons = whyKept(live, t);
-    if (reasons.length > 0) {
-      kept.push({ fingerprint: fp, address: t.address, reasons });
-      continue;
-    }
-    const costUsd = takeCost(t, o.price);
+    if (reasons.length > 0) kept.push({ fingerprint: fp, address: t.address, reasons });
+    else candidates.push([fp, t]);
+  }
+  // Videos that stay recorded whatever is dropped: in clip entries and in takes not dropped.
+  const dropping = new Set(candidates.map(([fp]) => fp));
+  const keptVideos = new Set([...Object.values(lock.clips), ...all.filter(([fp]) => !dropping.has(fp)).map(([, t]) => t)].flatMap((h) => h.results.map((r) => r.videoUUID)));
+  const counted = new Set<string>();
+  for (const [fp, t] of candidates) {
+    const costUsd = takeCost(t, keptVideos, counted, o.price);
     if (costUsd === undefined) {
       unpriced.push({ fingerprint: fp, address: t.address });
       continue;
     }
-    const key = [...t.tasks.map((x) => x.taskUUID)].sort()[0] ?? fp;
-    pruned[key] = { address: t.address, manifest: t.manifest, fingerprint: fp, costUsd, results: t.results.length, prunedAt: o.now.toISOString() };
+    for (const r of t.results) counted.add(r.videoUUID);
+    pruned[prunedKey(fp, t)] = { address: t.address, manifest: t.manifest, fingerprint: fp, costUsd, results: t.results.length, prunedAt: o.now.toISOString() };
     delete takes[fp];
     dropped.push({ fingerprint: fp, address: t.address, manifest: t.manifest, tasks: t.tasks.length, results: t.results.length, kind: resultKind(t.request), costUsd, files: t.results.flatMap((r) => (r.file ? [r.file] : [])) });
   }

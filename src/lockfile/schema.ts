@@ -122,7 +122,7 @@ export const lockfileSchema = z
       .describe("Written by `apply --sim`: the videos came from the local simulator. A real apply refuses such a lockfile, so simulated videos are never taken for paid ones."),
     clips: z.record(entrySchema).describe("Entries by clip address, sorted."),
     takes: z.record(takeSchema).optional().describe("Takes no clip uses now, by request fingerprint, sorted."),
-    pruned: z.record(prunedSchema).optional().describe("Pruned takes, by their first task UUID: the ledger keeps their cost."),
+    pruned: z.record(prunedSchema).optional().describe("Pruned takes, by their first task UUID (a take holding none: its first video UUID): the ledger keeps their cost."),
   })
   .strict()
   .describe("clipform lockfile: completed and in-flight generations.");

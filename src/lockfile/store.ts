@@ -21,7 +21,7 @@ import { Journal, removeJournals, type JournalEvent } from "./journal.js";
 import { newRescuePath, removeRescues } from "./rescue.js";
 import type { LockEntry, Lockfile, LockResult, LockTask } from "./schema.js";
 import { covers } from "./journal-events.js";
-import { archiveEntry, holdsRecords, takeFilePath } from "./takes.js";
+import { archiveEntry, holdsRecords, replaceVariantIn, takeFilePath } from "./takes.js";
 import { hasOwn, own } from "../util/own.js";
 
 /** When the lockfile is folded at the latest: after this many events (or twice as many as it has entries)… */
@@ -221,10 +221,7 @@ export class LockStore {
     const fresh = e?.results[from];
     if (!e || !old || !fresh) return;
     let file: string | undefined;
-    archiveEntry(this.#lock, address, { ...e, tasks: [], results: [old] }, (r) => (file = this.#keepFile(r, e.fingerprint)));
-    e.results.splice(from, 1);
-    e.results[index] = fresh;
-    delete e.picked;
+    replaceVariantIn(this.#lock, address, e, index, from, (r) => (file = this.#keepFile(r, e.fingerprint)));
     this.#log({ e: "variant", address, index, videoUUID: fresh.videoUUID, ...(file ? { file } : {}) });
   }
 

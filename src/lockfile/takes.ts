@@ -75,6 +75,25 @@ export function archiveEntry(lock: Lockfile, address: string, entry: Readonly<Lo
   };
 }
 
+/**
+ * A variant reroll: the result at `from` takes the place of variant `index`, whose old video joins
+ * the takes of the request. Its task goes with it when the entry holds no other result of it, so a
+ * take is whole (its task and its video) and prune drops or keeps both together. Mutates `lock`
+ * and `entry`.
+ */
+export function replaceVariantIn(lock: Lockfile, address: string, entry: LockEntry, index: number, from: number, relocate: (r: LockResult) => string | undefined): void {
+  const old = entry.results[index];
+  const fresh = entry.results[from];
+  if (!old || !fresh || from === index) return;
+  const alone = !entry.results.some((r, i) => i !== index && r.taskUUID === old.taskUUID);
+  const tasks = alone ? entry.tasks.filter((t) => t.taskUUID === old.taskUUID) : [];
+  archiveEntry(lock, address, { ...entry, tasks, results: [old] }, relocate);
+  if (alone) entry.tasks = entry.tasks.filter((t) => t.taskUUID !== old.taskUUID);
+  entry.results.splice(from, 1);
+  entry.results[index] = fresh;
+  delete entry.picked; // the clip uses the variants it holds now
+}
+
 const sortedPicks = (picks: Record<string, string>): Record<string, string> => Object.fromEntries(Object.entries(picks).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
 /** Takes oldest first, as `clipform pick` numbers them. */

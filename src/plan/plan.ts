@@ -51,11 +51,11 @@ export interface Change {
   fields?: FieldChange[];
   /** reuse: the address whose generation is copied. */
   reuseFrom?: string;
-  /** resume: recorded task UUIDs to poll (never resubmitted). */
+  /** resume: recorded task UUIDs to poll (never resubmitted); on a replace or reuse, tasks of the clip's earlier request to collect first (kept as a take). */
   resumeTasks?: string[];
   /** replace of one variant (`--replace ADDR#N`): that variant, 1-based, is generated again alone. */
   variant?: number;
-  /** download: variant indexes to fetch again. */
+  /** download: variant indexes to fetch again; add-variants, retry, a variant reroll and a reuse (of the copy) also fetch these existing files. */
   downloads?: number[];
   /** download: videos of the picked take, kept among the takes, to fetch again (by video UUID). */
   keptDownloads?: string[];
@@ -173,6 +173,25 @@ export function plan(input: PlanInput): Plan {
     return { usd: roundUsd(q.usd * generate), perResultUsd: q.usd, source: q.source, note: q.note };
   };
 
+  // Recorded videos to fetch again: no file, or one missing or altered on disk (a pull brings records, not files).
+  const fetch = (r: LockResult) => !r.file || (files.get(r.file) ?? "ok") !== "ok";
+  const toFetch = (results: readonly LockResult[], skip?: number): number[] => results.flatMap((r, i) => (i !== skip && fetch(r) ? [i] : []));
+  /** A change that generates (or copies) and also fetches the clip's existing files again says so, and carries them. */
+  const alsoFetch = (indexes: readonly number[]): Partial<Change> => (indexes.length ? { downloads: [...indexes] } : {});
+  const fetchNote = (results: readonly LockResult[], indexes: readonly number[]) =>
+    indexes.length ? `; and download ${indexes.map((i) => results[i]!.file ?? `variant ${i + 1}`).join(", ")} (missing on this machine)` : "";
+
+  /** A replace keeps what the clip uses now as a take: its files missing here are fetched first (free; a URL does not live forever). */
+  const beforeReplace = (address: string, entry: LockEntry | undefined): [Partial<Change>, string] => {
+    if (!entry) return [{}, ""];
+    const idx = toFetch(entry.results);
+    const its = new Set(entry.results.map((r) => r.videoUUID));
+    const kept = entry.picked ? usedResults(lock, address).filter((r) => !its.has(r.videoUUID) && fetch(r)) : [];
+    const names = [...idx.map((i) => entry.results[i]!.file ?? `variant ${i + 1}`), ...kept.map((r) => r.file ?? `picked take's video ${r.videoUUID.slice(0, 8)}`)];
+    const note = names.length ? `; first download ${names.join(", ")} (missing on this machine), kept as a take` : "";
+    return [{ ...alsoFetch(idx), ...(kept.length ? { keptDownloads: kept.map((r) => r.videoUUID) } : {}) }, note];
+  };
+
   // Dependency order: a clip that takes another's frame is planned after it, knowing its change.
   const changeOf = new Map<string, Change>();
   const frames = clips.some((c) => c.links) ? recordedFrames(lock) : new Map<string, string>();
@@ -185,31 +204,36 @@ export function plan(input: PlanInput): Plan {
     const g = clip.generation;
     const detail = clip.kind === "image" ? `image ${g.width}x${g.height} ×${n}` : `${g.duration}s${g.width ? ` ${g.width}x${g.height}` : ""} ×${n}`;
     const base = { ...(clip.kind === "image" ? { kind: "image" as const } : {}), address: clip.address, manifest: clip.manifest, model: g.model, detail, ...spentOf(clip.address) };
+    // Tasks of the clip's earlier request still in flight (a kill, then an edit): collected first.
+    let collect: string[] = [];
     const push = (action: Action, reason: string, generate: number, extra: Partial<Change> = {}) => {
-      const ch: Change = { ...base, action, reason, generate, estimate: estimate(clip, generate), ...extra };
+      const collecting = collect.length ? { resumeTasks: collect } : {};
+      const why = collect.length ? `${reason}; first collect ${collect.length === 1 ? "the task" : `the ${collect.length} tasks`} of the earlier request still in flight (polled, never paid twice; kept as a take)` : reason;
+      const ch: Change = { ...base, action, reason: why, generate, estimate: estimate(clip, generate), ...extra, ...collecting };
       changes.push(ch);
       changeOf.set(ch.address, ch);
     };
 
     const inflight = inFlightTasks(entry);
-    if (entry && inflight.length > 0) {
-      const same = entry.fingerprint === clip.fingerprint;
-      const changed = same ? "" : "; the clip changed since, so the next plan will replace it";
+    if (entry && inflight.length > 0 && entry.fingerprint === clip.fingerprint) {
       // A task recorded but never acknowledged (the crash came before the request left) is sent
       // once more, with its UUID, if the API does not know it: that may cost, so it is shown.
-      const unacknowledged = same ? inflight.filter((t) => !t.acceptedAt).reduce((n, t) => n + t.numberResults, 0) : 0;
+      const unacknowledged = inflight.filter((t) => !t.acceptedAt).reduce((n, t) => n + t.numberResults, 0);
       const maybe = unacknowledged
         ? `; ${unacknowledged === 1 ? "one result was" : `${unacknowledged} results were`} never acknowledged by the API: if it does not know the task, it is sent once more with the same UUID (at most the cost shown)`
         : "";
-      push("resume", `submitted earlier and not finished: poll ${inflight.length === 1 ? "its task" : `its ${inflight.length} tasks`}, never pay for it twice${changed}${maybe}`, unacknowledged, {
+      push("resume", `submitted earlier and not finished: poll ${inflight.length === 1 ? "its task" : `its ${inflight.length} tasks`}, never pay for it twice${maybe}`, unacknowledged, {
         resumeTasks: inflight.map((t) => t.taskUUID),
       });
       continue;
     }
+    // The clip changed since: its change is planned as usual, and collects those tasks first.
+    collect = inflight.map((t) => t.taskUUID);
 
     if (linked?.state === "waiting") {
       // Its frame is not known until the clips it comes from exist: it is made after them.
-      push(entry ? "replace" : "create", `${linked.reason}${forced(clip.address) ? " (and forced with --replace)" : ""}`, n, { waitsFor: linked.upstream, ...(forced(clip.address) ? { forced: true as const } : {}) });
+      const [fetchFirst, note] = beforeReplace(clip.address, entry);
+      push(entry ? "replace" : "create", `${linked.reason}${forced(clip.address) ? " (and forced with --replace)" : ""}${note}`, n, { waitsFor: linked.upstream, ...fetchFirst, ...(forced(clip.address) ? { forced: true as const } : {}) });
       continue;
     }
 
@@ -222,9 +246,8 @@ export function plan(input: PlanInput): Plan {
       const take = clipSource ? undefined : reusableTake(lock, clip.fingerprint);
       const source = clipSource ? fromClip : take ? takeRef(clip.fingerprint) : undefined;
       const sourceEntry = clipSource ?? (take ? takeAsEntry(clip.fingerprint, take, clip.address) : undefined);
-      // A generation this plan creates can be copied once it exists, but not extended in the same apply.
-      const plannedFirst = plannedFingerprints.get(clip.fingerprint) ?? inFlightElsewhere(clip.address, clip.fingerprint);
-      const planned = plannedFirst && plannedFirst.results >= n ? plannedFirst : undefined;
+      // A generation this plan creates, or one still in flight, is copied once it exists; the variants it lacks are generated after the copy.
+      const planned = plannedFingerprints.get(clip.fingerprint) ?? inFlightElsewhere(clip.address, clip.fingerprint);
       if (!forced(clip.address) && (sourceEntry || planned)) {
         const available = sourceEntry ? sourceEntry.results.length : planned!.results;
         const from = sourceEntry ? source! : planned!.address;
@@ -238,17 +261,22 @@ export function plan(input: PlanInput): Plan {
           : plannedFingerprints.has(clip.fingerprint)
             ? `identical to ${from}, created in this plan: copy it once generated`
             : `identical to ${from}, still generating (submitted earlier): copy it once it finishes`;
-        push("reuse", extra > 0 ? `${why}, and generate ${extra} more variant${extra === 1 ? "" : "s"}` : why, extra, { reuseFrom: from });
+        // The copy's videos whose source file is not on this machine are downloaded to the clip's paths.
+        const copied = sourceEntry ? sourceEntry.results.slice(0, n) : [];
+        const missing = toFetch(copied);
+        push("reuse", `${extra > 0 ? `${why}, and generate ${extra} more variant${extra === 1 ? "" : "s"}` : why}${fetchNote(copied, missing)}`, extra, { reuseFrom: from, ...alsoFetch(missing) });
         reusedFrom.set(from, clip.address);
         continue;
       }
       if (!entry) {
         push("create", "not in the lockfile", n, forced(clip.address) ? { forced: true } : {});
       } else if (forced(clip.address)) {
-        push("replace", "forced with --replace", n, { fields: [], forced: true });
+        const [fetchFirst, note] = beforeReplace(clip.address, entry);
+        push("replace", `forced with --replace${note}`, n, { fields: [], ...fetchFirst, forced: true });
       } else {
         const fields = changedFields(entry.request, clip.generation);
-        push("replace", `${fields.map((f) => f.field).join(", ") || "the request"} changed (forces regeneration)`, n, { fields });
+        const [fetchFirst, note] = beforeReplace(clip.address, entry);
+        push("replace", `${fields.map((f) => f.field).join(", ") || "the request"} changed (forces regeneration)${note}`, n, { fields, ...fetchFirst });
       }
       plannedFingerprints.set(clip.fingerprint, { address: clip.address, results: n });
       continue;
@@ -264,31 +292,31 @@ export function plan(input: PlanInput): Plan {
       throw new ClipformError("USAGE", `--replace ${clip.address}#${variant}: ${clip.address} uses its picked take ${entry.picked.slice(0, 8)}, not the take whose variants it holds: reroll the whole clip (--replace ${clip.address}), or pick the take it holds first (clipform pick ${clip.address}); nothing was planned`);
     }
     if (variant !== undefined) {
-      push("replace", `variant ${variant} forced with --replace ${formatVariantRef({ address: clip.address, variant })}: reroll it alone (its take is kept, the other variants stay)`, 1, { fields: [], variant });
+      const kept = entry.results.slice(0, n);
+      const missing = toFetch(kept, variant - 1);
+      push("replace", `variant ${variant} forced with --replace ${formatVariantRef({ address: clip.address, variant })}: reroll it alone (its take is kept, the other variants stay)${fetchNote(kept, missing)}`, 1, { fields: [], variant, ...alsoFetch(missing) });
       continue;
     }
     if (have < n) {
       const failed = lastTask && endedInFailure(lastTask);
+      const missing = toFetch(entry.results);
+      const note = fetchNote(entry.results, missing);
       if (failed) {
         const err = lastTask.error ? `: ${lastTask.error.code}: ${lastTask.error.message}` : "";
-        push("retry", `failed earlier${err}`, n - have);
+        push("retry", `failed earlier${err}${note}`, n - have, alsoFetch(missing));
       } else {
-        push("add-variants", `numberResults ${have} → ${n}: generate ${n - have} more variant${n - have === 1 ? "" : "s"} only`, n - have);
+        push("add-variants", `numberResults ${have} → ${n}: generate ${n - have} more variant${n - have === 1 ? "" : "s"} only${note}`, n - have, alsoFetch(missing));
       }
       continue;
     }
 
-    const fetch = (r: LockResult) => !r.file || (files.get(r.file) ?? "ok") !== "ok";
-    const toFetch: number[] = [];
-    entry.results.slice(0, n).forEach((r, i) => {
-      if (fetch(r)) toFetch.push(i);
-    });
+    const fetchNow = toFetch(entry.results.slice(0, n));
     // The picked take's own files, when it is kept among the takes: what films and chains read.
     const its = new Set(entry.results.map((r) => r.videoUUID));
     const keptFetch = entry.picked ? usedResults(lock, clip.address).filter((r) => !its.has(r.videoUUID) && fetch(r)) : [];
-    if (toFetch.length > 0 || keptFetch.length > 0) {
-      const missing = [...toFetch.map((i) => entry.results[i]!.file ?? `variant ${i + 1}`), ...keptFetch.map((r) => r.file ?? `picked take's video ${r.videoUUID.slice(0, 8)}`)];
-      push("download", `local file${missing.length === 1 ? "" : "s"} missing or altered: ${missing.join(", ")}`, 0, { downloads: toFetch, ...(keptFetch.length ? { keptDownloads: keptFetch.map((r) => r.videoUUID) } : {}) });
+    if (fetchNow.length > 0 || keptFetch.length > 0) {
+      const missing = [...fetchNow.map((i) => entry.results[i]!.file ?? `variant ${i + 1}`), ...keptFetch.map((r) => r.file ?? `picked take's video ${r.videoUUID.slice(0, 8)}`)];
+      push("download", `local file${missing.length === 1 ? "" : "s"} missing or altered: ${missing.join(", ")}`, 0, { downloads: fetchNow, ...(keptFetch.length ? { keptDownloads: keptFetch.map((r) => r.videoUUID) } : {}) });
       continue;
     }
     const kept = have > n ? ` (${have - n} more variant${have - n === 1 ? "" : "s"} kept in the lockfile)` : "";
@@ -305,26 +333,17 @@ export function plan(input: PlanInput): Plan {
     if (desired.has(address) || !inScope(address)) continue;
     if (input.inManifestScope && !input.inManifestScope(entry.manifest)) continue;
     const to = reusedFrom.get(address);
+    // A task still in flight is collected first (polled, never paid twice), then the entry goes, kept as a take.
     const inflight = inFlightTasks(entry);
-    if (inflight.length > 0) {
-      changes.push({
-        address,
-        action: "resume",
-        reason: "no longer in any manifest, but a task is in flight: poll it so what was paid for is recorded",
-        manifest: entry.manifest,
-        model: entry.model,
-        generate: 0,
-        estimate: { usd: 0, perResultUsd: 0, source: "documented", note: "already submitted" },
-        resumeTasks: inflight.map((t) => t.taskUUID),
-        ...spentOf(address),
-      });
-      continue;
-    }
+    const collect = inflight.length
+      ? `; first collect ${inflight.length === 1 ? "its task" : `its ${inflight.length} tasks`} in flight (polled, never paid twice), kept as a take`
+      : "";
     changes.push({
       ...(entry.request.taskType === "imageInference" ? { kind: "image" as const } : {}),
       address,
       action: "delete",
-      reason: to ? `moved to ${to}` : "no longer in any manifest: drop it from the lockfile (local files are kept)",
+      reason: `${to ? `moved to ${to}` : "no longer in any manifest: drop it from the lockfile (local files are kept)"}${collect}`,
+      ...(inflight.length ? { resumeTasks: inflight.map((t) => t.taskUUID) } : {}),
       manifest: entry.manifest,
       model: entry.model,
       generate: 0,

@@ -197,11 +197,14 @@ describe("apply: crash safety", () => {
 
     writeFileSync(join(dir, "specs/clips.yaml"), manifest([{ id: "harbor-dawn", prompt: "Fishing boats leave the harbor at dawn" }]));
     const plan = await planJson(dir);
-    expect(plan.changes.find((c) => c.address === "harbor")!.action).toBe("resume");
+    expect(plan.changes.find((c) => c.address === "harbor")).toMatchObject({ action: "delete", resume_tasks: [readLock(dir).clips.harbor!.tasks[0]!.taskUUID] });
     const r = await apply(dir, sim);
     expect(sim.stats().videoInference).toBe(1); // the one generation, paid once
     expect(r.code, r.stderr).toBe(0);
     expect(plan.summary.estimated_cost_usd).toBe(0);
+    // The copy is made, the old name dropped: nothing left to do.
+    expect(readLock(dir).clips["harbor-dawn"]!.results).toHaveLength(1);
+    expect(actionsOf(await planJson(dir))).toEqual({ "harbor-dawn": "no-op" });
   });
 
   it("a recorded task the API does not know, older than the resubmit window, is not resent: it becomes a retry", async () => {

@@ -95,12 +95,13 @@ describe("plan actions", () => {
     expect(p.changes[0]!.reason).toContain("never acknowledged");
   });
 
-  it("resume also covers an in-flight task whose clip was removed from the manifests", () => {
+  it("a clip removed from the manifests with a task in flight: delete, collecting the task first", () => {
     const a = desired("a");
     const t = uuid();
     const entry = entryFor(a, 0, { tasks: [{ taskUUID: t, numberResults: 1, status: "submitted", submittedAt: "2026-01-01T00:00:00Z" }] });
     const p = run([], lockWith({ a: entry }));
-    expect(p.changes[0]).toMatchObject({ action: "resume", resumeTasks: [t] });
+    expect(p.changes[0]).toMatchObject({ action: "delete", resumeTasks: [t], generate: 0 });
+    expect(p.changes[0]!.reason).toMatch(/first collect its task in flight/);
   });
 
   it("retry: a failed generation is generated again, with the API's error in the reason", () => {

@@ -18,6 +18,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ProjectModel } from "./project.js";
 import { readRecord, tasksOf } from "./record.js";
+import type { LockResult } from "../../src/lockfile/schema.js";
 import type { Figures } from "./runner.js";
 import type { Step } from "./steps.js";
 import { budgetViolations, type BudgetWatch } from "./budgets.js";
@@ -85,7 +86,7 @@ export class Facts {
 }
 
 interface PlanJson {
-  changes: { address: string; action: string }[];
+  changes: { address: string; action: string; downloads?: number[]; kept_downloads?: string[] }[];
   sequences?: { name: string; action: string; reason: string; members: string[] }[];
 }
 
@@ -161,7 +162,10 @@ export async function checkStep(world: World, model: ProjectModel, facts: Facts,
       // g: the clip uses the take it was picked for.
       const uses = e.picked ?? e.results.at(-1)?.taskUUID ?? e.tasks.at(-1)?.taskUUID;
       if (!uses?.startsWith(p.prefix)) say("g", `${address}: picked take ${p.prefix} for this request, but the clip uses ${uses?.slice(0, 8) ?? "no take"} (picked ${e.picked?.slice(0, 8) ?? "none recorded"})`);
-      for (const r of take.results) if (r.file && !fileMatches(world.dir, r.file, r.sha256) && action.get(address) !== "download") say("b", `${address}: the picked take's ${r.file} is missing and the plan does not download it (${action.get(address)})`);
+      // The plan downloads it: a download, or a change (a replace) that fetches it first.
+      const ch = plan?.changes.find((c) => c.address === address);
+      const fetched = (r: LockResult) => ch?.action === "download" || !!ch?.kept_downloads?.includes(r.videoUUID) || !!ch?.downloads?.includes(e.results.findIndex((x) => x.videoUUID === r.videoUUID));
+      for (const r of take.results) if (r.file && !fileMatches(world.dir, r.file, r.sha256) && !fetched(r)) say("b", `${address}: the picked take's ${r.file} is missing and the plan does not download it (${action.get(address)})`);
     }
     // c: lifetime spend equals the charges, per take and in total.
     {

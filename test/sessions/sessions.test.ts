@@ -14,13 +14,10 @@ import { runSession } from "./runner.js";
 import { KINDS, type Kind } from "./steps.js";
 
 /**
- * The seeds `npm test` runs: a fixed handful, about 40 s in all on this machine. CHOSEN TO PASS ON
- * main AT 4109698: among seeds 1–62 that passed there, those whose sessions use the most kinds of
- * step (43 uses every kind: kills, pulls, watch, dialects, prunes, picks, rerolls, chains, films,
- * budgets). About one seed in six failed on that main; found.ts holds those failures, shrunk.
- * Once the fixes of issue 19 land, any seed should pass: widen this list then.
+ * The seeds `npm test` runs: the first few, not chosen (about 15 s in all on this machine). Every
+ * seed should pass; `npm run bench -- sessions --seeds N --from S` runs as many as asked.
  */
-const DEFAULT_SEEDS = [16, 20, 36, 43, 57, 58, 62];
+const DEFAULT_SEEDS = [1, 2, 3, 4, 5, 6, 7, 8];
 
 const count = Number(process.env.CLIPFORM_SESSIONS_SEEDS ?? 0);
 const from = Number(process.env.CLIPFORM_SESSIONS_FROM ?? 1);
@@ -42,12 +39,14 @@ test(`${seeds.length} seeded user sessions keep every promise after every step`,
   expect(x.failures.map((f) => `(${f.violation.invariant}) seed ${f.seed}: ${f.violation.message}`)).toEqual([]);
 });
 
-// The sessions that failed on main, shrunk (found.ts): regression tests for the fixes of issue 19.
-if (process.env.CLIPFORM_SESSIONS_FOUND) {
-  for (const f of FOUND) {
-    test(`found: ${f.name}`, { timeout: 120_000 }, async () => {
-      const r = await runSession(f.seed, f.steps);
-      expect(r.violations.map((v) => `(${v.invariant}) ${v.message}`)).toEqual([]);
-    });
-  }
+// The sessions that broke a promise, shrunk (found.ts): regression tests, run by npm test too. One
+// still open is pinned: its test expects the break, so fixing it makes that test fail until moved.
+for (const f of FOUND) {
+  const name = `found: ${f.name}`;
+  const check = async () => {
+    const r = await runSession(f.seed, f.steps);
+    expect(r.violations.map((v) => `(${v.invariant}) ${v.message}`)).toEqual([]);
+  };
+  if (f.open) test.fails(`${name} [open: ${f.open}]`, { timeout: 120_000 }, check);
+  else test(name, { timeout: 120_000 }, check);
 }
