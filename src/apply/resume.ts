@@ -8,6 +8,8 @@ import type { LockStore } from "../lockfile/store.js";
 import type { Change } from "../plan/plan.js";
 import type { PriceBook } from "../plan/prices.js";
 import type { GenJob, InFlight } from "./types.js";
+import type { Admission, SpendGate } from "./gate.js";
+import type { Outgoing } from "./send.js";
 import { priceFromBook, resultPrice } from "../lockfile/ledger.js";
 import { inFlight } from "../core/states.js";
 
@@ -59,3 +61,29 @@ export class Collecting {
 
 /** Why a clip's new work was not sent: its earlier request's task did not finish in this run. */
 export const STILL_COLLECTING = "not sent: a task of its earlier request is still running (it was polled, never paid twice); the next apply collects it, then sends this";
+
+/**
+ * A task written ahead but never received by the API is sent again with its recorded UUID, once,
+ * like any new submission: not after Ctrl-C and not past a budget. One held back (`drop`ped from
+ * the run, told by `skip`) stays recorded, unacknowledged, for the next apply.
+ */
+export function resendable(
+  f: InFlight,
+  o: { gate: SpendGate; stopping: boolean; store: LockStore; budgetStop: (a: Extract<Admission, { stop: unknown }>) => void; drop: () => void; skip: (address: string, why: string) => void },
+): Outgoing | undefined {
+  const job = f.job!;
+  // A task this run sent passed the gate then and is still counted; one from an earlier run passes it now.
+  const admitted = o.gate.sentThisRun(f.taskUUID);
+  if (!admitted) o.gate.release(f.taskUUID);
+  const a = o.stopping ? undefined : admitted ? ({ go: true, probe: false, estimateUsd: f.estimateUsd } as const) : o.gate.admit(job);
+  if (!a?.go) {
+    if (a && "stop" in a) o.budgetStop(a);
+    o.gate.release(f.taskUUID); // not sent: nothing is committed for it in this run
+    o.drop();
+    o.skip(f.address, o.stopping ? "not sent again: apply was interrupted (the next apply resumes it)" : "not sent again: a budget leaves no room for it now (the next apply resumes it)");
+    return undefined;
+  }
+  if (!admitted) o.gate.sent(f.taskUUID, job, a);
+  f.estimateUsd = a.estimateUsd;
+  return { job, taskUUID: f.taskUUID, count: o.store.task(f.address, f.taskUUID)?.numberResults ?? job.count, resend: true };
+}

@@ -12,8 +12,9 @@ import { newEntry } from "../lockfile/entries.js";
 import { isTakeRef, TAKE_REF, takeAsEntry } from "../lockfile/takes.js";
 import type { LockEntry, LockResult } from "../lockfile/schema.js";
 import type { LockStore } from "../lockfile/store.js";
-import type { Change } from "../plan/plan.js";
+import type { Change, Plan } from "../plan/plan.js";
 import { outputPath, recordedPath } from "./outputs.js";
+import { localWork } from "./work.js";
 import { own } from "../util/own.js";
 
 /** A reuse source: its entry and where each result's file can be read. */
@@ -95,4 +96,32 @@ export function copiesByTime(reuses: readonly Change[], o: { store: LockStore; r
     else later.push(ch);
   }
   return { now, later };
+}
+
+/**
+ * The run's local work, before anything is sent: copies of existing generations (before their
+ * old address is dropped), then deletions. Returns the copies whose source this run makes, to be
+ * made at its end (copyAtEnd).
+ */
+export function copyAndDeleteFirst(plan: Plan, o: { store: LockStore; root: string; clips: ReadonlyMap<string, DesiredClip>; uuid: () => string; copy: (ch: Change, source: Snapshot) => void; deleted: (address: string) => void }): Change[] {
+  const { reuses, deletes } = localWork(plan);
+  const { now, later } = copiesByTime(reuses, o);
+  try {
+    for (const { ch, source } of now) o.copy(ch, source);
+  } finally {
+    for (const { source } of now) source.cleanup();
+  }
+  for (const address of deletes) o.deleted(address);
+  return later;
+}
+
+/** A copy made at the end of the run, from what the run made: false (and said why) when its source did not finish. */
+export function copyAtEnd(ch: Change, o: { store: LockStore; root: string; clips: ReadonlyMap<string, DesiredClip>; copy: (source: Snapshot) => void; skip: (why: string) => void }): boolean {
+  const source = reusable(o.store, o.clips.get(ch.address), ch);
+  if (!source) {
+    o.skip(`${ch.reuseFrom} did not finish; the next plan will create it`);
+    return false;
+  }
+  o.copy(liveSource(o.root, source));
+  return true;
 }

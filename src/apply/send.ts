@@ -7,11 +7,12 @@
 import { ClipformError } from "../errors.js";
 import type { LockStore } from "../lockfile/store.js";
 import { RunwareError } from "../runware/errors.js";
-import type { ImageUploader } from "../runware/upload.js";
+import { ImageUploader } from "../runware/upload.js";
+import { DEFAULT_TASK_TIMEOUT_MS } from "../runware/waiting.js";
 import { errorInfo } from "./error-info.js";
 import type { Recorder } from "./record.js";
 import { buildTask, type VideoTask } from "./request.js";
-import type { ApiClient, ApplyEvent, ErrorInfo, GenJob, InFlight } from "./types.js";
+import type { ApiClient, ApplyEvent, EngineOptions, ErrorInfo, GenJob, InFlight } from "./types.js";
 
 /**
  * Tasks written ahead (one fsync) and sent per submit round, at most. The client splits a round
@@ -46,6 +47,12 @@ export interface SendContext {
   fail: (address: string, taskUUID: string | undefined, info: ErrorInfo) => void;
   acknowledged: (flight: InFlight) => void;
   submitted: (flight: InFlight) => void;
+}
+
+/** The sender's context: the run's options, and what the engine keeps of the run. */
+export function sendContext(o: EngineOptions, engine: Omit<SendContext, "client" | "images" | "store" | "now" | "timeoutMs" | "emit">): SendContext {
+  // Each distinct local image is uploaded once per run.
+  return { client: o.client, images: new ImageUploader(o.client), store: o.store, now: o.now, timeoutMs: o.taskTimeoutMs ?? DEFAULT_TASK_TIMEOUT_MS, emit: o.emit, ...engine };
 }
 
 /** Builds, records (new tasks) and sends; returns whether any request went out. */
