@@ -9,10 +9,9 @@
  */
 import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { run } from "../../src/cli/main.js";
-import { bareEnv, project } from "../helpers/cli.js";
+import { project } from "../helpers/cli.js";
+import { clipform as inproc, ok as inprocOk } from "../helpers/inproc.js";
 import { cleanupAfterAll, simEnv, startSim } from "../helpers/apply-sim.js";
 
 cleanupAfterAll();
@@ -23,24 +22,8 @@ const MANIFEST = "specs/clips.yaml";
 /** The simulator each project's applies talk to (its videos' URLs stay valid for the test). */
 const env = new Map<string, Record<string, string>>();
 
-async function clipform(cwd: string, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const stdin = new PassThrough();
-  stdin.end();
-  let out = "";
-  let err = "";
-  stdout.on("data", (d: Buffer) => (out += String(d)));
-  stderr.on("data", (d: Buffer) => (err += String(d)));
-  const code = await run(argv, { cwd, env: bareEnv(env.get(cwd)), stdout, stderr, stdin });
-  return { code, stdout: out, stderr: err };
-}
-
-async function ok(cwd: string, ...argv: string[]): Promise<string> {
-  const r = await clipform(cwd, ...argv);
-  expect(r.code, `clipform ${argv.join(" ")}\n${r.stdout}\n${r.stderr}`).toBe(0);
-  return r.stdout + r.stderr;
-}
+const clipform = (cwd: string, ...argv: string[]) => inproc(cwd, env.get(cwd) ?? {}, ...argv);
+const ok = (cwd: string, ...argv: string[]) => inprocOk(cwd, env.get(cwd) ?? {}, ...argv);
 
 interface Lock {
   clips: Record<string, { results: { videoUUID: string; taskUUID: string; file?: string }[]; picked?: string }>;

@@ -4,19 +4,13 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { run } from "../../src/cli/main.js";
+import { runCli } from "../helpers/run.js";
 import { project } from "../helpers/cli.js";
 
 const CLIP = "version: 1\nclips:\n  a:\n    model: klingai:3@1\n    positivePrompt: A lighthouse at dusk.\n    width: 1280\n    height: 720\n    duration: 5\n";
 
-async function clipform(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = { stdout: "", stderr: "" };
-  const sink = (k: "stdout" | "stderr") => new Writable({ write: (c, _e, cb) => ((out[k] += String(c)), cb()) });
-  const code = await run(args, { cwd, env: { NO_COLOR: "1" }, stdout: sink("stdout"), stderr: sink("stderr"), stdin: process.stdin });
-  return { code, ...out };
-}
+const clipform = (args: string[], cwd: string) => runCli(args, { cwd });
 
 describe("the simulator's record in words", () => {
   it("plan --sim --out: says to apply it with --sim; apply without --sim refuses it and sends nothing; with --sim it applies", async () => {

@@ -1,29 +1,14 @@
 /**
- * `clipform ARGV` in this process (`run(argv, io)`), against the simulator of the project's `env`:
- * the output collected, and `ok` asserting exit 0.
+ * `clipform ARGV` in this process, against the simulator of the project's `env`, argv last (the
+ * shape the found-bug tests read best in): the harness's runCli (run.ts), and `ok` asserting exit 0.
  */
-import { PassThrough } from "node:stream";
 import { expect } from "vitest";
-import { run } from "../../src/cli/main.js";
-import { bareEnv } from "./cli.js";
+import { runCli, type CliResult } from "./run.js";
 
-export interface InprocResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type InprocResult = CliResult;
 
-export async function clipform(cwd: string, env: Record<string, string>, ...argv: string[]): Promise<InprocResult> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const stdin = new PassThrough();
-  stdin.end();
-  let out = "";
-  let err = "";
-  stdout.on("data", (d: Buffer) => (out += String(d)));
-  stderr.on("data", (d: Buffer) => (err += String(d)));
-  const code = await run(argv, { cwd, env: bareEnv(env), stdout, stderr, stdin });
-  return { code, stdout: out, stderr: err };
+export function clipform(cwd: string, env: Record<string, string>, ...argv: string[]): Promise<CliResult> {
+  return runCli(argv, { cwd, env });
 }
 
 export async function ok(cwd: string, env: Record<string, string>, ...argv: string[]): Promise<string> {

@@ -2,9 +2,8 @@
  * Every warning carries a stable code, shown after it (`[undocumentedParameter]`), and a project
  * (clipform.yaml) or one manifest silences warnings by code. Errors are never silenced.
  */
-import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { run } from "../../src/cli/main.js";
+import { runCli } from "../helpers/run.js";
 import { formatDiagnostic } from "../../src/diagnostics.js";
 import { cleanupProjectsAfterEach, load, makeProject } from "../helpers/manifest-fixtures.js";
 
@@ -41,12 +40,7 @@ clips:
 `,
 };
 
-async function plan(dir: string, json = false): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = { stdout: "", stderr: "" };
-  const sink = (k: "stdout" | "stderr") => new Writable({ write: (c, _e, cb) => ((out[k] += String(c)), cb()) });
-  const code = await run(["plan", ...(json ? ["--json"] : [])], { cwd: dir, env: { NO_COLOR: "1" }, stdout: sink("stdout"), stderr: sink("stderr"), stdin: process.stdin });
-  return { code, ...out };
-}
+const plan = (dir: string, json = false) => runCli(["plan", ...(json ? ["--json"] : [])], { cwd: dir });
 
 describe("warning codes", () => {
   it("every warning has a code, and it is shown after the warning", () => {

@@ -2,9 +2,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
-import { run } from "../../src/cli/main.js";
+import { runCli } from "../helpers/run.js";
 
 const made: string[] = [];
 afterAll(() => made.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -15,12 +14,7 @@ function emptyDir(): string {
   return d;
 }
 
-async function clipform(args: string[], cwd: string): Promise<{ code: number; stderr: string }> {
-  let stderr = "";
-  const sink = (keep: boolean) => new Writable({ write: (c, _e, cb) => (keep && (stderr += String(c)), cb()) });
-  const code = await run(args, { cwd, env: { NO_COLOR: "1" }, stdout: sink(false), stderr: sink(true), stdin: process.stdin });
-  return { code, stderr };
-}
+const clipform = (args: string[], cwd: string) => runCli(args, { cwd });
 
 describe("outside any project", () => {
   for (const args of [["plan"], ["validate"], ["status"], ["apply", "--sim", "--auto-approve"], ["prune", "--dry-run"]]) {

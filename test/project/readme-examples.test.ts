@@ -9,9 +9,8 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { Writable } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
-import { run } from "../../src/cli/main.js";
+import { runCli } from "../helpers/run.js";
 import { encodePng } from "../../src/media/png.js";
 import { REPO } from "../helpers/cli.js";
 
@@ -60,10 +59,8 @@ function localImages(yaml: string): string[] {
 }
 
 async function validate(dir: string, args: string[]): Promise<{ code: number; output: string }> {
-  let output = "";
-  const sink = () => new Writable({ write: (c, _e, cb) => ((output += String(c)), cb()) });
-  const code = await run(["validate", ...args], { cwd: dir, env: { NO_COLOR: "1" }, stdout: sink(), stderr: sink(), stdin: process.stdin });
-  return { code, output };
+  const r = await runCli(["validate", ...args], { cwd: dir });
+  return { code: r.code, output: r.stdout + r.stderr };
 }
 
 /** A fragment without `version:` (a manifest's or clipform.yaml's) gets one. */
