@@ -127,7 +127,9 @@ export class Chains {
    */
   async release(busy: ReadonlySet<string>, send: (job: GenJob) => void, skip: (address: string, reason: string) => void): Promise<boolean> {
     const waiting = new Set(this.held.map((j) => j.address));
-    const ready = this.held.filter((job) => upstreamOf(job.clip).every((up) => !busy.has(up) && !waiting.has(up) && !this.o.downloading(up)));
+    // A clip whose own earlier task is still in flight (resumed), or whose files are being fetched,
+    // waits too: its request is known only once released, and the task may bring that very take.
+    const ready = this.held.filter((job) => !busy.has(job.address) && !this.o.downloading(job.address) && upstreamOf(job.clip).every((up) => !busy.has(up) && !waiting.has(up) && !this.o.downloading(up)));
     if (ready.length === 0) return false;
     for (const job of ready) this.held.splice(this.held.indexOf(job), 1);
     const { store, emit } = this.o;

@@ -148,4 +148,18 @@ export const FOUND: Found[] = [
       { k: "apply", via: "saved", maxCost: 0.8 },
     ],
   },
+  {
+    name: "a chained clip whose own task a kill left unrecorded, its upstream renamed: apply sent its request again before the resumed task brought that very take (seed 1045)",
+    seed: 1045,
+    invariant: "a",
+    steps: [
+      add("c2", 2),
+      { k: "add", id: "c3", prompt: "Shot 1045.3: a lighthouse keeper walks the pier at dusk, take 3", n: 2 },
+      { k: "chain", id: "c2", from: "c3" },
+      { k: "remove", id: "c1" },
+      { k: "kill", after: "succeeded", nth: 2 },
+      { k: "rename", id: "c3", to: "c4" },
+      { k: "apply", via: "plain" },
+    ],
+  },
 ];
