@@ -53,6 +53,12 @@ export class Facts {
       this.budgets.push({ step: i, before: new Set(this.#acceptedBefore), tasks: [], project: model.projectBudget, manifest: model.manifestBudget, run, evaluated: false });
     }
     if (step.k === "rename" || step.k === "remove") this.picks.delete(step.id);
+    // Prune forgets a pick remembered for a request the clip has left, with its take (README,
+    // "What prune keeps"): from then on that pick is no promise any more.
+    if (step.k === "prune") {
+      const clips = readRecord(world.dir).lock.clips;
+      for (const [id, p] of this.picks) if (clips[id]?.fingerprint !== p.fingerprint) this.picks.delete(id);
+    }
   }
 
   rerolled(id: string, variant: number | undefined): void {
