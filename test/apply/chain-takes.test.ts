@@ -8,13 +8,12 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { fingerprintOf, type DesiredClip } from "../../src/manifest/index.js";
-import type { ClipLink } from "../../src/manifest/links.js";
+import type { DesiredClip } from "../../src/manifest/index.js";
 import { framePath } from "../../src/media/frames.js";
 import type { LockEntry, Lockfile } from "../../src/lockfile/schema.js";
 import { archiveEntry, takeRef } from "../../src/lockfile/takes.js";
 import { withFrames } from "../../src/plan/links.js";
-import { desired, entryFor, lockWith } from "../helpers/plan-data.js";
+import { chained, desired, entryFor, lockWith } from "../helpers/plan-data.js";
 import { rig, type Rig } from "./fake-api.js";
 
 const rigs: Rig[] = [];
@@ -22,16 +21,6 @@ afterEach(() => {
   for (const r of rigs.splice(0)) r.cleanup();
 });
 
-/** `address` made from the last frame of `from`. */
-function chained(address: string, from: string, numberResults = 1): DesiredClip {
-  const c = desired(address, { positivePrompt: `after ${from}` }, numberResults);
-  const link: ClipLink = { input: "frameImages", index: 0, target: from, frame: "last", variant: 1, location: { file: "specs/clips.yaml", line: 1, col: 1 } };
-  c.generation.frameImages = [{ frame: "first", image: `from:${from}#last#1` }];
-  c.frameImages = [{ frame: "first", kind: "link", ref: `from:${from}`, link }];
-  c.links = [link];
-  c.fingerprint = fingerprintOf(c.generation);
-  return c;
-}
 
 /** The last frames of a1's two takes, by the hash of their pixels (kept on disk under .clipform/frames). */
 const FIRST = "a".repeat(64);

@@ -7,11 +7,10 @@ import { copyFileSync, mkdirSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { dirname } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import type { DesiredClip } from "../../src/manifest/index.js";
 import type { ClipLink } from "../../src/manifest/links.js";
 import { fingerprintOf } from "../../src/manifest/index.js";
 import { RunwareError } from "../../src/runware/errors.js";
-import { desired, entryFor, lockWith } from "../helpers/plan-data.js";
+import { chained, desired, entryFor, lockWith } from "../helpers/plan-data.js";
 import { archiveEntry } from "../../src/lockfile/takes.js";
 import { withFrames } from "../../src/plan/links.js";
 import { FakeApi, rig, type FakeClock, type Rig } from "./fake-api.js";
@@ -31,16 +30,6 @@ class VideoApi extends FakeApi {
   }
 }
 
-/** `address` made from the last frame of `from`. */
-function chained(address: string, from: string): DesiredClip {
-  const c = desired(address, { positivePrompt: `after ${from}` });
-  const link: ClipLink = { input: "frameImages", index: 0, target: from, frame: "last", variant: 1, location: { file: "specs/clips.yaml", line: 1, col: 1 } };
-  c.generation.frameImages = [{ frame: "first", image: `from:${from}#last#1` }];
-  c.frameImages = [{ frame: "first", kind: "link", ref: `from:${from}`, link }];
-  c.links = [link];
-  c.fingerprint = fingerprintOf(c.generation);
-  return c;
-}
 
 describe("apply engine: chained clips", () => {
   it("sends each clip after its upstream's video is downloaded; two chains run side by side", async () => {

@@ -1,6 +1,7 @@
 /** Plain-data builders for planner tests: desired clips and lockfile entries. */
 import { fingerprintOf, type DesiredClip, type GenerationFields } from "../../src/manifest/index.js";
 import { newEntry } from "../../src/lockfile/entries.js";
+import type { ClipLink } from "../../src/manifest/links.js";
 import type { LockEntry, Lockfile, LockResult, LockTask } from "../../src/lockfile/schema.js";
 
 export const LINEAGE = "00000000-0000-4000-8000-000000000000";
@@ -47,4 +48,15 @@ export function entryFor(clip: DesiredClip, done = clip.numberResults, over: Par
 
 export function lockWith(entries: Record<string, LockEntry>, serial = 3): Lockfile {
   return { format_version: 1, lineage: LINEAGE, serial, clips: entries };
+}
+
+/** `address` made from the last frame of `from` (variant 1), as the manifest stage resolves `image: {from}`. */
+export function chained(address: string, from: string, numberResults = 1): DesiredClip {
+  const c = desired(address, { positivePrompt: `after ${from}` }, numberResults);
+  const link: ClipLink = { input: "frameImages", index: 0, target: from, frame: "last", variant: 1, location: { file: "specs/clips.yaml", line: 1, col: 1 } };
+  c.generation.frameImages = [{ frame: "first", image: `from:${from}#last#1` }];
+  c.frameImages = [{ frame: "first", kind: "link", ref: `from:${from}`, link }];
+  c.links = [link];
+  c.fingerprint = fingerprintOf(c.generation);
+  return c;
 }
